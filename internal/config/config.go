@@ -1,0 +1,262 @@
+// Package config reads Plume's configuration from environment variables, once, at start-up.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// DefaultDatabaseURL is used when DATABASE_URL is not set: the local server of a development machine.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// Config is the validated configuration of every Plume subcommand.
+type Config struct {
+	DatabaseURL string        // DATABASE_URL
+	Addr        string        // PLUME_ADDR
+	BaseURL     string        // PLUME_BASE_URL, the public URL of the web UI
+	LogLevel    slog.Level    // PLUME_LOG_LEVEL
+	LogFormat   string        // PLUME_LOG_FORMAT: text or json
+	BodyLimit   int64         // PLUME_BODY_LIMIT in bytes
+	ReadTimeout time.Duration // PLUME_READ_TIMEOUT
+	// WriteTimeout bounds ordinary responses; streaming handlers extend their own deadline.
+	WriteTimeout    time.Duration // PLUME_WRITE_TIMEOUT
+	ShutdownTimeout time.Duration // PLUME_SHUTDOWN_TIMEOUT
+
+	LLMBaseURL     string        // LLM_BASE_URL; empty means the offline drafter
+	LLMModel       string        // LLM_MODEL
+	LLMAPIKey      string        // LLM_API_KEY (secret)
+	LLMTimeout     time.Duration // LLM_TIMEOUT
+	LLMConcurrency int           // LLM_CONCURRENCY
+
+	EmbedBaseURL string // EMBED_BASE_URL; empty means the built-in local embedder
+	EmbedModel   string // EMBED_MODEL
+	EmbedAPIKey  string // EMBED_API_KEY (secret)
+	EmbedDim     int    // EMBED_DIM, the dimension of the vectors stored
+
+	RerankBaseURL string // RERANK_BASE_URL; empty disables reranking
+	RerankModel   string // RERANK_MODEL
+
+	PIITimeout time.Duration // PII_TIMEOUT, after which the filter fails closed
+
+	SessionSecret string // PLUME_SESSION_SECRET (secret)
+	SecureCookies bool   // PLUME_SECURE_COOKIES
+}
+
+// Error names the variable at fault and what was expected of it.
+type Error struct {
+	Var, Value, Want string
+	secret           bool
+}
+
+func (e *Error) Error() string {
+	v := e.Value
+	if e.secret {
+		v = "•••"
+	}
+	return fmt.Sprintf("configuration : %s=%q invalide : %s", e.Var, v, e.Want)
+}
+
+// Load reads the configuration through getenv (os.Getenv in production) and validates every value.
+func Load(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv}
+	c := Config{
+		DatabaseURL:     p.str("DATABASE_URL", DefaultDatabaseURL),
+		Addr:            p.str("PLUME_ADDR", "127.0.0.1:8080"),
+		BaseURL:         p.str("PLUME_BASE_URL", ""),
+		LogFormat:       p.str("PLUME_LOG_FORMAT", "text"),
+		BodyLimit:       int64(p.integer("PLUME_BODY_LIMIT", 4<<20, 1024, 1<<30)),
+		ReadTimeout:     p.duration("PLUME_READ_TIMEOUT", 15*time.Second),
+		WriteTimeout:    p.duration("PLUME_WRITE_TIMEOUT", 60*time.Second),
+		ShutdownTimeout: p.duration("PLUME_SHUTDOWN_TIMEOUT", 30*time.Second),
+		LLMBaseURL:      p.str("LLM_BASE_URL", ""),
+		LLMModel:        p.str("LLM_MODEL", ""),
+		LLMAPIKey:       p.str("LLM_API_KEY", ""),
+		LLMTimeout:      p.duration("LLM_TIMEOUT", 60*time.Second),
+		LLMConcurrency:  p.integer("LLM_CONCURRENCY", 8, 1, 1024),
+		EmbedBaseURL:    p.str("EMBED_BASE_URL", ""),
+		EmbedModel:      p.str("EMBED_MODEL", ""),
+		EmbedAPIKey:     p.str("EMBED_API_KEY", ""),
+		EmbedDim:        p.integer("EMBED_DIM", 384, 8, 4096),
+		RerankBaseURL:   p.str("RERANK_BASE_URL", ""),
+		RerankModel:     p.str("RERANK_MODEL", ""),
+		PIITimeout:      p.duration("PII_TIMEOUT", 2*time.Second),
+		SessionSecret:   p.str("PLUME_SESSION_SECRET", ""),
+		SecureCookies:   p.boolean("PLUME_SECURE_COOKIES", false),
+	}
+	c.LogLevel = p.level("PLUME_LOG_LEVEL")
+	if p.err != nil {
+		return Config{}, p.err
+	}
+	if err := c.validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func (c Config) validate() error {
+	if _, err := pgxpool.ParseConfig(c.DatabaseURL); err != nil {
+		return &Error{Var: "DATABASE_URL", Value: redactURL(c.DatabaseURL), Want: "une URL PostgreSQL, par exemple postgres://utilisateur@hôte:5432/base"}
+	}
+	if err := checkAddr(c.Addr); err != nil {
+		return &Error{Var: "PLUME_ADDR", Value: c.Addr, Want: "hôte:port, par exemple 127.0.0.1:8080 ou :8080 (" + err.Error() + ")"}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return &Error{Var: "PLUME_LOG_FORMAT", Value: c.LogFormat, Want: "text ou json"}
+	}
+	for _, u := range []struct{ name, value string }{
+		{"PLUME_BASE_URL", c.BaseURL}, {"LLM_BASE_URL", c.LLMBaseURL},
+		{"EMBED_BASE_URL", c.EmbedBaseURL}, {"RERANK_BASE_URL", c.RerankBaseURL},
+	} {
+		if u.value == "" {
+			continue
+		}
+		if err := checkHTTPURL(u.value); err != nil {
+			return &Error{Var: u.name, Value: u.value, Want: "une URL http(s) absolue, par exemple http://127.0.0.1:8000/v1 (" + err.Error() + ")"}
+		}
+	}
+	if c.LLMBaseURL != "" && c.LLMModel == "" {
+		return &Error{Var: "LLM_MODEL", Value: "", Want: "le nom du modèle, obligatoire quand LLM_BASE_URL est défini"}
+	}
+	if c.EmbedBaseURL != "" && c.EmbedModel == "" {
+		return &Error{Var: "EMBED_MODEL", Value: "", Want: "le nom du modèle d'embeddings, obligatoire quand EMBED_BASE_URL est défini"}
+	}
+	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
+		return &Error{Var: "PLUME_SESSION_SECRET", Value: c.SessionSecret, Want: "au moins 32 caractères", secret: true}
+	}
+	return nil
+}
+
+// LogValue keeps secrets out of logs whatever handler prints the configuration.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("database_url", redactURL(c.DatabaseURL)),
+		slog.String("addr", c.Addr),
+		slog.String("llm_base_url", c.LLMBaseURL),
+		slog.String("llm_model", c.LLMModel),
+		slog.Bool("llm_api_key_set", c.LLMAPIKey != ""),
+		slog.String("embed_base_url", c.EmbedBaseURL),
+		slog.String("embed_model", c.EmbedModel),
+		slog.Int("embed_dim", c.EmbedDim),
+		slog.Bool("embed_api_key_set", c.EmbedAPIKey != ""),
+		slog.String("rerank_base_url", c.RerankBaseURL),
+	)
+}
+
+// redactURL hides the password of a connection URL.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("forme hôte:port attendue")
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return errors.New("port entre 0 et 65535 attendu")
+	}
+	if strings.ContainsAny(host, " /") {
+		return errors.New("hôte invalide")
+	}
+	return nil
+}
+
+func checkHTTPURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("schéma http ou https attendu")
+	}
+	if u.Host == "" {
+		return errors.New("hôte manquant")
+	}
+	return nil
+}
+
+// parser collects the first error so Load reads like a table.
+type parser struct {
+	getenv func(string) string
+	err    error
+}
+
+func (p *parser) str(name, def string) string {
+	if v := strings.TrimSpace(p.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) integer(name string, def, lo, hi int) int {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		p.fail(&Error{Var: name, Value: v, Want: fmt.Sprintf("un entier entre %d et %d", lo, hi)})
+		return def
+	}
+	return n
+}
+
+func (p *parser) duration(name string, def time.Duration) time.Duration {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		p.fail(&Error{Var: name, Value: v, Want: "une durée positive, par exemple 30s ou 2m"})
+		return def
+	}
+	return d
+}
+
+func (p *parser) boolean(name string, def bool) bool {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(&Error{Var: name, Value: v, Want: "true ou false"})
+		return def
+	}
+	return b
+}
+
+func (p *parser) level(name string) slog.Level {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return slog.LevelInfo
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		p.fail(&Error{Var: name, Value: v, Want: "debug, info, warn ou error"})
+	}
+	return l
+}
+
+func (p *parser) fail(err error) {
+	if p.err == nil {
+		p.err = err
+	}
+}

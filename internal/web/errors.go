@@ -1,0 +1,114 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/plume-services/plume/internal/store"
+)
+
+// badInput is satisfied by domain errors that describe a mistake in what the client sent; their message is
+// French and safe to show.
+type badInput interface{ BadInput() bool }
+
+// fieldErrors is satisfied by validation errors that name the fields at fault.
+type fieldErrors interface{ FieldErrors() map[string]string }
+
+// apiError is the JSON body of every error the API returns.
+type apiError struct {
+	Status    int               `json:"status"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+// classify maps an error to the status and the French message a person may read; unknown errors are 500s
+// whose details stay in the log.
+func classify(err error) apiError {
+	var fe fieldErrors
+	var bi badInput
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &fe):
+		return apiError{Status: http.StatusUnprocessableEntity, Message: "Certains champs sont invalides.", Fields: fe.FieldErrors()}
+	case errors.As(err, &bi) && bi.BadInput():
+		return apiError{Status: http.StatusBadRequest, Message: err.Error()}
+	case errors.Is(err, store.ErrNotFound):
+		return apiError{Status: http.StatusNotFound, Message: "Ressource introuvable."}
+	case errors.As(err, &he):
+		return apiError{Status: he.Code, Message: frenchStatus(he.Code, he.Message)}
+	}
+	if sc := echo.StatusCode(err); sc != 0 {
+		return apiError{Status: sc, Message: frenchStatus(sc, "")}
+	}
+	return apiError{Status: http.StatusInternalServerError, Message: frenchStatus(http.StatusInternalServerError, "")}
+}
+
+// frenchStatus keeps a message written for people and replaces Echo's English defaults.
+func frenchStatus(code int, msg string) string {
+	if msg != "" && msg != http.StatusText(code) {
+		return msg
+	}
+	switch code {
+	case http.StatusBadRequest:
+		return "Requête invalide."
+	case http.StatusUnauthorized:
+		return "Authentification requise."
+	case http.StatusForbidden:
+		return "Accès refusé."
+	case http.StatusNotFound:
+		return "Page ou ressource introuvable."
+	case http.StatusMethodNotAllowed:
+		return "Méthode non autorisée pour cette adresse."
+	case http.StatusRequestEntityTooLarge:
+		return "Requête trop volumineuse."
+	case http.StatusUnsupportedMediaType:
+		return "Type de contenu non pris en charge."
+	case http.StatusTooManyRequests:
+		return "Trop de requêtes : réessayez dans un instant."
+	case http.StatusServiceUnavailable:
+		return "Service momentanément indisponible."
+	case http.StatusGatewayTimeout:
+		return "Le service a mis trop de temps à répondre."
+	}
+	if code >= 500 {
+		return "Erreur interne du serveur. L'incident a été enregistré."
+	}
+	return http.StatusText(code)
+}
+
+// handleError is the only place errors become responses: JSON for API clients, a French page for people.
+func (s *Server) handleError(c *echo.Context, err error) {
+	if r, _ := echo.UnwrapResponse(c.Response()); r != nil && r.Committed {
+		return
+	}
+	ae := classify(err)
+	ae.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+	if ae.Status >= 500 {
+		s.log.ErrorContext(c.Request().Context(), "erreur interne", "err", err, "path", c.Request().URL.Path, "request_id", ae.RequestID)
+	}
+	var rerr error
+	switch {
+	case c.Request().Method == http.MethodHead:
+		rerr = c.NoContent(ae.Status)
+	case wantsJSON(c.Request()):
+		rerr = c.JSON(ae.Status, ae)
+	default:
+		rerr = s.render(c, ae.Status, "error.html", pageData{Title: "Erreur", Data: ae})
+	}
+	if rerr != nil {
+		s.log.Warn("réponse d'erreur non envoyée", "err", rerr)
+	}
+}
+
+func wantsJSON(r *http.Request) bool {
+	p := r.URL.Path
+	if strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/v1/") {
+		return true
+	}
+	accept := r.Header.Get("Accept")
+	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
+}

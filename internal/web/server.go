@@ -1,0 +1,133 @@
+// Package web serves Plume's HTTP surface: the JSON API, the agents' and advisers' pages, health and metrics.
+// Handlers parse the request, call a domain package and render; they never build SQL nor call a model.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/plume-services/plume/internal/config"
+	"github.com/plume-services/plume/internal/store"
+	plumeweb "github.com/plume-services/plume/web"
+)
+
+// Deps is what the server needs from the rest of Plume, built once by the serve command.
+type Deps struct {
+	Config   config.Config
+	Store    *store.Store
+	Log      *slog.Logger
+	Registry *prometheus.Registry // nil means a fresh registry
+}
+
+// Server is Plume's HTTP handler with its dependencies.
+type Server struct {
+	cfg      config.Config
+	store    *store.Store
+	log      *slog.Logger
+	registry *prometheus.Registry
+	pages    *template.Template
+	echo     *echo.Echo
+	metrics  httpMetrics
+}
+
+// New builds the server, parsing every template now so that a broken one fails the start, not a request.
+func New(d Deps) (*Server, error) {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+		d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	pages, err := plumeweb.ParseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: d.Config, store: d.Store, log: d.Log, registry: d.Registry, pages: pages}
+	s.metrics = newHTTPMetrics(d.Registry)
+	e := echo.New()
+	e.Logger = d.Log
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RequestID())
+	e.Use(s.logRequests())
+	e.Use(middleware.Recover())
+	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
+	e.Use(s.metrics.middleware())
+	s.echo = e
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP lets the server be used as an http.Handler, in production and in tests.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// ListenAndServe serves on the configured address until ctx is cancelled, then lets in-flight requests finish
+// (up to PLUME_SHUTDOWN_TIMEOUT) before returning. ready, when not nil, receives the bound address.
+func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) error {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("écoute sur %s : %w", s.cfg.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	done := make(chan error, 1)
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+		defer cancel()
+		done <- hs.Shutdown(sctx)
+	}()
+	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	if err := <-done; err != nil {
+		return fmt.Errorf("arrêt : requêtes en cours interrompues après %s : %w", s.cfg.ShutdownTimeout, err)
+	}
+	return nil
+}
+
+func (s *Server) logRequests() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRoutePath: true,
+		HandleError: true,
+		LogValuesFunc: func(c *echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			switch {
+			case v.Status >= 500:
+				level = slog.LevelError
+			case v.RoutePath == "/healthz" || v.RoutePath == "/readyz" || v.RoutePath == "/metrics":
+				level = slog.LevelDebug
+			}
+			attrs := []slog.Attr{
+				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID),
+			}
+			if v.Error != nil && v.Status >= 500 {
+				attrs = append(attrs, slog.String("err", v.Error.Error()))
+			}
+			s.log.LogAttrs(c.Request().Context(), level, "requête", attrs...)
+			return nil
+		},
+	})
+}
