@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"sort"
-	"strings"
 	"syscall"
 
 	"github.com/plume-services/plume/internal/config"
@@ -150,6 +149,3 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
-
-// joinArgs is the positional arguments as one string, for commands that take free text.
-func joinArgs(args []string) string { return strings.TrimSpace(strings.Join(args, " ")) }
