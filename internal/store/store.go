@@ -70,6 +70,7 @@ func (s *Store) Ready(ctx context.Context) error {
 }
 
 // inTx runs fn in a transaction, committed when fn returns nil and rolled back otherwise.
+//
 //lint:ignore U1000 the table files that write several rows at once use it
 func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.Pool, fn)
