@@ -5,18 +5,31 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io/fs"
 )
 
 //go:embed templates
 var templates embed.FS
 
-// ParseTemplates parses every page and partial; a missing or broken template is an error at start-up.
-func ParseTemplates() (*template.Template, error) {
-	t, err := template.New("").ParseFS(templates, "templates/*.html")
+//go:embed static
+var static embed.FS
+
+// Static is the tree served under /static/: Plume's own CSS and scripts, and the vendored DSFR and htmx.
+func Static() fs.FS {
+	sub, err := fs.Sub(static, "static")
+	if err != nil {
+		panic(err) // the directory is embedded at build time: it cannot be missing
+	}
+	return sub
+}
+
+// ParseTemplates parses every page and partial with funcs; a missing or broken template is an error at start-up.
+func ParseTemplates(funcs template.FuncMap) (*template.Template, error) {
+	t, err := template.New("").Funcs(funcs).ParseFS(templates, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
-	for _, name := range []string{"layout", "error.html", "home.html"} {
+	for _, name := range []string{"layout-start", "layout-end", "error.html", "home.html"} {
 		if t.Lookup(name) == nil {
 			return nil, fmt.Errorf("web: template %q manquant", name)
 		}

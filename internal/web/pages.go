@@ -2,16 +2,56 @@ package web
 
 import (
 	"bytes"
+	"html/template"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v5"
 )
 
-// pageData is what every page template receives: the layout reads Title, the page reads Data.
+// viewer is the signed-in person as the layout shows them.
+type viewer struct {
+	Name, Role string
+}
+
+// navItem is one entry of the main menu.
+type navItem struct {
+	Href, Label string
+	Current     bool
+}
+
+// pageData is what every page template receives: the layout reads Title, User, CSRF and Nav, the page reads Data.
 type pageData struct {
 	Title string
+	User  *viewer
+	CSRF  string
+	Nav   []navItem
 	Data  any
 }
+
+// templateFuncs are the few helpers templates need; formatting stays out of handlers.
+var templateFuncs = template.FuncMap{
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.In(paris).Format("02/01/2006")
+	},
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.In(paris).Format("02/01/2006 à 15:04")
+	},
+}
+
+// paris is the time zone agents read dates in; UTC is the fallback on a machine without tzdata.
+var paris = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Paris"); err == nil {
+		return l
+	}
+	return time.UTC
+}()
 
 // render executes a page template into a buffer first, so a template error never sends half a page.
 func (s *Server) render(c *echo.Context, status int, name string, data pageData) error {

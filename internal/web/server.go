@@ -50,7 +50,7 @@ func New(d Deps) (*Server, error) {
 		d.Registry = prometheus.NewRegistry()
 		d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	pages, err := plumeweb.ParseTemplates()
+	pages, err := plumeweb.ParseTemplates(templateFuncs)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +63,7 @@ func New(d Deps) (*Server, error) {
 	e.Use(s.logRequests())
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
+	e.Use(securityHeaders())
 	e.Use(s.metrics.middleware())
 	s.echo = e
 	s.routes()

@@ -60,11 +60,20 @@ func TestOperationsEndpoints(t *testing.T) {
 		{"/healthz", 200, `"ok"`},
 		{"/readyz", 200, `"prêt"`},
 		{"/metrics", 200, "plume_http_requests_total"},
+		{"/static/vendor/dsfr/dsfr.min.css", 200, ".fr-header"},
+		{"/static/vendor/htmx/htmx.min.js", 200, "htmx"},
+		{"/", 200, `<html lang="fr"`},
 	}
 	for _, tt := range tests {
 		res, body := do(t, srv, "GET", tt.target, "", "")
 		if res.StatusCode != tt.wantStatus || !strings.Contains(body, tt.wantBody) {
 			t.Errorf("GET %s = %d %q, want %d containing %q", tt.target, res.StatusCode, body, tt.wantStatus, tt.wantBody)
+		}
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("GET %s: Content-Security-Policy %q", tt.target, csp)
+		}
+		if res.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: no X-Content-Type-Options: nosniff", tt.target)
 		}
 		if res.Header.Get("X-Request-Id") == "" {
 			t.Errorf("GET %s: no X-Request-Id header", tt.target)
