@@ -1,0 +1,75 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func getenv(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(getenv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != DefaultDatabaseURL || c.Addr != "127.0.0.1:8080" || c.EmbedDim != 384 || c.LLMBaseURL != "" ||
+		c.PIITimeout != 2*time.Second || c.LogLevel != slog.LevelInfo || c.BodyLimit != 4<<20 {
+		t.Errorf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestLoadRejectsBadValues(t *testing.T) {
+	tests := []struct {
+		env     map[string]string
+		wantVar string
+	}{
+		{map[string]string{"PLUME_ADDR": "nonsense"}, "PLUME_ADDR"},
+		{map[string]string{"PLUME_ADDR": "127.0.0.1:99999"}, "PLUME_ADDR"},
+		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
+		{map[string]string{"LLM_BASE_URL": "ftp://model"}, "LLM_BASE_URL"},
+		{map[string]string{"LLM_BASE_URL": "http://127.0.0.1:8000/v1"}, "LLM_MODEL"},
+		{map[string]string{"EMBED_BASE_URL": "http://127.0.0.1:8000/v1"}, "EMBED_MODEL"},
+		{map[string]string{"EMBED_DIM": "3"}, "EMBED_DIM"},
+		{map[string]string{"LLM_TIMEOUT": "-1s"}, "LLM_TIMEOUT"},
+		{map[string]string{"PLUME_SECURE_COOKIES": "peut-être"}, "PLUME_SECURE_COOKIES"},
+		{map[string]string{"PLUME_LOG_LEVEL": "bavard"}, "PLUME_LOG_LEVEL"},
+		{map[string]string{"PLUME_LOG_FORMAT": "xml"}, "PLUME_LOG_FORMAT"},
+		{map[string]string{"PLUME_SESSION_SECRET": "trop-court"}, "PLUME_SESSION_SECRET"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.env), func(t *testing.T) {
+			_, err := Load(getenv(tt.env))
+			var ce *Error
+			if !errors.As(err, &ce) || ce.Var != tt.wantVar {
+				t.Fatalf("Load(%v) = %v, want an error naming %s", tt.env, err, tt.wantVar)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans several lines: %q", err)
+			}
+			if tt.wantVar == "PLUME_SESSION_SECRET" && strings.Contains(err.Error(), "trop-court") {
+				t.Errorf("error repeats the secret: %q", err)
+			}
+		})
+	}
+}
+
+func TestLogValueHidesSecrets(t *testing.T) {
+	c, err := Load(getenv(map[string]string{
+		"DATABASE_URL": "postgres://plume:motdepasse@db:5432/plume", "LLM_BASE_URL": "http://m/v1", "LLM_MODEL": "m",
+		"LLM_API_KEY": "sk-secret", "EMBED_API_KEY": "emb-secret", "PLUME_SESSION_SECRET": strings.Repeat("s", 40),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	slog.New(slog.NewTextHandler(&b, nil)).Info("config", "config", c)
+	for _, secret := range []string{"motdepasse", "sk-secret", "emb-secret", strings.Repeat("s", 40)} {
+		if strings.Contains(b.String(), secret) {
+			t.Errorf("log line leaks %q: %s", secret, b.String())
+		}
+	}
+}
