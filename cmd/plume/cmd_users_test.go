@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/plume-services/plume/internal/store/storetest"
+)
+
+func TestUsersAndTokensCommands(t *testing.T) {
+	st, url := storetest.NewDBURL(t)
+	ctx := context.Background()
+	if _, err := st.Pool.Exec(ctx, "INSERT INTO organisations (slug, name, kind) VALUES ('caf-33', 'CAF de la Gironde', 'caf')"); err != nil {
+		t.Fatal(err)
+	}
+	e := env(map[string]string{"DATABASE_URL": url})
+	plume := func(stdin string, args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(ctx, args, e, strings.NewReader(stdin), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+
+	// Generated password, printed once, and it signs in.
+	code, out, errs := plume("", "users", "add", "--email", "agent@caf.fr", "--name", "Camille Martin", "--role", "superviseur", "--org", "caf-33")
+	if code != 0 || !strings.Contains(out, "compte n° 1 créé : agent@caf.fr, Superviseur, CAF de la Gironde (caf-33)") {
+		t.Fatalf("users add: %d %q %q", code, out, errs)
+	}
+	_, pw, _ := strings.Cut(out, "mot de passe (affiché une seule fois) : ")
+	if pw = strings.TrimSpace(pw); len(pw) != 20 {
+		t.Fatalf("generated password %q", pw)
+	}
+	// Password from stdin.
+	if code, out, errs := plume("un mot de passe très long\n", "users", "add", "--email", "admin@plume.fr", "--name", "Admin", "--role", "admin", "--password-stdin"); code != 0 || strings.Contains(out, "mot de passe") {
+		t.Fatalf("users add --password-stdin: %d %q %q", code, out, errs)
+	}
+	// Bad input names the flags at fault and stores nothing.
+	code, _, errs = plume("", "users", "add", "--email", "pas-une-adresse", "--name", "X", "--role", "chef", "--org", "caf-33")
+	if code != 1 || !strings.Contains(errs, "--email") || !strings.Contains(errs, "--role") || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+		t.Errorf("bad users add: %d %q", code, errs)
+	}
+	if code, _, errs := plume("", "users", "frobnicate"); code != 2 || !strings.Contains(errs, "action \"frobnicate\" inconnue") {
+		t.Errorf("unknown action: %d %q", code, errs)
+	}
+	code, out, _ = plume("", "users", "list")
+	if code != 0 || !strings.Contains(out, "agent@caf.fr") || !strings.Contains(out, "admin@plume.fr") || strings.Contains(out, "pas-une-adresse") {
+		t.Errorf("users list: %d %q", code, out)
+	}
+
+	// Tokens: the raw value alone on stdout, listed, revoked.
+	code, out, errs = plume("", "tokens", "create", "--email", "agent@caf.fr", "--name", "GRC", "--scopes", "reviews:read,export")
+	raw := strings.TrimSpace(out)
+	if code != 0 || !strings.HasPrefix(raw, "plm_") || !strings.Contains(errs, "ne sera plus affiché") {
+		t.Fatalf("tokens create: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := plume("", "tokens", "create", "--email", "agent@caf.fr", "--name", "x", "--scopes", "users:manage"); code != 1 || !strings.Contains(errs, "users:manage") {
+		t.Errorf("token beyond the role: %d %q", code, errs)
+	}
+	code, out, _ = plume("", "tokens", "list", "--email", "agent@caf.fr")
+	if code != 0 || !strings.Contains(out, "GRC") || !strings.Contains(out, "actif") || strings.Contains(out, raw) {
+		t.Errorf("tokens list: %d %q", code, out)
+	}
+	if code, out, errs := plume("", "tokens", "revoke", "--email", "agent@caf.fr", "--id", "1"); code != 0 || !strings.Contains(out, "révoqué") {
+		t.Errorf("tokens revoke: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := plume("", "tokens", "revoke", "--email", "agent@caf.fr", "--id", "99"); code != 1 || !strings.Contains(errs, "aucun jeton n° 99") {
+		t.Errorf("revoke unknown: %d %q", code, errs)
+	}
+	if code, out, _ := plume("", "tokens", "list", "--email", "agent@caf.fr"); code != 0 || !strings.Contains(out, "révoqué le") {
+		t.Errorf("tokens list after revoke: %d %q", code, out)
+	}
+	if code, _, errs := plume("", "tokens", "list", "--email", "personne@caf.fr"); code != 1 || !strings.Contains(errs, "aucun compte pour personne@caf.fr") {
+		t.Errorf("unknown owner: %d %q", code, errs)
+	}
+	if code, out, _ := plume("", "users", "disable", "--email", "agent@caf.fr"); code != 0 || !strings.Contains(out, "désactivé") {
+		t.Errorf("users disable: %d %q", code, out)
+	}
+}
