@@ -30,11 +30,14 @@ type Config struct {
 	WriteTimeout    time.Duration // PLUME_WRITE_TIMEOUT
 	ShutdownTimeout time.Duration // PLUME_SHUTDOWN_TIMEOUT
 
-	LLMBaseURL     string        // LLM_BASE_URL; empty means the offline drafter
-	LLMModel       string        // LLM_MODEL
-	LLMAPIKey      string        // LLM_API_KEY (secret)
-	LLMTimeout     time.Duration // LLM_TIMEOUT
-	LLMConcurrency int           // LLM_CONCURRENCY
+	LLMBaseURL       string        // LLM_BASE_URL; empty means the offline drafter
+	LLMModel         string        // LLM_MODEL
+	LLMAPIKey        string        // LLM_API_KEY (secret)
+	LLMTimeout       time.Duration // LLM_TIMEOUT
+	LLMConcurrency   int           // LLM_CONCURRENCY
+	LLMMaxRetries    int           // LLM_MAX_RETRIES after a first failed attempt
+	LLMIdleTimeout   time.Duration // LLM_IDLE_TIMEOUT, longest silence inside a stream
+	LLMStreamTimeout time.Duration // LLM_STREAM_TIMEOUT, a whole stream
 
 	EmbedBaseURL string // EMBED_BASE_URL; empty means the built-in local embedder
 	EmbedModel   string // EMBED_MODEL
@@ -46,8 +49,35 @@ type Config struct {
 
 	PIITimeout time.Duration // PII_TIMEOUT, after which the filter fails closed
 
-	SessionSecret string // PLUME_SESSION_SECRET (secret)
-	SecureCookies bool   // PLUME_SECURE_COOKIES
+	SessionSecret    string        // PLUME_SESSION_SECRET (secret)
+	SecureCookies    bool          // PLUME_SECURE_COOKIES
+	SessionTTL       time.Duration // PLUME_SESSION_TTL, idle lifetime of a session
+	SessionMaxAge    time.Duration // PLUME_SESSION_MAX_AGE, hard cap after sign-in
+	LoginMaxFailures int           // PLUME_LOGIN_MAX_FAILURES before an account is locked
+	LoginLockout     time.Duration // PLUME_LOGIN_LOCKOUT
+	RetentionPeriod  time.Duration // PLUME_RETENTION, after which published or set-aside citizen texts are purged
+	DraftRatePerMin  int           // PLUME_DRAFT_RATE, drafts one user may request per minute
+	LoginRatePerMin  int           // PLUME_LOGIN_RATE, login attempts per minute from one address
+
+	OIDCIssuer       string // OIDC_ISSUER; empty disables OpenID Connect
+	OIDCClientID     string // OIDC_CLIENT_ID
+	OIDCClientSecret string // OIDC_CLIENT_SECRET (secret)
+	OIDCRedirectURL  string // OIDC_REDIRECT_URL; default PLUME_BASE_URL + /auth/callback
+	OIDCScopes       string // OIDC_SCOPES, comma-separated
+	OIDCOrgClaim     string // OIDC_ORG_CLAIM, e.g. siret for ProConnect
+	OIDCOrgMap       string // OIDC_ORG_MAP, value=slug,…
+	OIDCRoleClaim    string // OIDC_ROLE_CLAIM
+	OIDCRoleMap      string // OIDC_ROLE_MAP, value=role,…
+	OIDCDefaultRole  string // OIDC_DEFAULT_ROLE; empty refuses users without a mapped role
+
+	SPPBaseURL       string        // SPP_BASE_URL, the Opendatasoft portal; empty disables pulling
+	SPPDataset       string        // SPP_DATASET
+	SPPOrganisations string        // SPP_ORGANISATIONS, comma-separated scope of what is pulled
+	SPPPollInterval  time.Duration // SPP_POLL_INTERVAL
+	WebhookURL       string        // PUBLISH_WEBHOOK_URL; replies are POSTed there when set
+	WebhookSecret    string        // PUBLISH_WEBHOOK_SECRET (secret), HMAC key of the webhook
+	ExportPath       string        // PUBLISH_EXPORT_PATH, JSON lines file of approved replies
+	Workers          int           // PLUME_WORKERS, jobs run at once by one process
 }
 
 // Error names the variable at fault and what was expected of it.
@@ -68,28 +98,53 @@ func (e *Error) Error() string {
 func Load(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	c := Config{
-		DatabaseURL:     p.str("DATABASE_URL", DefaultDatabaseURL),
-		Addr:            p.str("PLUME_ADDR", "127.0.0.1:8080"),
-		BaseURL:         p.str("PLUME_BASE_URL", ""),
-		LogFormat:       p.str("PLUME_LOG_FORMAT", "text"),
-		BodyLimit:       int64(p.integer("PLUME_BODY_LIMIT", 4<<20, 1024, 1<<30)),
-		ReadTimeout:     p.duration("PLUME_READ_TIMEOUT", 15*time.Second),
-		WriteTimeout:    p.duration("PLUME_WRITE_TIMEOUT", 60*time.Second),
-		ShutdownTimeout: p.duration("PLUME_SHUTDOWN_TIMEOUT", 30*time.Second),
-		LLMBaseURL:      p.str("LLM_BASE_URL", ""),
-		LLMModel:        p.str("LLM_MODEL", ""),
-		LLMAPIKey:       p.str("LLM_API_KEY", ""),
-		LLMTimeout:      p.duration("LLM_TIMEOUT", 60*time.Second),
-		LLMConcurrency:  p.integer("LLM_CONCURRENCY", 8, 1, 1024),
-		EmbedBaseURL:    p.str("EMBED_BASE_URL", ""),
-		EmbedModel:      p.str("EMBED_MODEL", ""),
-		EmbedAPIKey:     p.str("EMBED_API_KEY", ""),
-		EmbedDim:        p.integer("EMBED_DIM", 384, 8, 4096),
-		RerankBaseURL:   p.str("RERANK_BASE_URL", ""),
-		RerankModel:     p.str("RERANK_MODEL", ""),
-		PIITimeout:      p.duration("PII_TIMEOUT", 2*time.Second),
-		SessionSecret:   p.str("PLUME_SESSION_SECRET", ""),
-		SecureCookies:   p.boolean("PLUME_SECURE_COOKIES", false),
+		DatabaseURL:      p.str("DATABASE_URL", DefaultDatabaseURL),
+		Addr:             p.str("PLUME_ADDR", "127.0.0.1:8080"),
+		BaseURL:          p.str("PLUME_BASE_URL", ""),
+		LogFormat:        p.str("PLUME_LOG_FORMAT", "text"),
+		BodyLimit:        int64(p.integer("PLUME_BODY_LIMIT", 4<<20, 1024, 1<<30)),
+		ReadTimeout:      p.duration("PLUME_READ_TIMEOUT", 15*time.Second),
+		WriteTimeout:     p.duration("PLUME_WRITE_TIMEOUT", 60*time.Second),
+		ShutdownTimeout:  p.duration("PLUME_SHUTDOWN_TIMEOUT", 30*time.Second),
+		LLMBaseURL:       p.str("LLM_BASE_URL", ""),
+		LLMModel:         p.str("LLM_MODEL", ""),
+		LLMAPIKey:        p.str("LLM_API_KEY", ""),
+		LLMTimeout:       p.duration("LLM_TIMEOUT", 60*time.Second),
+		LLMConcurrency:   p.integer("LLM_CONCURRENCY", 8, 1, 1024),
+		EmbedBaseURL:     p.str("EMBED_BASE_URL", ""),
+		EmbedModel:       p.str("EMBED_MODEL", ""),
+		EmbedAPIKey:      p.str("EMBED_API_KEY", ""),
+		EmbedDim:         p.integer("EMBED_DIM", 384, 8, 4096),
+		RerankBaseURL:    p.str("RERANK_BASE_URL", ""),
+		RerankModel:      p.str("RERANK_MODEL", ""),
+		PIITimeout:       p.duration("PII_TIMEOUT", 2*time.Second),
+		SessionSecret:    p.str("PLUME_SESSION_SECRET", ""),
+		SecureCookies:    p.boolean("PLUME_SECURE_COOKIES", false),
+		SessionTTL:       p.duration("PLUME_SESSION_TTL", 2*time.Hour),
+		SessionMaxAge:    p.duration("PLUME_SESSION_MAX_AGE", 12*time.Hour),
+		LoginMaxFailures: p.integer("PLUME_LOGIN_MAX_FAILURES", 5, 1, 100),
+		LoginLockout:     p.duration("PLUME_LOGIN_LOCKOUT", 15*time.Minute),
+		RetentionPeriod:  p.duration("PLUME_RETENTION", 365*24*time.Hour),
+		DraftRatePerMin:  p.integer("PLUME_DRAFT_RATE", 30, 1, 100000),
+		LoginRatePerMin:  p.integer("PLUME_LOGIN_RATE", 10, 1, 100000),
+		OIDCIssuer:       p.str("OIDC_ISSUER", ""),
+		OIDCClientID:     p.str("OIDC_CLIENT_ID", ""),
+		OIDCClientSecret: p.str("OIDC_CLIENT_SECRET", ""),
+		OIDCRedirectURL:  p.str("OIDC_REDIRECT_URL", ""),
+		OIDCScopes:       p.str("OIDC_SCOPES", "openid,email,profile"),
+		OIDCOrgClaim:     p.str("OIDC_ORG_CLAIM", "organisation"),
+		OIDCOrgMap:       p.str("OIDC_ORG_MAP", ""),
+		OIDCRoleClaim:    p.str("OIDC_ROLE_CLAIM", "groups"),
+		OIDCRoleMap:      p.str("OIDC_ROLE_MAP", ""),
+		OIDCDefaultRole:  p.str("OIDC_DEFAULT_ROLE", ""),
+		SPPBaseURL:       p.str("SPP_BASE_URL", ""),
+		SPPDataset:       p.str("SPP_DATASET", "export-expa-c-riences"),
+		SPPOrganisations: p.str("SPP_ORGANISATIONS", ""),
+		SPPPollInterval:  p.duration("SPP_POLL_INTERVAL", 15*time.Minute),
+		WebhookURL:       p.str("PUBLISH_WEBHOOK_URL", ""),
+		WebhookSecret:    p.str("PUBLISH_WEBHOOK_SECRET", ""),
+		ExportPath:       p.str("PUBLISH_EXPORT_PATH", ""),
+		Workers:          p.integer("PLUME_WORKERS", 8, 1, 1000),
 	}
 	c.LogLevel = p.level("PLUME_LOG_LEVEL")
 	if p.err != nil {
@@ -114,6 +169,8 @@ func (c Config) validate() error {
 	for _, u := range []struct{ name, value string }{
 		{"PLUME_BASE_URL", c.BaseURL}, {"LLM_BASE_URL", c.LLMBaseURL},
 		{"EMBED_BASE_URL", c.EmbedBaseURL}, {"RERANK_BASE_URL", c.RerankBaseURL},
+		{"OIDC_ISSUER", c.OIDCIssuer}, {"OIDC_REDIRECT_URL", c.OIDCRedirectURL}, {"SPP_BASE_URL", c.SPPBaseURL},
+		{"PUBLISH_WEBHOOK_URL", c.WebhookURL},
 	} {
 		if u.value == "" {
 			continue
@@ -127,6 +184,15 @@ func (c Config) validate() error {
 	}
 	if c.EmbedBaseURL != "" && c.EmbedModel == "" {
 		return &Error{Var: "EMBED_MODEL", Value: "", Want: "le nom du modèle d'embeddings, obligatoire quand EMBED_BASE_URL est défini"}
+	}
+	if c.OIDCIssuer != "" && c.OIDCClientID == "" {
+		return &Error{Var: "OIDC_CLIENT_ID", Value: "", Want: "l'identifiant client, obligatoire quand OIDC_ISSUER est défini"}
+	}
+	if c.OIDCIssuer != "" && c.OIDCRedirectURL == "" && c.BaseURL == "" {
+		return &Error{Var: "OIDC_REDIRECT_URL", Value: "", Want: "l'URL de retour, ou PLUME_BASE_URL dont elle se déduit"}
+	}
+	if c.WebhookURL != "" && len(c.WebhookSecret) < 32 {
+		return &Error{Var: "PUBLISH_WEBHOOK_SECRET", Value: c.WebhookSecret, Want: "au moins 32 caractères, obligatoire avec PUBLISH_WEBHOOK_URL", secret: true}
 	}
 	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
 		return &Error{Var: "PLUME_SESSION_SECRET", Value: c.SessionSecret, Want: "au moins 32 caractères", secret: true}
@@ -147,6 +213,11 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("embed_dim", c.EmbedDim),
 		slog.Bool("embed_api_key_set", c.EmbedAPIKey != ""),
 		slog.String("rerank_base_url", c.RerankBaseURL),
+		slog.String("oidc_issuer", c.OIDCIssuer),
+		slog.Bool("oidc_client_secret_set", c.OIDCClientSecret != ""),
+		slog.String("spp_base_url", c.SPPBaseURL),
+		slog.String("publish_webhook_url", c.WebhookURL),
+		slog.Bool("publish_webhook_secret_set", c.WebhookSecret != ""),
 	)
 }
 

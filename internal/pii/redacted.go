@@ -1,5 +1,7 @@
 package pii
 
+import "unicode/utf8"
+
 // Redacted is text that has been through the personal-data filter, or official text published by the
 // administration. It is the only text type the model and embeddings clients accept: its field is unexported,
 // so no other package can build one from a citizen's raw words, and the compiler enforces the filter.
@@ -32,4 +34,22 @@ func Join(parts []Redacted, sep string) Redacted {
 		b = append(b, p.text...)
 	}
 	return Redacted{text: string(b)}
+}
+
+// Truncate returns at most maxBytes of r, cut before a word so no word is split: a part of safe text is safe.
+func (r Redacted) Truncate(maxBytes int) Redacted {
+	if len(r.text) <= maxBytes {
+		return r
+	}
+	cut := maxBytes
+	for cut > 0 && r.text[cut] != ' ' && r.text[cut] != '\n' {
+		cut--
+	}
+	if cut == 0 {
+		cut = maxBytes
+		for cut > 0 && !utf8.RuneStart(r.text[cut]) {
+			cut--
+		}
+	}
+	return Redacted{text: r.text[:cut]}
 }

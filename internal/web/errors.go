@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v5"
@@ -92,6 +93,8 @@ func (s *Server) handleError(c *echo.Context, err error) {
 	}
 	var rerr error
 	switch {
+	case ae.Status == http.StatusUnauthorized && !wantsJSON(c.Request()) && c.Request().Method == http.MethodGet:
+		rerr = c.Redirect(http.StatusSeeOther, "/connexion?suite="+url.QueryEscape(c.Request().URL.RequestURI()))
 	case c.Request().Method == http.MethodHead:
 		rerr = c.NoContent(ae.Status)
 	case wantsJSON(c.Request()):

@@ -57,6 +57,6 @@ func (m httpMetrics) middleware() echo.MiddlewareFunc {
 }
 
 func (s *Server) showMetrics(c *echo.Context) error {
-	promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	promhttp.HandlerFor(prometheus.Gatherers{s.registry, prometheus.DefaultGatherer}, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
 	return nil
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v5"
+
+	"github.com/plume-services/plume/internal/auth"
 )
 
 // viewer is the signed-in person as the layout shows them.
@@ -53,13 +56,39 @@ var paris = func() *time.Location {
 	return time.UTC
 }()
 
-// render executes a page template into a buffer first, so a template error never sends half a page.
+// render executes a page template into a buffer first, so a template error never sends half a page. It fills
+// in the signed-in user, the CSRF token and the menu, so handlers only pass their own data.
 func (s *Server) render(c *echo.Context, status int, name string, data pageData) error {
+	if u, ok := userOf(c); ok {
+		data.User = &viewer{Name: u.Name, Role: u.Role.Label()}
+		data.Nav = navFor(u, c.Request().URL.Path)
+	}
+	if se, ok := c.Get(ctxSession).(auth.Session); ok {
+		data.CSRF = se.CSRF
+	}
 	var buf bytes.Buffer
 	if err := s.pages.ExecuteTemplate(&buf, name, data); err != nil {
 		return err
 	}
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// navFor lists the screens a user's role opens, marking the current one.
+func navFor(u auth.User, path string) []navItem {
+	var items []navItem
+	add := func(href, label string) {
+		items = append(items, navItem{Href: href, Label: label, Current: path == href || (href != "/" && strings.HasPrefix(path, href+"/"))})
+	}
+	if u.Can(auth.ActReadReviews) {
+		add("/avis", "Avis à traiter")
+	}
+	if u.Can(auth.ActViewStats) {
+		add("/statistiques", "Statistiques")
+	}
+	if u.Can(auth.ActUseAssistant) {
+		add("/assistant", "Assistant")
+	}
+	return items
 }
 
 func (s *Server) showHome(c *echo.Context) error {

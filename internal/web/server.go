@@ -15,9 +15,14 @@ import (
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/config"
+	"github.com/plume-services/plume/internal/draft"
+	"github.com/plume-services/plume/internal/jobs"
+	"github.com/plume-services/plume/internal/llm"
+	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/search"
 	"github.com/plume-services/plume/internal/store"
 	plumeweb "github.com/plume-services/plume/web"
 )
@@ -28,6 +33,13 @@ type Deps struct {
 	Store    *store.Store
 	Log      *slog.Logger
 	Registry *prometheus.Registry // nil means a fresh registry
+	Auth     *auth.Service        // nil: no sign-in (health and metrics only)
+	OIDC     *auth.OIDC           // nil: local accounts only
+	Filter   *pii.Filter          // the personal-data filter every outbound text goes through
+	Search   *search.Searcher     // hybrid retrieval over the procedure corpus
+	Drafts   *draft.Service       // the drafting pipeline
+	Model    llm.Client           // nil: offline (the assistant answers from passages only)
+	Jobs     *jobs.Runner         // nil: no background jobs (publishing is then refused)
 }
 
 // Server is Plume's HTTP handler with its dependencies.
@@ -39,6 +51,13 @@ type Server struct {
 	pages    *template.Template
 	echo     *echo.Echo
 	metrics  httpMetrics
+	auth     *auth.Service
+	oidc     *auth.OIDC
+	filter   *pii.Filter
+	search   *search.Searcher
+	drafts   *draft.Service
+	model    llm.Client
+	jobs     *jobs.Runner
 }
 
 // New builds the server, parsing every template now so that a broken one fails the start, not a request.
@@ -47,14 +66,16 @@ func New(d Deps) (*Server, error) {
 		d.Log = slog.Default()
 	}
 	if d.Registry == nil {
+		// The server's own series live here; /metrics also serves the default registry, where the Go runtime,
+		// the process and the model client register theirs.
 		d.Registry = prometheus.NewRegistry()
-		d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	pages, err := plumeweb.ParseTemplates(templateFuncs)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: d.Config, store: d.Store, log: d.Log, registry: d.Registry, pages: pages}
+	s := &Server{cfg: d.Config, store: d.Store, log: d.Log, registry: d.Registry, pages: pages, auth: d.Auth, oidc: d.OIDC,
+		filter: d.Filter, search: d.Search, drafts: d.Drafts, model: d.Model, jobs: d.Jobs}
 	s.metrics = newHTTPMetrics(d.Registry)
 	e := echo.New()
 	e.Logger = d.Log
@@ -64,6 +85,8 @@ func New(d Deps) (*Server, error) {
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
 	e.Use(securityHeaders())
+	e.Use(s.authenticate)
+	e.Use(s.checkCSRF)
 	e.Use(s.metrics.middleware())
 	s.echo = e
 	s.routes()

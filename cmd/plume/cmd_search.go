@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/plume-services/plume/internal/config"
+	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/search"
+	"github.com/plume-services/plume/internal/store"
+)
+
+func init() {
+	register(&command{
+		name:    "search",
+		args:    `"question" | --jsonl < questions.jsonl`,
+		summary: "cherche les fiches qui répondent à une question (ou à un fichier JSONL de questions)",
+		setup: func(fs *flag.FlagSet) func(context.Context, *app) error {
+			k := fs.Int("k", 10, "nombre de résultats")
+			jsonl := fs.Bool("jsonl", false, `lire des lignes {"id","query"} sur l'entrée standard et écrire {"id","results":[…]}`)
+			mode := fs.String("mode", "hybrid", "hybrid, fulltext ou vector")
+			audience := fs.String("audience", "", "filtrer sur un public : particuliers, professionnels, associations, local")
+			docID := fs.String("fiche", "", "chercher dans une seule fiche (identifiant, par exemple F12006)")
+			passages := fs.Bool("passages", false, "classer les passages au lieu des fiches (plusieurs passages d'une même fiche)")
+			return func(ctx context.Context, a *app) error {
+				m, err := search.ParseMode(*mode)
+				if err != nil {
+					return usagef("%v", err)
+				}
+				st, s, err := openSearcher(ctx, a)
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				filter := pii.NewFilter(a.cfg.PIITimeout)
+				q := search.Query{K: *k, Audience: *audience, DocID: *docID, Mode: m, ByDocument: !*passages}
+				if *jsonl {
+					return searchJSONL(ctx, a, s, filter, q)
+				}
+				text := strings.TrimSpace(strings.Join(a.args, " "))
+				if text == "" {
+					return usagef("question manquante")
+				}
+				rs, err := runQuery(ctx, s, filter, q, text)
+				if err != nil {
+					return err
+				}
+				if len(rs) == 0 {
+					fmt.Fprintln(a.stdout, "aucun résultat")
+				}
+				for i, r := range rs {
+					fmt.Fprintf(a.stdout, "%2d. %s  %s  (score %.4f)\n", i+1, r.DocID, r.Title, r.Score)
+					if r.SectionPath != "" {
+						fmt.Fprintf(a.stdout, "    § %s\n", r.SectionPath)
+					}
+					fmt.Fprintf(a.stdout, "    %s\n    %s\n", excerpt(r.Text, 160), r.URL)
+				}
+				return nil
+			}
+		},
+	})
+}
+
+// openSearcher opens the store and a searcher with the configured embedder, reranker and lexicon.
+func openSearcher(ctx context.Context, a *app) (*store.Store, *search.Searcher, error) {
+	emb, err := embed.FromConfig(a.cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, search.New(st, emb, searchOptions(a.cfg)), nil
+}
+
+func searchOptions(cfg config.Config) search.Options {
+	return search.Options{Reranker: search.NewReranker(cfg.RerankBaseURL, cfg.RerankModel, cfg.EmbedAPIKey)}
+}
+
+// runQuery checks the citizen's text, passes it through the personal-data filter, then searches.
+func runQuery(ctx context.Context, s *search.Searcher, filter *pii.Filter, q search.Query, text string) ([]search.Result, error) {
+	if err := search.CheckQuery(text); err != nil {
+		return nil, err
+	}
+	red, err := filter.Redact(ctx, text)
+	if err != nil {
+		return nil, fmt.Errorf("filtre de données personnelles : %w", err)
+	}
+	q.Text = red.Text
+	return s.Search(ctx, q)
+}
+
+// searchJSONL answers one {"id","query"} line after another; a bad line gets {"id","error"} and the run goes on.
+func searchJSONL(ctx context.Context, a *app, s *search.Searcher, filter *pii.Filter, q search.Query) error {
+	sc := bufio.NewScanner(a.stdin)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
+	line, failed := 0, 0
+	for sc.Scan() {
+		line++
+		raw := strings.TrimSpace(sc.Text())
+		if raw == "" {
+			continue
+		}
+		var in struct {
+			ID    string `json:"id"`
+			Query string `json:"query"`
+		}
+		var resp search.Response
+		if err := json.Unmarshal([]byte(raw), &in); err != nil {
+			resp = search.Response{ID: fmt.Sprintf("ligne %d", line), Results: []search.Brief{}, Error: "JSON invalide : " + err.Error()}
+		} else if rs, err := runQuery(ctx, s, filter, q, in.Query); err != nil {
+			var qe *search.QueryError
+			if !errors.As(err, &qe) {
+				return fmt.Errorf("ligne %d (id %q) : %w", line, in.ID, err)
+			}
+			resp = search.Response{ID: in.ID, Results: []search.Brief{}, Error: qe.Message}
+		} else {
+			resp = search.NewResponse(in.ID, rs)
+		}
+		if resp.Error != "" {
+			failed++
+			fmt.Fprintf(a.stderr, "ligne %d : %s\n", line, resp.Error)
+		}
+		if err := enc.Encode(resp); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("entrée ligne %d : %w", line+1, err)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d ligne(s) refusée(s) sur %d", failed, line)
+	}
+	return nil
+}
+
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/plume-services/plume/internal/auth"
+	"github.com/plume-services/plume/internal/config"
+	"github.com/plume-services/plume/internal/draft"
+	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/jobs"
+	"github.com/plume-services/plume/internal/llm"
+	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/search"
+	"github.com/plume-services/plume/internal/spp"
+	"github.com/plume-services/plume/internal/store"
+)
+
+// newAuth builds the accounts service from the configuration.
+func newAuth(cfg config.Config, st *store.Store) *auth.Service {
+	return auth.New(st, auth.Options{SessionTTL: cfg.SessionTTL, SessionMaxAge: cfg.SessionMaxAge,
+		MaxFailures: cfg.LoginMaxFailures, LockoutFor: cfg.LoginLockout})
+}
+
+// newOIDC discovers the OpenID Connect provider when one is configured; nil otherwise.
+func newOIDC(ctx context.Context, cfg config.Config) (*auth.OIDC, error) {
+	if cfg.OIDCIssuer == "" {
+		return nil, nil
+	}
+	redirect := cfg.OIDCRedirectURL
+	if redirect == "" {
+		redirect = strings.TrimSuffix(cfg.BaseURL, "/") + "/auth/callback"
+	}
+	orgMap, err := pairs("OIDC_ORG_MAP", cfg.OIDCOrgMap)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := pairs("OIDC_ROLE_MAP", cfg.OIDCRoleMap)
+	if err != nil {
+		return nil, err
+	}
+	roleMap := map[string]auth.Role{}
+	for k, v := range roles {
+		if !auth.Role(v).Valid() {
+			return nil, &config.Error{Var: "OIDC_ROLE_MAP", Value: cfg.OIDCRoleMap, Want: "des rôles parmi agent, superviseur, conseiller, evaluateur, admin"}
+		}
+		roleMap[k] = auth.Role(v)
+	}
+	if cfg.OIDCDefaultRole != "" && !auth.Role(cfg.OIDCDefaultRole).Valid() {
+		return nil, &config.Error{Var: "OIDC_DEFAULT_ROLE", Value: cfg.OIDCDefaultRole, Want: "agent, superviseur, conseiller, evaluateur ou admin"}
+	}
+	o, err := auth.NewOIDC(ctx, auth.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+		RedirectURL: redirect, Scopes: strings.Split(cfg.OIDCScopes, ","), OrgClaim: cfg.OIDCOrgClaim, OrgMap: orgMap,
+		RoleClaim: cfg.OIDCRoleClaim, RoleMap: roleMap, DefaultRole: auth.Role(cfg.OIDCDefaultRole)})
+	if err != nil {
+		return nil, fmt.Errorf("fournisseur OpenID Connect %s : %w", cfg.OIDCIssuer, err)
+	}
+	return o, nil
+}
+
+// pairs parses "a=b,c=d" configuration values.
+func pairs(name, s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
+			return nil, &config.Error{Var: name, Value: s, Want: "des paires valeur=cible séparées par des virgules"}
+		}
+		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return out, nil
+}
+
+// services are the domain services a long-running process (serve, worker) builds once.
+type services struct {
+	filter   *pii.Filter
+	searcher *search.Searcher
+	model    llm.Client
+	drafts   *draft.Service
+	jobs     *jobs.Runner
+}
+
+// buildServices wires the pipeline from the configuration: filter, embedder and search, model client (none
+// means the offline drafter), drafting, and the background jobs with their source and publisher.
+func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*services, error) {
+	s := &services{filter: pii.NewFilter(a.cfg.PIITimeout)}
+	emb, err := embed.FromConfig(a.cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts := search.Options{}
+	if a.cfg.RerankBaseURL != "" {
+		opts.Reranker = search.NewReranker(a.cfg.RerankBaseURL, a.cfg.RerankModel, a.cfg.LLMAPIKey)
+	}
+	s.searcher = search.New(st, emb, opts)
+	if a.cfg.LLMBaseURL != "" {
+		m, err := llm.New(llm.Options{BaseURL: a.cfg.LLMBaseURL, Model: a.cfg.LLMModel, APIKey: a.cfg.LLMAPIKey,
+			Timeout: a.cfg.LLMTimeout, IdleTimeout: a.cfg.LLMIdleTimeout, StreamTimeout: a.cfg.LLMStreamTimeout,
+			Concurrency: a.cfg.LLMConcurrency, MaxRetries: retries(a.cfg.LLMMaxRetries), Logger: a.log})
+		if err != nil {
+			return nil, err
+		}
+		s.model = m
+	}
+	if s.drafts, err = draft.New(draft.Options{Store: st, Filter: s.filter, Searcher: s.searcher, Model: s.model, Log: a.log}); err != nil {
+		return nil, err
+	}
+	if err := jobs.Migrate(ctx, st.Pool); err != nil {
+		return nil, err
+	}
+	jo := jobs.Options{PollInterval: a.cfg.SPPPollInterval, DraftConcurrency: a.cfg.LLMConcurrency, Log: a.log}
+	if work {
+		jo.Drafter = autoDrafter{s.drafts}
+		if a.cfg.SPPBaseURL != "" {
+			if jo.Source, err = spp.New(spp.Options{BaseURL: a.cfg.SPPBaseURL, Dataset: a.cfg.SPPDataset,
+				Organisations: splitList(a.cfg.SPPOrganisations), Log: a.log}); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case a.cfg.WebhookURL != "":
+			if jo.Publisher, err = jobs.NewWebhookPublisher(jobs.WebhookOptions{URL: a.cfg.WebhookURL, Secret: a.cfg.WebhookSecret}); err != nil {
+				return nil, err
+			}
+		case a.cfg.ExportPath != "":
+			if jo.Publisher, err = jobs.NewExportPublisher(a.cfg.ExportPath); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if s.jobs, err = jobs.New(st, jo); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// autoDrafter lets the drafting job call the pipeline; AutoDraft makes a retried job harmless.
+type autoDrafter struct{ d *draft.Service }
+
+func (a autoDrafter) DraftReview(ctx context.Context, reviewID int64) error {
+	return a.d.AutoDraft(ctx, reviewID)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// retries turns LLM_MAX_RETRIES into llm.Options.MaxRetries, where 0 means the default and a negative none.
+func retries(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// queueAwaiting queues the drafting of new reviews that have none, such as those imported from a file; the
+// jobs' unique keys make this harmless when they are already queued.
+func queueAwaiting(ctx context.Context, a *app, st *store.Store, r *jobs.Runner) error {
+	ids, err := st.ReviewsAwaitingDraft(ctx, 10000)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := r.EnqueueDraft(ctx, id); err != nil {
+			return err
+		}
+	}
+	if len(ids) > 0 {
+		a.log.Info("rédactions mises en file", "avis", len(ids))
+	}
+	return nil
+}

@@ -1,0 +1,186 @@
+package draft
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/plume-services/plume/internal/corpus"
+	"github.com/plume-services/plume/internal/embed"
+)
+
+// OfflineModel names drafts written without a model, everywhere they are shown or recorded.
+const OfflineModel = "rédacteur hors ligne"
+
+// offlineInput is what the offline drafter reads: the filtered review and the passages retrieved for it.
+type offlineInput struct {
+	Organisation string
+	Signature    string
+	Title, Text  string // redacted
+	Feeling      string // as given by the citizen (Positif, Négatif, Neutre…), may be empty
+	Passages     []Passage
+}
+
+var (
+	negativeRE = regexp.MustCompile(`(?i)(inadmissible|scandal|honte|honteux|inacceptable|déçu|decu|déçue|colère|marre|` +
+		`aucune réponse|sans réponse|toujours pas|jamais|attente|attendre|attends|bloqué|perdu|erreur|injuste|incompréhensible|` +
+		`lamentable|catastroph|nul\b|injoignable|impossible|refus|retard|radié|suspendu|!!)`)
+	positiveRE = regexp.MustCompile(`(?i)(merci|remercie|efficace|rapide|agréable|aimable|à l'écoute|satisfait|bravo|` +
+		`excellent|parfait|très bien|top|professionnel|réactif|soulag)`)
+	actionRE = regexp.MustCompile(`(?i)(vous devez|vous pouvez|il faut|il vous faut|faites|adressez|connectez|contactez|` +
+		`rendez-vous|en ligne|formulaire|demande|déclar|envoy|joindre|justificatif|espace personnel|compte)`)
+)
+
+// tone classifies a review as "negatif", "positif" or "neutre", from the citizen's own feeling when given.
+func tone(feeling, text string) string {
+	f := strings.ToLower(feeling)
+	switch {
+	case strings.Contains(f, "négati") || strings.Contains(f, "negati") || strings.Contains(f, "mécontent"):
+		return "negatif"
+	case strings.Contains(f, "positi") || strings.Contains(f, "satisf"):
+		return "positif"
+	}
+	neg, pos := len(negativeRE.FindAllString(text, -1)), len(positiveRE.FindAllString(text, -1))
+	switch {
+	case neg > pos:
+		return "negatif"
+	case pos > neg:
+		return "positif"
+	}
+	return "neutre"
+}
+
+// offlineDraft writes a useful reply with no model: greeting, an acknowledgement fitted to the tone and topic,
+// the passages most relevant to the review with their citations, the next step, and the closing. It never
+// writes a fact that is not a sentence of a source.
+func offlineDraft(in offlineInput) string {
+	var b strings.Builder
+	b.WriteString("Bonjour,\n\n")
+	topic := ""
+	if len(in.Passages) > 0 {
+		topic = in.Passages[0].Title
+	}
+	switch tone(in.Feeling, in.Title+" "+in.Text) {
+	case "positif":
+		b.WriteString("Nous vous remercions sincèrement pour votre message et pour le temps pris à partager votre expérience. ")
+		b.WriteString("Vos encouragements seront transmis aux équipes concernées.")
+	case "negatif":
+		b.WriteString("Nous vous remercions pour votre message et sommes sincèrement désolés des difficultés que vous avez rencontrées")
+		if topic != "" {
+			fmt.Fprintf(&b, " dans votre démarche « %s »", topic)
+		}
+		b.WriteString(". Votre retour est pris en compte pour améliorer notre service.")
+	default:
+		b.WriteString("Nous vous remercions pour votre message")
+		if topic != "" {
+			fmt.Fprintf(&b, " concernant votre démarche « %s »", topic)
+		}
+		b.WriteString(".")
+	}
+	b.WriteString("\n\n")
+
+	review := map[string]bool{}
+	for _, t := range embed.ContentTerms(in.Title + " " + in.Text) {
+		review[t] = true
+	}
+	explained := 0
+	var next string
+	for _, p := range in.Passages {
+		if explained == 2 {
+			break
+		}
+		best := bestSentences(p.Text, review, 2)
+		if len(best) == 0 {
+			continue
+		}
+		if explained == 0 {
+			fmt.Fprintf(&b, "Pour rappel, d'après la fiche officielle « %s » : ", p.Title)
+		} else {
+			fmt.Fprintf(&b, "La fiche « %s » précise également : ", p.Title)
+		}
+		b.WriteString(strings.Join(best, " "))
+		fmt.Fprintf(&b, " [%d]\n\n", p.N)
+		explained++
+		if next == "" {
+			next = nextStep(p, best)
+		}
+	}
+	if explained == 0 {
+		b.WriteString("Nous n'avons pas trouvé de fiche officielle qui réponde précisément à votre situation. ")
+	}
+	if next != "" {
+		b.WriteString(next)
+	} else {
+		org := in.Organisation
+		if org == "" {
+			org = "votre organisme"
+		}
+		fmt.Fprintf(&b, "Pour que votre situation soit examinée, vous pouvez contacter %s depuis votre espace personnel en ligne ou à l'accueil, en précisant les références de votre dossier.", org)
+	}
+	b.WriteString("\n\nNous restons à votre écoute.\n\n")
+	sig := in.Signature
+	if sig == "" {
+		sig = "Le service relations usagers"
+		if in.Organisation != "" {
+			sig += " — " + in.Organisation
+		}
+	}
+	b.WriteString(sig)
+	return b.String()
+}
+
+// bestSentences picks up to n sentences of a passage that share the most content words with the review, in the
+// passage's order, so the quotation reads as written.
+func bestSentences(passage string, review map[string]bool, n int) []string {
+	type scored struct {
+		i     int
+		s     string
+		score float64
+	}
+	var cands []scored
+	for i, s := range corpus.SplitSentences(strings.ReplaceAll(passage, "\n", " ")) {
+		words := embed.ContentTerms(s)
+		if len(words) < 4 || len(s) > 400 {
+			continue
+		}
+		hit := 0
+		for _, w := range words {
+			if review[w] {
+				hit++
+			}
+		}
+		score := float64(hit) + 0.1/float64(i+1) // ties go to the passage's opening, usually its summary
+		cands = append(cands, scored{i, strings.TrimSpace(s), score})
+	}
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
+	if len(cands) > n {
+		cands = cands[:n]
+	}
+	sort.Slice(cands, func(a, b int) bool { return cands[a].i < cands[b].i })
+	out := make([]string, len(cands))
+	for i, c := range cands {
+		out[i] = strings.TrimPrefix(c.s, "- ")
+	}
+	return out
+}
+
+// nextStep finds in a passage a sentence telling the citizen what to do, other than those already quoted.
+func nextStep(p Passage, quoted []string) string {
+	for _, s := range corpus.SplitSentences(strings.ReplaceAll(p.Text, "\n", " ")) {
+		s = strings.TrimSpace(strings.TrimPrefix(s, "- "))
+		if len(s) < 30 || len(s) > 300 || !actionRE.MatchString(s) {
+			continue
+		}
+		dup := false
+		for _, q := range quoted {
+			if q == s {
+				dup = true
+			}
+		}
+		if !dup {
+			return fmt.Sprintf("Concrètement : %s [%d]", s, p.N)
+		}
+	}
+	return ""
+}

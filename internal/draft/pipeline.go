@@ -1,0 +1,366 @@
+package draft
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/plume-services/plume/internal/llm"
+	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/search"
+	"github.com/plume-services/plume/internal/store"
+	"github.com/plume-services/plume/prompts"
+)
+
+// ErrFilter wraps a failure of the personal-data filter: the pipeline fails closed and nothing leaves the server.
+var ErrFilter = errors.New("filtre de données personnelles en échec : rien n'a été envoyé au modèle")
+
+// Options are the collaborators of the pipeline, built once at start-up.
+type Options struct {
+	Store    *store.Store // nil for evaluation runs, which store nothing here
+	Filter   *pii.Filter
+	Searcher *search.Searcher // nil: drafts without sources
+	Model    llm.Client       // nil: the offline drafter
+	Prompts  *prompts.Set     // nil: the current version
+	K        int              // passages given to the model, default 5
+	Allow    Allowlist        // zero: DefaultAllowlist
+	// Examples is how many approved replies to similar reviews are shown to the model (reply memory), default 2.
+	Examples  int
+	MaxTokens int // default 700
+	Log       *slog.Logger
+}
+
+// Service drafts replies; it is safe for concurrent use.
+type Service struct {
+	o Options
+}
+
+// New checks the options and fills in defaults.
+func New(o Options) (*Service, error) {
+	if o.Filter == nil {
+		return nil, errors.New("draft: un filtre de données personnelles est obligatoire")
+	}
+	if o.Prompts == nil {
+		p, err := prompts.Load(prompts.Current)
+		if err != nil {
+			return nil, err
+		}
+		o.Prompts = p
+	}
+	if o.K <= 0 {
+		o.K = 5
+	}
+	if o.Allow.Hosts == nil && o.Allow.Phones == nil {
+		o.Allow = DefaultAllowlist
+	}
+	if o.Examples == 0 {
+		o.Examples = 2
+	}
+	if o.MaxTokens <= 0 {
+		o.MaxTokens = 700
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	return &Service{o: o}, nil
+}
+
+// Input is one review to draft a reply for, in clear: Generate filters it first.
+type Input struct {
+	Organisation  string
+	Signature     string
+	Title, Text   string
+	Feeling       string
+	PromptVersion string // empty: the service's version
+	K             int    // 0: the service's K
+	// Instruction asks for a rewrite of Previous (an agent's current text): "plus court", "plus formel"…
+	Instruction, Previous string
+	// Examples are approved replies to similar reviews, in clear; Generate filters them too.
+	Examples []ExampleText
+	// Mapping continues the placeholders of earlier drafts of the same review; nil starts afresh.
+	Mapping *pii.Mapping
+}
+
+// ExampleText is an approved reply to a similar review, before filtering.
+type ExampleText struct{ Review, Reply string }
+
+// Result is a generated draft with everything needed to audit it.
+type Result struct {
+	Text          string       `json:"text"`     // restored, for the agent
+	Redacted      string       `json:"redacted"` // as the model wrote it, placeholders in
+	Passages      []Passage    `json:"passages"`
+	Checks        []Check      `json:"checks"`
+	Grounding     Grounding    `json:"grounding"`
+	Citations     Citations    `json:"citations"`
+	Model         string       `json:"model"`
+	PromptVersion string       `json:"prompt_version"`
+	Usage         llm.Usage    `json:"usage"`
+	Timings       Timings      `json:"timings"`
+	Offline       bool         `json:"offline"`
+	Error         string       `json:"error,omitempty"` // why the model was not used, when it failed
+	Prompt        pii.Redacted `json:"-"`               // system and user messages as they left the server
+	Mapping       *pii.Mapping `json:"-"`
+}
+
+// Timings are the durations of the pipeline's stages, in milliseconds when encoded.
+type Timings map[string]time.Duration
+
+// MarshalJSON writes milliseconds, the unit agents and dashboards read.
+func (t Timings) MarshalJSON() ([]byte, error) {
+	ms := make(map[string]float64, len(t))
+	for k, v := range t {
+		ms[k] = float64(v.Microseconds()) / 1000
+	}
+	return json.Marshal(ms)
+}
+
+// Overhead is the pipeline's own time, model excluded.
+func (t Timings) Overhead() time.Duration {
+	var d time.Duration
+	for k, v := range t {
+		if k != "generate" {
+			d += v
+		}
+	}
+	return d
+}
+
+// Generate runs the pipeline without storing anything: filter → retrieve → prompt → generate → check → restore.
+// It is the code production and evaluation runs share.
+func (s *Service) Generate(ctx context.Context, in Input) (Result, error) {
+	return s.GenerateStream(ctx, in, nil)
+}
+
+// GenerateStream is Generate that passes the model's text to onDelta as it arrives (placeholders still in);
+// the final, restored text is in the result.
+func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(string) error) (Result, error) {
+	res := Result{Timings: Timings{}}
+	set := s.o.Prompts
+	if in.PromptVersion != "" && in.PromptVersion != set.Version() {
+		var err error
+		if set, err = prompts.Load(in.PromptVersion); err != nil {
+			return res, err
+		}
+	}
+	res.PromptVersion = set.Version()
+
+	// 1. Filter everything that came from a person, sharing one mapping so the same name keeps its placeholder.
+	t0 := time.Now()
+	f, err := s.filterInput(ctx, in)
+	if err != nil {
+		return res, err
+	}
+	res.Mapping = f.mapping
+	res.Timings["filter"] = time.Since(t0)
+
+	// 2. Retrieve the passages that apply.
+	t0 = time.Now()
+	passages, err := s.retrieve(ctx, f.query, in.K)
+	if err != nil {
+		return res, err
+	}
+	res.Passages = passages
+	res.Timings["retrieve"] = time.Since(t0)
+
+	// 3. Build the prompt.
+	t0 = time.Now()
+	pin := prompts.DraftInput{
+		Organisation: prompts.Organisation{Name: pii.Public(in.Organisation), Signature: pii.Public(in.Signature)},
+		ReviewTitle:  f.title, ReviewText: f.text, Feeling: f.feeling,
+		Instruction: f.instruction, Previous: f.previous, Examples: f.examples,
+	}
+	for _, p := range passages {
+		pin.Sources = append(pin.Sources, prompts.Source{N: p.N, Title: pii.Public(p.Title), SectionPath: pii.Public(p.SectionPath),
+			Date: dateLabel(p.Date), Text: pii.Public(p.Text)})
+	}
+	rendered, err := set.Draft(pin)
+	if err != nil {
+		return res, err
+	}
+	res.Prompt = pii.Join([]pii.Redacted{rendered.System, rendered.User}, "\n\n")
+	res.Timings["prompt"] = time.Since(t0)
+
+	// 4. Generate, or write offline when there is no model or it failed.
+	t0 = time.Now()
+	var text string
+	if s.o.Model != nil {
+		req := llm.Request{Messages: []llm.Message{{Role: llm.RoleSystem, Content: rendered.System}, {Role: llm.RoleUser, Content: rendered.User}},
+			MaxTokens: s.o.MaxTokens, Temperature: 0.2}
+		var resp llm.Response
+		if onDelta != nil {
+			resp, err = s.o.Model.Stream(ctx, req, onDelta)
+		} else {
+			resp, err = s.o.Model.Complete(ctx, req)
+		}
+		res.Model, res.Usage = s.o.Model.Model(), resp.Usage
+		switch {
+		case err == nil && strings.TrimSpace(resp.Text) == "":
+			err = fmt.Errorf("réponse vide du modèle")
+			fallthrough
+		case err != nil:
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			res.Error = err.Error()
+			s.o.Log.Warn("modèle en échec : brouillon hors ligne", "err", err)
+		default:
+			text = strings.TrimSpace(resp.Text)
+		}
+	}
+	if text == "" {
+		res.Offline, res.Model = true, OfflineModel
+		text = offlineDraft(offlineInput{Organisation: in.Organisation, Signature: in.Signature, Title: f.title.String(),
+			Text: f.text.String(), Feeling: in.Feeling, Passages: passages})
+		msg := "Brouillon rédigé sans modèle (rédacteur hors ligne) : à relire et compléter."
+		if res.Error != "" {
+			msg = "Le modèle n'a pas répondu (" + res.Error + ") : brouillon rédigé hors ligne, à relire et compléter."
+		}
+		res.Checks = append(res.Checks, Check{Code: "offline", Message: msg})
+		if onDelta != nil {
+			if err := onDelta(text); err != nil {
+				return res, err
+			}
+		}
+	}
+	res.Timings["generate"] = time.Since(t0)
+
+	// 5. Check: citations, output rules and claim grounding, on the text as the model wrote it.
+	t0 = time.Now()
+	text, res.Citations = checkCitations(text, len(passages))
+	for _, k := range res.Citations.Unknown {
+		res.Checks = append(res.Checks, Check{Code: "citation", Message: fmt.Sprintf("Citation [%d] sans source correspondante : retirée.", k)})
+	}
+	for _, k := range res.Citations.Used {
+		res.Passages[k-1].Used = true
+	}
+	links := make([]string, len(passages))
+	texts := make([]string, len(passages))
+	for i, p := range passages {
+		links[i], texts[i] = p.URL, p.Text
+	}
+	for _, c := range RunChecks(text, s.o.Allow, links) {
+		if c.Code != "placeholder" { // placeholders are expected before restoration; checked after it
+			res.Checks = append(res.Checks, c)
+		}
+	}
+	res.Grounding = Ground(text, texts)
+	res.Redacted = text
+	res.Timings["check"] = time.Since(t0)
+
+	// 6. Restore the placeholders for the agent; those the model invented or altered are flagged, not restored.
+	t0 = time.Now()
+	restored := f.mapping.Restore(text)
+	res.Text = restored.Text
+	for _, fl := range restored.Flags {
+		res.Checks = append(res.Checks, Check{Code: "placeholder", Message: "Marqueur inventé ou altéré par le modèle : non restitué, à corriger.", Excerpt: fl.Placeholder})
+	}
+	res.Timings["restore"] = time.Since(t0)
+	return res, nil
+}
+
+// filtered is the pipeline's input once through the filter.
+type filtered struct {
+	mapping                                            *pii.Mapping
+	title, text, feeling, query, instruction, previous pii.Redacted
+	examples                                           []prompts.Example
+}
+
+func (s *Service) filterInput(ctx context.Context, in Input) (filtered, error) {
+	var f filtered
+	m := in.Mapping
+	if m == nil {
+		m = pii.NewMapping()
+	}
+	redact := func(text string) (pii.Redacted, error) {
+		if strings.TrimSpace(text) == "" {
+			return pii.Redacted{}, nil
+		}
+		r, err := s.o.Filter.RedactWith(ctx, m, text)
+		if err != nil {
+			return pii.Redacted{}, fmt.Errorf("%w (%v)", ErrFilter, err)
+		}
+		return r.Text, nil
+	}
+	var err error
+	if f.title, err = redact(in.Title); err != nil {
+		return f, err
+	}
+	if f.text, err = redact(in.Text); err != nil {
+		return f, err
+	}
+	if f.feeling, err = redact(feelingLabel(in.Feeling)); err != nil {
+		return f, err
+	}
+	if f.previous, err = redact(in.Previous); err != nil {
+		return f, err
+	}
+	if f.instruction, err = redact(in.Instruction); err != nil {
+		return f, err
+	}
+	f.mapping = m
+	for _, ex := range in.Examples {
+		// Examples get a mapping of their own: their people are not this review's people, and their
+		// placeholders are blanked so that the model cannot copy another citizen's marker.
+		rv, err := s.o.Filter.Redact(ctx, ex.Review)
+		if err != nil {
+			return f, fmt.Errorf("%w (%v)", ErrFilter, err)
+		}
+		rp, err := s.o.Filter.RedactWith(ctx, rv.Mapping, ex.Reply)
+		if err != nil {
+			return f, fmt.Errorf("%w (%v)", ErrFilter, err)
+		}
+		f.examples = append(f.examples, prompts.Example{Review: blankPlaceholders(rv.Text), Reply: blankPlaceholders(rp.Text)})
+	}
+	f.query = pii.Join([]pii.Redacted{f.title, f.text}, "\n").Truncate(search.MaxQueryRunes)
+	return f, nil
+}
+
+// blankPlaceholders replaces every placeholder with an ellipsis; the result is as safe as its input.
+func blankPlaceholders(r pii.Redacted) pii.Redacted {
+	if !placeholderRE.MatchString(r.String()) {
+		return r
+	}
+	return pii.Public(placeholderRE.ReplaceAllString(r.String(), "[…]"))
+}
+
+func (s *Service) retrieve(ctx context.Context, query pii.Redacted, k int) ([]Passage, error) {
+	if s.o.Searcher == nil || search.CheckQuery(query.String()) != nil {
+		return nil, nil
+	}
+	if k <= 0 {
+		k = s.o.K
+	}
+	rs, err := s.o.Searcher.Search(ctx, search.Query{Text: query, K: k})
+	if errors.Is(err, search.ErrNoCorpus) {
+		s.o.Log.Warn("aucun corpus chargé : brouillon sans sources")
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("draft: recherche des sources : %w", err)
+	}
+	out := make([]Passage, len(rs))
+	for i, r := range rs {
+		out[i] = Passage{N: i + 1, ChunkID: r.ChunkID, DocID: r.DocID, Title: r.Title, SectionPath: r.SectionPath,
+			URL: r.URL, Date: r.Date, Text: r.Text, Score: r.Score}
+	}
+	return out, nil
+}
+
+func feelingLabel(f string) string {
+	f = strings.TrimSpace(f)
+	if len(f) > 40 {
+		return ""
+	}
+	return f
+}
+
+func dateLabel(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("02/01/2006")
+}

@@ -1,0 +1,129 @@
+package draft
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/store"
+)
+
+// Request asks for a draft of a stored review.
+type Request struct {
+	ReviewID    int64
+	Actor       string // who asked: an agent's email, or "automatique" for the background job
+	Instruction string // a rewrite request; empty for a new draft
+	Previous    string // the text to rewrite with Instruction; empty: the latest draft
+	OnDelta     func(string) error
+}
+
+// ErrNotDraftable is returned for a review whose status forbids a new draft (published, or set aside).
+var ErrNotDraftable = errors.New("cet avis est publié ou écarté : aucun nouveau brouillon")
+
+// DraftReview drafts a reply to a stored review, stores it as the review's next version with everything needed
+// to audit it, and moves the review from nouveau to brouillon prêt. A failed model still yields an offline draft;
+// a failed filter or search stores nothing and leaves the review as it was.
+func (s *Service) DraftReview(ctx context.Context, r Request) (store.Draft, Result, error) {
+	if s.o.Store == nil {
+		return store.Draft{}, Result{}, errors.New("draft: pas de base de données")
+	}
+	rv, err := s.o.Store.GetReview(ctx, r.ReviewID)
+	if err != nil {
+		return store.Draft{}, Result{}, err
+	}
+	if rv.Status == store.StatusPublished || rv.Status == store.StatusRejected {
+		return store.Draft{}, Result{}, ErrNotDraftable
+	}
+	in := Input{Organisation: rv.OrganisationName, Title: rv.Title, Text: rv.Body, Feeling: rv.Feeling,
+		Instruction: r.Instruction, Previous: r.Previous}
+	if raw, err := s.o.Store.PIIMapping(ctx, rv.ID); err == nil {
+		var m pii.Mapping
+		if err := json.Unmarshal(raw, &m); err == nil {
+			in.Mapping = &m
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return store.Draft{}, Result{}, err
+	}
+	if in.Instruction != "" && in.Previous == "" {
+		last, err := s.o.Store.LatestDraft(ctx, rv.ID)
+		if err != nil {
+			return store.Draft{}, Result{}, fmt.Errorf("draft: aucun brouillon à réécrire : %w", err)
+		}
+		in.Previous = last.Text
+	}
+	if in.Instruction == "" && s.o.Examples > 0 {
+		exs, err := s.o.Store.SimilarApprovedReplies(ctx, rv.OrganisationID, rv.ID, rv.Title+" "+rv.Body, s.o.Examples)
+		if err != nil {
+			return store.Draft{}, Result{}, err
+		}
+		for _, e := range exs {
+			in.Examples = append(in.Examples, ExampleText{Review: e.Review, Reply: e.Reply})
+		}
+	}
+	res, err := s.GenerateStream(ctx, in, r.OnDelta)
+	if err != nil {
+		return store.Draft{}, res, err
+	}
+	res.Text = greet(res.Text, rv.AuthorPseudonym)
+	mapping, err := json.Marshal(res.Mapping)
+	if err != nil {
+		return store.Draft{}, res, fmt.Errorf("draft: mapping : %w", err)
+	}
+	if err := s.o.Store.SavePIIMapping(ctx, rv.ID, mapping); err != nil {
+		return store.Draft{}, res, err
+	}
+	kind := store.DraftAI
+	if res.Offline {
+		kind = store.DraftOffline
+	}
+	d := store.Draft{ReviewID: rv.ID, Kind: kind, Text: res.Text, PromptVersion: res.PromptVersion, Model: res.Model,
+		RedactedPrompt: res.Prompt.String(), Error: res.Error, CreatedBy: r.Actor}
+	d.Sources, _ = json.Marshal(res.Passages)
+	d.Checks, _ = json.Marshal(nonNil(res.Checks))
+	d.Grounding, _ = json.Marshal(res.Grounding)
+	d.Usage, _ = json.Marshal(res.Usage)
+	d.LatencyMS, _ = json.Marshal(res.Timings)
+	stored, err := s.o.Store.AddDraft(ctx, d)
+	if err != nil {
+		return store.Draft{}, res, err
+	}
+	if rv.Status == store.StatusNew {
+		if _, err := s.o.Store.SetReviewStatus(ctx, rv.ID, store.StatusChange{To: store.StatusDraftReady}); err != nil && !errors.Is(err, store.ErrBadTransition) {
+			return stored, res, err
+		}
+	}
+	return stored, res, nil
+}
+
+// AutoDraft is the background job's entry: it drafts a review once, and does nothing for a review that already
+// has a draft or is no longer new, so a job retried after a crash never drafts twice.
+func (s *Service) AutoDraft(ctx context.Context, reviewID int64) error {
+	rv, err := s.o.Store.GetReview(ctx, reviewID)
+	if err != nil {
+		return err
+	}
+	if rv.Status != store.StatusNew || rv.DraftCount > 0 {
+		return nil
+	}
+	_, _, err = s.DraftReview(ctx, Request{ReviewID: reviewID, Actor: "automatique"})
+	return err
+}
+
+// greet puts the citizen's public pseudonym in the greeting, after generation: it never reaches the model.
+func greet(text, pseudonym string) string {
+	pseudonym = strings.TrimSpace(pseudonym)
+	if pseudonym == "" || !strings.HasPrefix(text, "Bonjour,") {
+		return text
+	}
+	return "Bonjour " + pseudonym + "," + strings.TrimPrefix(text, "Bonjour,")
+}
+
+func nonNil(cs []Check) []Check {
+	if cs == nil {
+		return []Check{}
+	}
+	return cs
+}

@@ -1,0 +1,64 @@
+package pii
+
+import (
+	"context"
+	"testing"
+)
+
+// benchTexts are review-sized texts, a mix of plain complaints and texts full of identifiers.
+var benchTexts = []string{
+	`Bonjour, je suis allocataire depuis 2019 et je n'ai toujours pas reçu ma prime d'activité de mars. J'ai appelé
+le 3230 plusieurs fois, on m'a dit que le dossier était en cours de traitement. Cela fait maintenant trois mois que
+j'attends, avec deux enfants à charge et un loyer de 750 € à payer. La conseillère de l'agence de Villeurbanne a été
+très aimable mais ne pouvait rien faire. Je trouve inadmissible qu'on ne puisse pas avoir de réponse claire. Merci de
+faire le nécessaire rapidement.`,
+	`Madame, Monsieur,
+Je me permets de vous écrire au sujet de mon dossier n° 2024-RSA-118734. Je m'appelle Aminata Koné, née le
+14/07/1988, numéro allocataire 4521873, et j'habite au 27 avenue Jean Jaurès, 93200 Saint-Denis. Mon numéro de
+sécurité sociale est 2 88 07 75 112 034 81. Vous pouvez me joindre au 06 45 78 12 90 ou par mail à
+aminata.kone88@gmail.com. Mon IBAN a changé : FR76 3000 4012 3400 0101 2345 678. Merci à M. Dubois pour son aide.
+Cordialement,
+Aminata KONÉ`,
+	`SLT jai tjr pas mon remboursement de la cpam alors que jai envoyer la feuille de soin le 12/02 !! mon num de secu
+c 1 79 03 13 055 112 37 et mon tel 0698765432, rappeler moi svp c urgent, la dame au telephone ma raccroché au nez.
+3646 injoignable. merci`,
+	`Très satisfait de l'accueil à la sous-préfecture pour le renouvellement de mon titre de séjour. Rendez-vous tenu
+à l'heure le 3 avril à 9h15, dossier complet, agent efficace. Seul bémol : le site de l'ANTS a planté deux fois.
+Cerfa 15186*03 rempli en ligne. Je recommande.`,
+}
+
+func BenchmarkRedact(b *testing.B) {
+	f := NewFilter(0)
+	ctx := context.Background()
+	total := 0
+	for _, t := range benchTexts {
+		total += len(t)
+	}
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, t := range benchTexts {
+			if _, err := f.Redact(ctx, t); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func BenchmarkFind(b *testing.B) {
+	f := NewFilter(0)
+	ctx := context.Background()
+	total := 0
+	for _, t := range benchTexts {
+		total += len(t)
+	}
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, t := range benchTexts {
+			if _, err := f.Find(ctx, t); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

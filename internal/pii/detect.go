@@ -1,0 +1,224 @@
+package pii
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// cand is a candidate span before overlaps are resolved.
+type cand struct {
+	start, end int
+	label      string
+	prio       int
+}
+
+// detector holds the state of one scan; it is never shared between goroutines.
+type detector struct {
+	text     string
+	toks     []tok
+	lex      *lexicon
+	cands    []cand
+	us       []unit
+	allCaps  bool // the text is written in capitals: case says nothing about names
+	lowerish bool // the text is written without capitals (SMS style)
+
+	ctx      context.Context
+	deadline time.Time
+	ticks    int
+	err      error
+}
+
+// buffers are the scratch slices of one scan, reused across scans.
+type buffers struct {
+	toks  []tok
+	arena []byte
+	units []unit
+	cands []cand
+}
+
+var bufPool = sync.Pool{New: func() any { return &buffers{} }}
+
+// errStop unwinds a scan whose context ended or whose deadline passed.
+var errStop = errors.New("pii: scan stopped")
+
+// tick checks, every so often, that the scan may go on; it unwinds the scan with errStop otherwise.
+func (d *detector) tick() {
+	d.ticks++
+	if d.ticks&63 != 0 {
+		return
+	}
+	if err := d.ctx.Err(); err != nil {
+		d.err = err
+		panic(errStop)
+	}
+	if !d.deadline.IsZero() && time.Now().After(d.deadline) {
+		d.err = context.DeadlineExceeded
+		panic(errStop)
+	}
+}
+
+func (d *detector) add(start, end int, label string) {
+	if start >= end {
+		return
+	}
+	d.cands = append(d.cands, cand{start, end, label, classByLabel[label].priority})
+}
+
+// scanHook, when set by a test, runs at the start of every scan (to make one panic or stall).
+var scanHook func(text string)
+
+// run finds every span of text, sorted and without overlap.
+func (d *detector) run() []Span {
+	if scanHook != nil {
+		scanHook(d.text)
+	}
+	b := bufPool.Get().(*buffers)
+	defer func() {
+		// Keys point into a string built per text, so nothing of this text survives in the pool but capacity.
+		clear(b.toks[:cap(b.toks)])
+		clear(b.units[:cap(b.units)])
+		b.cands = b.cands[:0]
+		bufPool.Put(b)
+	}()
+	d.toks, b.arena = tokenize(d.text, b.toks, b.arena)
+	b.toks = d.toks
+	d.us = b.units[:0]
+	d.cands = b.cands[:0]
+	d.style()
+	hasDigit := strings.ContainsAny(d.text, "0123456789")
+	if strings.IndexByte(d.text, '@') >= 0 {
+		d.emails()
+	}
+	if hasDigit {
+		d.numbers()
+		d.birthdates()
+	}
+	d.addresses()
+	d.persons()
+	b.units = d.us
+	b.cands = d.cands
+	return d.resolve()
+}
+
+// style decides whether case carries information in this text.
+func (d *detector) style() {
+	letters, upper, starts, capStarts, capsInside := 0, 0, 0, 0, 0
+	for i := range d.toks {
+		t := &d.toks[i]
+		if !t.has(fLetter) {
+			continue
+		}
+		letters++
+		if t.has(fUpper) {
+			upper++
+		}
+		if t.has(fSentStart) {
+			starts++
+			if t.has(fCap | fUpper | fInitial) {
+				capStarts++
+			}
+		} else if t.has(fCap | fUpper) {
+			capsInside++
+		}
+	}
+	d.allCaps = letters >= 6 && upper*10 >= letters*7
+	d.lowerish = !d.allCaps && starts > 0 && capStarts*2 < starts && capsInside*5 < letters
+}
+
+// resolve keeps, among overlapping candidates, the one of higher priority, then the longer.
+func (d *detector) resolve() []Span {
+	cs := d.cands
+	slices.SortFunc(cs, func(a, b cand) int {
+		if a.prio != b.prio {
+			return b.prio - a.prio
+		}
+		if la, lb := a.end-a.start, b.end-b.start; la != lb {
+			return lb - la
+		}
+		return a.start - b.start
+	})
+	kept := make([]cand, 0, len(cs))
+	for _, c := range cs {
+		ok := true
+		for _, k := range kept {
+			if c.start < k.end && k.start < c.end {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			kept = append(kept, c)
+		}
+	}
+	slices.SortFunc(kept, func(a, b cand) int { return a.start - b.start })
+	spans := make([]Span, len(kept))
+	for i, k := range kept {
+		spans[i] = Span{Start: k.start, End: k.end, Label: k.label}
+	}
+	return spans
+}
+
+// gap returns the text between tokens i and i+1.
+func (d *detector) gap(i int) string {
+	return d.text[d.toks[i].end:d.toks[i+1].start]
+}
+
+// ---- e-mail addresses ----
+
+func isEmailLocal(c byte) bool {
+	return isAlnumASCII(c) || c == '.' || c == '_' || c == '-' || c == '+' || c == '%'
+}
+
+func isEmailDomain(c byte) bool { return isAlnumASCII(c) || c == '.' || c == '-' }
+
+func (d *detector) emails() {
+	s := d.text
+	from := 0
+	for {
+		k := strings.IndexByte(s[from:], '@')
+		if k < 0 {
+			return
+		}
+		at := from + k
+		from = at + 1
+		d.tick()
+		a := at
+		for a > 0 {
+			c := s[a-1]
+			if isEmailLocal(c) {
+				a--
+				continue
+			}
+			if c >= utf8.RuneSelf {
+				r, n := utf8.DecodeLastRuneInString(s[:a])
+				if isWordRune(r) {
+					a -= n
+					continue
+				}
+			}
+			break
+		}
+		for a < at && (s[a] == '.' || s[a] == '-') {
+			a++
+		}
+		b := at + 1
+		for b < len(s) && isEmailDomain(s[b]) {
+			b++
+		}
+		for b > at+1 && (s[b-1] == '.' || s[b-1] == '-') {
+			b--
+		}
+		dom := s[at+1 : b]
+		dot := strings.LastIndexByte(dom, '.')
+		if a == at || dot <= 0 || len(dom)-dot-1 < 2 {
+			continue
+		}
+		d.add(a, b, LabelEmail)
+		from = b
+	}
+}

@@ -1,0 +1,420 @@
+package pii
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// chunkable reports whether token t may be part of an identifier typed in groups: ASCII digits and letters
+// with at least one digit, or a short group of capitals (country code, plate letters, Corsica's 2A).
+func (d *detector) chunkable(i int) bool {
+	t := &d.toks[i]
+	if !t.has(fASCII) || t.end-t.start > 34 {
+		return false
+	}
+	if t.has(fDigit) {
+		return true
+	}
+	n := t.end - t.start
+	return n <= 3 && (t.has(fUpper) || t.has(fInitial))
+}
+
+// numGap reports whether the gap between tokens i and i+1 is the kind of separator people type inside one
+// number: spaces (also no-break and narrow no-break), dots, dashes, parentheses, one line break.
+func (d *detector) numGap(i int) bool {
+	g := d.gap(i)
+	if len(g) == 0 || len(g) > 6 {
+		return false
+	}
+	runes, newlines, dots := 0, 0, 0
+	for _, r := range g {
+		runes++
+		switch r {
+		case ' ', '\t', '\u00a0', '\u202f', '\u2009', '\u2007', '-', '\u2011', '(', ')':
+		case '.':
+			dots++
+		case '\n':
+			newlines++
+		case '\r':
+		default:
+			return false
+		}
+	}
+	return runes <= 3 && newlines <= 1 && dots <= 1
+}
+
+// numbers finds identifiers typed as digits and capitals in groups: it splits the text into chunks of such
+// groups, then, from each group, keeps the longest run of groups that reads as an identifier.
+func (d *detector) numbers() {
+	toks := d.toks
+	for i := 0; i < len(toks); {
+		d.tick()
+		if !d.chunkable(i) {
+			i++
+			continue
+		}
+		j := i
+		for j+1 < len(toks) && d.chunkable(j+1) && d.numGap(j) {
+			j++
+		}
+		d.chunk(i, j)
+		i = j + 1
+	}
+}
+
+func (d *detector) chunk(i, j int) {
+	var buf [40]byte
+	for a := i; a <= j; {
+		d.tick()
+		first := &d.toks[a]
+		c := d.cueBefore(a)
+		plus := first.start > 0 && d.text[first.start-1] == '+'
+		best, bestLabel := -1, ""
+		n := 0
+		for b := a; b <= j && b < a+14; b++ {
+			t := &d.toks[b]
+			if n+t.end-t.start > len(buf) {
+				break
+			}
+			for k := t.start; k < t.end; k++ {
+				ch := d.text[k]
+				if ch >= 'a' && ch <= 'z' {
+					ch -= 'a' - 'A'
+				}
+				buf[n] = ch
+				n++
+			}
+			if lab := d.classify(a, b, string(buf[:n]), c, plus); lab != "" {
+				best, bestLabel = b, lab
+			}
+		}
+		if best < 0 {
+			a++
+			continue
+		}
+		start := first.start
+		if plus {
+			start--
+		}
+		end := d.toks[best].end
+		if bestLabel == LabelCard {
+			end = d.cardTail(best)
+		}
+		d.add(start, end, bestLabel)
+		a = best + 1
+	}
+}
+
+// classify names the identifier that s (tokens a..b, upper-cased, without separators) is, or returns "".
+func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
+	L := len(s)
+	digits := allDigits(s)
+	// Bank account numbers: IBAN, or a bare RIB.
+	if L >= 15 && isUpper(s[0]) && isUpper(s[1]) && isDigit(s[2]) && isDigit(s[3]) {
+		if ibanOK(s) || c == cueIBAN && (L >= 20) || strings.HasPrefix(s, "FR") && L == 27 && d.hasCueNear(a, cueIBAN) {
+			return LabelIBAN
+		}
+	}
+	if L == 23 && isDigit(s[0]) && (ribOK(s) || c == cueIBAN && allDigits(s[:10])) {
+		return LabelIBAN
+	}
+	// Social security number: the key decides, or a cue nearby when the key is wrong.
+	if (L == 15 || L == 13) && nirShape(s) {
+		if L == 15 && nirKeyOK(s) || c == cueSecu {
+			return LabelNIR
+		}
+	}
+	if digits && L >= 13 && L <= 19 {
+		if luhnOK(s) && (L == 16 || L == 15 && s[0] == '3' || L >= 17 || c == cueCard) {
+			return LabelCard
+		}
+		if c == cueCard && L == 16 {
+			return LabelCard
+		}
+	}
+	if digits && L == 13 && s[0] <= '3' && (taxIDOK(s) || c == cueFiscal) {
+		return LabelTaxID
+	}
+	if digits && (L == 14 && luhnOK(s) && c != cueDossier && c != cueAlloc || (L == 9 || L == 14) && c == cueSiret) {
+		return LabelTaxID
+	}
+	if digits {
+		if plus {
+			if p := strings.TrimPrefix(s, "33"); len(p) < L {
+				p = strings.TrimPrefix(p, "0")
+				if len(p) == 9 && p[0] != '0' {
+					return LabelPhone
+				}
+			} else if L >= 8 && L <= 15 {
+				return LabelPhone
+			}
+		}
+		if L == 10 && s[0] == '0' && s[1] != '0' && s[1] != '8' {
+			return LabelPhone
+		}
+		if strings.HasPrefix(s, "0033") {
+			p := strings.TrimPrefix(s[4:], "0")
+			if len(p) == 9 && p[0] != '0' {
+				return LabelPhone
+			}
+		}
+	}
+	if d.notIdentifier(a, b) {
+		return ""
+	}
+	// Identity documents.
+	if L == 9 && allDigits(s[:2]) && isUpper(s[2]) && isUpper(s[3]) && allDigits(s[4:]) {
+		return LabelIDDoc // passport
+	}
+	switch c {
+	case cueCNI, cuePassport:
+		if L == 12 && allDigits(s[:4]) && allDigits(s[7:]) || L == 9 && hasDigitAndLetter(s) {
+			return LabelIDDoc
+		}
+	case cueSejour:
+		if digits && L == 10 {
+			return LabelIDDoc
+		}
+	}
+	// Number plates: SIV « AB-123-CD », old FNI « 1234 AB 56 ».
+	if L == 7 && isUpper(s[0]) && isUpper(s[1]) && allDigits(s[2:5]) && isUpper(s[5]) && isUpper(s[6]) &&
+		d.upperAt(a, b) && !d.lowerWordsAround(a, b) {
+		return LabelPlate
+	}
+	if c == cuePlate && fniShape(s) {
+		return LabelPlate
+	}
+	// Case numbers.
+	if L == 8 && allDigits(s[:7]) && isUpper(s[7]) {
+		return LabelCaseID // identifiant France Travail
+	}
+	switch c {
+	case cueAlloc:
+		if digits && L >= 6 && L <= 9 {
+			return LabelCaseID
+		}
+	case cueFT:
+		if L >= 7 && L <= 11 && countDigits(s) >= 6 {
+			return LabelCaseID
+		}
+	case cueDossier, cueFiscal:
+		if L >= 5 && L <= 24 && (countDigits(s) >= 3 || L >= 8 && countDigits(s) >= 1 && d.mixedToken(a, b)) {
+			return LabelCaseID
+		}
+	}
+	return ""
+}
+
+// nirShape checks the layout of a NIR (13 characters, or 15 with the key): sex, year, month, department
+// (digits or 2A/2B), commune, order.
+func nirShape(s string) bool {
+	if s[0] != '1' && s[0] != '2' && s[0] != '3' && s[0] != '4' && s[0] != '7' && s[0] != '8' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if i == 6 && s[5] == '2' && (s[6] == 'A' || s[6] == 'B') {
+			continue
+		}
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// fniShape checks an old-style plate: 1 to 4 digits, 1 to 3 letters, a department.
+func fniShape(s string) bool {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	if i < 1 || i > 4 {
+		return false
+	}
+	j := i
+	for j < len(s) && isUpper(s[j]) {
+		j++
+	}
+	if j-i < 1 || j-i > 3 {
+		return false
+	}
+	dep := s[j:]
+	return len(dep) == 2 && (allDigits(dep) || dep == "2A" || dep == "2B") || len(dep) == 3 && strings.HasPrefix(dep, "97")
+}
+
+func hasDigitAndLetter(s string) bool {
+	return strings.ContainsAny(s, "0123456789") && strings.ContainsAny(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+}
+
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+// upperAt reports whether the letters of tokens a..b were typed in capitals.
+func (d *detector) upperAt(a, b int) bool {
+	for k := d.toks[a].start; k < d.toks[b].end; k++ {
+		if c := d.text[k]; c >= 'a' && c <= 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerWordsAround reports whether a plate-shaped group is glued to words by dashes (a compound word).
+func (d *detector) lowerWordsAround(a, b int) bool {
+	if a > 0 && strings.HasSuffix(d.gap(a-1), "-") && d.toks[a-1].has(fLetter) && !d.toks[a-1].has(fDigit) {
+		return true
+	}
+	return false
+}
+
+// notIdentifier rejects groups that read as a date, an amount, a percentage or a duration.
+func (d *detector) notIdentifier(a, b int) bool {
+	if a == b && timeLike(d.toks[a].key) {
+		return true
+	}
+	// dd mm yyyy typed with dots, dashes or spaces.
+	if b == a+2 && d.toks[a].digitsOnly() && d.toks[a+1].digitsOnly() && d.toks[b].digitsOnly() {
+		dl, ml, yl := d.toks[a].end-d.toks[a].start, d.toks[a+1].end-d.toks[a+1].start, d.toks[b].end-d.toks[b].start
+		if dl <= 2 && ml <= 2 && (yl == 2 || yl == 4) {
+			return true
+		}
+	}
+	rest := d.text[d.toks[b].end:]
+	for len(rest) > 0 {
+		r, n := utf8.DecodeRuneInString(rest)
+		if r == ' ' || r == '\u00a0' || r == '\u202f' {
+			rest = rest[n:]
+			continue
+		}
+		switch r {
+		case '€', '%', '$', '£':
+			return true
+		}
+		break
+	}
+	if b+1 < len(d.toks) && len(d.gap(b)) <= 3 {
+		switch d.toks[b+1].key {
+		case "euros", "euro", "eur", "pourcent", "ans", "mois", "jours", "heures", "h", "min", "km", "kg",
+			"habitants", "personnes", "e", "k":
+			return true
+		}
+	}
+	return false
+}
+
+// blockers stop the search for a cue: the number after them belongs to a law, a form, an amount.
+var blockers = set(`article articles art cerfa formulaire loi decret code alinea euros eur montant somme
+	rendez rdv vous le les du au depuis pendant depuis annee an ans mois jour jours heure heures
+	entre vers`)
+
+// cueBefore looks back from token a, within the same line, for a word that says what the number is.
+func (d *detector) cueBefore(a int) cue {
+	for k, n := a-1, 0; k >= 0 && n < 7; k, n = k-1, n+1 {
+		g := d.gap(k)
+		if strings.ContainsAny(g, "!?") || strings.Contains(g, "\n\n") {
+			return cueNone
+		}
+		t := &d.toks[k]
+		c, ok := numberCues[t.key]
+		if !ok && len(t.key) >= 6 && t.lettersOnly() {
+			c, ok = fuzzyCue(t.key)
+		}
+		if ok {
+			if t.key == "carte" && k+1 < a {
+				// « carte vitale », « carte de séjour »: the next word said it already.
+				continue
+			}
+			return c
+		}
+		if t.has(fDigit) {
+			return cueNone
+		}
+		if blockers[t.key] && k != a-1 || t.key == "article" || t.key == "cerfa" || t.key == "art" {
+			return cueNone
+		}
+		if strings.Contains(g, ". ") && len(t.key) > 4 {
+			return cueNone
+		}
+	}
+	return cueNone
+}
+
+// hasCueNear reports whether a cue of kind c appears in the few words before token a.
+func (d *detector) hasCueNear(a int, c cue) bool {
+	for k, n := a-1, 0; k >= 0 && n < 12; k, n = k-1, n+1 {
+		if numberCues[d.toks[k].key] == c {
+			return true
+		}
+	}
+	return false
+}
+
+// cardTail extends a card number over the expiry date and security code typed right after it.
+func (d *detector) cardTail(b int) int {
+	end := d.toks[b].end
+	for k, n := b+1, 0; k < len(d.toks) && n < 10; k, n = k+1, n+1 {
+		g := d.gap(k - 1)
+		if len(g) > 4 || strings.Contains(g, "\n") {
+			break
+		}
+		t := &d.toks[k]
+		switch {
+		case t.key == "exp" || t.key == "expire" || t.key == "expiration" || t.key == "date" || t.key == "d" ||
+			t.key == "validite" || t.key == "valable" || t.key == "jusqu" || t.key == "au" || t.key == "fin" ||
+			t.key == "cvv" || t.key == "cvc" || t.key == "crypto" || t.key == "cryptogramme" || t.key == "code" ||
+			t.key == "securite" || t.key == "de" || t.key == "le" || t.key == "et" || t.key == "verso" ||
+			t.key == "expirant" || t.key == "exp." || t.key == "ccv" || t.key == "cvv2":
+			continue
+		case t.digitsOnly() && t.end-t.start <= 4:
+			if t.end-t.start == 2 && k+1 < len(d.toks) && strings.TrimSpace(d.gap(k)) == "/" && d.toks[k+1].digitsOnly() {
+				k++
+				n++
+				end = d.toks[k].end
+				continue
+			}
+			if t.end-t.start == 3 || t.end-t.start == 4 {
+				end = t.end
+				continue
+			}
+		}
+		break
+	}
+	return end
+}
+
+// mixedToken reports whether tokens a..b are a single token of letters and digits: « URA3FLXW1U ».
+func (d *detector) mixedToken(a, b int) bool {
+	return a == b && d.toks[a].has(fDigit) && d.toks[a].has(fLetter)
+}
+
+// timeLike reports a time of day typed as one token: « 16h45 », « 9h ».
+func timeLike(k string) bool {
+	i := 0
+	for i < len(k) && isDigit(k[i]) {
+		i++
+	}
+	if i == 0 || i > 2 || i >= len(k) || k[i] != 'h' {
+		return false
+	}
+	return allDigits(k[i+1:]) && len(k)-i-1 <= 2 || i+1 == len(k)
+}
+
+// longCues are the cue words long enough to be recognised with one typo: « dsosier », « allocatiare ».
+var longCues = []string{"dossier", "allocataire", "securite", "immatriculation", "passeport", "identifiant",
+	"reference", "predemande", "reclamation", "identite", "telephone", "portable", "vehicule", "sejour", "fiscal"}
+
+func fuzzyCue(k string) (cue, bool) {
+	for _, w := range longCues {
+		if len(w) >= 6 && editDistance1(k, w) {
+			return numberCues[w], true
+		}
+	}
+	return cueNone, false
+}

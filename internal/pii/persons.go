@@ -1,0 +1,415 @@
+package pii
+
+import "strings"
+
+// unit is a word as a name sees it: tokens joined by hyphens (« Ndiaye-Sarr », « Jean-Pierre ») or by the
+// apostrophe of « N'Diaye », « O'Brien ».
+type unit struct {
+	a, b       int // first and last token
+	start, end int
+	key        string
+	cap        bool // capitalised: « Élodie », « Ndiaye-Sarr »
+	upper      bool // in capitals: « DUPONT »
+	initial    bool // « J »
+	lower      bool
+	first      int // frequency as a first name
+	last       int // frequency as a surname
+	common     bool
+	nonName    bool
+	stop       bool
+}
+
+func (u *unit) inLex() bool { return u.first > 0 || u.last > 0 }
+
+// nameLike reports whether u is written like a name in a text where case means something.
+func (u *unit) nameLike() bool { return u.cap || u.upper || u.initial }
+
+// notName reports words that never are (part of) a name even when capitalised.
+func (u *unit) notName() bool {
+	return u.stop || titles[u.key] || roles[u.key] || relations[u.key] || u.nonName || institutions[u.key] ||
+		streetTypes[u.key] || signoffs[u.key]
+}
+
+// units groups the letter tokens of the text into name units.
+func (d *detector) units() []unit {
+	us := d.us[:0]
+	var kb []byte
+	for i := 0; i < len(d.toks); i++ {
+		t := &d.toks[i]
+		if !t.lettersOnly() {
+			continue
+		}
+		u := unit{a: i, b: i, start: t.start, end: t.end}
+		for i+1 < len(d.toks) && d.toks[i+1].lettersOnly() {
+			g := d.gap(i)
+			n := &d.toks[i+1]
+			if g == "-" || g == "‐" || g == "‑" {
+				// hyphenated: joined
+			} else if (g == "'" || g == "’") && d.toks[i].has(fInitial) && i == u.a && (n.has(fCap) || n.has(fUpper)) &&
+				!stopwords[n.key] && d.apostropheName(i) {
+				// N'Diaye, O'Brien, but not M'APPELLE
+			} else {
+				break
+			}
+			i++
+			u.b = i
+			u.end = n.end
+		}
+		if u.a == u.b {
+			u.key = t.key
+		} else {
+			kb = kb[:0]
+			for k := u.a; k <= u.b; k++ {
+				if k > u.a {
+					if g := d.gap(k - 1); g == "'" || g == "’" {
+						kb = append(kb, '\'')
+					} else {
+						kb = append(kb, '-')
+					}
+				}
+				kb = append(kb, d.toks[k].key...)
+			}
+			u.key = string(kb)
+		}
+		ft := &d.toks[u.a]
+		switch {
+		case u.a == u.b && ft.has(fInitial):
+			u.initial = true
+		case ft.has(fUpper) || ft.has(fInitial) && d.toks[u.b].has(fUpper):
+			u.upper = true
+			for k := u.a; k <= u.b; k++ {
+				if d.toks[k].has(fLower) {
+					u.upper = false
+				}
+			}
+		case ft.has(fCap) || ft.has(fInitial):
+			u.cap = true
+			for k := u.a + 1; k <= u.b; k++ {
+				if d.toks[k].has(fLower) && !communeParticles[d.toks[k].key] && !nameParticles[d.toks[k].key] {
+					u.cap = false
+				}
+			}
+		default:
+			u.lower = true
+		}
+		u.stop = stopwords[u.key]
+		if !u.stop {
+			u.first = d.lex.first[u.key]
+			u.last = d.lex.last[u.key]
+		}
+		if u.a != u.b && (u.first == 0 || u.last == 0) {
+			// « Jean-Pierre »: every part a first name; « Ndiaye-Sarr »: some part a surname.
+			allFirst, someLast := true, false
+			for k := u.a; k <= u.b; k++ {
+				key := d.toks[k].key
+				if d.lex.first[key] == 0 {
+					allFirst = false
+				}
+				if d.lex.last[key] > 0 && !nameParticles[key] {
+					someLast = true
+				}
+			}
+			if u.first == 0 && allFirst && !(d.toks[u.a].key == "saint" || d.toks[u.a].key == "sainte") {
+				u.first = 1000
+			}
+			if u.last == 0 && someLast && !(d.toks[u.a].key == "saint" || d.toks[u.a].key == "sainte" || d.toks[u.a].key == "st") {
+				u.last = 1000
+			}
+		}
+		u.common = commonWords[u.key]
+		u.nonName = nonNames[u.key] || u.a != u.b && (d.toks[u.a].key == "saint" || d.toks[u.a].key == "sainte" || d.toks[u.a].key == "st" || d.toks[u.a].key == "ste")
+		us = append(us, u)
+	}
+	return us
+}
+
+// ugap is the text between units k and k+1.
+func (d *detector) ugap(us []unit, k int) string { return d.text[us[k].end:us[k+1].start] }
+
+func plainSpace(g string) bool {
+	return g == " " || g == "\u00a0" || g == "  "
+}
+
+// context of a possible name.
+type nameCtx uint8
+
+const (
+	ctxNone    nameCtx = iota
+	ctxTitle           // « Mme », « M. », « Dr »
+	ctxPhrase          // « je m'appelle », « mon fils », « la conseillère », « Nom : »
+	ctxWeak            // « je suis »
+	ctxSignoff         // after « Cordialement, » or alone on the last line
+)
+
+const minLoneFirst = 500
+
+// persons finds personal names from context (titles, phrases, signatures) and from the name lexicons.
+func (d *detector) persons() {
+	us := d.units()
+	d.us = us
+	next := 0
+	for u := 0; u < len(us); u++ {
+		d.tick()
+		if u < next {
+			continue
+		}
+		cur := &us[u]
+		if titles[cur.key] || cur.stop && !(nameParticles[cur.key] && (cur.cap || cur.upper)) {
+			continue
+		}
+		ctx := d.nameContext(us, u)
+		last, n := d.nameRun(us, u, ctx)
+		if n == 0 {
+			continue
+		}
+		if u > 0 && institutions[us[u-1].key] && ctx != ctxTitle {
+			next = last + 1 // « lycée Victor Hugo »: the whole name names a place
+			continue
+		}
+		if !d.acceptName(us, u, last, n, ctx) {
+			continue
+		}
+		d.add(us[u].start, us[last].end, LabelPerson)
+		next = last + 1
+	}
+}
+
+// nameContext says what, before unit u, announces a name.
+func (d *detector) nameContext(us []unit, u int) nameCtx {
+	if u == 0 {
+		if d.aloneOnLine(us, u) {
+			return ctxSignoff
+		}
+		return ctxNone
+	}
+	p := &us[u-1]
+	g := d.ugap(us, u-1)
+	if titles[p.key] && (g == " " || g == ". " || g == "." || g == "\u00a0" || g == ".\u00a0") {
+		switch p.key {
+		case "m":
+			if p.initial && (strings.HasPrefix(g, ".") || us[u].cap || us[u].upper) {
+				return ctxTitle
+			}
+		case "me":
+			if p.cap && (us[u].cap || us[u].upper) {
+				return ctxTitle
+			}
+		default:
+			return ctxTitle
+		}
+	}
+	if strings.ContainsAny(g, ".!?;") {
+		return d.signoffContext(us, u)
+	}
+	nl := strings.Contains(g, "\n")
+	if !nl {
+		// « mon fils Lucas », « la conseillère Sophie », « l'agent Karim »
+		if (relations[p.key] || roles[p.key]) && u >= 2 && (possessives[us[u-2].key] || articles[us[u-2].key]) {
+			return ctxPhrase
+		}
+		if relations[p.key] && strings.Contains(g, ",") && u >= 2 && possessives[us[u-2].key] {
+			return ctxPhrase
+		}
+		switch p.key {
+		case "appelle", "appel", "nomme", "signe", "signee", "prenom", "prenoms", "nom", "noms", "soussigne", "soussignee":
+			return ctxPhrase
+		case "remercie", "remercions", "remercier", "felicite", "felicitations", "bravo":
+			return ctxWeak
+		case "a":
+			// « merci à Sandrine », « remerciements à M. … »
+			if u >= 2 && (us[u-2].key == "merci" || us[u-2].key == "remerciements" || us[u-2].key == "bravo" || us[u-2].key == "particulier") {
+				return ctxWeak
+			}
+		case "est", "sont":
+			if u >= 2 && (us[u-2].key == "nom" || us[u-2].key == "prenom") {
+				return ctxPhrase
+			}
+		case "suis":
+			if u >= 2 && (us[u-2].key == "je" || us[u-2].key == "j") {
+				return ctxWeak
+			}
+		case "de":
+			if u >= 3 && us[u-2].key == "part" && us[u-3].key == "la" || u >= 2 && us[u-2].key == "nom" {
+				return ctxPhrase // « de la part de … », « au nom de … »
+			}
+		case "c":
+			if u >= 2 && us[u-2].key == "moi" {
+				return ctxPhrase
+			}
+		}
+	}
+	return d.signoffContext(us, u)
+}
+
+// signoffContext recognises a signature: after a closing formula, or alone on the last line.
+func (d *detector) signoffContext(us []unit, u int) nameCtx {
+	g := d.ugap(us, u-1)
+	if !strings.ContainsAny(g, ",\n") {
+		return ctxNone
+	}
+	for k, n := u-1, 0; k >= 0 && n < 4; k, n = k-1, n+1 {
+		if greetingNext[us[k].key] || us[k].key == "cordialement" || us[k].key == "vous" && k > 0 && us[k-1].key == "a" {
+			return ctxSignoff
+		}
+		if k > 0 && strings.ContainsAny(d.ugap(us, k-1), ".!?\n") {
+			break
+		}
+	}
+	if d.aloneOnLine(us, u) {
+		return ctxSignoff
+	}
+	return ctxNone
+}
+
+// aloneOnLine reports whether unit u starts a line, or the last sentence of the text, that holds nothing but a
+// few words: a signature at the end, a sender's name at the top of a letter.
+func (d *detector) aloneOnLine(us []unit, u int) bool {
+	rest := d.text[us[u].start:]
+	var line string
+	switch {
+	case u == 0 || strings.Contains(d.ugap(us, u-1), "\n"):
+		line, _, _ = strings.Cut(rest, "\n")
+	case strings.ContainsAny(d.ugap(us, u-1), ".!?") && !strings.Contains(rest, "\n"):
+		line = rest
+	default:
+		return false
+	}
+	line = strings.TrimRight(strings.TrimSpace(line), ".!,;")
+	f := strings.Fields(line)
+	// The whole line is the name: a few words, no digit, no punctuation inside.
+	return len(f) > 0 && len(f) <= 4 && !strings.ContainsAny(line, "0123456789:,;()@.!?")
+}
+
+// nameRun reads the name starting at unit u; it returns the last unit and the count of name words.
+func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
+	last, n := -1, 0
+	lowerOK := ctx != ctxNone && (ctx != ctxWeak || d.lowerish)
+	for j := u; j < len(us) && n < 4; j++ {
+		if j > u {
+			g := d.ugap(us, j-1)
+			if !(plainSpace(g) || us[j-1].initial && (g == ". " || g == ".") || g == "'" || g == "’") {
+				break
+			}
+		}
+		w := &us[j]
+		// Particles: « Jean de La Fontaine », « Le Goff », « Ben Ali », « N'Diaye ».
+		if nameParticles[w.key] && j+1 < len(us) && plainSpace(d.ugap(us, j)) {
+			nx := &us[j+1]
+			if (n > 0 || w.cap || w.upper || ctx == ctxTitle) && (nx.nameLike() && !nx.notName() || (d.allCaps || lowerOK) && nx.inLex() && !nx.stop) &&
+				(w.cap || w.upper || n > 0 || ctx == ctxTitle) && !(d.allCaps && w.upper && n == 0 && ctx == ctxNone) {
+				continue
+			}
+		}
+		switch {
+		case w.notName():
+		case d.allCaps && w.upper:
+			if ctx == ctxNone && !w.inLex() {
+				break
+			}
+			if w.common && ctx == ctxNone && n == 0 {
+				break
+			}
+			last, n = j, n+1
+			continue
+		case w.nameLike():
+			if w.initial && (j+1 >= len(us) || !strings.HasPrefix(d.ugap(us, j), ".") && ctx != ctxTitle && n == 0) {
+				break
+			}
+			last, n = j, n+1
+			continue
+		case w.lower && lowerOK && w.inLex() && (!w.common || n > 0 || ctx == ctxTitle) && !w.stop && !w.notName():
+			last, n = j, n+1
+			continue
+		}
+		break
+	}
+	if last >= 0 && us[last].initial && n == 1 {
+		return -1, 0
+	}
+	return last, n
+}
+
+// acceptName decides whether the run u..last of n name words is a person's name.
+func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
+	for u < last && nameParticles[us[u].key] {
+		u++ // « LE GOFF Sébastien »: judge from the name after the particle
+	}
+	first := &us[u]
+	if u > 0 && institutions[us[u-1].key] && ctx != ctxTitle {
+		return false
+	}
+	switch ctx {
+	case ctxTitle, ctxPhrase:
+		return true
+	case ctxSignoff:
+		for k := u; k <= last; k++ {
+			if us[k].inLex() {
+				return true
+			}
+		}
+		return n >= 2 && !d.allCaps
+	case ctxWeak:
+		for k := u; k <= last; k++ {
+			if us[k].first > 0 && !nameParticles[us[k].key] || n >= 2 && us[k].last > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	if d.lowerish && !first.nameLike() {
+		return false
+	}
+	start := d.toks[first.a].has(fSentStart)
+	if n >= 2 && u < last {
+		second := &us[min(u+1, last)]
+		for k := u + 1; k < last && nameParticles[us[k].key]; k++ {
+			second = &us[k+1]
+		}
+		if first.first > 0 {
+			if d.allCaps {
+				return !first.common && second.inLex() || first.first >= minLoneFirst && second.last > 0
+			}
+			if first.common && (second.common || start) && second.last == 0 {
+				return false
+			}
+			return true
+		}
+		// « DUPONT Marie », « Diallo Mamadou »
+		if second.first > 0 && !second.common && (first.upper && !d.allCaps || first.last > 0 && !first.common) {
+			return true
+		}
+		// Two capitalised words, the second a known surname, the first unknown: a rare first name.
+		if !d.allCaps && first.cap && !start && second.last > 0 && !second.common && !first.common {
+			return true
+		}
+		// Retry from the second word alone: « Merci Sandrine »
+		return false
+	}
+	// A first name alone.
+	if first.first >= minLoneFirst && !first.common && first.cap && !d.allCaps {
+		if u+1 < len(us) && (us[u+1].key == "cedex") {
+			return false
+		}
+		return true
+	}
+	if d.allCaps && first.upper && first.first >= minLoneFirst && !first.common && first.last == 0 {
+		return true
+	}
+	return false
+}
+
+// apostropheName reports whether the initial at token i and the word after its apostrophe form a known name
+// (« N'Diaye », « O'Brien », « D'Angelo ») rather than an elision (« M'APPELLE », « L'Agence »).
+func (d *detector) apostropheName(i int) bool {
+	t, n := &d.toks[i], &d.toks[i+1]
+	var buf [64]byte
+	k := append(append(append(buf[:0], t.key...), '\''), n.key...)
+	if d.lex.last[string(k)] > 0 || d.lex.first[string(k)] > 0 {
+		return true
+	}
+	switch t.key {
+	case "o", "n", "m":
+		return !d.allCaps && n.has(fCap) && d.lex.last[n.key]+d.lex.first[n.key] == 0 && !commonWords[n.key] && !stopwords[n.key] && len(n.key) >= 3
+	}
+	return false
+}

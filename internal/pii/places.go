@@ -1,0 +1,374 @@
+package pii
+
+import "strings"
+
+// ---- dates of birth ----
+
+var birthCues = set(`ne nee nes nees naissance ddn naiss`)
+
+// birthdates finds dates introduced as dates of birth: « né le 3 mars 1985 », « date de naissance : 03/03/85 ».
+func (d *detector) birthdates() {
+	for i := range d.toks {
+		d.tick()
+		if !birthCues[d.toks[i].key] && !nearNaissance(d.toks[i].key) {
+			continue
+		}
+		j := i + 1
+		for skips := 0; j < len(d.toks) && skips < 7; skips++ {
+			if strings.ContainsAny(d.gap(j-1), ".\n") && !strings.Contains(d.gap(j-1), ":") && skips > 0 {
+				break
+			}
+			t := &d.toks[j]
+			if t.has(fDigit) {
+				break
+			}
+			switch {
+			case t.key == "e" || t.key == "le" || t.key == "la" || t.key == "en" || t.key == "a" || t.key == "de" ||
+				t.key == "du" || t.key == "d" || t.key == "s" || t.key == "date" || t.key == "es" || t.key == "l" ||
+				t.key == "est" || t.key == "ma" || t.key == "sa" || t.key == "son" || t.key == "mon" || t.key == "jour":
+			case t.has(fCap) || t.has(fUpper):
+				// « né à Dakar le … »
+			default:
+				skips = 99
+				continue
+			}
+			j++
+		}
+		if j >= len(d.toks) {
+			continue
+		}
+		if end, ok := d.parseDate(j); ok {
+			d.add(d.toks[j].start, d.toks[end].end, LabelBirthdate)
+		}
+	}
+}
+
+// parseDate reads a date starting at token j and returns its last token.
+func (d *detector) parseDate(j int) (int, bool) {
+	t := &d.toks[j]
+	tl := t.end - t.start
+	day := t.digitsOnly() && tl <= 2 || t.key == "1er"
+	if t.digitsOnly() && tl == 8 {
+		return j, validDMY(d.text[t.start:t.end])
+	}
+	if t.digitsOnly() && tl == 4 && j+2 < len(d.toks) && isDateSep(d.gap(j)) && d.toks[j+1].digitsOnly() && d.toks[j+2].digitsOnly() {
+		return j + 2, true // 1985-03-12
+	}
+	if !day || j+1 >= len(d.toks) {
+		return 0, false
+	}
+	m := &d.toks[j+1]
+	if m.digitsOnly() && m.end-m.start <= 2 && isDateSep(d.gap(j)) {
+		mv := atoi2(d.text[m.start:m.end])
+		if mv < 1 || mv > 12 || j+2 >= len(d.toks) || !isDateSep(d.gap(j+1)) {
+			return 0, false
+		}
+		y := &d.toks[j+2]
+		if yl := y.end - y.start; y.digitsOnly() && (yl == 2 || yl == 4) {
+			return j + 2, true
+		}
+		return 0, false
+	}
+	if _, ok := months[m.key]; ok && strings.TrimSpace(d.gap(j)) == "" {
+		if j+2 < len(d.toks) && d.toks[j+2].digitsOnly() && d.toks[j+2].end-d.toks[j+2].start == 4 {
+			return j + 2, true
+		}
+		return j + 1, true
+	}
+	return 0, false
+}
+
+func isDateSep(g string) bool {
+	g = strings.TrimSpace(g)
+	return g == "" || g == "/" || g == "." || g == "-"
+}
+
+func atoi2(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+func validDMY(s string) bool {
+	dd, mm := atoi2(s[:2]), atoi2(s[2:4])
+	return dd >= 1 && dd <= 31 && mm >= 1 && mm <= 12
+}
+
+// ---- addresses and postal codes ----
+
+// abbreviatedStreet are street types often typed with a dot: « av. Foch ».
+var abbreviatedStreet = set(`av bd bld blvd rte pl imp sq ch che fbg res all`)
+
+// addrStop are lower-case words that end a street name typed without capitals.
+var addrStop = set(`et je j depuis mais pour avec sans car donc ou qui que a au aux dans sur chez est il elle on
+	nous vous ils elles ai ont depuis mon ma mes cette ce pres cote en vers mais plus pas ne n me m se s`)
+
+// addresses finds street addresses (a number, a street type, a name, maybe a postal code and a commune) and
+// postal codes with their commune.
+func (d *detector) addresses() {
+	covered := -1 // end of the last address, so its postal code is not found twice
+	for i := range d.toks {
+		d.tick()
+		t := &d.toks[i]
+		if t.start < covered {
+			continue
+		}
+		if t.lettersOnly() && (streetTypes[t.key] || streetTypesAmbiguous[t.key]) {
+			if end, start, ok := d.street(i); ok {
+				d.add(start, end, LabelAddress)
+				covered = end
+				continue
+			}
+		}
+		if t.digitsOnly() && t.end-t.start == 5 && postcodeOK(d.text[t.start:t.end]) {
+			if end, ok := d.commune(i); ok {
+				start := t.start
+				d.add(start, end, LabelPostcodeCity)
+				covered = end
+				continue
+			}
+			// « Bordeaux (33000) »
+			if i > 0 && strings.TrimSpace(d.gap(i-1)) == "(" && i+1 <= len(d.toks) && strings.HasPrefix(d.text[t.end:], ")") {
+				if s, ok := d.communeBefore(i - 1); ok {
+					d.add(s, t.end+1, LabelPostcodeCity)
+					covered = t.end + 1
+				}
+			}
+		}
+	}
+}
+
+// postcodeOK checks a French postal code: a department (01–95, Corsica 20, overseas 97–98) and three digits.
+func postcodeOK(s string) bool {
+	dep := atoi2(s[:2])
+	return dep >= 1 && dep <= 95 || dep == 97 || dep == 98
+}
+
+// street reads an address around the street type at token i; it returns the span.
+func (d *detector) street(i int) (end, start int, ok bool) {
+	t := &d.toks[i]
+	start = t.start
+	numbered := false
+	// A number before: « 12 rue », « 12 bis, rue », « 12B rue ».
+	k := i - 1
+	if k >= 0 && len(d.gap(k)) <= 3 && !strings.Contains(d.gap(k), "\n") {
+		if suffix := d.toks[k].key; suffix == "bis" || suffix == "ter" || suffix == "quater" || suffix == "b" {
+			if k-1 >= 0 && d.toks[k-1].digitsOnly() && len(d.gap(k-1)) <= 2 {
+				k--
+			}
+		}
+		n := &d.toks[k]
+		if n.has(fDigit) && n.end-n.start <= 6 && (n.digitsOnly() && n.end-n.start <= 4 || strings.HasSuffix(n.key, "bis") ||
+			strings.HasSuffix(n.key, "ter") || len(n.key) <= 5 && isDigit(n.key[0])) {
+			numbered = true
+			start = n.start
+		}
+	}
+	if !numbered {
+		// « j'habite rue des Lilas », « mon adresse : avenue Foch »
+		cued := false
+		for k, n := i-1, 0; k >= 0 && n < 4; k, n = k-1, n+1 {
+			if addressCues[d.toks[k].key] {
+				cued = true
+				break
+			}
+		}
+		if !cued {
+			return 0, 0, false
+		}
+	}
+	ambiguous := streetTypesAmbiguous[t.key]
+	// « rond-point », « lieu-dit »
+	j := i + 1
+	if t.key == "rond" && j < len(d.toks) && d.toks[j].key == "point" {
+		j++
+	}
+	// The street's name.
+	words := 0
+	last := -1
+	lowerOK := d.lowerish || d.allCaps || numbered
+	for ; j < len(d.toks) && j < i+10; j++ {
+		g := d.gap(j - 1)
+		if strings.ContainsAny(g, ",\n(;:!?") || strings.Contains(g, ".") && !(d.toks[j-1].key == "st" || d.toks[j-1].key == "ste" ||
+			d.toks[j-1].has(fInitial) || j-1 == i && abbreviatedStreet[t.key]) {
+			break
+		}
+		w := &d.toks[j]
+		switch {
+		case w.lettersOnly() && (communeParticles[w.key] || nameParticles[w.key]) && (w.has(fLower) || d.allCaps) && w.key != "et" &&
+			j+1 < len(d.toks) && (lowerOK || d.toks[j+1].has(fCap) || d.toks[j+1].has(fUpper) || communeParticles[d.toks[j+1].key] || d.toks[j+1].has(fDigit)):
+			continue
+		case (w.has(fCap) || w.has(fUpper) || w.has(fInitial)) && !(d.allCaps && (stopwords[w.key] || addrStop[w.key])):
+			if nonNameInStreet(w.key) && words > 0 {
+				break
+			}
+			words++
+			last = j
+			continue
+		case w.digitsOnly() && w.end-w.start <= 4 && words == 0:
+			// « rue du 8 Mai 1945 »
+			last = j
+			continue
+		case w.digitsOnly() && w.end-w.start == 4 && words > 0 && d.toks[j-1].key != "" && months[d.toks[j-1].key] > 0:
+			last = j
+			continue
+		case w.lettersOnly() && (lowerOK || !ambiguous) && !addrStop[w.key] && !stopwords[w.key] && words < 4:
+			if !lowerOK && words > 0 {
+				break
+			}
+			words++
+			last = j
+			continue
+		}
+		break
+	}
+	if last < 0 || words == 0 {
+		return 0, 0, false
+	}
+	if ambiguous && !numbered {
+		return 0, 0, false
+	}
+	end = d.toks[last].end
+	// A postal code and a commune right after.
+	p := last + 1
+	if p < len(d.toks) {
+		g := strings.TrimSpace(strings.NewReplacer("\u00a0", " ", ",", " ", "-", " ", "–", " ").Replace(d.gap(last)))
+		pt := &d.toks[p]
+		if g == "" && !strings.Contains(d.gap(last), "\n\n") && pt.digitsOnly() && pt.end-pt.start == 5 && postcodeOK(d.text[pt.start:pt.end]) {
+			if e, ok := d.commune(p); ok {
+				end = e
+			}
+		}
+	}
+	return end, start, true
+}
+
+// nonNameInStreet stops a street name before words that begin the rest of the sentence.
+func nonNameInStreet(key string) bool {
+	return key == "cedex" || key == "bp" || key == "tel" || key == "email"
+}
+
+// commune reads the commune after the postal code at token i and returns the end of the span.
+func (d *detector) commune(i int) (int, bool) {
+	end := -1
+	words := 0
+	for j := i + 1; j < len(d.toks) && j < i+8; j++ {
+		g := d.gap(j - 1)
+		if words == 0 {
+			if strings.TrimSpace(strings.ReplaceAll(g, "\u00a0", " ")) != "" && strings.TrimSpace(g) != "-" {
+				return 0, false
+			}
+		} else if strings.ContainsAny(g, ",.\n():;!?") {
+			break
+		}
+		w := &d.toks[j]
+		switch {
+		case words == 0 && (postcodeStops[w.key] || !w.lettersOnly()):
+			return 0, false
+		case words == 0 && (w.key == "le" || w.key == "la" || w.key == "les") && j+1 < len(d.toks) && d.gap(j) == " " &&
+			d.toks[j+1].lettersOnly() && !stopwords[d.toks[j+1].key]:
+			// « Le Havre », « la rochelle »
+			words++
+			j++
+			end = d.toks[j].end
+			continue
+		case w.key == "cedex":
+			end = w.end
+			if j+1 < len(d.toks) && d.toks[j+1].digitsOnly() && d.toks[j+1].end-d.toks[j+1].start <= 2 && !strings.ContainsAny(d.gap(j), ",\n") {
+				end = d.toks[j+1].end
+			}
+			return end, true
+		case words > 0 && w.has(fDigit) && w.end-w.start <= 4 && (w.digitsOnly() || strings.HasSuffix(w.key, "e") || strings.HasSuffix(w.key, "eme") || strings.HasSuffix(w.key, "er")):
+			// « Paris 15e », « LYON 3 »
+			end = w.end
+			continue
+		case w.lettersOnly() && communeParticles[w.key] && words > 0 && w.has(fLower):
+			continue
+		case w.lettersOnly() && (w.has(fCap) || w.has(fUpper) || w.has(fInitial)):
+			if words > 0 && (nonNames[w.key] && !placeWord(w.key) || titles[w.key]) {
+				break
+			}
+			words++
+			end = w.end
+			continue
+		case w.lettersOnly() && words == 0 && !stopwords[w.key] && !addrStop[w.key]:
+			// Lower-case commune: « 33000 bordeaux ».
+			words++
+			end = w.end
+			continue
+		}
+		break
+	}
+	if words == 0 {
+		return 0, false
+	}
+	return end, true
+}
+
+// placeWord reports whether a word listed as a non-name may still be part of a commune's name.
+func placeWord(key string) bool {
+	return key == "saint" || key == "sainte" || key == "st" || key == "ste" || months[key] == 0 && !titles[key] &&
+		key != "caf" && key != "cpam" && key != "mairie" && key != "prefecture" && key != "france" && key != "cedex" &&
+		key != "travail" && key != "emploi" && key != "tel" && key != "email"
+}
+
+// communeBefore reads capitalised words before the « ( » at gap k and returns where they start.
+func (d *detector) communeBefore(k int) (int, bool) {
+	start := -1
+	for j, n := k, 0; j >= 0 && n < 4; j, n = j-1, n+1 {
+		w := &d.toks[j]
+		if !w.lettersOnly() {
+			break
+		}
+		if w.has(fCap) || w.has(fUpper) {
+			if stopwords[w.key] || titles[w.key] {
+				break
+			}
+			start = w.start
+		} else if !communeParticles[w.key] {
+			break
+		}
+		if j > 0 {
+			g := d.gap(j - 1)
+			if g != " " && g != "-" && g != "'" {
+				break
+			}
+		}
+	}
+	return start, start >= 0
+}
+
+// nearNaissance accepts « naissance » typed with one letter wrong, missing, extra or two swapped.
+func nearNaissance(k string) bool {
+	const w = "naissance"
+	if len(k) < 8 || len(k) > 10 || k[0] != 'n' || k == w {
+		return false
+	}
+	return editDistance1(k, w)
+}
+
+// editDistance1 reports whether a and b differ by at most one edit (Damerau: a swap counts as one).
+func editDistance1(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b) {
+		if a[i+1:] == b[i+1:] {
+			return true
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	}
+	return a[i:] == b[i+1:]
+}

@@ -1,0 +1,237 @@
+package pii
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// tok is a maximal run of letters and digits (Unicode-aware: "Élodie" is one token, "Ndiaye-Sarr" three: two
+// words and nothing between, the hyphen being a gap). Everything else is the gap between tokens.
+type tok struct {
+	start, end int
+	key        string // lower-cased, accents removed: the form looked up in the lexicons
+	flags      uint16
+}
+
+const (
+	fDigit     uint16 = 1 << iota // holds a digit
+	fLetter                       // holds a letter
+	fASCII                        // only ASCII letters and digits
+	fCap                          // upper-case first letter then lower-case letters: "Élodie"
+	fUpper                        // every letter upper-case, at least two letters: "DUPONT"
+	fInitial                      // a single upper-case letter: "J"
+	fLower                        // first letter lower-case
+	fSentStart                    // first token of a sentence or of a line
+)
+
+func (t *tok) has(f uint16) bool { return t.flags&f != 0 }
+
+// allDigitsTok reports whether t holds digits only.
+func (t *tok) digitsOnly() bool { return t.flags&(fDigit|fLetter) == fDigit }
+
+// lettersOnly reports whether t holds letters only.
+func (t *tok) lettersOnly() bool { return t.flags&(fDigit|fLetter) == fLetter }
+
+// tokenize splits text into tokens and folds each into its lookup key. All keys live in one string, so a text
+// costs two allocations whatever its length.
+func tokenize(text string, toks []tok, arena []byte) ([]tok, []byte) {
+	toks = toks[:0]
+	arena = arena[:0]
+	type span struct{ a, b int }
+	keys := make([]span, 0, 64)
+	sentence := true
+	i := 0
+	for i < len(text) {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if !isAlnumASCII(c) {
+				switch c {
+				case '.', '!', '?', '\n', ':', ';':
+					sentence = true
+				}
+				i++
+				continue
+			}
+		} else {
+			r, n := utf8.DecodeRuneInString(text[i:])
+			if !isWordRune(r) {
+				if r == '…' {
+					sentence = true
+				}
+				i += n
+				continue
+			}
+		}
+		// A token starts at i.
+		t := tok{start: i}
+		ka := len(arena)
+		nLetters, nUpper := 0, 0
+		firstLetter := true
+		ascii := true
+		for i < len(text) {
+			c := text[i]
+			var r rune
+			n := 1
+			if c < utf8.RuneSelf {
+				if !isAlnumASCII(c) {
+					break
+				}
+				r = rune(c)
+			} else {
+				r, n = utf8.DecodeRuneInString(text[i:])
+				if !isWordRune(r) {
+					break
+				}
+				ascii = false
+			}
+			switch {
+			case r >= '0' && r <= '9':
+				t.flags |= fDigit
+				arena = append(arena, byte(r))
+			case r < utf8.RuneSelf:
+				t.flags |= fLetter
+				nLetters++
+				up := r >= 'A' && r <= 'Z'
+				if up {
+					nUpper++
+					r += 'a' - 'A'
+				}
+				if firstLetter {
+					if up {
+						t.flags |= fCap
+					} else {
+						t.flags |= fLower
+					}
+					firstLetter = false
+				} else if up {
+					t.flags &^= fCap
+				}
+				arena = append(arena, byte(r))
+			default:
+				if unicode.IsDigit(r) {
+					t.flags |= fDigit
+					arena = utf8.AppendRune(arena, r)
+					break
+				}
+				if unicode.IsMark(r) {
+					break // combining accents are dropped from the key
+				}
+				t.flags |= fLetter
+				nLetters++
+				up := unicode.IsUpper(r)
+				if up {
+					nUpper++
+				}
+				if firstLetter {
+					if up {
+						t.flags |= fCap
+					} else {
+						t.flags |= fLower
+					}
+					firstLetter = false
+				} else if up {
+					t.flags &^= fCap
+				}
+				arena = appendFolded(arena, r)
+			}
+			i += n
+		}
+		t.end = i
+		if ascii {
+			t.flags |= fASCII
+		}
+		if nLetters >= 2 && nUpper == nLetters {
+			t.flags |= fUpper
+			t.flags &^= fCap
+		}
+		if nLetters == 1 && nUpper == 1 && t.flags&fDigit == 0 {
+			t.flags |= fInitial
+			t.flags &^= fCap
+		}
+		if t.flags&fCap != 0 && nLetters < 2 {
+			t.flags &^= fCap
+		}
+		if sentence {
+			t.flags |= fSentStart
+			sentence = false
+		}
+		keys = append(keys, span{ka, len(arena)})
+		toks = append(toks, t)
+	}
+	all := string(arena)
+	for k := range toks {
+		toks[k].key = all[keys[k].a:keys[k].b]
+	}
+	return toks, arena
+}
+
+func isAlnumASCII(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// appendFolded appends r lower-cased and without its accent: keys match "ELODIE", "Élodie" and "elodie" alike.
+func appendFolded(b []byte, r rune) []byte {
+	r = unicode.ToLower(r)
+	switch r {
+	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā', 'ă', 'ą':
+		return append(b, 'a')
+	case 'ç', 'ć', 'č':
+		return append(b, 'c')
+	case 'è', 'é', 'ê', 'ë', 'ē', 'ė', 'ę', 'ě':
+		return append(b, 'e')
+	case 'ì', 'í', 'î', 'ï', 'ī', 'ı':
+		return append(b, 'i')
+	case 'ñ', 'ń':
+		return append(b, 'n')
+	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'ō', 'ő':
+		return append(b, 'o')
+	case 'ù', 'ú', 'û', 'ü', 'ū', 'ů', 'ű':
+		return append(b, 'u')
+	case 'ý', 'ÿ':
+		return append(b, 'y')
+	case 'š', 'ś':
+		return append(b, 's')
+	case 'ž', 'ź', 'ż':
+		return append(b, 'z')
+	case 'ł':
+		return append(b, 'l')
+	case 'đ', 'ď':
+		return append(b, 'd')
+	case 'ř':
+		return append(b, 'r')
+	case 'ť':
+		return append(b, 't')
+	case 'œ':
+		return append(b, 'o', 'e')
+	case 'æ':
+		return append(b, 'a', 'e')
+	case 'ß':
+		return append(b, 's', 's')
+	}
+	return utf8.AppendRune(b, r)
+}
+
+// foldString returns s as a lookup key: lower-case, no accents, runs of non-letters as one space.
+func foldString(s string) string {
+	b := make([]byte, 0, len(s))
+	space := false
+	for _, r := range s {
+		if isWordRune(r) {
+			if unicode.IsMark(r) {
+				continue
+			}
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			b = appendFolded(b, r)
+		} else {
+			space = true
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,253 @@
+// Package search finds the passages of the procedure corpus that answer a citizen's question: French full-text
+// and vector similarity in one SQL query, fused by reciprocal rank, after normalising how citizens write.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/store"
+)
+
+// MaxQueryRunes bounds a query: a question, not a document.
+const MaxQueryRunes = 2000
+
+// MaxK bounds the number of results asked for.
+const MaxK = 100
+
+// Mode chooses the legs of the retrieval; FullTextOnly and VectorOnly exist to measure what each leg brings.
+type Mode int
+
+// Retrieval modes.
+const (
+	Hybrid Mode = iota
+	FullTextOnly
+	VectorOnly
+)
+
+func (m Mode) String() string {
+	switch m {
+	case FullTextOnly:
+		return "fulltext"
+	case VectorOnly:
+		return "vector"
+	}
+	return "hybrid"
+}
+
+// ParseMode reads hybrid, fulltext or vector.
+func ParseMode(s string) (Mode, error) {
+	switch s {
+	case "hybrid", "":
+		return Hybrid, nil
+	case "fulltext":
+		return FullTextOnly, nil
+	case "vector":
+		return VectorOnly, nil
+	}
+	return 0, fmt.Errorf("mode %q inconnu (hybrid, fulltext ou vector)", s)
+}
+
+// Query is one search. Text has been through the personal-data filter.
+type Query struct {
+	Text     pii.Redacted
+	K        int // results wanted, default 10
+	Audience string
+	DocID    string
+	Theme    string
+	Mode     Mode
+	// ByDocument keeps the best chunk of each fiche: K ranked fiches instead of K passages.
+	ByDocument bool
+}
+
+// Result is one ranked passage, ready to be shown with its source or encoded as JSON by the API.
+type Result struct {
+	ChunkID     int64     `json:"chunk_id"`
+	DocID       string    `json:"doc_id"`
+	Title       string    `json:"title"`
+	SectionPath string    `json:"section_path"`
+	Audience    string    `json:"audience"`
+	URL         string    `json:"url"`
+	Text        string    `json:"text"`
+	Date        time.Time `json:"date,omitzero"`
+	Score       float64   `json:"score"`
+	FTRank      int       `json:"ft_rank,omitempty"`
+	VecRank     int       `json:"vec_rank,omitempty"`
+}
+
+// QueryError is a query the searcher refuses; Message is French, for the person who typed it.
+type QueryError struct{ Message string }
+
+func (e *QueryError) Error() string { return e.Message }
+
+// ErrNoCorpus is returned when no corpus has been loaded yet.
+var ErrNoCorpus = errors.New("aucun corpus chargé : lancez « plume corpus load »")
+
+// Options tune a Searcher; zero values take the defaults.
+type Options struct {
+	Lexicon    *Lexicon  // default DefaultLexicon()
+	Reranker   *Reranker // nil: no reranking
+	Candidates int       // chunks each leg contributes to the fusion, default 100
+	RRFK       float64   // default 60
+	// FullTextWeight and VectorWeight scale each leg in the fusion, default 1 and 1.
+	FullTextWeight, VectorWeight float64
+}
+
+// Searcher answers queries against the stored corpus.
+type Searcher struct {
+	store *store.Store
+	emb   embed.Embedder
+	opt   Options
+
+	mu       sync.Mutex
+	metaSeen time.Time
+	active   embed.Embedder // emb, with the corpus's IDF table for the local embedder
+}
+
+// New returns a Searcher embedding queries with emb, which must be the embedder that built the corpus.
+func New(st *store.Store, emb embed.Embedder, opt Options) *Searcher {
+	if opt.Lexicon == nil {
+		opt.Lexicon = DefaultLexicon()
+	}
+	if opt.Candidates <= 0 {
+		opt.Candidates = 100
+	}
+	if opt.RRFK <= 0 {
+		opt.RRFK = 60
+	}
+	if opt.FullTextWeight == 0 && opt.VectorWeight == 0 {
+		opt.FullTextWeight, opt.VectorWeight = 1, 1
+	}
+	return &Searcher{store: st, emb: emb, opt: opt}
+}
+
+// CheckQuery validates the text of a query: not empty, at most MaxQueryRunes characters.
+func CheckQuery(text string) error {
+	n := utf8.RuneCountInString(text)
+	switch {
+	case len(embed.Tokens(nil, text)) == 0:
+		return &QueryError{Message: "la recherche est vide : saisissez une question"}
+	case n > MaxQueryRunes:
+		return &QueryError{Message: fmt.Sprintf("la recherche est trop longue (%d caractères, %d au plus)", n, MaxQueryRunes)}
+	}
+	return nil
+}
+
+// embedder returns the query embedder matching the stored corpus, reloading the IDF table after each load.
+func (s *Searcher) embedder(ctx context.Context) (embed.Embedder, int, error) {
+	meta, err := s.store.CorpusMeta(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, 0, ErrNoCorpus
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if meta.Embedder != s.emb.Name() || meta.Dim != s.emb.Dim() {
+		return nil, 0, fmt.Errorf("%w (%s en %d dimensions) ; configuré : %s en %d dimensions",
+			ErrEmbedderMismatch, meta.Embedder, meta.Dim, s.emb.Name(), s.emb.Dim())
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.active != nil && meta.UpdatedAt.Equal(s.metaSeen) {
+		return s.active, meta.Dim, nil
+	}
+	active := s.emb
+	if local, ok := s.emb.(*embed.Local); ok && meta.IDF != nil {
+		idf, err := embed.UnmarshalIDF(meta.IDF)
+		if err != nil {
+			return nil, 0, err
+		}
+		active = local.WithIDF(idf)
+	}
+	s.active, s.metaSeen = active, meta.UpdatedAt
+	return active, meta.Dim, nil
+}
+
+// Search ranks the passages (or, with ByDocument, the fiches) that best answer q.
+func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
+	raw := q.Text.String()
+	if err := CheckQuery(raw); err != nil {
+		return nil, err
+	}
+	if q.K <= 0 {
+		q.K = 10
+	}
+	q.K = min(q.K, MaxK)
+	emb, dim, err := s.embedder(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The lexicon only adds official words to the citizen's own: the text stays as safe as it was.
+	expanded := s.opt.Lexicon.Expand(raw)
+	sq := store.CorpusSearch{
+		Dim: dim, Audience: q.Audience, DocID: q.DocID, Theme: q.Theme,
+		Candidates: s.opt.Candidates, RRFK: s.opt.RRFK,
+		FullTextWeight: s.opt.FullTextWeight, VectorWeight: s.opt.VectorWeight,
+	}
+	if q.Mode != VectorOnly {
+		sq.Text = expanded
+	}
+	if q.Mode != FullTextOnly {
+		vs, err := emb.Embed(ctx, []pii.Redacted{pii.Join([]pii.Redacted{q.Text, lexiconSuffix(raw, expanded)}, "")})
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		sq.Vector = vs[0]
+	}
+	limit := q.K
+	if q.ByDocument {
+		limit = s.opt.Candidates * 2 // enough chunks to find K distinct fiches
+	}
+	if s.opt.Reranker != nil {
+		limit = max(limit, s.opt.Reranker.TopN)
+	}
+	sq.Limit = limit
+	hits, err := s.store.SearchCorpus(ctx, sq)
+	if err != nil {
+		return nil, err
+	}
+	res := make([]Result, len(hits))
+	for i, h := range hits {
+		res[i] = Result{
+			ChunkID: h.ChunkID, DocID: h.DocID, Title: h.Title, SectionPath: h.SectionPath, Audience: h.Audience,
+			URL: h.URL, Text: h.Body, Date: h.Date, Score: h.Score, FTRank: h.FTRank, VecRank: h.VecRank,
+		}
+	}
+	if s.opt.Reranker != nil && len(res) > 1 {
+		if res, err = s.opt.Reranker.Rerank(ctx, q.Text, res); err != nil {
+			return nil, err
+		}
+	}
+	if q.ByDocument {
+		res = BestPerDocument(res)
+	}
+	if len(res) > q.K {
+		res = res[:q.K]
+	}
+	return res, nil
+}
+
+// lexiconSuffix is what the lexicon appended to the query: official words from Plume's own file.
+func lexiconSuffix(raw, expanded string) pii.Redacted {
+	return pii.Public(expanded[len(raw):])
+}
+
+// BestPerDocument keeps the first (best) result of each fiche, in order.
+func BestPerDocument(rs []Result) []Result {
+	seen := map[string]bool{}
+	out := rs[:0:0]
+	for _, r := range rs {
+		if seen[r.DocID] {
+			continue
+		}
+		seen[r.DocID] = true
+		out = append(out, r)
+	}
+	return out
+}

@@ -1,0 +1,406 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/pgvector/pgvector-go"
+)
+
+// corpusLock serialises corpus loads: two loads of the same source at once would each delete the other's rows.
+const corpusLock int64 = 0x636f72707573 // "corpus"
+
+// CorpusMeta records which embedder built the stored vectors.
+type CorpusMeta struct {
+	Embedder  string
+	Dim       int
+	IDF       []byte // the local embedder's IDF table, nil for remote embedders
+	IDFChunks int    // the number of chunks the IDF table was learned from
+	UpdatedAt time.Time
+}
+
+// CorpusDocument is a document row of the corpus.
+type CorpusDocument struct {
+	DocID, Audience, Kind, Type, Title, Description, Theme, Subject, Breadcrumb, URL string
+	Date                                                                             time.Time // zero when unknown
+}
+
+// CorpusChunk is a chunk row to store; a nil Embedding means "unchanged: keep the stored row with this hash".
+type CorpusChunk struct {
+	DocID, Audience, Theme, Title, SectionPath, Body, URL string
+	Date                                                  time.Time
+	Ord, Tokens                                           int
+	ContentHash                                           string
+	Embedding                                             []float32
+}
+
+// CorpusReplace is one load: the complete new content of a source, swapped in atomically.
+type CorpusReplace struct {
+	Source    string
+	Meta      CorpusMeta
+	Documents []CorpusDocument
+	Chunks    []CorpusChunk
+	// DropOthers also removes the documents of every other source, when the embedder changed and their vectors
+	// became incomparable.
+	DropOthers bool
+}
+
+// CorpusReplaceStats counts what a load changed.
+type CorpusReplaceStats struct {
+	Documents, DocumentsRemoved               int
+	ChunksInserted, ChunksKept, ChunksRemoved int
+	IndexBuilt                                bool
+}
+
+// CorpusMeta returns the stored corpus metadata, or ErrNotFound when no corpus was ever loaded.
+func (s *Store) CorpusMeta(ctx context.Context) (CorpusMeta, error) {
+	var m CorpusMeta
+	err := s.Pool.QueryRow(ctx, `SELECT embedder, dim, idf, idf_chunks, updated_at FROM corpus_meta`).
+		Scan(&m.Embedder, &m.Dim, &m.IDF, &m.IDFChunks, &m.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return CorpusMeta{}, ErrNotFound
+	}
+	if err != nil {
+		return CorpusMeta{}, fmt.Errorf("store: corpus meta: %w", err)
+	}
+	return m, nil
+}
+
+// CorpusChunkHashes returns the content hashes of the stored chunks of a source, to embed only what changed.
+func (s *Store) CorpusChunkHashes(ctx context.Context, source string) (map[string]bool, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT c.content_hash FROM corpus_chunks c
+		JOIN corpus_documents d ON d.id = c.document_id WHERE d.source = $1`, source)
+	if err != nil {
+		return nil, fmt.Errorf("store: corpus hashes: %w", err)
+	}
+	hs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: corpus hashes: %w", err)
+	}
+	m := make(map[string]bool, len(hs))
+	for _, h := range hs {
+		m[h] = true
+	}
+	return m, nil
+}
+
+// CorpusIndexName is the HNSW index of the vectors of one dimension.
+func CorpusIndexName(dim int) string { return fmt.Sprintf("corpus_chunks_embedding_hnsw_%d", dim) }
+
+// ReplaceCorpus swaps in the new content of a source in one transaction: documents upserted, documents of the
+// source absent from the load deleted, chunks whose hash is unchanged kept with their vectors, others inserted,
+// and the HNSW index of the active dimension created if missing. Until it commits, searches see the previous
+// corpus; if it fails, nothing changes.
+func (s *Store) ReplaceCorpus(ctx context.Context, r CorpusReplace) (CorpusReplaceStats, error) {
+	var st CorpusReplaceStats
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, corpusLock); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO corpus_meta (embedder, dim, idf, idf_chunks, updated_at)
+			VALUES ($1, $2, $3, $4, now())
+			ON CONFLICT (singleton) DO UPDATE SET embedder = $1, dim = $2, idf = $3, idf_chunks = $4, updated_at = now()`,
+			r.Meta.Embedder, r.Meta.Dim, r.Meta.IDF, r.Meta.IDFChunks); err != nil {
+			return fmt.Errorf("meta: %w", err)
+		}
+		if r.DropOthers {
+			if _, err := tx.Exec(ctx, `DELETE FROM corpus_documents WHERE source <> $1`, r.Source); err != nil {
+				return err
+			}
+		}
+		// 1. Stage documents and chunks in temporary tables with COPY.
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage_documents (LIKE corpus_documents INCLUDING DEFAULTS) ON COMMIT DROP;
+			ALTER TABLE stage_documents DROP COLUMN id;
+			CREATE TEMP TABLE stage_chunks (doc_id text, audience text, theme text, ord int, title text, section_path text,
+				body text, url text, date date, tokens int, content_hash text, embedding vector) ON COMMIT DROP`); err != nil {
+			return fmt.Errorf("stage: %w", err)
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_documents"},
+			[]string{"source", "doc_id", "audience", "kind", "type", "title", "description", "theme", "subject", "breadcrumb", "url", "date"},
+			pgx.CopyFromSlice(len(r.Documents), func(i int) ([]any, error) {
+				d := r.Documents[i]
+				return []any{r.Source, d.DocID, d.Audience, d.Kind, d.Type, d.Title, d.Description, d.Theme, d.Subject, d.Breadcrumb, d.URL, dateOrNull(d.Date)}, nil
+			})); err != nil {
+			return fmt.Errorf("stage documents: %w", err)
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_chunks"},
+			[]string{"doc_id", "audience", "theme", "ord", "title", "section_path", "body", "url", "date", "tokens", "content_hash", "embedding"},
+			pgx.CopyFromSlice(len(r.Chunks), func(i int) ([]any, error) {
+				c := r.Chunks[i]
+				var emb any
+				if c.Embedding != nil {
+					emb = pgvector.NewVector(c.Embedding)
+				}
+				return []any{c.DocID, c.Audience, c.Theme, c.Ord, c.Title, c.SectionPath, c.Body, c.URL, dateOrNull(c.Date), c.Tokens, c.ContentHash, emb}, nil
+			})); err != nil {
+			return fmt.Errorf("stage chunks: %w", err)
+		}
+		// 2. Chunks the load no longer has (changed, or of removed documents) go, then the documents.
+		tag, err := tx.Exec(ctx, `DELETE FROM corpus_chunks c USING corpus_documents d
+			WHERE d.id = c.document_id AND d.source = $1
+			AND NOT EXISTS (SELECT 1 FROM stage_chunks s WHERE s.doc_id = c.doc_id AND s.audience = c.audience AND s.content_hash = c.content_hash)`, r.Source)
+		if err != nil {
+			return fmt.Errorf("delete chunks: %w", err)
+		}
+		st.ChunksRemoved = int(tag.RowsAffected())
+		tag, err = tx.Exec(ctx, `DELETE FROM corpus_documents d WHERE d.source = $1
+			AND NOT EXISTS (SELECT 1 FROM stage_documents s WHERE s.doc_id = d.doc_id AND s.audience = d.audience)`, r.Source)
+		if err != nil {
+			return fmt.Errorf("delete documents: %w", err)
+		}
+		st.DocumentsRemoved = int(tag.RowsAffected())
+		// 3. Documents upserted, kept chunks renumbered, new chunks inserted.
+		tag, err = tx.Exec(ctx, `INSERT INTO corpus_documents (source, doc_id, audience, kind, type, title, description, theme, subject, breadcrumb, url, date, loaded_at)
+			SELECT source, doc_id, audience, kind, type, title, description, theme, subject, breadcrumb, url, date, now() FROM stage_documents
+			ON CONFLICT (doc_id, audience) DO UPDATE SET source = EXCLUDED.source, kind = EXCLUDED.kind, type = EXCLUDED.type,
+				title = EXCLUDED.title, description = EXCLUDED.description, theme = EXCLUDED.theme, subject = EXCLUDED.subject,
+				breadcrumb = EXCLUDED.breadcrumb, url = EXCLUDED.url, date = EXCLUDED.date, loaded_at = now()`)
+		if err != nil {
+			return fmt.Errorf("upsert documents: %w", err)
+		}
+		st.Documents = int(tag.RowsAffected())
+		if _, err := tx.Exec(ctx, `UPDATE corpus_chunks c SET ord = s.ord FROM stage_chunks s
+			WHERE s.doc_id = c.doc_id AND s.audience = c.audience AND s.content_hash = c.content_hash AND c.ord <> s.ord`); err != nil {
+			return fmt.Errorf("renumber chunks: %w", err)
+		}
+		var missing int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM stage_chunks s WHERE s.embedding IS NULL AND NOT EXISTS (
+			SELECT 1 FROM corpus_chunks c WHERE c.doc_id = s.doc_id AND c.audience = s.audience AND c.content_hash = s.content_hash)`).Scan(&missing); err != nil {
+			return err
+		}
+		if missing > 0 {
+			return fmt.Errorf("%d passages marqués inchangés sont absents de la base : relancer le chargement", missing)
+		}
+		tag, err = tx.Exec(ctx, `INSERT INTO corpus_chunks (document_id, doc_id, audience, theme, ord, title, section_path, body, url, date, tokens, content_hash, embedding)
+			SELECT d.id, s.doc_id, s.audience, s.theme, s.ord, s.title, s.section_path, s.body, s.url, s.date, s.tokens, s.content_hash, s.embedding
+			FROM stage_chunks s JOIN corpus_documents d ON d.doc_id = s.doc_id AND d.audience = s.audience
+			WHERE s.embedding IS NOT NULL
+			ON CONFLICT (document_id, content_hash) DO UPDATE SET embedding = EXCLUDED.embedding, ord = EXCLUDED.ord`)
+		if err != nil {
+			return fmt.Errorf("insert chunks: %w", err)
+		}
+		st.ChunksInserted = int(tag.RowsAffected())
+		st.ChunksKept = len(r.Chunks) - st.ChunksInserted
+		// 4. Lexeme statistics for the full-text leg.
+		if _, err := tx.Exec(ctx, `DELETE FROM corpus_lexemes;
+			INSERT INTO corpus_lexemes (word, ndoc) SELECT word, ndoc FROM ts_stat('SELECT tsv FROM corpus_chunks');
+			UPDATE corpus_meta SET chunks = (SELECT count(*) FROM corpus_chunks)`); err != nil {
+			return fmt.Errorf("lexemes: %w", err)
+		}
+		// 5. The HNSW index of the active dimension; indexes of other dimensions would only slow writes down.
+		built, err := ensureCorpusIndex(ctx, tx, r.Meta.Dim)
+		st.IndexBuilt = built
+		return err
+	})
+	if err != nil {
+		return CorpusReplaceStats{}, fmt.Errorf("store: replace corpus %s: %w", r.Source, err)
+	}
+	return st, nil
+}
+
+func ensureCorpusIndex(ctx context.Context, tx pgx.Tx, dim int) (bool, error) {
+	want := CorpusIndexName(dim)
+	rows, err := tx.Query(ctx, `SELECT indexname FROM pg_indexes WHERE tablename = 'corpus_chunks' AND indexname LIKE 'corpus_chunks_embedding_hnsw_%'`)
+	if err != nil {
+		return false, err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return false, err
+	}
+	have := false
+	for _, n := range names {
+		if n == want {
+			have = true
+			continue
+		}
+		if _, err := tx.Exec(ctx, "DROP INDEX "+pgx.Identifier{n}.Sanitize()); err != nil {
+			return false, err
+		}
+	}
+	if have {
+		return false, nil
+	}
+	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '512MB'`); err != nil {
+		return false, err
+	}
+	// dim is an int from the configuration, never user text: formatting it into the DDL is safe.
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX %s ON corpus_chunks USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WITH (m = 16, ef_construction = 64)`,
+		pgx.Identifier{want}.Sanitize(), dim)); err != nil {
+		return false, fmt.Errorf("index hnsw: %w", err)
+	}
+	return true, nil
+}
+
+func dateOrNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return pgtype.Date{Time: t, Valid: true}
+}
+
+// CorpusSourceStatus counts the stored documents and chunks of one source and audience.
+type CorpusSourceStatus struct {
+	Source, Audience string
+	Documents        int
+	Chunks           int
+	LoadedAt         time.Time
+}
+
+// CorpusStatus lists what the corpus holds, by source and audience.
+func (s *Store) CorpusStatus(ctx context.Context) ([]CorpusSourceStatus, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT d.source, d.audience, count(DISTINCT d.id)::int, count(c.id)::int, max(d.loaded_at)
+		FROM corpus_documents d LEFT JOIN corpus_chunks c ON c.document_id = d.id
+		GROUP BY d.source, d.audience ORDER BY d.source, d.audience`)
+	if err != nil {
+		return nil, fmt.Errorf("store: corpus status: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CorpusSourceStatus, error) {
+		var st CorpusSourceStatus
+		err := r.Scan(&st.Source, &st.Audience, &st.Documents, &st.Chunks, &st.LoadedAt)
+		return st, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: corpus status: %w", err)
+	}
+	return out, nil
+}
+
+// CorpusSearch is one hybrid query; Vector must have the corpus's dimension.
+type CorpusSearch struct {
+	Text       string    // the query as typed, normalised; empty disables the full-text leg
+	Vector     []float32 // nil disables the vector leg
+	Dim        int
+	Audience   string // filters, empty for any
+	DocID      string
+	Theme      string
+	Candidates int     // rows each leg contributes, e.g. 100
+	Limit      int     // rows returned
+	RRFK       float64 // reciprocal rank constant, 60 in the literature
+	EFSearch   int     // hnsw.ef_search, at least Candidates
+	// MaxLexemeShare leaves out of the full-text leg the query words found in more than this share of the
+	// chunks, default 0.05.
+	MaxLexemeShare float64
+	// FullTextWeight and VectorWeight scale each leg's reciprocal rank; 1 and 1 give plain RRF.
+	FullTextWeight, VectorWeight float64
+}
+
+// CorpusHit is one ranked chunk.
+type CorpusHit struct {
+	ChunkID                                        int64
+	DocID, Audience, Title, SectionPath, URL, Body string
+	Date                                           time.Time
+	Score                                          float64
+	FTRank, VecRank                                int // 1-based rank in each leg, 0 when absent from it
+}
+
+// SearchCorpus runs the hybrid retrieval in one statement:
+//
+//  1. the full-text leg parses the query with websearch_to_tsquery on the french_unaccent configuration (accents
+//     and inflections do not matter), keeps its 3 rarest lexemes and any other found in at most MaxLexemeShare
+//     of the chunks (8 at most), ORs them so that every telling word may contribute, keeps the chunks whose tsvector matches,
+//     filtered, ranked by ts_rank_cd with title and section path (A) weighing more than the body (B), the best
+//     Candidates;
+//  2. the vector leg orders the chunks by cosine distance to the query vector with ORDER BY … <=> … LIMIT in its
+//     own CTE, so that the HNSW expression index on embedding::vector(dim) serves it (iterative scan keeps
+//     filtered queries full), the best Candidates;
+//  3. the legs are fused by weighted reciprocal rank, score = Σ w/(k + rank), over a full outer join;
+//  4. the best Limit chunks are joined back to their text and metadata.
+//
+// Filters are bind parameters; only the dimension, an integer, is formatted into the statement.
+func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, error) {
+	if q.Candidates <= 0 {
+		q.Candidates = 100
+	}
+	if q.Limit <= 0 {
+		q.Limit = 10
+	}
+	if q.RRFK <= 0 {
+		q.RRFK = 60
+	}
+	if q.MaxLexemeShare <= 0 {
+		q.MaxLexemeShare = 0.05
+	}
+	if q.FullTextWeight == 0 && q.VectorWeight == 0 {
+		q.FullTextWeight, q.VectorWeight = 1, 1
+	}
+	useVec := q.Vector != nil
+	var vec any
+	if useVec {
+		if len(q.Vector) != q.Dim {
+			return nil, fmt.Errorf("store: search corpus: vecteur de dimension %d, corpus en %d", len(q.Vector), q.Dim)
+		}
+		vec = pgvector.NewVector(q.Vector)
+	}
+	sql := fmt.Sprintf(`WITH
+lex AS (
+  SELECT DISTINCT m[1] AS word, s.ndoc
+  FROM regexp_matches(websearch_to_tsquery('french_unaccent', $1)::text, '''([^'']+)''', 'g') AS m
+  JOIN corpus_lexemes s ON s.word = m[1]
+),
+q AS (
+  SELECT coalesce(string_agg(quote_literal(word), ' | '), '')::tsquery AS tsq
+  FROM (SELECT word FROM (SELECT word, ndoc, row_number() OVER (ORDER BY ndoc, word) AS rn FROM lex) r
+        WHERE rn <= 3 OR ndoc <= $11::float8 * (SELECT chunks FROM corpus_meta)
+        ORDER BY ndoc, word LIMIT 8) w
+),
+ft AS (
+  SELECT c.id, row_number() OVER (ORDER BY ts_rank_cd(c.tsv, q.tsq, 1) DESC, c.id) AS rnk
+  FROM corpus_chunks c, q
+  WHERE $1 <> '' AND c.tsv @@ q.tsq
+    AND ($3 = '' OR c.audience = $3) AND ($4 = '' OR c.doc_id = $4) AND ($5 = '' OR c.theme = $5)
+  ORDER BY ts_rank_cd(c.tsv, q.tsq, 1) DESC, c.id
+  LIMIT $6
+),
+nn AS (
+  SELECT c.id, c.embedding::vector(%[1]d) <=> $2::vector(%[1]d) AS dist
+  FROM corpus_chunks c
+  WHERE $2::vector IS NOT NULL
+    AND ($3 = '' OR c.audience = $3) AND ($4 = '' OR c.doc_id = $4) AND ($5 = '' OR c.theme = $5)
+  ORDER BY c.embedding::vector(%[1]d) <=> $2::vector(%[1]d)
+  LIMIT $6
+),
+vec AS (
+  SELECT id, row_number() OVER (ORDER BY dist, id) AS rnk FROM nn
+),
+fused AS (
+  SELECT coalesce(ft.id, vec.id) AS id,
+         coalesce($8::float8 / ($7::float8 + ft.rnk), 0) + coalesce($9::float8 / ($7::float8 + vec.rnk), 0) AS score,
+         coalesce(ft.rnk, 0) AS ft_rank, coalesce(vec.rnk, 0) AS vec_rank
+  FROM ft FULL OUTER JOIN vec ON ft.id = vec.id
+  ORDER BY score DESC, id
+  LIMIT $10
+)
+SELECT c.id, c.doc_id, c.audience, c.title, c.section_path, c.url, c.body, c.date, f.score, f.ft_rank, f.vec_rank
+FROM fused f JOIN corpus_chunks c ON c.id = f.id
+ORDER BY f.score DESC, c.id`, q.Dim)
+	var hits []CorpusHit
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		ef := max(q.EFSearch, q.Candidates, 40)
+		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d; SET LOCAL hnsw.iterative_scan = relaxed_order", min(ef, 1000))); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, sql, q.Text, vec, q.Audience, q.DocID, q.Theme, q.Candidates, q.RRFK, q.FullTextWeight, q.VectorWeight, q.Limit, q.MaxLexemeShare)
+		if err != nil {
+			return err
+		}
+		hits, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CorpusHit, error) {
+			var h CorpusHit
+			var d pgtype.Date
+			err := r.Scan(&h.ChunkID, &h.DocID, &h.Audience, &h.Title, &h.SectionPath, &h.URL, &h.Body, &d, &h.Score, &h.FTRank, &h.VecRank)
+			if d.Valid {
+				h.Date = d.Time
+			}
+			return h, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: search corpus: %w", err)
+	}
+	return hits, nil
+}

@@ -1,0 +1,119 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/plume-services/plume/internal/store"
+	"github.com/plume-services/plume/internal/store/storetest"
+)
+
+func TestEvalRunsAndItems(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.NewDB(t)
+	run, err := st.CreateEvalRun(ctx, store.EvalRun{Name: "essai", Kind: "reviews", Dataset: "d.jsonl", DatasetDigest: "abc", ItemCount: 3,
+		Config: json.RawMessage(`{"k":5}`), GitCommit: "deadbeef"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.ID == 0 || run.FinishedAt != nil || run.Done != 0 || run.Kind != "reviews" || string(run.Config) != `{"k": 5}` {
+		t.Fatalf("created run: %+v (config %s)", run, run.Config)
+	}
+	if _, err := st.CreateEvalRun(ctx, store.EvalRun{Kind: "autre", Dataset: "x"}); err == nil {
+		t.Error("a run of an unknown kind was stored")
+	}
+	first := store.EvalItem{RunID: run.ID, ItemID: "a", Position: 1, Output: "bonjour", Metrics: map[string]float64{"chrf": 40.5},
+		TimingsMS: map[string]float64{"filter": 1.5}, PromptTokens: 10, CompletionTokens: 5, Cost: 0.01, LatencyMS: 12}
+	stored, err := st.AddEvalItem(ctx, first)
+	if err != nil || !stored {
+		t.Fatalf("first add: %v, %v", stored, err)
+	}
+	// A second result for the same item (a resumed run racing a late worker) never overwrites the first.
+	again := first
+	again.Output = "autre"
+	if stored, err := st.AddEvalItem(ctx, again); err != nil || stored {
+		t.Fatalf("second add of the same item: stored=%v err=%v", stored, err)
+	}
+	if _, err := st.AddEvalItem(ctx, store.EvalItem{RunID: run.ID, ItemID: "b", Position: 0, Error: "modèle en panne"}); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := st.EvalItemIDs(ctx, run.ID)
+	if err != nil || len(ids) != 2 || !ids["a"] || !ids["b"] {
+		t.Fatalf("item ids: %v, %v", ids, err)
+	}
+	items, err := st.ListEvalItems(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 || items[0].ItemID != "b" || items[1].Output != "bonjour" || items[1].Metrics["chrf"] != 40.5 ||
+		items[1].TimingsMS["filter"] != 1.5 || items[0].Error != "modèle en panne" || len(items[0].Metrics) != 0 {
+		t.Fatalf("items: %+v", items)
+	}
+	if err := st.FinishEvalRun(ctx, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.GetEvalRun(ctx, run.ID)
+	if err != nil || got.FinishedAt == nil || got.Done != 2 {
+		t.Fatalf("finished run: %+v, %v", got, err)
+	}
+	if err := st.RestartEvalRun(ctx, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.GetEvalRun(ctx, run.ID); got.FinishedAt != nil {
+		t.Error("restarted run still reads as finished")
+	}
+	if _, err := st.GetEvalRun(ctx, 999999); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing run: %v", err)
+	}
+	if err := st.FinishEvalRun(ctx, 999999); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("finish missing run: %v", err)
+	}
+	runs, err := st.ListEvalRuns(ctx, 10)
+	if err != nil || len(runs) != 1 || runs[0].ID != run.ID {
+		t.Errorf("list: %+v, %v", runs, err)
+	}
+}
+
+func TestApprovedExports(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.NewDB(t)
+	var org int64
+	if err := st.Pool.QueryRow(ctx, "INSERT INTO organisations (slug, name) VALUES ('caf-33', 'CAF de la Gironde') RETURNING id").Scan(&org); err != nil {
+		t.Fatal(err)
+	}
+	add := func(ext string) int64 {
+		id, _, err := st.UpsertReview(ctx, store.ReviewUpsert{OrganisationID: org, Source: "spp", ExternalID: ext, Title: "Titre " + ext,
+			Body: "Texte " + ext, Feeling: "Négatif", WrittenAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	published, pending := add("1"), add("2")
+	for _, d := range []store.Draft{
+		{ReviewID: published, Kind: store.DraftOffline, Text: "brouillon hors ligne"},
+		{ReviewID: published, Kind: store.DraftAI, Text: "brouillon du modèle"},
+		{ReviewID: published, Kind: store.DraftEdit, Text: "corrigé"},
+		{ReviewID: published, Kind: store.DraftPublished, Text: "réponse publiée"},
+		{ReviewID: pending, Kind: store.DraftAI, Text: "pas encore publié"},
+	} {
+		if _, err := st.AddDraft(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.ApprovedExports(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("got %d approved replies, want 1: %+v", len(got), got)
+	}
+	a := got[0]
+	if a.ReviewID != published || a.Published != "réponse publiée" || a.AIDraft != "brouillon du modèle" || a.AIKind != "ia" ||
+		a.Edits != 1 || a.OrganisationName != "CAF de la Gironde" || a.ExternalID != "1" || a.Body != "Texte 1" {
+		t.Errorf("approved reply: %+v", a)
+	}
+}

@@ -1,0 +1,558 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ReviewStatus is where a review stands in an organisation's inbox.
+type ReviewStatus string
+
+// The statuses of a review; the values are those stored.
+const (
+	StatusNew        ReviewStatus = "nouveau"
+	StatusDraftReady ReviewStatus = "brouillon_pret"
+	StatusInReview   ReviewStatus = "en_relecture"
+	StatusPublished  ReviewStatus = "publie"
+	StatusRejected   ReviewStatus = "ecarte"
+)
+
+// ReviewStatuses lists every status in inbox order.
+var ReviewStatuses = []ReviewStatus{StatusNew, StatusDraftReady, StatusInReview, StatusPublished, StatusRejected}
+
+// Label is the status as a person reads it.
+func (s ReviewStatus) Label() string {
+	switch s {
+	case StatusNew:
+		return "nouveau"
+	case StatusDraftReady:
+		return "brouillon prêt"
+	case StatusInReview:
+		return "en relecture"
+	case StatusPublished:
+		return "publié"
+	case StatusRejected:
+		return "écarté"
+	}
+	return string(s)
+}
+
+// Valid reports whether s is one of the statuses.
+func (s ReviewStatus) Valid() bool {
+	for _, v := range ReviewStatuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// transitions are the status changes allowed: forward through the workflow, any open review set aside, a review
+// set aside reopened; a published review is final.
+var transitions = map[ReviewStatus][]ReviewStatus{
+	StatusNew:        {StatusDraftReady, StatusRejected},
+	StatusDraftReady: {StatusInReview, StatusRejected},
+	StatusInReview:   {StatusPublished, StatusRejected},
+	StatusRejected:   {StatusNew},
+	StatusPublished:  nil,
+}
+
+// CanTransition reports whether a review may go from one status to another.
+func CanTransition(from, to ReviewStatus) bool {
+	for _, t := range transitions[from] {
+		if t == to {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrBadTransition matches every *TransitionError with errors.Is.
+var ErrBadTransition = errors.New("changement de statut interdit")
+
+// TransitionError is a status change the workflow does not allow.
+type TransitionError struct {
+	ReviewID int64
+	From, To ReviewStatus
+}
+
+func (e *TransitionError) Error() string {
+	if e.From == StatusPublished {
+		return fmt.Sprintf("l'avis %d est déjà publié : son statut ne peut plus changer", e.ReviewID)
+	}
+	return fmt.Sprintf("l'avis %d ne peut pas passer de « %s » à « %s »", e.ReviewID, e.From.Label(), e.To.Label())
+}
+
+// Is makes errors.Is(err, ErrBadTransition) true.
+func (e *TransitionError) Is(target error) bool { return target == ErrBadTransition }
+
+// Review is a citizen's review as stored, with its organisation's slug and name.
+type Review struct {
+	ID                int64           `db:"id"`
+	OrganisationID    int64           `db:"organisation_id"`
+	OrganisationSlug  string          `db:"organisation_slug"`
+	OrganisationName  string          `db:"organisation_name"`
+	Source            string          `db:"source"`
+	ExternalID        string          `db:"external_id"`
+	Title             string          `db:"title"`
+	Body              string          `db:"body"`
+	Feeling           string          `db:"feeling"`
+	OrganisationLabel string          `db:"organisation_label"`
+	Topic             string          `db:"topic"`
+	AuthorPseudonym   string          `db:"author_pseudonym"`
+	WrittenAt         time.Time       `db:"written_at"`
+	PublishedAt       *time.Time      `db:"published_at"`
+	Status            ReviewStatus    `db:"status"`
+	PublishedReply    string          `db:"published_reply"`
+	RejectedReason    string          `db:"rejected_reason"`
+	Raw               json.RawMessage `db:"raw"`
+	DraftCount        int             `db:"draft_count"`
+	CreatedAt         time.Time       `db:"created_at"`
+	UpdatedAt         time.Time       `db:"updated_at"`
+}
+
+const reviewSelect = `SELECT r.id, r.organisation_id, o.slug AS organisation_slug, o.name AS organisation_name,
+	r.source, r.external_id, r.title, r.body, r.feeling, r.organisation_label, r.topic, r.author_pseudonym,
+	r.written_at, r.published_at, r.status, coalesce(r.published_reply, '') AS published_reply,
+	coalesce(r.rejected_reason, '') AS rejected_reason, r.raw,
+	(SELECT count(*) FROM drafts d WHERE d.review_id = r.id)::int AS draft_count,
+	r.created_at, r.updated_at
+	FROM reviews r JOIN organisations o ON o.id = r.organisation_id`
+
+// ReviewUpsert is a review as a source gives it: the fields an import may write.
+type ReviewUpsert struct {
+	OrganisationID    int64
+	Source            string
+	ExternalID        string
+	Title             string
+	Body              string
+	Feeling           string
+	OrganisationLabel string
+	Topic             string
+	AuthorPseudonym   string
+	WrittenAt         time.Time // zero: now for a new review, unchanged for a known one
+	PublishedAt       *time.Time
+	PublishedReply    string          // a reply already published at the source: the review is stored as publie
+	Raw               json.RawMessage // the source record; nil stores {}
+}
+
+// UpsertResult says what UpsertReview did.
+type UpsertResult int
+
+// The outcomes of UpsertReview.
+const (
+	Unchanged UpsertResult = iota
+	Inserted
+	Updated
+)
+
+// UpsertReview stores a review by (source, external id): it inserts a new one, or refreshes the source fields of
+// an existing one without touching the agents' work. Title, body and organisation change only while the review
+// is nouveau with no draft; status, drafts and the reason for setting it aside never change, except that a
+// nouveau review without drafts whose reply appears at the source becomes publie.
+func (s *Store) UpsertReview(ctx context.Context, in ReviewUpsert) (int64, UpsertResult, error) {
+	return upsertReview(ctx, s.Pool, in)
+}
+
+// UpsertOutcome is what UpsertReviews did with one review.
+type UpsertOutcome struct {
+	ID     int64
+	Result UpsertResult
+}
+
+// UpsertReviews is UpsertReview for a batch, in one transaction: all are stored or, on error, none. Imports use
+// it to pay for one commit and a few round trips per batch rather than per review.
+func (s *Store) UpsertReviews(ctx context.Context, ins []ReviewUpsert) ([]UpsertOutcome, error) {
+	out := make([]UpsertOutcome, len(ins))
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		// Inserts first, pipelined; the records already known then get their updates, pipelined too.
+		// A record twice in the batch is inserted once and then updated, as the statements run in order.
+		var known []int
+		b := &pgx.Batch{}
+		for _, in := range ins {
+			b.Queue(insertReviewSQL, upsertArgs(in)...)
+		}
+		err := runBatch(ctx, tx, b, len(ins), func(i int, row pgx.Row) error {
+			err := row.Scan(&out[i].ID)
+			switch {
+			case err == nil:
+				out[i].Result = Inserted
+			case errors.Is(err, pgx.ErrNoRows):
+				known = append(known, i)
+			default:
+				return fmt.Errorf("store: upsert review %s/%s: %w", ins[i].Source, ins[i].ExternalID, err)
+			}
+			return nil
+		})
+		if err != nil || len(known) == 0 {
+			return err
+		}
+		b = &pgx.Batch{}
+		for _, i := range known {
+			b.Queue(updateReviewSQL, upsertArgs(ins[i])...)
+		}
+		return runBatch(ctx, tx, b, len(known), func(k int, row pgx.Row) error {
+			i := known[k]
+			var updated bool
+			if err := row.Scan(&out[i].ID, &updated); err != nil {
+				return fmt.Errorf("store: upsert review %s/%s: %w", ins[i].Source, ins[i].ExternalID, err)
+			}
+			out[i].Result = Unchanged
+			if updated {
+				out[i].Result = Updated
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// runBatch sends b and hands each of its n results to fn, in order.
+func runBatch(ctx context.Context, tx pgx.Tx, b *pgx.Batch, n int, fn func(i int, row pgx.Row) error) error {
+	br := tx.SendBatch(ctx, b)
+	for i := range n {
+		if err := fn(i, br.QueryRow()); err != nil {
+			_ = br.Close()
+			return err
+		}
+	}
+	return br.Close()
+}
+
+type rowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func upsertArgs(in ReviewUpsert) []any {
+	raw := in.Raw
+	if len(raw) == 0 {
+		raw = json.RawMessage("{}")
+	}
+	var written *time.Time
+	if !in.WrittenAt.IsZero() {
+		written = &in.WrittenAt
+	}
+	return []any{in.OrganisationID, in.Source, in.ExternalID, in.Title, in.Body, in.Feeling, in.OrganisationLabel,
+		in.Topic, in.AuthorPseudonym, written, in.PublishedAt, in.PublishedReply, raw}
+}
+
+// insertReviewSQL inserts a review unknown so far; it returns no row when (source, external_id) exists.
+const insertReviewSQL = `INSERT INTO reviews (organisation_id, source, external_id, title, body, feeling,
+		organisation_label, topic, author_pseudonym, written_at, published_at, status, published_reply, raw)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10::timestamptz, now()), $11,
+		CASE WHEN $12::text <> '' THEN 'publie' ELSE 'nouveau' END, NULLIF($12::text, ''), $13::jsonb)
+	ON CONFLICT (source, external_id) DO NOTHING
+	RETURNING id`
+
+// updateReviewSQL refreshes a known review's source fields as UpsertReview documents, writing only when something
+// changes; it returns the review's id and whether it was written.
+const updateReviewSQL = `WITH u AS (
+	UPDATE reviews r SET
+		organisation_id = n.organisation_id, title = n.title, body = n.body,
+		feeling = $6, organisation_label = $7, topic = $8, author_pseudonym = $9,
+		written_at = n.written_at, published_at = $11, published_reply = n.published_reply, status = n.status,
+		raw = $13::jsonb, updated_at = now()
+	FROM (
+		SELECT c.id,
+			CASE WHEN c.editable THEN $1::bigint ELSE c.organisation_id END AS organisation_id,
+			CASE WHEN c.editable THEN $4::text ELSE c.title END AS title,
+			CASE WHEN c.editable THEN $5::text ELSE c.body END AS body,
+			coalesce($10::timestamptz, c.written_at) AS written_at,
+			coalesce(NULLIF($12::text, ''), c.published_reply) AS published_reply,
+			CASE WHEN c.editable AND $12::text <> '' THEN 'publie' ELSE c.status END AS status
+		FROM (
+			SELECT x.id, x.organisation_id, x.title, x.body, x.written_at, x.published_reply, x.status,
+				x.status = 'nouveau' AND NOT EXISTS (SELECT 1 FROM drafts d WHERE d.review_id = x.id) AS editable
+			FROM reviews x WHERE x.source = $2 AND x.external_id = $3
+		) c
+	) n
+	WHERE r.id = n.id
+		AND (r.organisation_id, r.title, r.body, r.feeling, r.organisation_label, r.topic, r.author_pseudonym,
+			r.written_at, r.published_at, r.published_reply, r.status, r.raw)
+		IS DISTINCT FROM (n.organisation_id, n.title, n.body, $6::text, $7::text, $8::text, $9::text,
+			n.written_at, $11::timestamptz, n.published_reply, n.status, $13::jsonb)
+	RETURNING r.id
+)
+SELECT x.id, EXISTS (SELECT 1 FROM u) FROM reviews x WHERE x.source = $2 AND x.external_id = $3`
+
+func upsertReview(ctx context.Context, q rowQuerier, in ReviewUpsert) (int64, UpsertResult, error) {
+	args := upsertArgs(in)
+	var id int64
+	err := q.QueryRow(ctx, insertReviewSQL, args...).Scan(&id)
+	if err == nil {
+		return id, Inserted, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return 0, Unchanged, fmt.Errorf("store: upsert review %s/%s: %w", in.Source, in.ExternalID, err)
+	}
+	var updated bool
+	if err := q.QueryRow(ctx, updateReviewSQL, args...).Scan(&id, &updated); err != nil {
+		return 0, Unchanged, fmt.Errorf("store: upsert review %s/%s: %w", in.Source, in.ExternalID, err)
+	}
+	if updated {
+		return id, Updated, nil
+	}
+	return id, Unchanged, nil
+}
+
+// GetReview returns the review with id, or ErrNotFound.
+func (s *Store) GetReview(ctx context.Context, id int64) (Review, error) {
+	return s.oneReview(ctx, reviewSelect+" WHERE r.id = $1", id)
+}
+
+// ReviewByExternalID returns the review a source knows as externalID, or ErrNotFound.
+func (s *Store) ReviewByExternalID(ctx context.Context, source, externalID string) (Review, error) {
+	return s.oneReview(ctx, reviewSelect+" WHERE r.source = $1 AND r.external_id = $2", source, externalID)
+}
+
+func (s *Store) oneReview(ctx context.Context, sql string, args ...any) (Review, error) {
+	rows, err := s.Pool.Query(ctx, sql, args...)
+	if err != nil {
+		return Review{}, fmt.Errorf("store: review: %w", err)
+	}
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Review])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Review{}, fmt.Errorf("store: review %v: %w", args, ErrNotFound)
+	}
+	if err != nil {
+		return Review{}, fmt.Errorf("store: review %v: %w", args, err)
+	}
+	return r, nil
+}
+
+// ReviewCursor marks where a page of reviews ended: the next page starts after it.
+type ReviewCursor struct {
+	WrittenAt time.Time
+	ID        int64
+	Closed    bool // the review was published or set aside (OldestOpenFirst pages only)
+}
+
+// String encodes the cursor for a URL.
+func (c ReviewCursor) String() string {
+	s := strconv.FormatInt(c.WrittenAt.UnixMicro(), 10) + "-" + strconv.FormatInt(c.ID, 10)
+	if c.Closed {
+		s += "-c"
+	}
+	return s
+}
+
+// ParseReviewCursor decodes a cursor made by ReviewCursor.String.
+func ParseReviewCursor(s string) (ReviewCursor, error) {
+	t, rest, ok := strings.Cut(s, "-")
+	id, flag, hasFlag := strings.Cut(rest, "-")
+	us, err1 := strconv.ParseInt(t, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil || (hasFlag && flag != "c") {
+		return ReviewCursor{}, fmt.Errorf("curseur de pagination %q invalide", s)
+	}
+	return ReviewCursor{WrittenAt: time.UnixMicro(us), ID: n, Closed: hasFlag}, nil
+}
+
+// ReviewOrder is the order of an inbox page.
+type ReviewOrder int
+
+// The orders of ListReviews.
+const (
+	// NewestFirst lists the most recently written reviews first.
+	NewestFirst ReviewOrder = iota
+	// OldestOpenFirst lists the reviews still to answer first, oldest first, then the published and set-aside
+	// ones, oldest first: the agent's working order.
+	OldestOpenFirst
+)
+
+// closedSQL is true for a review that needs no more work; the index reviews_inbox_open_idx repeats it.
+const closedSQL = "(r.status IN ('publie', 'ecarte'))"
+
+// ReviewFilter selects reviews for an inbox; zero fields do not filter.
+type ReviewFilter struct {
+	OrganisationID int64
+	Status         ReviewStatus
+	Since          time.Time // written at or after
+	Until          time.Time // written before
+	Query          string    // full-text search in title and body, web-search syntax, accents ignored
+	Feeling        string
+	Topic          string // matched anywhere in the topic, case and accents ignored
+	After          *ReviewCursor
+	Limit          int // default 50, at most 500
+	Order          ReviewOrder
+}
+
+// ReviewPage is one page of an inbox, in the filter's order.
+type ReviewPage struct {
+	Reviews []Review
+	Next    *ReviewCursor        // nil on the last page
+	Counts  map[ReviewStatus]int // reviews per status matching the filter but for its status and cursor
+}
+
+// ListReviews returns a page of reviews matching f in f.Order, with the count of each status. Pages are read
+// by keyset (never OFFSET), so the last page of a large inbox costs what the first does.
+func (s *Store) ListReviews(ctx context.Context, f ReviewFilter) (ReviewPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 500)
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.OrganisationID != 0 {
+		add("r.organisation_id = ?", f.OrganisationID)
+	}
+	if !f.Since.IsZero() {
+		add("r.written_at >= ?", f.Since)
+	}
+	if !f.Until.IsZero() {
+		add("r.written_at < ?", f.Until)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		add("to_tsvector('french_unaccent'::regconfig, r.title || ' ' || r.body) @@ websearch_to_tsquery('french_unaccent'::regconfig, ?)", q)
+	}
+	if f.Feeling != "" {
+		add("lower(unaccent(r.feeling)) = lower(unaccent(?))", f.Feeling)
+	}
+	if f.Topic != "" {
+		add("unaccent(r.topic) ILIKE '%' || unaccent(?) || '%'", escapeLike(f.Topic))
+	}
+	countWhere, countArgs := append([]string(nil), where...), append([]any(nil), args...)
+	if f.Status != "" {
+		add("r.status = ?", string(f.Status))
+	}
+	order := " ORDER BY r.written_at DESC, r.id DESC"
+	if f.Order == OldestOpenFirst {
+		order = " ORDER BY " + closedSQL + ", r.written_at, r.id"
+	}
+	if f.After != nil {
+		if f.Order == OldestOpenFirst {
+			args = append(args, f.After.Closed, f.After.WrittenAt, f.After.ID)
+			where = append(where, fmt.Sprintf("(%s, r.written_at, r.id) > ($%d, $%d, $%d)", closedSQL, len(args)-2, len(args)-1, len(args)))
+		} else {
+			args = append(args, f.After.WrittenAt, f.After.ID)
+			where = append(where, fmt.Sprintf("(r.written_at, r.id) < ($%d, $%d)", len(args)-1, len(args)))
+		}
+	}
+	sql := reviewSelect + whereClause(where) + order + fmt.Sprintf(" LIMIT %d", limit+1)
+	rows, err := s.Pool.Query(ctx, sql, args...)
+	if err != nil {
+		return ReviewPage{}, fmt.Errorf("store: list reviews: %w", err)
+	}
+	reviews, err := pgx.CollectRows(rows, pgx.RowToStructByName[Review])
+	if err != nil {
+		return ReviewPage{}, fmt.Errorf("store: list reviews: %w", err)
+	}
+	page := ReviewPage{Reviews: reviews, Counts: map[ReviewStatus]int{}}
+	if len(reviews) > limit {
+		page.Reviews = reviews[:limit]
+		last := page.Reviews[limit-1]
+		page.Next = &ReviewCursor{WrittenAt: last.WrittenAt, ID: last.ID}
+		if f.Order == OldestOpenFirst {
+			page.Next.Closed = last.Status == StatusPublished || last.Status == StatusRejected
+		}
+	}
+	rows, err = s.Pool.Query(ctx, "SELECT r.status, count(*)::int FROM reviews r"+whereClause(countWhere)+" GROUP BY r.status", countArgs...)
+	if err != nil {
+		return ReviewPage{}, fmt.Errorf("store: count reviews: %w", err)
+	}
+	var st ReviewStatus
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&st, &n}, func() error {
+		page.Counts[st] = n
+		return nil
+	}); err != nil {
+		return ReviewPage{}, fmt.Errorf("store: count reviews: %w", err)
+	}
+	return page, nil
+}
+
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// StatusChange moves a review in the workflow.
+type StatusChange struct {
+	To             ReviewStatus
+	RejectedReason string // why the review is set aside; required with StatusRejected
+	PublishedReply string // the text published; required with StatusPublished
+}
+
+// SetReviewStatus applies c if the workflow allows it from the review's current status, and returns the review
+// as changed; a forbidden change returns a *TransitionError (errors.Is ErrBadTransition).
+func (s *Store) SetReviewStatus(ctx context.Context, id int64, c StatusChange) (Review, error) {
+	if !c.To.Valid() {
+		return Review{}, fmt.Errorf("store: set review status: statut %q inconnu", c.To)
+	}
+	if c.To == StatusRejected && strings.TrimSpace(c.RejectedReason) == "" {
+		return Review{}, errors.New("store: set review status: un avis écarté doit avoir un motif")
+	}
+	if c.To == StatusPublished && strings.TrimSpace(c.PublishedReply) == "" {
+		return Review{}, errors.New("store: set review status: un avis publié doit avoir sa réponse")
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var from ReviewStatus
+		err := tx.QueryRow(ctx, "SELECT status FROM reviews WHERE id = $1 FOR UPDATE", id).Scan(&from)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("store: review %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: set review status: %w", err)
+		}
+		if !CanTransition(from, c.To) {
+			return &TransitionError{ReviewID: id, From: from, To: c.To}
+		}
+		_, err = tx.Exec(ctx, `UPDATE reviews SET status = $2,
+				rejected_reason = CASE WHEN $2 = 'ecarte' THEN $3 ELSE rejected_reason END,
+				published_reply = CASE WHEN $2 = 'publie' THEN $4 ELSE published_reply END,
+				updated_at = now()
+			WHERE id = $1`, id, string(c.To), c.RejectedReason, c.PublishedReply)
+		if err != nil {
+			return fmt.Errorf("store: set review status: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Review{}, err
+	}
+	return s.GetReview(ctx, id)
+}
+
+// SavePIIMapping stores the placeholder mapping of a review's filtered text, replacing any previous one.
+func (s *Store) SavePIIMapping(ctx context.Context, reviewID int64, mapping json.RawMessage) error {
+	_, err := s.Pool.Exec(ctx, `INSERT INTO pii_mappings (review_id, mapping) VALUES ($1, $2)
+		ON CONFLICT (review_id) DO UPDATE SET mapping = EXCLUDED.mapping, created_at = now()`, reviewID, mapping)
+	if err != nil {
+		return fmt.Errorf("store: save pii mapping of review %d: %w", reviewID, err)
+	}
+	return nil
+}
+
+// PIIMapping returns the placeholder mapping of a review, or ErrNotFound.
+func (s *Store) PIIMapping(ctx context.Context, reviewID int64) (json.RawMessage, error) {
+	var m json.RawMessage
+	err := s.Pool.QueryRow(ctx, "SELECT mapping FROM pii_mappings WHERE review_id = $1", reviewID).Scan(&m)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("store: pii mapping of review %d: %w", reviewID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: pii mapping of review %d: %w", reviewID, err)
+	}
+	return m, nil
+}

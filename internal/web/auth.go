@@ -1,0 +1,280 @@
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+
+	"github.com/plume-services/plume/internal/auth"
+)
+
+const (
+	sessionCookie = "plume_session"
+	oidcCookie    = "plume_oidc"
+	ctxUser       = "plume.user"
+	ctxSession    = "plume.session"
+	ctxToken      = "plume.token"
+)
+
+// errSignIn asks the error handler to send a person to the sign-in page, and an API client a 401.
+var errSignIn = echo.NewHTTPError(http.StatusUnauthorized, "Authentification requise : connectez-vous ou fournissez un jeton d'API.")
+
+// errCSRF is a form posted without the token of the session that displayed it.
+var errCSRF = echo.NewHTTPError(http.StatusForbidden, "Formulaire expiré ou falsifié : rechargez la page et recommencez.")
+
+// authenticate identifies the caller by session cookie or by API token (Authorization: Bearer plm_…); it lets
+// anonymous requests through, and require decides what they may reach.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		if s.auth == nil {
+			return next(c)
+		}
+		ctx := auth.WithClientIP(c.Request().Context(), c.RealIP())
+		if h := c.Request().Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+			u, tok, err := s.auth.TokenUser(ctx, strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")))
+			if err != nil {
+				return echo.NewHTTPError(http.StatusUnauthorized, "Jeton d'API inconnu ou révoqué.")
+			}
+			c.Set(ctxUser, u)
+			c.Set(ctxToken, tok)
+		} else if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+			u, se, err := s.auth.SessionUser(ctx, ck.Value)
+			if err == nil {
+				c.Set(ctxUser, u)
+				c.Set(ctxSession, se)
+			} else {
+				s.clearCookie(c, sessionCookie)
+			}
+		}
+		if u, ok := userOf(c); ok {
+			ctx = auth.WithActor(ctx, u)
+		}
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+// userOf returns the signed-in user, if any.
+func userOf(c *echo.Context) (auth.User, bool) {
+	u, ok := c.Get(ctxUser).(auth.User)
+	return u, ok
+}
+
+// require lets through only callers allowed to do action: the single place where roles gate routes, for pages
+// and API alike. Organisation scoping is the other half, done where a resource is loaded (see reviewFor).
+func (s *Server) require(action auth.Action) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			u, ok := userOf(c)
+			if !ok {
+				return errSignIn
+			}
+			if !u.Can(action) {
+				return echo.NewHTTPError(http.StatusForbidden, "Votre rôle ne permet pas cette action.")
+			}
+			if tok, isToken := c.Get(ctxToken).(auth.Token); isToken && !tok.Allows(action) {
+				return echo.NewHTTPError(http.StatusForbidden, "Ce jeton d'API n'a pas la portée « "+string(action)+" ».")
+			}
+			return next(c)
+		}
+	}
+}
+
+// requireUser lets through any signed-in user or API token, whatever the role.
+func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		if _, ok := userOf(c); !ok {
+			return errSignIn
+		}
+		return next(c)
+	}
+}
+
+// checkCSRF rejects state-changing requests of a cookie session that do not echo its token, in a form field or
+// the X-CSRF-Token header that htmx sends. API tokens are not sent by browsers on their own, so they need none.
+func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		se, ok := c.Get(ctxSession).(auth.Session)
+		if !ok {
+			return next(c)
+		}
+		sent := c.Request().Header.Get("X-CSRF-Token")
+		if sent == "" {
+			sent = c.FormValue("csrf")
+		}
+		if subtle.ConstantTimeCompare([]byte(sent), []byte(se.CSRF)) != 1 {
+			return errCSRF
+		}
+		return next(c)
+	}
+}
+
+// loginLimiter bounds sign-in attempts per address; the account lockout bounds them per account.
+func (s *Server) loginLimiter() echo.MiddlewareFunc {
+	return s.rateLimit(float64(s.cfg.LoginRatePerMin)/60, max(3, s.cfg.LoginRatePerMin/2), func(c *echo.Context) (string, error) {
+		return c.RealIP(), nil
+	})
+}
+
+// draftLimiter bounds the drafts one user asks for, since each may cost a model call.
+func (s *Server) draftLimiter() echo.MiddlewareFunc {
+	return s.rateLimit(float64(s.cfg.DraftRatePerMin)/60, max(3, s.cfg.DraftRatePerMin/3), func(c *echo.Context) (string, error) {
+		if u, ok := userOf(c); ok {
+			return "u" + u.Email, nil
+		}
+		return c.RealIP(), nil
+	})
+}
+
+func (s *Server) rateLimit(perSecond float64, burst int, id middleware.Extractor) echo.MiddlewareFunc {
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store:               middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: perSecond, Burst: burst, ExpiresIn: 10 * time.Minute}),
+		IdentifierExtractor: id,
+		DenyHandler: func(c *echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", "60")
+			return echo.NewHTTPError(http.StatusTooManyRequests, "Trop de tentatives : réessayez dans une minute.")
+		},
+	})
+}
+
+func (s *Server) setSessionCookie(c *echo.Context, se auth.Session) {
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: se.Token, Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies,
+		SameSite: http.SameSiteLaxMode, Expires: se.ExpiresAt})
+}
+
+func (s *Server) clearCookie(c *echo.Context, name string) {
+	c.SetCookie(&http.Cookie{Name: name, Value: "", Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// loginForm is what the sign-in page shows back after a failure.
+type loginForm struct {
+	Email, Next, Error string
+	OIDC               bool
+}
+
+func (s *Server) showLogin(c *echo.Context) error {
+	if _, ok := userOf(c); ok {
+		return c.Redirect(http.StatusSeeOther, "/")
+	}
+	return s.render(c, http.StatusOK, "login.html", pageData{Title: "Connexion",
+		Data: loginForm{Next: safeNext(c.QueryParam("suite")), OIDC: s.oidc != nil}})
+}
+
+func (s *Server) login(c *echo.Context) error {
+	email, password, next := c.FormValue("email"), c.FormValue("password"), safeNext(c.FormValue("suite"))
+	u, se, err := s.auth.Login(c.Request().Context(), email, password)
+	if err != nil {
+		status := http.StatusUnauthorized
+		if !errors.Is(err, auth.ErrBadCredentials) && !errors.Is(err, auth.ErrLocked) && !errors.Is(err, auth.ErrDisabled) {
+			return err
+		}
+		if errors.Is(err, auth.ErrLocked) {
+			status = http.StatusTooManyRequests
+		}
+		return s.render(c, status, "login.html", pageData{Title: "Connexion",
+			Data: loginForm{Email: email, Next: next, Error: err.Error(), OIDC: s.oidc != nil}})
+	}
+	s.setSessionCookie(c, se)
+	if next == "/" {
+		next = homeFor(u)
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) logout(c *echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := s.auth.Logout(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	s.clearCookie(c, sessionCookie)
+	return c.Redirect(http.StatusSeeOther, "/connexion")
+}
+
+// startOIDC sends the browser to the identity provider, remembering state and nonce in a short-lived cookie.
+func (s *Server) startOIDC(c *echo.Context) error {
+	if s.oidc == nil {
+		return echo.ErrNotFound
+	}
+	state, err := auth.NewNonce()
+	if err != nil {
+		return err
+	}
+	nonce, err := auth.NewNonce()
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: oidcCookie, Value: state + "." + nonce + "." + url.QueryEscape(safeNext(c.QueryParam("suite"))),
+		Path: "/auth/", HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: 600})
+	return c.Redirect(http.StatusFound, s.oidc.AuthCodeURL(state, nonce))
+}
+
+func (s *Server) finishOIDC(c *echo.Context) error {
+	if s.oidc == nil {
+		return echo.ErrNotFound
+	}
+	ck, err := c.Cookie(oidcCookie)
+	parts := []string{}
+	if err == nil {
+		parts = strings.SplitN(ck.Value, ".", 3)
+	}
+	s.clearCookie(c, oidcCookie)
+	if len(parts) != 3 || subtle.ConstantTimeCompare([]byte(parts[0]), []byte(c.QueryParam("state"))) != 1 {
+		return echo.NewHTTPError(http.StatusBadRequest, "Connexion expirée ou falsifiée : recommencez.")
+	}
+	if e := c.QueryParam("error"); e != "" {
+		return echo.NewHTTPError(http.StatusUnauthorized, "Le fournisseur d'identité a refusé la connexion.")
+	}
+	ctx := c.Request().Context()
+	id, err := s.oidc.Exchange(ctx, c.QueryParam("code"), parts[1])
+	if err != nil {
+		s.log.Warn("connexion OIDC refusée", "err", err)
+		return echo.NewHTTPError(http.StatusUnauthorized, "Identité refusée par Plume.")
+	}
+	u, err := s.auth.UpsertOIDCUser(ctx, id)
+	if err != nil {
+		if errors.Is(err, auth.ErrUnknownOrganisation) || errors.Is(err, auth.ErrNoRole) {
+			return echo.NewHTTPError(http.StatusForbidden, err.Error())
+		}
+		return err
+	}
+	se, err := s.auth.NewSession(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(c, se)
+	next, _ := url.QueryUnescape(parts[2])
+	return c.Redirect(http.StatusSeeOther, safeNext(next))
+}
+
+// safeNext keeps a post-login redirect on this site: only an absolute path, never "//host" or a URL.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// homeFor is where each role starts.
+func homeFor(u auth.User) string {
+	switch {
+	case u.Can(auth.ActReadReviews):
+		return "/avis"
+	case u.Can(auth.ActUseAssistant):
+		return "/assistant"
+	case u.Can(auth.ActRunEval):
+		return "/"
+	}
+	return "/"
+}
