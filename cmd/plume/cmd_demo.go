@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"os"
 
-	sample "github.com/plume-services/plume/corpus"
 	"github.com/plume-services/plume/internal/auth"
-	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/embed"
 	"github.com/plume-services/plume/internal/reviews"
 	"github.com/plume-services/plume/internal/search"
@@ -44,25 +42,19 @@ func init() {
 
 // seedCorpus loads the shipped sample of fiches into an empty corpus only.
 func seedCorpus(ctx context.Context, a *app, st *store.Store) error {
-	if _, err := st.CorpusMeta(ctx); err == nil {
-		fmt.Fprintln(a.stdout, "Corpus déjà chargé : inchangé.")
-		return nil
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
 	emb, err := embed.FromConfig(a.cfg)
 	if err != nil {
 		return err
 	}
-	src, err := corpus.OpenVDD(sample.VDD, corpus.Options{})
-	if err != nil {
+	loaded, stats, err := search.LoadSampleIfEmpty(ctx, st, emb)
+	switch {
+	case err != nil:
 		return err
+	case loaded:
+		fmt.Fprintf(a.stdout, "Échantillon de fiches chargé : %d fiches, %d passages.\n", stats.Documents, stats.Chunks)
+	default:
+		fmt.Fprintln(a.stdout, "Corpus déjà chargé : inchangé.")
 	}
-	stats, err := (&search.Indexer{Store: st, Embedder: emb}).Load(ctx, src)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "Échantillon de fiches chargé : %d fiches, %d passages.\n", stats.Documents, stats.Chunks)
 	return nil
 }
 

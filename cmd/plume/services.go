@@ -12,6 +12,7 @@ import (
 	"github.com/plume-services/plume/internal/jobs"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/retention"
 	"github.com/plume-services/plume/internal/search"
 	"github.com/plume-services/plume/internal/spp"
 	"github.com/plume-services/plume/internal/store"
@@ -115,6 +116,7 @@ func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*se
 	jo := jobs.Options{PollInterval: a.cfg.SPPPollInterval, DraftConcurrency: a.cfg.LLMConcurrency, Log: a.log}
 	if work {
 		jo.Drafter = autoDrafter{s.drafts}
+		jo.Purger = retention.New(st, s.filter, a.cfg.RetentionPeriod)
 		if a.cfg.SPPBaseURL != "" {
 			if jo.Source, err = spp.New(spp.Options{BaseURL: a.cfg.SPPBaseURL, Dataset: a.cfg.SPPDataset,
 				Organisations: splitList(a.cfg.SPPOrganisations), Log: a.log}); err != nil {

@@ -72,7 +72,9 @@ func New(o Options) (*Service, error) {
 // Input is one review to draft a reply for, in clear: Generate filters it first.
 type Input struct {
 	Organisation  string
-	Signature     string
+	Signature     string   // the organisation's closing; empty: the charter's
+	Tone          string   // the organisation's tone, as its supervisors wrote it
+	Forbidden     []string // promises the organisation never makes
 	Title, Text   string
 	Feeling       string
 	PromptVersion string // empty: the service's version
@@ -169,7 +171,7 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 	// 3. Build the prompt.
 	t0 = time.Now()
 	pin := prompts.DraftInput{
-		Organisation: prompts.Organisation{Name: pii.Public(in.Organisation), Signature: pii.Public(in.Signature)},
+		Organisation: prompts.Organisation{Name: pii.Public(in.Organisation), Signature: f.signature, Tone: f.tone, Forbidden: f.forbidden},
 		ReviewTitle:  f.title, ReviewText: f.text, Feeling: f.feeling,
 		Instruction: f.instruction, Previous: f.previous, Examples: f.examples,
 	}
@@ -266,6 +268,8 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 type filtered struct {
 	mapping                                            *pii.Mapping
 	title, text, feeling, query, instruction, previous pii.Redacted
+	signature, tone                                    pii.Redacted
+	forbidden                                          []pii.Redacted
 	examples                                           []prompts.Example
 }
 
@@ -300,6 +304,22 @@ func (s *Service) filterInput(ctx context.Context, in Input) (filtered, error) {
 	}
 	if f.instruction, err = redact(in.Instruction); err != nil {
 		return f, err
+	}
+	// The organisation's settings are written by supervisors, who may sign with their own name: filtered too.
+	if f.signature, err = redact(in.Signature); err != nil {
+		return f, err
+	}
+	if f.tone, err = redact(in.Tone); err != nil {
+		return f, err
+	}
+	for _, fb := range in.Forbidden {
+		r, err := redact(fb)
+		if err != nil {
+			return f, err
+		}
+		if !r.IsZero() {
+			f.forbidden = append(f.forbidden, r)
+		}
 	}
 	f.mapping = m
 	for _, ex := range in.Examples {

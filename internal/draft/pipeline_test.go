@@ -285,3 +285,30 @@ func TestFilterFailureSendsNothing(t *testing.T) {
 		t.Errorf("%d drafts stored and status %s after a filter failure, want none and nouveau", len(ds), rv.Status)
 	}
 }
+
+func TestOrganisationSettingsReachThePromptFiltered(t *testing.T) {
+	e := setup(t, true)
+	e.fake.Handle(modelAnswer)
+	ctx := context.Background()
+	rv, err := e.st.GetReview(ctx, e.review[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := store.PromptSettings{Tone: "chaleureux et très simple", Signature: "Mme Jeanne Moreau, CPAM de Paris",
+		Forbidden: []string{"un remboursement sous 48 heures"}}
+	if err := e.st.SetOrganisationPromptSettings(ctx, rv.OrganisationID, ps); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.DraftReview(ctx, draft.Request{ReviewID: rv.ID}); err != nil {
+		t.Fatal(err)
+	}
+	sys := e.fake.Requests()[0].Messages[0].Content
+	for _, want := range []string{"chaleureux et très simple", "un remboursement sous 48 heures", "CPAM de Paris"} {
+		if !strings.Contains(sys, want) {
+			t.Errorf("system prompt lacks %q", want)
+		}
+	}
+	if strings.Contains(sys, "Jeanne Moreau") {
+		t.Errorf("the supervisor's name in the signature reached the model")
+	}
+}

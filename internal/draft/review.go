@@ -37,8 +37,12 @@ func (s *Service) DraftReview(ctx context.Context, r Request) (store.Draft, Resu
 	if rv.Status == store.StatusPublished || rv.Status == store.StatusRejected {
 		return store.Draft{}, Result{}, ErrNotDraftable
 	}
-	in := Input{Organisation: rv.OrganisationName, Title: rv.Title, Text: rv.Body, Feeling: rv.Feeling,
-		Instruction: r.Instruction, Previous: r.Previous}
+	ps, err := s.o.Store.OrganisationPromptSettings(ctx, rv.OrganisationID)
+	if err != nil {
+		return store.Draft{}, Result{}, err
+	}
+	in := Input{Organisation: rv.OrganisationName, Signature: ps.Signature, Tone: ps.Tone, Forbidden: ps.Forbidden,
+		Title: rv.Title, Text: rv.Body, Feeling: rv.Feeling, Instruction: r.Instruction, Previous: r.Previous}
 	if raw, err := s.o.Store.PIIMapping(ctx, rv.ID); err == nil {
 		var m pii.Mapping
 		if err := json.Unmarshal(raw, &m); err == nil {

@@ -37,6 +37,7 @@ type Options struct {
 	Drafter   Drafter
 	Publisher Publisher
 	Reindexer Reindexer
+	Purger    Purger // nil: no retention purge in this process
 
 	PollInterval time.Duration // SPP_POLL_INTERVAL, 15 min by default
 	// RecentWindow is how far before the cursor each pull looks again for changed records (replies published,
@@ -104,6 +105,9 @@ func New(st *store.Store, opts Options) (*Runner, error) {
 	river.AddWorker(workers, &draftWorker{r: r})
 	river.AddWorker(workers, &reindexWorker{r: r})
 	river.AddWorker(workers, &publishWorker{r: r})
+	if opts.Purger != nil {
+		river.AddWorker(workers, &purgeWorker{r: r})
+	}
 
 	queues := map[string]river.QueueConfig{}
 	var periodic []*river.PeriodicJob
@@ -124,6 +128,10 @@ func New(st *store.Store, opts Options) (*Runner, error) {
 	}
 	if opts.Reindexer != nil {
 		queues[QueueCorpus] = river.QueueConfig{MaxWorkers: 1}
+	}
+	if opts.Purger != nil {
+		queues[QueueMaintenance] = river.QueueConfig{MaxWorkers: 1}
+		periodic = append(periodic, purgeSchedule())
 	}
 	cfg := &river.Config{
 		ID:                   opts.ID,

@@ -97,6 +97,9 @@ func (s *Server) handleError(c *echo.Context, err error) {
 		rerr = c.Redirect(http.StatusSeeOther, "/connexion?suite="+url.QueryEscape(c.Request().URL.RequestURI()))
 	case c.Request().Method == http.MethodHead:
 		rerr = c.NoContent(ae.Status)
+	case strings.HasPrefix(c.Request().URL.Path, "/v1/"):
+		// The OpenAI-compatible API answers in OpenAI's error shape, which its client libraries parse.
+		rerr = writeOpenAIError(c, ae.Status, openAIErrorType(ae.Status), "", ae.Message)
 	case wantsJSON(c.Request()):
 		rerr = c.JSON(ae.Status, ae)
 	default:
@@ -114,4 +117,19 @@ func wantsJSON(r *http.Request) bool {
 	}
 	accept := r.Header.Get("Accept")
 	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
+}
+
+// openAIErrorType names an HTTP status the way OpenAI's API does in error.type.
+func openAIErrorType(status int) string {
+	switch {
+	case status == http.StatusUnauthorized:
+		return "authentication_error"
+	case status == http.StatusForbidden:
+		return "permission_error"
+	case status == http.StatusTooManyRequests:
+		return "rate_limit_error"
+	case status >= 500:
+		return "server_error"
+	}
+	return "invalid_request_error"
 }

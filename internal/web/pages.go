@@ -85,6 +85,9 @@ func navFor(u auth.User, path string) []navItem {
 	if u.Can(auth.ActViewStats) {
 		add("/statistiques", "Statistiques")
 	}
+	if u.Can(auth.ActEditPrompts) {
+		add("/parametres", "Réglages")
+	}
 	if u.Can(auth.ActUseAssistant) {
 		add("/assistant", "Assistant")
 	}

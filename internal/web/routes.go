@@ -36,4 +36,7 @@ func (s *Server) routes() {
 
 	// Pages.
 	e.GET("/", s.showHome)
+	e.GET("/parametres", s.showSettings, s.require(auth.ActEditPrompts))
+	e.POST("/parametres", s.saveSettings, s.require(auth.ActEditPrompts))
+	s.assistantRoutes()
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/plume-services/plume/internal/web"
 )
 
-func testConfig(t *testing.T) config.Config {
+func testConfig(t testing.TB) config.Config {
 	t.Helper()
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {

@@ -1,0 +1,413 @@
+// Package assistant answers France services advisers' questions about procedures from the official fiches:
+// filter the question, retrieve the passages, prompt, stream the model's answer with checked citations,
+// restore the placeholders, and keep the conversation and the adviser's feedback.
+package assistant
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/plume-services/plume/internal/draft"
+	"github.com/plume-services/plume/internal/llm"
+	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/search"
+	"github.com/plume-services/plume/internal/store"
+	"github.com/plume-services/plume/prompts"
+)
+
+// Errors Ask returns; their text is French and may be shown as is.
+var (
+	// ErrModelUnavailable means the model did not answer (down, too slow, saturated, cut): nothing was stored.
+	ErrModelUnavailable = errors.New("l'assistant est momentanément indisponible (le modèle de langue ne répond pas) : réessayez dans quelques minutes ou consultez directement les fiches de service-public.fr")
+	// ErrFilter means the personal-data filter failed: fail closed, nothing left the server.
+	ErrFilter = errors.New("le filtre de données personnelles a échoué : la question n'a pas été envoyée, reformulez-la ou réessayez")
+	// ErrConflict means another question of the same conversation was answered meanwhile.
+	ErrConflict = errors.New("la conversation a changé pendant la réponse : rechargez la page et reposez la question")
+)
+
+// QuestionError is a question the assistant refuses to handle (empty, too long); Message is French.
+type QuestionError struct{ Message string }
+
+func (e *QuestionError) Error() string { return e.Message }
+
+// BadInput marks the error as the client's mistake for the web layer.
+func (e *QuestionError) BadInput() bool { return true }
+
+// MaxQuestionRunes bounds one question.
+const MaxQuestionRunes = 4000
+
+// OfflineModel names answers written without a model.
+const OfflineModel = "assistant hors ligne"
+
+// Options are the collaborators of the assistant, built once at start-up.
+type Options struct {
+	Store    *store.Store // nil: nothing is stored (stateless use only)
+	Filter   *pii.Filter
+	Searcher *search.Searcher // nil: no sources, every answer is "je ne sais pas"
+	Model    llm.Client       // nil: offline answers made of the sources' sentences
+	Prompts  *prompts.Set     // nil: the current version
+	K        int              // passages retrieved, default 5
+	// HistoryTurns is how many earlier turns the model sees, default 4.
+	HistoryTurns int
+	MaxTokens    int // default 600
+	Log          *slog.Logger
+}
+
+// Service answers questions; it is safe for concurrent use.
+type Service struct {
+	o Options
+}
+
+// New checks the options and fills in the defaults.
+func New(o Options) (*Service, error) {
+	if o.Filter == nil {
+		return nil, errors.New("assistant: un filtre de données personnelles est obligatoire")
+	}
+	if o.Prompts == nil {
+		p, err := prompts.Load(prompts.Current)
+		if err != nil {
+			return nil, err
+		}
+		o.Prompts = p
+	}
+	if o.K <= 0 {
+		o.K = 5
+	}
+	if o.HistoryTurns <= 0 {
+		o.HistoryTurns = 4
+	}
+	if o.MaxTokens <= 0 {
+		o.MaxTokens = 600
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	return &Service{o: o}, nil
+}
+
+// Offline reports whether answers are written without a model.
+func (s *Service) Offline() bool { return s.o.Model == nil }
+
+// Turn is an earlier exchange given by the client (the OpenAI-compatible API), in clear.
+type Turn struct {
+	Question, Answer string
+}
+
+// Question is one question of an adviser.
+type Question struct {
+	UserID int64
+	// ConversationID continues a stored conversation; 0 starts a new one.
+	ConversationID int64
+	Text           string
+	// History, for stateless clients, holds the earlier turns; it is filtered with the question's mapping.
+	// Stored conversations ignore it and read their own turns.
+	History []Turn
+	// Stateless answers without storing anything (the OpenAI-compatible API, whose clients keep the history).
+	Stateless bool
+	// OnSources receives the sources before the answer's first delta.
+	OnSources func([]Source) error
+	// OnDelta receives the answer as it is written, placeholders restored and citations checked; the
+	// concatenation of the deltas is Answer.Text.
+	OnDelta func(string) error
+}
+
+// Source is a passage given to the model, numbered from 1 as cited.
+type Source struct {
+	N           int       `json:"n"`
+	ChunkID     int64     `json:"chunk_id"`
+	DocID       string    `json:"doc_id"`
+	Title       string    `json:"title"`
+	SectionPath string    `json:"section_path"`
+	URL         string    `json:"url"`
+	Date        time.Time `json:"date,omitzero"`
+	Text        string    `json:"text,omitempty"`
+	Cited       bool      `json:"cited"`
+}
+
+// Answer is the assistant's answer to one question.
+type Answer struct {
+	ConversationID int64 // 0 when stateless
+	MessageID      int64 // 0 when stateless
+	Question       string
+	Text           string // for the adviser: placeholders restored
+	Redacted       string // as written from the redacted prompt
+	Sources        []Source
+	Cited          []int // source numbers cited, in order of first use
+	Unknown        []int // cited numbers that match no source: removed
+	Checks         []draft.Check
+	Grounded       float64 // share of the answer's claims found in its sources
+	Offline        bool
+	Model          string
+	PromptVersion  string
+	Usage          llm.Usage
+	FirstDelta     time.Duration // from the call to the first delta handed to OnDelta
+	Timings        map[string]time.Duration
+}
+
+// Ask answers a question: filter → retrieve → prompt → generate → check → restore → store.
+func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
+	start := time.Now()
+	ans := Answer{Timings: map[string]time.Duration{}, PromptVersion: s.o.Prompts.Version(), Question: q.Text}
+	text := strings.TrimSpace(q.Text)
+	switch n := utf8.RuneCountInString(text); {
+	case text == "":
+		return ans, &QuestionError{Message: "la question est vide"}
+	case n > MaxQuestionRunes:
+		return ans, &QuestionError{Message: fmt.Sprintf("la question est trop longue (%d caractères, %d au plus)", n, MaxQuestionRunes)}
+	}
+
+	// 1. The conversation so far, and its mapping: the same person keeps one placeholder across turns.
+	t0 := time.Now()
+	mapping := pii.NewMapping()
+	var history []historyTurn
+	var conv store.Conversation
+	if !q.Stateless && q.ConversationID != 0 {
+		if s.o.Store == nil {
+			return ans, fmt.Errorf("assistant: conversation %d : %w", q.ConversationID, store.ErrNotFound)
+		}
+		var err error
+		if conv, err = s.o.Store.Conversation(ctx, q.UserID, q.ConversationID); err != nil {
+			return ans, err
+		}
+		if len(conv.Mapping) > 0 {
+			if err := json.Unmarshal(conv.Mapping, mapping); err != nil {
+				return ans, fmt.Errorf("assistant: table de correspondance de la conversation %d illisible : %w", conv.ID, err)
+			}
+		}
+	}
+	redact := func(t string) (pii.Redacted, error) {
+		r, err := s.o.Filter.RedactWith(ctx, mapping, t)
+		if err != nil {
+			return pii.Redacted{}, fmt.Errorf("%w (%v)", ErrFilter, err)
+		}
+		return r.Text, nil
+	}
+	if conv.ID != 0 {
+		msgs, err := s.o.Store.ConversationMessages(ctx, q.UserID, conv.ID)
+		if err != nil {
+			return ans, err
+		}
+		if len(msgs) > s.o.HistoryTurns {
+			msgs = msgs[len(msgs)-s.o.HistoryTurns:]
+		}
+		for _, m := range msgs {
+			// The stored turns were filtered when asked; they go through the filter again all the same, with the
+			// conversation's mapping (their placeholders stay as they are), so no stored text is trusted blindly.
+			hq, err := redact(m.QuestionRedacted)
+			if err != nil {
+				return ans, err
+			}
+			ha, err := redact(m.AnswerRedacted)
+			if err != nil {
+				return ans, err
+			}
+			history = append(history, historyTurn{Question: hq, Answer: ha})
+		}
+	}
+	if q.Stateless || q.ConversationID == 0 {
+		for _, t := range q.History {
+			hq, err := redact(t.Question)
+			if err != nil {
+				return ans, err
+			}
+			ha, err := redact(t.Answer)
+			if err != nil {
+				return ans, err
+			}
+			history = append(history, historyTurn{Question: hq, Answer: ha})
+		}
+	}
+	question, err := redact(text)
+	if err != nil {
+		return ans, err
+	}
+	if len(history) > s.o.HistoryTurns {
+		history = history[len(history)-s.o.HistoryTurns:]
+	}
+	ans.Timings["filter"] = time.Since(t0)
+
+	// 2. Retrieve: the question, with the previous question for follow-ups such as « et s'il est mineur ? ».
+	t0 = time.Now()
+	query := question
+	if len(history) > 0 {
+		query = pii.Join([]pii.Redacted{question, history[len(history)-1].Question}, "\n")
+	}
+	sources, err := s.retrieve(ctx, query.Truncate(search.MaxQueryRunes))
+	if err != nil {
+		return ans, err
+	}
+	ans.Sources = sources
+	ans.Timings["retrieve"] = time.Since(t0)
+	if q.OnSources != nil {
+		if err := q.OnSources(sources); err != nil {
+			return ans, err
+		}
+	}
+
+	// 3. Generate, through the stream filter that checks citations and restores placeholders as text arrives.
+	t0 = time.Now()
+	var out strings.Builder
+	emit := func(d string) error {
+		if d == "" {
+			return nil
+		}
+		if out.Len() == 0 {
+			ans.FirstDelta = time.Since(start)
+		}
+		out.WriteString(d)
+		if q.OnDelta != nil {
+			return q.OnDelta(d)
+		}
+		return nil
+	}
+	sf := newStreamFilter(len(sources), mapping, emit)
+	if s.o.Model == nil {
+		ans.Offline, ans.Model = true, OfflineModel
+		for _, piece := range offlineAnswer(question, sources) {
+			if err := sf.Write(piece); err != nil {
+				return ans, err
+			}
+		}
+	} else {
+		rendered, err := s.prompt(question, history, sources)
+		if err != nil {
+			return ans, err
+		}
+		req := llm.Request{Messages: rendered, MaxTokens: s.o.MaxTokens, Temperature: 0.1}
+		resp, err := s.o.Model.Stream(ctx, req, sf.Write)
+		ans.Model, ans.Usage = s.o.Model.Model(), resp.Usage
+		if err != nil {
+			if ctx.Err() != nil {
+				return ans, ctx.Err()
+			}
+			var le *llm.Error
+			if errors.As(err, &le) {
+				s.o.Log.Warn("assistant : modèle en échec", "err", err)
+				return ans, fmt.Errorf("%w (%s)", ErrModelUnavailable, le.Kind)
+			}
+			return ans, err
+		}
+	}
+	if err := sf.Close(); err != nil {
+		return ans, err
+	}
+	ans.Timings["generate"] = time.Since(t0)
+
+	// 4. Check what was written against the sources.
+	ans.Text = out.String()
+	ans.Redacted = sf.Redacted()
+	ans.Cited, ans.Unknown = sf.cited, sf.unknown
+	for _, k := range ans.Cited {
+		ans.Sources[k-1].Cited = true
+	}
+	links := make([]string, len(sources))
+	texts := make([]string, len(sources))
+	for i, src := range sources {
+		links[i], texts[i] = src.URL, src.Text
+	}
+	for _, c := range draft.RunChecks(ans.Redacted, draft.DefaultAllowlist, links) {
+		if c.Code != "length" && c.Code != "placeholder" {
+			ans.Checks = append(ans.Checks, c)
+		}
+	}
+	for _, k := range ans.Unknown {
+		ans.Checks = append(ans.Checks, draft.Check{Code: "citation", Message: fmt.Sprintf("Citation [%d] sans source correspondante : retirée.", k)})
+	}
+	ans.Grounded = draft.Ground(ans.Redacted, texts).Share()
+	ans.Timings["total"] = time.Since(start)
+
+	// 5. Store the turn.
+	if q.Stateless || s.o.Store == nil {
+		return ans, nil
+	}
+	return s.store(ctx, q, conv, mapping, question, ans)
+}
+
+func (s *Service) store(ctx context.Context, q Question, conv store.Conversation, mapping *pii.Mapping, question pii.Redacted, ans Answer) (Answer, error) {
+	mj, err := json.Marshal(mapping)
+	if err != nil {
+		return ans, fmt.Errorf("assistant: %w", err)
+	}
+	srcs := make([]Source, len(ans.Sources))
+	for i, src := range ans.Sources {
+		src.Text = "" // the fiche is in the corpus; the turn keeps where it came from
+		srcs[i] = src
+	}
+	sj, _ := json.Marshal(srcs)
+	var checks json.RawMessage
+	if len(ans.Checks) > 0 {
+		checks, _ = json.Marshal(ans.Checks)
+	}
+	uj, _ := json.Marshal(map[string]any{"prompt_tokens": ans.Usage.PromptTokens, "completion_tokens": ans.Usage.CompletionTokens,
+		"total_tokens": ans.Usage.TotalTokens, "estimated": ans.Usage.Estimated})
+	ms := map[string]float64{"first_delta": millis(ans.FirstDelta)}
+	for k, v := range ans.Timings {
+		ms[k] = millis(v)
+	}
+	lj, _ := json.Marshal(ms)
+	msg, err := s.o.Store.AddConversationTurn(ctx, store.ConversationTurn{
+		UserID: q.UserID, ConversationID: conv.ID, ExpectTurns: conv.Turns, Title: title(q.Text), Mapping: mj,
+		Message: store.ConversationMessage{
+			Question: strings.TrimSpace(q.Text), QuestionRedacted: question.String(), Answer: ans.Text, AnswerRedacted: ans.Redacted,
+			Sources: sj, Model: ans.Model, Offline: ans.Offline, PromptVersion: ans.PromptVersion, Checks: checks, Usage: uj, LatencyMS: lj,
+		},
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return ans, ErrConflict
+	}
+	if err != nil {
+		return ans, err
+	}
+	ans.ConversationID, ans.MessageID = msg.ConversationID, msg.ID
+	return ans, nil
+}
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// title is the start of the first question, for the adviser's list of conversations.
+func title(q string) string {
+	q = strings.Join(strings.Fields(q), " ")
+	if r := []rune(q); len(r) > 80 {
+		return strings.TrimSpace(string(r[:80])) + "…"
+	}
+	return q
+}
+
+// historyTurn is an earlier exchange, filtered.
+type historyTurn struct {
+	Question, Answer pii.Redacted
+}
+
+// promptInput is what assistant.tmpl receives; every text field is a pii.Redacted.
+type promptInput struct {
+	Sources  []prompts.Source
+	History  []historyTurn
+	Question pii.Redacted
+}
+
+func (s *Service) prompt(question pii.Redacted, history []historyTurn, sources []Source) ([]llm.Message, error) {
+	in := promptInput{Question: question, History: history}
+	for _, src := range sources {
+		date := ""
+		if !src.Date.IsZero() {
+			date = src.Date.Format("02/01/2006")
+		}
+		in.Sources = append(in.Sources, prompts.Source{N: src.N, Title: pii.Public(src.Title), SectionPath: pii.Public(src.SectionPath),
+			Date: date, Text: pii.Public(src.Text)})
+	}
+	sys, err := s.o.Prompts.Exec("assistant-system", in)
+	if err != nil {
+		return nil, err
+	}
+	user, err := s.o.Prompts.Exec("assistant-user", in)
+	if err != nil {
+		return nil, err
+	}
+	return []llm.Message{{Role: llm.RoleSystem, Content: sys}, {Role: llm.RoleUser, Content: user}}, nil
+}

@@ -1,0 +1,81 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/plume-services/plume/internal/store"
+	"github.com/plume-services/plume/internal/store/storetest"
+)
+
+func TestConversationTurnsAreOrderedOwnedAndGuarded(t *testing.T) {
+	s := storetest.NewDB(t)
+	ctx := context.Background()
+	if _, err := s.EnsureOrganisation(ctx, "fs-test", "France services test", "france-services"); err != nil {
+		t.Fatal(err)
+	}
+	var users [2]int64
+	for i, email := range []string{"a@fs.example.fr", "b@fs.example.fr"} {
+		u, err := s.InsertUser(ctx, store.NewUser{OrganisationSlug: "fs-test", Email: email, Name: email, Role: "conseiller"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		users[i] = u.ID
+	}
+	turn := func(convID int64, expect int, q string) (store.ConversationMessage, error) {
+		return s.AddConversationTurn(ctx, store.ConversationTurn{UserID: users[0], ConversationID: convID, ExpectTurns: expect, Title: q,
+			Mapping: json.RawMessage(`{"n":` + string(rune('0'+expect)) + `}`),
+			Message: store.ConversationMessage{Question: q, QuestionRedacted: q, Answer: "r", AnswerRedacted: "r"}})
+	}
+	m1, err := turn(0, 0, "première")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := turn(m1.ConversationID, 1, "deuxième")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m1.Ord != 1 || m2.Ord != 2 || m2.ConversationID != m1.ConversationID || string(m2.Sources) != "[]" {
+		t.Fatalf("turns %+v %+v", m1, m2)
+	}
+	// A writer that read the conversation before the second turn would overwrite its mapping: refused.
+	if _, err := turn(m1.ConversationID, 1, "en retard"); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("stale turn: %v, want ErrConflict", err)
+	}
+	c, err := s.Conversation(ctx, users[0], m1.ConversationID)
+	if err != nil || c.Turns != 2 || c.Title != "première" || string(c.Mapping) != `{"n": 1}` {
+		t.Errorf("conversation %+v %v", c, err)
+	}
+	if _, err := s.Conversation(ctx, users[1], m1.ConversationID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("other user reads: %v", err)
+	}
+	if _, err := s.AddConversationTurn(ctx, store.ConversationTurn{UserID: users[1], ConversationID: m1.ConversationID, ExpectTurns: 2,
+		Message: store.ConversationMessage{Question: "x", QuestionRedacted: "x", Answer: "y", AnswerRedacted: "y"}}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("other user writes: %v", err)
+	}
+	if _, err := s.SetMessageFeedback(ctx, users[1], store.MessageFeedback{MessageID: m1.ID, Rating: 1}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("other user rates: %v", err)
+	}
+	if _, err := s.SetMessageFeedback(ctx, users[0], store.MessageFeedback{MessageID: m1.ID, Rating: -1, Tags: []string{"incomplete"}, Comment: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := s.ConversationMessages(ctx, users[0], m1.ConversationID)
+	if err != nil || len(ms) != 2 || ms[0].Feedback == nil || ms[0].Feedback.Rating != -1 || ms[1].Feedback != nil {
+		t.Fatalf("messages %+v %v", ms, err)
+	}
+	n := 0
+	if err := s.ExportConversationTurns(ctx, users[1], func(store.ExportedTurn) error { n++; return nil }); err != nil || n != 0 {
+		t.Errorf("other user's export has %d turns (%v)", n, err)
+	}
+	if err := s.DeleteConversation(ctx, users[1], m1.ConversationID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("other user deletes: %v", err)
+	}
+	if err := s.DeleteConversation(ctx, users[0], m1.ConversationID); err != nil {
+		t.Fatal(err)
+	}
+	if cs, err := s.ListConversations(ctx, users[0], 0); err != nil || len(cs) != 0 {
+		t.Errorf("after delete: %v %v", cs, err)
+	}
+}

@@ -1,0 +1,393 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/plume-services/plume/internal/assistant"
+	"github.com/plume-services/plume/internal/auth"
+)
+
+// assistantHandlers serve the assistant's page and API; svc is nil when the assistant could not be built
+// (no personal-data filter), and every handler then answers 503.
+type assistantHandlers struct {
+	s   *Server
+	svc *assistant.Service
+	err error
+}
+
+// errAssistantDown is the page's answer when the assistant is not configured.
+var errAssistantDown = echo.NewHTTPError(http.StatusServiceUnavailable, "L'assistant n'est pas configuré sur ce serveur (filtre de données personnelles absent).")
+
+// assistantPage is what assistant.html receives.
+type assistantPage struct {
+	Conversations []assistant.Conversation
+	Current       *assistant.Conversation
+	Turns         []turnView
+	Offline       bool
+	Tags          []struct{ Value, Label string }
+	Question      string // shown back after a failure
+	Error         string
+}
+
+// turnView is one question and answer ready for the page.
+type turnView struct {
+	ID         int64
+	Anchor     string // prefix of the sources' ids, unique in the page
+	Question   string
+	AnswerHTML template.HTML
+	Sources    []assistant.Source
+	Offline    bool
+	Model      string
+	Feedback   *assistant.Feedback
+	CreatedAt  time.Time
+	Tags       []struct{ Value, Label string }
+	CSRF       string
+}
+
+func (h *assistantHandlers) showPage(c *echo.Context) error {
+	if h.svc == nil {
+		return errAssistantDown
+	}
+	u, _ := userOf(c)
+	var id int64
+	if p := c.Param("id"); p != "" {
+		var err error
+		if id, err = strconv.ParseInt(p, 10, 64); err != nil {
+			return echo.ErrNotFound
+		}
+	}
+	page, err := h.page(c, u, id)
+	if err != nil {
+		return err
+	}
+	return h.s.render(c, http.StatusOK, "assistant.html", pageData{Title: "Assistant", Data: page})
+}
+
+func (h *assistantHandlers) page(c *echo.Context, u auth.User, id int64) (assistantPage, error) {
+	ctx := c.Request().Context()
+	page := assistantPage{Offline: h.svc.Offline(), Tags: assistant.FeedbackTags}
+	var err error
+	if page.Conversations, err = h.svc.Conversations(ctx, u.ID); err != nil {
+		return page, err
+	}
+	if id != 0 {
+		conv, msgs, err := h.svc.Conversation(ctx, u.ID, id)
+		if err != nil {
+			return page, err
+		}
+		page.Current = &conv
+		for _, m := range msgs {
+			page.Turns = append(page.Turns, h.turn(c, m))
+		}
+	}
+	return page, nil
+}
+
+func (h *assistantHandlers) turn(c *echo.Context, m assistant.Message) turnView {
+	anchor := "src-" + strconv.FormatInt(m.ID, 10)
+	t := turnView{ID: m.ID, Anchor: anchor, Question: m.Question, AnswerHTML: answerHTML(m.Answer, anchor, len(m.Sources)),
+		Sources: m.Sources, Offline: m.Offline, Model: m.Model, Feedback: m.Feedback, CreatedAt: m.CreatedAt, Tags: assistant.FeedbackTags}
+	if se, ok := c.Get(ctxSession).(auth.Session); ok {
+		t.CSRF = se.CSRF
+	}
+	return t
+}
+
+var answerCitationRE = regexp.MustCompile(`\[(\d{1,2})\]`)
+
+// answerHTML escapes an answer and turns its citations into links to the sources panel and its lines into
+// paragraphs and list items; nothing of the text itself becomes markup.
+func answerHTML(text, anchor string, sources int) template.HTML {
+	var b strings.Builder
+	inList := false
+	for _, para := range strings.Split(strings.TrimSpace(text), "\n") {
+		line := strings.TrimSpace(para)
+		if line == "" {
+			continue
+		}
+		item, isItem := listItem(line)
+		switch {
+		case isItem && !inList:
+			b.WriteString("<ul>")
+			inList = true
+		case !isItem && inList:
+			b.WriteString("</ul>")
+			inList = false
+		}
+		esc := template.HTMLEscapeString(item)
+		esc = answerCitationRE.ReplaceAllStringFunc(esc, func(m string) string {
+			n, _ := strconv.Atoi(m[1 : len(m)-1])
+			if n < 1 || n > sources {
+				return m
+			}
+			return fmt.Sprintf(`<a href="#%s-%d" class="plume-cite" aria-label="source %d">[%d]</a>`, anchor, n, n, n)
+		})
+		if isItem {
+			b.WriteString("<li>" + esc + "</li>")
+		} else {
+			b.WriteString("<p>" + esc + "</p>")
+		}
+	}
+	if inList {
+		b.WriteString("</ul>")
+	}
+	return template.HTML(b.String()) //nolint:gosec // built from escaped text only
+}
+
+var numberedItemRE = regexp.MustCompile(`^\d{1,2}[.)]\s+`)
+
+// listItem recognises "- étape" and "1. étape" lines, keeping the number of numbered steps.
+func listItem(line string) (string, bool) {
+	if rest, ok := strings.CutPrefix(line, "- "); ok {
+		return rest, true
+	}
+	if numberedItemRE.MatchString(line) {
+		return line, true
+	}
+	return line, false
+}
+
+// ask answers a question of the chat. A browser running assistant.js asks for text/event-stream and gets the
+// answer as it is written; without JavaScript the form posts normally and lands on the conversation.
+func (h *assistantHandlers) ask(c *echo.Context) error {
+	if h.svc == nil {
+		return errAssistantDown
+	}
+	u, _ := userOf(c)
+	question := c.FormValue("question")
+	var convID int64
+	if v := c.FormValue("conversation"); v != "" && v != "0" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "Conversation invalide.")
+		}
+		convID = id
+	}
+	if !strings.Contains(c.Request().Header.Get("Accept"), "text/event-stream") {
+		return h.askPlain(c, u, convID, question)
+	}
+	return h.askStream(c, u, convID, question)
+}
+
+func (h *assistantHandlers) askPlain(c *echo.Context, u auth.User, convID int64, question string) error {
+	ans, err := h.svc.Ask(c.Request().Context(), assistant.Question{UserID: u.ID, ConversationID: convID, Text: question})
+	if msg, ok := askMessage(err); ok {
+		page, perr := h.page(c, u, convID)
+		if perr != nil {
+			return perr
+		}
+		page.Error, page.Question = msg, question
+		return h.s.render(c, askStatus(err), "assistant.html", pageData{Title: "Assistant", Data: page})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assistant/conversations/%d#m%d", ans.ConversationID, ans.MessageID))
+}
+
+// askMessage returns the French message the adviser reads for an error of Ask that is theirs or the model's.
+func askMessage(err error) (string, bool) {
+	var qe *assistant.QuestionError
+	switch {
+	case err == nil:
+		return "", false
+	case errors.As(err, &qe):
+		return "Question refusée : " + qe.Message + ".", true
+	case errors.Is(err, assistant.ErrModelUnavailable):
+		return "L'assistant est momentanément indisponible : le modèle de langue ne répond pas. Réessayez dans quelques minutes, ou consultez directement les fiches de service-public.fr.", true
+	case errors.Is(err, assistant.ErrFilter):
+		return "Le filtre de données personnelles a échoué : votre question n'a pas été envoyée. Reformulez-la ou réessayez.", true
+	case errors.Is(err, assistant.ErrConflict):
+		return "La conversation a changé entre-temps : rechargez la page et reposez votre question.", true
+	}
+	return "", false
+}
+
+func askStatus(err error) int {
+	var qe *assistant.QuestionError
+	switch {
+	case errors.As(err, &qe):
+		return http.StatusBadRequest
+	case errors.Is(err, assistant.ErrConflict):
+		return http.StatusConflict
+	}
+	return http.StatusServiceUnavailable
+}
+
+// sseWriter sends server-sent events and keeps the connection open past the server's write timeout.
+type sseWriter struct {
+	w  http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func newSSE(c *echo.Context, d time.Duration) *sseWriter {
+	w := c.Response()
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Now().Add(d)) // not every writer supports it (tests' recorders): the default then applies
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no") // a reverse proxy must not hold the answer back
+	w.WriteHeader(http.StatusOK)
+	return &sseWriter{w: w, rc: rc}
+}
+
+func (s *sseWriter) event(name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if name != "" {
+		if _, err := fmt.Fprintf(s.w, "event: %s\n", name); err != nil {
+			return err
+		}
+	}
+	if _, err := fmt.Fprintf(s.w, "data: %s\n\n", b); err != nil {
+		return err
+	}
+	return s.rc.Flush()
+}
+
+// streamTimeout bounds a streamed answer, past the server's ordinary write timeout.
+const streamTimeout = 5 * time.Minute
+
+func (h *assistantHandlers) askStream(c *echo.Context, u auth.User, convID int64, question string) error {
+	sse := newSSE(c, streamTimeout)
+	q := assistant.Question{UserID: u.ID, ConversationID: convID, Text: question,
+		OnSources: func(srcs []assistant.Source) error {
+			html, err := h.fragment("assistant-sources", turnView{Anchor: "src-live", Sources: srcs})
+			if err != nil {
+				return err
+			}
+			return sse.event("sources", map[string]any{"html": html, "count": len(srcs)})
+		},
+		OnDelta: func(d string) error { return sse.event("delta", map[string]string{"text": d}) },
+	}
+	ans, err := h.svc.Ask(c.Request().Context(), q)
+	if err != nil {
+		msg, ok := askMessage(err)
+		switch {
+		case ok:
+		case c.Request().Context().Err() != nil:
+			return nil // the adviser left: nobody to tell
+		case classify(err).Status == http.StatusNotFound:
+			msg = "Conversation introuvable : elle a peut-être été supprimée."
+		default:
+			h.s.log.ErrorContext(c.Request().Context(), "assistant : erreur", "err", err)
+			msg = "Erreur interne : la réponse n'a pas pu être produite. L'incident a été enregistré."
+		}
+		// The stream has started (status 200): the error travels as an event the page shows.
+		_ = sse.event("error", map[string]string{"message": msg})
+		return nil
+	}
+	_, msgs, err := h.svc.Conversation(c.Request().Context(), u.ID, ans.ConversationID)
+	if err != nil || len(msgs) == 0 {
+		_ = sse.event("error", map[string]string{"message": "La réponse a été donnée mais n'a pas pu être relue : rechargez la page."})
+		return nil
+	}
+	html, err := h.fragment("assistant-turn", h.turn(c, msgs[len(msgs)-1]))
+	if err != nil {
+		return err
+	}
+	return sse.event("done", map[string]any{"html": html, "conversation": ans.ConversationID, "message": ans.MessageID,
+		"url": fmt.Sprintf("/assistant/conversations/%d", ans.ConversationID), "title": titleOf(msgs[0].Question)})
+}
+
+func titleOf(q string) string {
+	q = strings.Join(strings.Fields(q), " ")
+	if r := []rune(q); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return q
+}
+
+// fragment renders a partial template to a string, for the streamed events.
+func (h *assistantHandlers) fragment(name string, data any) (string, error) {
+	var buf bytes.Buffer
+	if err := h.s.pages.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+func (h *assistantHandlers) feedback(c *echo.Context) error {
+	if h.svc == nil {
+		return errAssistantDown
+	}
+	u, _ := userOf(c)
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	rating := 0
+	switch c.FormValue("note") {
+	case "utile":
+		rating = 1
+	case "inutile":
+		rating = -1
+	}
+	form, err := c.FormValues()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "Formulaire illisible.")
+	}
+	f, err := h.svc.SetFeedback(c.Request().Context(), u.ID, assistant.Feedback{MessageID: id, Rating: rating, Tags: form["etiquettes"], Comment: c.FormValue("commentaire")})
+	if err != nil {
+		return err
+	}
+	if c.Request().Header.Get("HX-Request") == "true" {
+		return c.HTML(http.StatusOK, feedbackThanks(f))
+	}
+	return c.Redirect(http.StatusSeeOther, c.Request().Referer())
+}
+
+func feedbackThanks(f assistant.Feedback) string {
+	what := "utile"
+	if f.Rating < 0 {
+		what = "pas utile"
+	}
+	return `<p class="fr-text--sm fr-mb-0" role="status">Merci : avis « ` + template.HTMLEscapeString(what) + ` » enregistré.</p>`
+}
+
+func (h *assistantHandlers) deleteConversation(c *echo.Context) error {
+	if h.svc == nil {
+		return errAssistantDown
+	}
+	u, _ := userOf(c)
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	if err := h.svc.DeleteConversation(c.Request().Context(), u.ID, id); err != nil {
+		return err
+	}
+	if c.Request().Header.Get("HX-Request") == "true" {
+		c.Response().Header().Set("HX-Redirect", "/assistant")
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, "/assistant")
+}
+
+// export sends the adviser's own conversations as redacted JSON lines, for evaluation.
+func (h *assistantHandlers) export(c *echo.Context) error {
+	if h.svc == nil {
+		return errAssistantDown
+	}
+	u, _ := userOf(c)
+	var buf bytes.Buffer
+	if _, err := h.svc.Export(c.Request().Context(), u.ID, &buf); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="conversations-assistant.jsonl"`)
+	return c.Blob(http.StatusOK, "application/jsonl; charset=utf-8", buf.Bytes())
+}
