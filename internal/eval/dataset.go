@@ -1,13 +1,11 @@
 package eval
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -106,44 +104,12 @@ func LoadReviewSet(path string) ([]ReviewItem, error) {
 }
 
 func readReviews(path string, r io.Reader) ([]ReviewItem, error) {
-	var items []ReviewItem
-	seen := map[string]int{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), maxLineBytes)
-	line := 0
-	for sc.Scan() {
-		line++
-		raw := bytes.TrimSpace(sc.Bytes())
-		if len(raw) == 0 {
-			continue
+	return readItems(path, r, "aucun avis", func(it *ReviewItem) *string { return &it.ID }, func(it *ReviewItem) string {
+		if strings.TrimSpace(it.Text) == "" {
+			return "texte de l'avis vide"
 		}
-		var it ReviewItem
-		if err := json.Unmarshal(raw, &it); err != nil {
-			return nil, fmt.Errorf("eval: %s ligne %d : JSON invalide : %w", path, line, err)
-		}
-		it.ID = strings.TrimSpace(it.ID)
-		switch {
-		case it.ID == "":
-			return nil, fmt.Errorf("eval: %s ligne %d : champ \"id\" vide", path, line)
-		case strings.TrimSpace(it.Text) == "":
-			return nil, fmt.Errorf("eval: %s ligne %d (%s) : texte de l'avis vide", path, line, it.ID)
-		}
-		if prev, ok := seen[it.ID]; ok {
-			return nil, fmt.Errorf("eval: %s ligne %d : id %q déjà utilisé ligne %d", path, line, it.ID, prev)
-		}
-		seen[it.ID] = line
-		items = append(items, it)
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("eval: %s ligne %d : ligne trop longue", path, line+1)
-		}
-		return nil, fmt.Errorf("eval: %s : %w", path, err)
-	}
-	if len(items) == 0 {
-		return nil, fmt.Errorf("eval: %s : aucun avis", path)
-	}
-	return items, nil
+		return ""
+	})
 }
 
 // WriteReviews writes items as JSONL, one object per line.

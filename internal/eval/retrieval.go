@@ -3,10 +3,6 @@
 package eval
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -34,31 +30,10 @@ func LoadRetrievalSet(path string) ([]RetrievalItem, error) {
 		return nil, fmt.Errorf("eval: jeu de questions : %w", err)
 	}
 	defer f.Close()
-
-	var items []RetrievalItem
-	seen := make(map[string]int)
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64*1024), maxLineBytes)
-	line := 0
-	for sc.Scan() {
-		line++
-		raw := bytes.TrimSpace(sc.Bytes())
-		if len(raw) == 0 {
-			continue
-		}
-		var it RetrievalItem
-		// Unknown fields (theme, note…) are documentation for humans and are
-		// tolerated on purpose.
-		if err := json.Unmarshal(raw, &it); err != nil {
-			return nil, fmt.Errorf("eval: %s ligne %d : JSON invalide : %w", path, line, err)
-		}
-		it.ID = strings.TrimSpace(it.ID)
+	return readItems(path, f, "aucune question", func(it *RetrievalItem) *string { return &it.ID }, func(it *RetrievalItem) string {
 		it.Query = strings.TrimSpace(it.Query)
-		switch {
-		case it.ID == "":
-			return nil, fmt.Errorf("eval: %s ligne %d : champ \"id\" vide", path, line)
-		case it.Query == "":
-			return nil, fmt.Errorf("eval: %s ligne %d (%s) : question vide", path, line, it.ID)
+		if it.Query == "" {
+			return "question vide"
 		}
 		rel := make([]string, 0, len(it.Relevant))
 		for _, r := range it.Relevant {
@@ -67,25 +42,11 @@ func LoadRetrievalSet(path string) ([]RetrievalItem, error) {
 			}
 		}
 		if len(rel) == 0 {
-			return nil, fmt.Errorf("eval: %s ligne %d (%s) : aucune fiche pertinente", path, line, it.ID)
+			return "aucune fiche pertinente"
 		}
 		it.Relevant = rel
-		if prev, ok := seen[it.ID]; ok {
-			return nil, fmt.Errorf("eval: %s ligne %d : id %q déjà utilisé ligne %d", path, line, it.ID, prev)
-		}
-		seen[it.ID] = line
-		items = append(items, it)
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("eval: %s ligne %d : ligne trop longue", path, line+1)
-		}
-		return nil, fmt.Errorf("eval: %s : %w", path, err)
-	}
-	if len(items) == 0 {
-		return nil, fmt.Errorf("eval: %s : aucune question", path)
-	}
-	return items, nil
+		return ""
+	})
 }
 
 // DedupDocs keeps the first occurrence of each id, since a chunk ranking
