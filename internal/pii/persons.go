@@ -211,8 +211,18 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			return ctxPhrase
 		}
 		switch p.key {
-		case "appelle", "appel", "nomme", "signe", "signee", "prenom", "prenoms", "nom", "noms", "soussigne", "soussignee":
+		case "appelle", "nomme", "signe", "signee", "prenom", "prenoms", "nom", "noms", "soussigne", "soussignee":
 			return ctxPhrase
+		case "appel":
+			// « je m'appel Karim » (misspelt), but not « Appel Téléphonique »
+			if u >= 2 && us[u-2].key == "m" {
+				return ctxPhrase
+			}
+		case "bonjour", "bonsoir", "cher", "chere", "salut", "coucou", "hello":
+			// A greeting followed directly by a capitalised word names the person greeted: « Bonjour Tanya, ».
+			if g == " " || g == "\u00a0" {
+				return ctxTitle
+			}
 		case "remercie", "remercions", "remercier", "felicite", "felicitations", "bravo":
 			return ctxWeak
 		case "a":
