@@ -90,8 +90,10 @@ func offlineDraft(in offlineInput) string {
 		if explained == 2 {
 			break
 		}
-		best := bestSentences(p.Text, review, 2)
-		if len(best) == 0 {
+		best, hits := bestSentences(p.Text, review, 2)
+		// A second fiche is quoted only when it is nearly as relevant as the first and shares several words
+		// with the review: an off-topic quotation costs the agent more than it helps.
+		if len(best) == 0 || explained > 0 && (hits < 2 || p.Score < 0.8*in.Passages[0].Score) {
 			continue
 		}
 		if explained == 0 {
@@ -108,6 +110,12 @@ func offlineDraft(in offlineInput) string {
 	}
 	if explained == 0 {
 		b.WriteString("Nous n'avons pas trouvé de fiche officielle qui réponde précisément à votre situation. ")
+	}
+	// The next step may come from a relevant fiche that was not quoted.
+	for i := 0; next == "" && i < len(in.Passages) && i < 3; i++ {
+		if p := in.Passages[i]; p.Score >= 0.8*in.Passages[0].Score {
+			next = nextStep(p, nil)
+		}
 	}
 	if next != "" {
 		b.WriteString(next)
@@ -132,16 +140,17 @@ func offlineDraft(in offlineInput) string {
 
 // bestSentences picks up to n sentences of a passage that share the most content words with the review, in the
 // passage's order, so the quotation reads as written.
-func bestSentences(passage string, review map[string]bool, n int) []string {
+// It also returns the most review words any of them shares.
+func bestSentences(passage string, review map[string]bool, n int) ([]string, int) {
 	type scored struct {
-		i     int
-		s     string
-		score float64
+		i, hit int
+		s      string
+		score  float64
 	}
 	var cands []scored
 	for i, s := range corpus.SplitSentences(strings.ReplaceAll(passage, "\n", " ")) {
 		words := embed.ContentTerms(s)
-		if len(words) < 4 || len(s) > 400 {
+		if len(words) < 4 || len(s) > 300 {
 			continue
 		}
 		hit := 0
@@ -151,7 +160,7 @@ func bestSentences(passage string, review map[string]bool, n int) []string {
 			}
 		}
 		score := float64(hit) + 0.1/float64(i+1) // ties go to the passage's opening, usually its summary
-		cands = append(cands, scored{i, strings.TrimSpace(s), score})
+		cands = append(cands, scored{i, hit, strings.TrimSpace(s), score})
 	}
 	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
 	if len(cands) > n {
@@ -159,10 +168,12 @@ func bestSentences(passage string, review map[string]bool, n int) []string {
 	}
 	sort.Slice(cands, func(a, b int) bool { return cands[a].i < cands[b].i })
 	out := make([]string, len(cands))
+	maxHit := 0
 	for i, c := range cands {
 		out[i] = strings.TrimPrefix(c.s, "- ")
+		maxHit = max(maxHit, c.hit)
 	}
-	return out
+	return out, maxHit
 }
 
 // nextStep finds in a passage a sentence telling the citizen what to do, other than those already quoted.

@@ -242,7 +242,8 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 	links := make([]string, len(passages))
 	texts := make([]string, len(passages))
 	for i, p := range passages {
-		links[i], texts[i] = p.URL, p.Text
+		// The heading is part of the source: a sentence naming the fiche is supported by it.
+		links[i], texts[i] = p.URL, p.Title+"\n"+p.SectionPath+"\n"+p.Text
 	}
 	for _, c := range RunChecks(text, s.o.Allow, links) {
 		if c.Code != "placeholder" { // placeholders are expected before restoration; checked after it
