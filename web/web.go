@@ -8,7 +8,7 @@ import (
 	"io/fs"
 )
 
-//go:embed templates
+//go:embed all:templates
 var templates embed.FS
 
 //go:embed static

@@ -18,6 +18,8 @@ type Request struct {
 	Instruction string // a rewrite request; empty for a new draft
 	Previous    string // the text to rewrite with Instruction; empty: the latest draft
 	OnDelta     func(string) error
+	// OnlyFirst stores the draft only if the review still has none when it is ready (store.ErrHasDrafts otherwise).
+	OnlyFirst bool
 }
 
 // ErrNotDraftable is returned for a review whose status forbids a new draft (published, or set aside).
@@ -90,7 +92,11 @@ func (s *Service) DraftReview(ctx context.Context, r Request) (store.Draft, Resu
 	d.Grounding, _ = json.Marshal(res.Grounding)
 	d.Usage, _ = json.Marshal(res.Usage)
 	d.LatencyMS, _ = json.Marshal(res.Timings)
-	stored, err := s.o.Store.AddDraft(ctx, d)
+	add := s.o.Store.AddDraft
+	if r.OnlyFirst {
+		add = s.o.Store.AddFirstDraft
+	}
+	stored, err := add(ctx, d)
 	if err != nil {
 		return store.Draft{}, res, err
 	}
@@ -112,7 +118,10 @@ func (s *Service) AutoDraft(ctx context.Context, reviewID int64) error {
 	if rv.Status != store.StatusNew || rv.DraftCount > 0 {
 		return nil
 	}
-	_, _, err = s.DraftReview(ctx, Request{ReviewID: reviewID, Actor: "automatique"})
+	_, _, err = s.DraftReview(ctx, Request{ReviewID: reviewID, Actor: "automatique", OnlyFirst: true})
+	if errors.Is(err, store.ErrHasDrafts) || errors.Is(err, ErrNotDraftable) {
+		return nil // an agent got there first
+	}
 	return err
 }
 

@@ -45,9 +45,18 @@ type Draft struct {
 const draftColumns = `id, review_id, version, kind, text, prompt_version, model, redacted_prompt,
 	sources, checks, grounding, usage, latency_ms, error, created_by, created_at`
 
+// ErrHasDrafts is returned by AddFirstDraft when the review already has a draft.
+var ErrHasDrafts = errors.New("l'avis a déjà un brouillon")
+
 // AddDraft stores d as the next version of its review's drafts and returns it as stored; ID, Version and
 // CreatedAt of d are ignored. Concurrent calls for one review get distinct, consecutive versions.
-func (s *Store) AddDraft(ctx context.Context, d Draft) (Draft, error) {
+func (s *Store) AddDraft(ctx context.Context, d Draft) (Draft, error) { return s.addDraft(ctx, d, false) }
+
+// AddFirstDraft is AddDraft for a review that must have no draft yet, else ErrHasDrafts: a slow automatic draft
+// never lands on top of what an agent wrote meanwhile.
+func (s *Store) AddFirstDraft(ctx context.Context, d Draft) (Draft, error) { return s.addDraft(ctx, d, true) }
+
+func (s *Store) addDraft(ctx context.Context, d Draft, onlyFirst bool) (Draft, error) {
 	switch d.Kind {
 	case DraftAI, DraftOffline, DraftEdit, DraftPublished:
 	default:
@@ -63,6 +72,15 @@ func (s *Store) AddDraft(ctx context.Context, d Draft) (Draft, error) {
 		}
 		if err != nil {
 			return fmt.Errorf("store: add draft: %w", err)
+		}
+		if onlyFirst {
+			var exists bool
+			if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM drafts WHERE review_id = $1)", d.ReviewID).Scan(&exists); err != nil {
+				return fmt.Errorf("store: add draft: %w", err)
+			}
+			if exists {
+				return ErrHasDrafts
+			}
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO drafts (review_id, version, kind, text, prompt_version, model,
 				redacted_prompt, sources, checks, grounding, usage, latency_ms, error, created_by)

@@ -427,6 +427,9 @@ func (s *Store) ListReviews(ctx context.Context, f ReviewFilter) (ReviewPage, er
 		add("unaccent(r.topic) ILIKE '%' || unaccent(?) || '%'", escapeLike(f.Topic))
 	}
 	countWhere, countArgs := append([]string(nil), where...), append([]any(nil), args...)
+	// Counting per status with one index-only scan of reviews_inbox_idx each is several times faster than a
+	// GROUP BY over a large inbox; it only pays when no search condition needs the table.
+	countByStatus := f.Query == "" && f.Feeling == "" && f.Topic == ""
 	if f.Status != "" {
 		add("r.status = ?", string(f.Status))
 	}
@@ -461,14 +464,21 @@ func (s *Store) ListReviews(ctx context.Context, f ReviewFilter) (ReviewPage, er
 			page.Next.Closed = last.Status == StatusPublished || last.Status == StatusRejected
 		}
 	}
-	rows, err = s.Pool.Query(ctx, "SELECT r.status, count(*)::int FROM reviews r"+whereClause(countWhere)+" GROUP BY r.status", countArgs...)
+	countSQL := "SELECT r.status, count(*)::int FROM reviews r" + whereClause(countWhere) + " GROUP BY r.status"
+	if countByStatus {
+		countSQL = "SELECT st.s, (SELECT count(*)::int FROM reviews r" + whereClause(append(countWhere, "r.status = st.s")) +
+			") FROM unnest(ARRAY['nouveau', 'brouillon_pret', 'en_relecture', 'publie', 'ecarte']) st(s)"
+	}
+	rows, err = s.Pool.Query(ctx, countSQL, countArgs...)
 	if err != nil {
 		return ReviewPage{}, fmt.Errorf("store: count reviews: %w", err)
 	}
 	var st ReviewStatus
 	var n int
 	if _, err := pgx.ForEachRow(rows, []any{&st, &n}, func() error {
-		page.Counts[st] = n
+		if n > 0 {
+			page.Counts[st] = n
+		}
 		return nil
 	}); err != nil {
 		return ReviewPage{}, fmt.Errorf("store: count reviews: %w", err)

@@ -26,6 +26,17 @@ type assistantHandlers struct {
 	err error
 }
 
+// newAssistantHandlers builds the assistant on the server's collaborators; a failure leaves the pages up with a
+// clear message rather than stopping the server.
+func newAssistantHandlers(s *Server) *assistantHandlers {
+	h := &assistantHandlers{s: s}
+	h.svc, h.err = assistant.New(assistant.Options{Store: s.store, Filter: s.filter, Searcher: s.search, Model: s.model, Log: s.log})
+	if h.err != nil {
+		s.log.Warn("assistant indisponible", "err", h.err)
+	}
+	return h
+}
+
 // errAssistantDown is the page's answer when the assistant is not configured.
 var errAssistantDown = echo.NewHTTPError(http.StatusServiceUnavailable, "L'assistant n'est pas configuré sur ce serveur (filtre de données personnelles absent).")
 

@@ -93,17 +93,9 @@ func newAssistantEnv(t *testing.T, withModel bool) *assistantEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wireAssistant(s)
 	env.srv = httptest.NewServer(s)
 	t.Cleanup(env.srv.Close)
 	return env
-}
-
-// wireAssistant adds the assistant's routes unless routes() already does (once the lead has wired them).
-func wireAssistant(s *Server) {
-	if _, err := s.echo.Router().Routes().FindByMethodPath(http.MethodPost, "/v1/chat/completions"); err != nil {
-		s.assistantRoutes()
-	}
 }
 
 // api calls the OpenAI-compatible API with a token ("" sends none).

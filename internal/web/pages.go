@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/plume-services/plume/internal/auth"
+	"github.com/plume-services/plume/internal/store"
 )
 
 // viewer is the signed-in person as the layout shows them.
@@ -34,6 +37,32 @@ type pageData struct {
 
 // templateFuncs are the few helpers templates need; formatting stays out of handlers.
 var templateFuncs = template.FuncMap{
+	"statusBadge": func(st store.ReviewStatus) string {
+		switch st {
+		case store.StatusNew:
+			return "fr-badge--new"
+		case store.StatusDraftReady:
+			return "fr-badge--info"
+		case store.StatusInReview:
+			return "fr-badge--warning"
+		case store.StatusPublished:
+			return "fr-badge--success"
+		}
+		return ""
+	},
+	"pct": func(f float64) string {
+		if math.IsNaN(f) {
+			return "—"
+		}
+		return fmt.Sprintf("%.0f %%", f*100)
+	},
+	"num": func(f float64) string {
+		if math.IsNaN(f) {
+			return "—"
+		}
+		return fmt.Sprintf("%.2f", f)
+	},
+	"hours": formatHours,
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
@@ -46,6 +75,19 @@ var templateFuncs = template.FuncMap{
 		}
 		return t.In(paris).Format("02/01/2006 à 15:04")
 	},
+}
+
+// formatHours writes a duration in hours as a person reads it: minutes, hours or days.
+func formatHours(h float64) string {
+	switch {
+	case math.IsNaN(h):
+		return "—"
+	case h < 1:
+		return fmt.Sprintf("%.0f min", h*60)
+	case h < 48:
+		return fmt.Sprintf("%.1f h", h)
+	}
+	return fmt.Sprintf("%.1f j", h/24)
 }
 
 // paris is the time zone agents read dates in; UTC is the fallback on a machine without tzdata.

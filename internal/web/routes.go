@@ -5,7 +5,9 @@ import (
 	plumeweb "github.com/plume-services/plume/web"
 )
 
-// routes lists every route of the API and the UI, so that the whole surface reads on one screen.
+// routes lists every route of the API and the UI, so that the whole surface reads on one screen. Roles are
+// checked by require; organisations where a resource is loaded (reviewFor), so another organisation's review
+// is a 404.
 func (s *Server) routes() {
 	e := s.echo
 
@@ -24,7 +26,7 @@ func (s *Server) routes() {
 	e.GET("/auth/oidc", s.startOIDC)
 	e.GET("/auth/callback", s.finishOIDC)
 
-	// API v1 (session cookie or API token; roles checked by require, organisations where a resource is loaded).
+	// API v1 (session cookie or API token).
 	api := e.Group("/api/v1")
 	api.GET("/reviews", s.listReviewsAPI, s.require(auth.ActReadReviews))
 	api.POST("/reviews", s.createReviewAPI, s.require(auth.ActEditDrafts))
@@ -34,9 +36,32 @@ func (s *Server) routes() {
 	api.POST("/pii/scan", s.scanPIIAPI, s.requireUser)
 	api.GET("/search", s.searchAPI, s.requireUser)
 
-	// Pages.
+	// Agents' and supervisors' screens.
 	e.GET("/", s.showHome)
+	e.GET("/avis", s.showInbox, s.require(auth.ActReadReviews))
+	e.GET("/avis/:id", s.showReview, s.require(auth.ActReadReviews), s.require(auth.ActViewClearText))
+	e.GET("/avis/:id/historique", s.showHistory, s.require(auth.ActReadReviews), s.require(auth.ActViewClearText))
+	e.POST("/avis/:id/enregistrer", s.saveReview, s.require(auth.ActEditDrafts))
+	e.POST("/avis/:id/regenerer", s.regenerateReview, s.require(auth.ActEditDrafts), s.draftLimiter())
+	e.POST("/avis/:id/publier", s.approveReview, s.require(auth.ActApprove))
+	e.POST("/avis/:id/ecarter", s.rejectReview, s.require(auth.ActEditDrafts))
+	e.POST("/avis/:id/rouvrir", s.reopenReview, s.require(auth.ActEditDrafts))
+	e.POST("/avis/:id/brouillons/:draft/retour", s.saveFeedback, s.require(auth.ActEditDrafts))
+	e.GET("/statistiques", s.showStats, s.require(auth.ActViewStats))
 	e.GET("/parametres", s.showSettings, s.require(auth.ActEditPrompts))
 	e.POST("/parametres", s.saveSettings, s.require(auth.ActEditPrompts))
-	s.assistantRoutes()
+
+	// Advisers' assistant.
+	a, use := s.assistant, s.require(auth.ActUseAssistant)
+	e.GET("/assistant", a.showPage, use)
+	e.GET("/assistant/conversations/:id", a.showPage, use)
+	e.POST("/assistant/questions", a.ask, use, s.draftLimiter())
+	e.POST("/assistant/messages/:id/avis", a.feedback, use)
+	e.POST("/assistant/conversations/:id/suppression", a.deleteConversation, use)
+	e.GET("/assistant/export.jsonl", a.export, use)
+
+	// OpenAI-compatible API: authentication and errors are checked in the handlers, so that every answer,
+	// errors included, is shaped as OpenAI clients expect.
+	e.GET("/v1/models", a.listModels)
+	e.POST("/v1/chat/completions", a.chatCompletions, s.draftLimiter())
 }

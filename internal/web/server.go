@@ -44,20 +44,21 @@ type Deps struct {
 
 // Server is Plume's HTTP handler with its dependencies.
 type Server struct {
-	cfg      config.Config
-	store    *store.Store
-	log      *slog.Logger
-	registry *prometheus.Registry
-	pages    *template.Template
-	echo     *echo.Echo
-	metrics  httpMetrics
-	auth     *auth.Service
-	oidc     *auth.OIDC
-	filter   *pii.Filter
-	search   *search.Searcher
-	drafts   *draft.Service
-	model    llm.Client
-	jobs     *jobs.Runner
+	cfg       config.Config
+	store     *store.Store
+	log       *slog.Logger
+	registry  *prometheus.Registry
+	pages     *template.Template
+	echo      *echo.Echo
+	metrics   httpMetrics
+	auth      *auth.Service
+	oidc      *auth.OIDC
+	filter    *pii.Filter
+	search    *search.Searcher
+	drafts    *draft.Service
+	model     llm.Client
+	jobs      *jobs.Runner
+	assistant *assistantHandlers
 }
 
 // New builds the server, parsing every template now so that a broken one fails the start, not a request.
@@ -89,6 +90,7 @@ func New(d Deps) (*Server, error) {
 	e.Use(s.checkCSRF)
 	e.Use(s.metrics.middleware())
 	s.echo = e
+	s.assistant = newAssistantHandlers(s)
 	s.routes()
 	return s, nil
 }

@@ -1,0 +1,175 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/plume-services/plume/internal/store"
+)
+
+// inboxRow is one review as the inbox lists it.
+type inboxRow struct {
+	ID          int64
+	Title       string
+	Excerpt     string
+	Feeling     string
+	Topic       string
+	Structure   string
+	Status      store.ReviewStatus
+	StatusLabel string
+	WrittenAt   time.Time
+	Drafts      int
+}
+
+// statusTab is one status with its count, as a link that keeps the other filters.
+type statusTab struct {
+	Label   string
+	Count   int
+	Href    string
+	Current bool
+}
+
+// inboxForm is the filters as the agent typed them, shown back in the form.
+type inboxForm struct {
+	Status, Since, Until, Topic, Feeling, Query, Sort, Limit string
+}
+
+// inboxData is what inbox.html shows.
+type inboxData struct {
+	Form     inboxForm
+	Rows     []inboxRow
+	Tabs     []statusTab
+	Total    int
+	Next     string // URL of the next page, empty on the last
+	First    string // URL of the first page, when this one is not
+	Feelings []string
+}
+
+// feelings are the citizens' ratings as Services Publics+ gives them.
+var feelings = []string{"Positif", "Neutre", "Négatif"}
+
+// inboxFilter reads the inbox filters: those of the API (reviewFilterFrom, which scopes to the organisation),
+// plus an end date and the order, oldest unanswered first unless the agent asks for the newest.
+func inboxFilter(c *echo.Context) (store.ReviewFilter, inboxForm, error) {
+	f, err := reviewFilterFrom(c)
+	if err != nil {
+		return f, inboxForm{}, err
+	}
+	form := inboxForm{Status: string(f.Status), Since: c.QueryParam("depuis"), Until: c.QueryParam("jusqu_au"),
+		Topic: f.Topic, Feeling: f.Feeling, Query: f.Query, Sort: c.QueryParam("tri"), Limit: c.QueryParam("limite")}
+	if form.Until != "" {
+		t, err := time.ParseInLocation("2006-01-02", form.Until, paris)
+		if err != nil {
+			return f, form, badRequest{"jusqu_au : date AAAA-MM-JJ attendue"}
+		}
+		f.Until = t.AddDate(0, 0, 1) // the whole day
+	}
+	if form.Since != "" {
+		// reviewFilterFrom reads the date in UTC; an agent means midnight in Paris.
+		t, _ := time.ParseInLocation("2006-01-02", form.Since, paris)
+		f.Since = t
+	}
+	switch form.Sort {
+	case "", "anciens":
+		form.Sort = "anciens"
+		f.Order = store.OldestOpenFirst
+	case "recents":
+		f.Order = store.NewestFirst
+	default:
+		return f, form, badRequest{"tri : « anciens » ou « recents »"}
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	return f, form, nil
+}
+
+// query rebuilds the filters as URL parameters, with status replaced.
+func (f inboxForm) query(status string) url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("statut", status)
+	set("depuis", f.Since)
+	set("jusqu_au", f.Until)
+	set("theme", f.Topic)
+	set("ressenti", f.Feeling)
+	set("q", f.Query)
+	set("limite", f.Limit)
+	if f.Sort != "anciens" {
+		set("tri", f.Sort)
+	}
+	return v
+}
+
+func inboxURL(v url.Values) string {
+	if len(v) == 0 {
+		return "/avis"
+	}
+	return "/avis?" + v.Encode()
+}
+
+// showInbox lists the organisation's reviews. An htmx request for the results only gets them alone.
+func (s *Server) showInbox(c *echo.Context) error {
+	f, form, err := inboxFilter(c)
+	if err != nil {
+		return err
+	}
+	page, err := s.store.ListReviews(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	d := inboxData{Form: form, Feelings: feelings}
+	all := statusTab{Label: "Tous", Href: inboxURL(form.query("")), Current: form.Status == ""}
+	for _, st := range store.ReviewStatuses {
+		n := page.Counts[st]
+		all.Count += n
+		d.Tabs = append(d.Tabs, statusTab{Label: st.Label(), Count: n, Href: inboxURL(form.query(string(st))), Current: form.Status == string(st)})
+	}
+	d.Tabs = append([]statusTab{all}, d.Tabs...)
+	d.Total = all.Count
+	if form.Status != "" {
+		d.Total = page.Counts[store.ReviewStatus(form.Status)]
+	}
+	for _, r := range page.Reviews {
+		d.Rows = append(d.Rows, inboxRow{ID: r.ID, Title: r.Title, Excerpt: excerpt(r.Body, 180), Feeling: r.Feeling,
+			Topic: r.Topic, Structure: r.OrganisationLabel, Status: r.Status, StatusLabel: r.Status.Label(),
+			WrittenAt: r.WrittenAt, Drafts: r.DraftCount})
+	}
+	q := form.query(form.Status)
+	if page.Next != nil {
+		next := form.query(form.Status)
+		next.Set("apres", page.Next.String())
+		d.Next = inboxURL(next)
+	}
+	if f.After != nil {
+		d.First = inboxURL(q)
+	}
+	name := "inbox.html"
+	if c.Request().Header.Get("HX-Request") == "true" && c.Request().Header.Get("HX-Target") == "resultats" {
+		name = "inbox-results"
+	}
+	return s.render(c, http.StatusOK, name, pageData{Title: "Avis à traiter", Data: d})
+}
+
+// excerpt cuts text to about n characters at a word boundary, on one line.
+func excerpt(text string, n int) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if utf8.RuneCountInString(text) <= n {
+		return text
+	}
+	r := []rune(text)[:n]
+	cut := string(r)
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut + " …"
+}

@@ -1,0 +1,576 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v5"
+
+	"github.com/plume-services/plume/internal/auth"
+	"github.com/plume-services/plume/internal/draft"
+	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/store"
+)
+
+// maxReplyRunes bounds a reply an agent saves or publishes.
+const maxReplyRunes = 10000
+
+// rewrite is one of the rewriting instructions the editor offers.
+type rewrite struct {
+	Key, Label, Instruction string
+}
+
+// rewrites are the editor's rewriting buttons; Instruction is what the model is asked.
+var rewrites = []rewrite{
+	{"plus_court", "Plus court", "Rends cette réponse plus courte, sans perdre d'information utile ni de source."},
+	{"plus_formel", "Plus formel", "Rends cette réponse plus formelle, dans le registre d'une administration."},
+	{"langage_clair", "Langage clair", "Réécris cette réponse en langage clair : phrases courtes, mots courants, une idée par phrase."},
+	{"plus_chaleureux", "Plus chaleureux", "Rends cette réponse plus chaleureuse et empathique, sans promesse ni information nouvelle."},
+}
+
+// rejectReasons are the usual reasons to set a review aside; « Autre » asks for a precision.
+var rejectReasons = []string{"Hors du périmètre de l'organisme", "Propos injurieux ou diffamatoires", "Doublon",
+	"Déjà traité par un autre canal", "Aucune réponse attendue", "Autre"}
+
+// segment is a piece of the draft as shown for review: a sentence no source supports is Unsupported.
+type segment struct {
+	Text        string
+	Unsupported bool
+	Missing     string // figures of the sentence found in no source
+}
+
+// passageView is a source as the sources panel shows it.
+type passageView struct {
+	draft.Passage
+	Insert string // what « Insérer » puts in the editor
+}
+
+// reviewView is what review.html shows.
+type reviewView struct {
+	Review       store.Review
+	Current      *store.Draft
+	Text         string // the editor's content
+	Versions     int
+	Passages     []passageView
+	Segments     []segment
+	Unsupported  int
+	Checks       []draft.Check
+	Redacted     string // the citizen's text as the model saw it
+	RedactedNote string // why it cannot be shown
+	Publication  *store.Publication
+	Pending      bool // a publication is requested and not acknowledged
+	Abandoned    bool // the publisher gave up: the agent may approve again
+	Editable     bool
+	CanEdit      bool
+	CanApprove   bool
+	CanPublish   bool // background jobs are there to publish
+	Rewrites     []rewrite
+	Reasons      []string
+	Feedback     feedbackView
+	Flash        string
+	CSRF         string // for the partials, which receive this view rather than the page
+}
+
+// flashes are the messages an action's redirect may ask for; only these keys are accepted, so no text is
+// reflected from the URL.
+var flashes = map[string]string{
+	"enregistre":  "Votre version est enregistrée.",
+	"brouillon":   "Nouveau brouillon prêt.",
+	"publication": "Réponse approuvée : publication en cours.",
+	"ecarte":      "L'avis est écarté.",
+	"retour":      "Merci, votre avis sur le brouillon est enregistré.",
+	"rouvert":     "L'avis est rouvert.",
+}
+
+// showReview is the review screen: the citizen's text, the draft in an editor, the sources and the checks.
+// Reading the citizen's text in clear is audited.
+func (s *Server) showReview(c *echo.Context) error {
+	rv, err := s.reviewFor(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	u, _ := userOf(c)
+	v := reviewView{Review: rv, Rewrites: rewrites, Reasons: rejectReasons, CanPublish: s.jobs != nil,
+		CanEdit: u.Can(auth.ActEditDrafts), CanApprove: u.Can(auth.ActApprove), Flash: flashes[c.QueryParam("fait")]}
+	if se, ok := c.Get(ctxSession).(auth.Session); ok {
+		v.CSRF = se.CSRF
+	}
+	ds, err := s.store.ListDrafts(ctx, rv.ID)
+	if err != nil {
+		return err
+	}
+	v.Versions = len(ds)
+	if len(ds) > 0 {
+		cur := ds[len(ds)-1]
+		v.Current = &cur
+		v.Text = cur.Text
+		ps := passagesOf(ds)
+		for _, p := range ps {
+			v.Passages = append(v.Passages, passageView{Passage: p, Insert: insertText(p)})
+		}
+		v.Segments, v.Unsupported = groundedSegments(cur.Text, ps)
+		v.Checks = checksOf(cur, ps)
+		if p, err := s.store.PublicationFor(ctx, rv.ID, cur.ID); err == nil {
+			v.Publication = &p
+			v.Pending = (p.Status == store.PublicationPending || p.Status == store.PublicationFailed) && rv.Status != store.StatusPublished
+			v.Abandoned = p.Status == store.PublicationAbandoned && rv.Status != store.StatusPublished
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		// Feedback is about what the model wrote: the latest model draft, not the agent's own edits.
+		for i := len(ds) - 1; i >= 0; i-- {
+			if ds[i].Kind == store.DraftAI || ds[i].Kind == store.DraftOffline {
+				if v.Feedback, err = s.feedbackFor(ctx, u, ds[i]); err != nil {
+					return err
+				}
+				break
+			}
+		}
+	}
+	v.Editable = v.CanEdit && !v.Pending && rv.Status != store.StatusPublished && rv.Status != store.StatusRejected
+	v.Redacted, v.RedactedNote = s.modelView(ctx, rv)
+	if err := s.audit(c, "review.view", "review", rv.ID, rv.OrganisationID, map[string]any{"via": "page"}); err != nil {
+		return err
+	}
+	title := rv.Title
+	if title == "" {
+		title = "Avis n° " + strconv.FormatInt(rv.ID, 10)
+	}
+	return s.render(c, http.StatusOK, "review.html", pageData{Title: title, Data: v})
+}
+
+// modelView re-runs the filter on the citizen's text with the review's stored mapping, which gives back the
+// placeholders the model saw.
+func (s *Server) modelView(ctx context.Context, rv store.Review) (string, string) {
+	if s.filter == nil {
+		return "", "Le filtre de données personnelles n'est pas configuré sur ce serveur."
+	}
+	m := pii.NewMapping()
+	if raw, err := s.store.PIIMapping(ctx, rv.ID); err == nil {
+		if err := json.Unmarshal(raw, m); err != nil {
+			m = pii.NewMapping()
+		}
+	}
+	text := rv.Body
+	if rv.Title != "" {
+		text = rv.Title + "\n\n" + rv.Body
+	}
+	res, err := s.filter.RedactWith(ctx, m, text)
+	if err != nil {
+		return "", "Le filtre n'a pas abouti : le texte filtré ne peut pas être affiché."
+	}
+	return res.Text.String(), ""
+}
+
+// passagesOf returns the sources of the latest version that has some: edits keep those of the draft they edit.
+func passagesOf(ds []store.Draft) []draft.Passage {
+	for i := len(ds) - 1; i >= 0; i-- {
+		if len(ds[i].Sources) == 0 {
+			continue
+		}
+		var ps []draft.Passage
+		if err := json.Unmarshal(ds[i].Sources, &ps); err == nil && len(ps) > 0 {
+			return ps
+		}
+	}
+	return nil
+}
+
+// insertText is what inserting a passage puts in the draft: its text and where it comes from.
+func insertText(p draft.Passage) string {
+	t := strings.TrimSpace(p.Text)
+	if utf8.RuneCountInString(t) > 700 {
+		t = excerpt(t, 700)
+	}
+	if p.URL != "" {
+		t += " (source : " + p.URL + ")"
+	}
+	return t
+}
+
+// groundedSegments splits text into its sentences and marks the claims no passage supports. The grounding is
+// recomputed on the text shown, so that edits and restored placeholders are judged as they read.
+func groundedSegments(text string, ps []draft.Passage) ([]segment, int) {
+	texts := make([]string, len(ps))
+	for i, p := range ps {
+		texts[i] = p.Text
+	}
+	g := draft.Ground(text, texts)
+	var out []segment
+	pos, unsupported := 0, 0
+	for _, sn := range g.Sentences {
+		if sn.Start < pos || sn.End > len(text) || sn.Start > sn.End {
+			continue
+		}
+		if sn.Start > pos {
+			out = append(out, segment{Text: text[pos:sn.Start]})
+		}
+		seg := segment{Text: text[sn.Start:sn.End]}
+		if sn.Claim && !sn.Supported {
+			seg.Unsupported = true
+			seg.Missing = strings.Join(sn.MissingNumbers, ", ")
+			unsupported++
+		}
+		out = append(out, seg)
+		pos = sn.End
+	}
+	if pos < len(text) {
+		out = append(out, segment{Text: text[pos:]})
+	}
+	return out, unsupported
+}
+
+// checksOf returns the output-check warnings of a version: those stored with a model draft, recomputed for an
+// agent's edit.
+func checksOf(d store.Draft, ps []draft.Passage) []draft.Check {
+	if d.Kind == store.DraftAI || d.Kind == store.DraftOffline {
+		var cs []draft.Check
+		if len(d.Checks) > 0 && json.Unmarshal(d.Checks, &cs) == nil {
+			return cs
+		}
+	}
+	links := make([]string, len(ps))
+	for i, p := range ps {
+		links[i] = p.URL
+	}
+	return draft.RunChecks(d.Text, draft.DefaultAllowlist, links)
+}
+
+// replyText reads the reply posted by the editor.
+func replyText(c *echo.Context) (string, error) {
+	text := strings.TrimSpace(strings.ReplaceAll(c.FormValue("texte"), "\r\n", "\n"))
+	switch n := utf8.RuneCountInString(text); {
+	case n == 0:
+		return "", badRequest{"La réponse est vide : écrivez ou générez un brouillon d'abord."}
+	case n > maxReplyRunes:
+		return "", badRequest{fmt.Sprintf("La réponse compte %d caractères : %d au plus.", n, maxReplyRunes)}
+	}
+	return text, nil
+}
+
+// saveEdit stores text as an agent's version unless it is the latest version already; the edit keeps the sources
+// of the version it edits, with checks and grounding recomputed, so the sources panel stays.
+func (s *Server) saveEdit(ctx context.Context, rv store.Review, u auth.User, text string) (store.Draft, bool, error) {
+	ds, err := s.store.ListDrafts(ctx, rv.ID)
+	if err != nil {
+		return store.Draft{}, false, err
+	}
+	if n := len(ds); n > 0 && ds[n-1].Text == text {
+		return ds[n-1], false, nil
+	}
+	ps := passagesOf(ds)
+	d := store.Draft{ReviewID: rv.ID, Kind: store.DraftEdit, Text: text, CreatedBy: u.Email}
+	if ps != nil {
+		d.Sources, _ = json.Marshal(ps)
+	}
+	links, texts := make([]string, len(ps)), make([]string, len(ps))
+	for i, p := range ps {
+		links[i], texts[i] = p.URL, p.Text
+	}
+	checks := draft.RunChecks(text, draft.DefaultAllowlist, links)
+	if checks == nil {
+		checks = []draft.Check{}
+	}
+	d.Checks, _ = json.Marshal(checks)
+	d.Grounding, _ = json.Marshal(draft.Ground(text, texts))
+	saved, err := s.store.AddDraft(ctx, d)
+	if err != nil {
+		return store.Draft{}, false, err
+	}
+	if rv.Status == store.StatusNew {
+		if _, err := s.store.SetReviewStatus(ctx, rv.ID, store.StatusChange{To: store.StatusDraftReady}); err != nil && !errors.Is(err, store.ErrBadTransition) {
+			return saved, true, err
+		}
+	}
+	return saved, true, nil
+}
+
+// openReview loads a review the caller may change: neither published, nor set aside, nor being published.
+func (s *Server) openReview(c *echo.Context) (store.Review, error) {
+	rv, err := s.reviewFor(c, "id")
+	if err != nil {
+		return rv, err
+	}
+	if rv.Status == store.StatusPublished || rv.Status == store.StatusRejected {
+		return rv, echo.NewHTTPError(http.StatusConflict, "Cet avis est "+rv.Status.Label()+" : il ne peut plus être modifié.")
+	}
+	return rv, nil
+}
+
+func reviewURL(id int64, flash, anchor string) string {
+	u := "/avis/" + strconv.FormatInt(id, 10)
+	if flash != "" {
+		u += "?fait=" + flash
+	}
+	if anchor != "" {
+		u += "#" + anchor
+	}
+	return u
+}
+
+// saveReview stores the editor's text as a new version.
+func (s *Server) saveReview(c *echo.Context) error {
+	rv, err := s.openReview(c)
+	if err != nil {
+		return err
+	}
+	text, err := replyText(c)
+	if err != nil {
+		return err
+	}
+	u, _ := userOf(c)
+	d, changed, err := s.saveEdit(c.Request().Context(), rv, u, text)
+	if err != nil {
+		return err
+	}
+	if changed {
+		if err := s.audit(c, "draft.edit", "review", rv.ID, rv.OrganisationID, map[string]any{"draft_id": d.ID, "version": d.Version}); err != nil {
+			return err
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "enregistre", "editeur"))
+}
+
+// regenerateReview drafts anew, or rewrites with an instruction, for browsers without JavaScript; review.js
+// streams the same drafts through the API instead.
+func (s *Server) regenerateReview(c *echo.Context) error {
+	rv, err := s.openReview(c)
+	if err != nil {
+		return err
+	}
+	u, _ := userOf(c)
+	req := draft.Request{ReviewID: rv.ID, Actor: u.Email}
+	if key := c.FormValue("consigne"); key != "" {
+		i := slices.IndexFunc(rewrites, func(r rewrite) bool { return r.Key == key })
+		if i < 0 {
+			return badRequest{fmt.Sprintf("consigne %q inconnue", key)}
+		}
+		req.Instruction = rewrites[i].Instruction
+		req.Previous = strings.TrimSpace(c.FormValue("texte"))
+	}
+	d, _, err := s.drafts.DraftReview(c.Request().Context(), req)
+	if err != nil {
+		return draftError(err)
+	}
+	if err := s.audit(c, draftAction(req), "draft", d.ID, rv.OrganisationID, map[string]any{"review_id": rv.ID, "model": d.Model, "via": "page"}); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "brouillon", "editeur"))
+}
+
+// approveReview stores the approved text as a version if the agent changed it, moves the review to en relecture
+// and queues its publication in one transaction; the review becomes publie when the publisher acknowledges it.
+func (s *Server) approveReview(c *echo.Context) error {
+	rv, err := s.openReview(c)
+	if err != nil {
+		return err
+	}
+	text, err := replyText(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	u, _ := userOf(c)
+	d, changed, err := s.saveEdit(ctx, rv, u, text)
+	if err != nil {
+		return err
+	}
+	if changed {
+		if err := s.audit(c, "draft.edit", "review", rv.ID, rv.OrganisationID, map[string]any{"draft_id": d.ID, "version": d.Version}); err != nil {
+			return err
+		}
+	}
+	if s.jobs == nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "Publication impossible : ce serveur n'a pas de tâches de fond pour publier. "+
+			"Votre texte est enregistré (version "+strconv.Itoa(d.Version)+") ; réessayez quand le service de publication sera disponible.")
+	}
+	if p, err := s.store.PublicationFor(ctx, rv.ID, d.ID); err == nil && p.Status != store.PublicationFailed && p.Status != store.PublicationAbandoned {
+		return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "publication", "publication"))
+	}
+	for _, to := range []store.ReviewStatus{store.StatusDraftReady, store.StatusInReview} {
+		cur, err := s.store.GetReview(ctx, rv.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Status == to || cur.Status == store.StatusInReview {
+			continue
+		}
+		if _, err := s.store.SetReviewStatus(ctx, rv.ID, store.StatusChange{To: to}); err != nil {
+			if errors.Is(err, store.ErrBadTransition) {
+				return echo.NewHTTPError(http.StatusConflict, err.Error())
+			}
+			return err
+		}
+	}
+	err = pgx.BeginFunc(ctx, s.store.Pool, func(tx pgx.Tx) error {
+		return s.jobs.EnqueuePublishTx(ctx, tx, rv.ID, d.ID, u.Email)
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.audit(c, "reply.approve", "review", rv.ID, rv.OrganisationID, map[string]any{"draft_id": d.ID, "version": d.Version}); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "publication", "publication"))
+}
+
+// rejectReview sets a review aside with a reason.
+func (s *Server) rejectReview(c *echo.Context) error {
+	rv, err := s.reviewFor(c, "id")
+	if err != nil {
+		return err
+	}
+	reason := strings.TrimSpace(c.FormValue("motif"))
+	precision := strings.TrimSpace(c.FormValue("precision"))
+	if !slices.Contains(rejectReasons, reason) {
+		return badRequest{"Motif : choisissez l'un des motifs proposés."}
+	}
+	if reason == "Autre" {
+		if precision == "" {
+			return badRequest{"Motif « Autre » : précisez la raison."}
+		}
+		reason = "Autre : " + excerpt(precision, 300)
+	} else if precision != "" {
+		reason += " : " + excerpt(precision, 300)
+	}
+	if _, err := s.store.SetReviewStatus(c.Request().Context(), rv.ID, store.StatusChange{To: store.StatusRejected, RejectedReason: reason}); err != nil {
+		if errors.Is(err, store.ErrBadTransition) {
+			return echo.NewHTTPError(http.StatusConflict, err.Error())
+		}
+		return err
+	}
+	if err := s.audit(c, "review.reject", "review", rv.ID, rv.OrganisationID, map[string]any{"reason": reason}); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "ecarte", ""))
+}
+
+// reopenReview brings a review set aside back to the inbox.
+func (s *Server) reopenReview(c *echo.Context) error {
+	rv, err := s.reviewFor(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.SetReviewStatus(c.Request().Context(), rv.ID, store.StatusChange{To: store.StatusNew}); err != nil {
+		if errors.Is(err, store.ErrBadTransition) {
+			return echo.NewHTTPError(http.StatusConflict, err.Error())
+		}
+		return err
+	}
+	if err := s.audit(c, "review.reopen", "review", rv.ID, rv.OrganisationID, nil); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "rouvert", ""))
+}
+
+// version is one entry of a review's history.
+type version struct {
+	Draft     store.Draft
+	KindLabel string
+	Diff      []diffSpan
+	Changed   bool
+	First     bool
+	Published *time.Time // when this version's publication was acknowledged
+	Requested string     // who approved it for publication
+}
+
+// historyEvent is one audited action on the review.
+type historyEvent struct {
+	At     time.Time
+	Actor  string
+	Action string
+}
+
+// historyView is what history.html shows.
+type historyView struct {
+	Review   store.Review
+	Versions []version
+	Events   []historyEvent
+}
+
+func kindLabel(d store.Draft) string {
+	switch d.Kind {
+	case store.DraftAI:
+		return "Brouillon du modèle (" + d.Model + ")"
+	case store.DraftOffline:
+		return "Brouillon hors ligne"
+	case store.DraftEdit:
+		return "Modification"
+	case store.DraftPublished:
+		return "Texte publié"
+	}
+	return string(d.Kind)
+}
+
+// actionLabels say in French what an audited action was.
+var actionLabels = map[string]string{
+	"review.view":    "a consulté l'avis",
+	"draft.generate": "a demandé un brouillon",
+	"draft.rewrite":  "a demandé une réécriture",
+	"draft.edit":     "a enregistré une version",
+	"draft.feedback": "a donné son avis sur un brouillon",
+	"reply.approve":  "a approuvé la réponse et demandé sa publication",
+	"review.reject":  "a écarté l'avis",
+	"review.reopen":  "a rouvert l'avis",
+}
+
+// showHistory lists every version of the reply with a word diff to the one before, and who did what.
+func (s *Server) showHistory(c *echo.Context) error {
+	rv, err := s.reviewFor(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	ds, err := s.store.ListDrafts(ctx, rv.ID)
+	if err != nil {
+		return err
+	}
+	v := historyView{Review: rv}
+	prev := ""
+	for i, d := range ds {
+		ver := version{Draft: d, KindLabel: kindLabel(d), First: i == 0}
+		if i > 0 {
+			ver.Diff = wordDiff(prev, d.Text)
+			ver.Changed = diffChanged(ver.Diff)
+		}
+		if p, err := s.store.PublicationFor(ctx, rv.ID, d.ID); err == nil {
+			ver.Requested = p.RequestedBy
+			ver.Published = p.PublishedAt
+		}
+		prev = d.Text
+		v.Versions = append(v.Versions, ver)
+	}
+	slices.Reverse(v.Versions)
+	objects := []auth.AuditFilter{{ObjectType: "review", ObjectID: strconv.FormatInt(rv.ID, 10), Limit: 500}}
+	for _, d := range ds {
+		objects = append(objects, auth.AuditFilter{ObjectType: "draft", ObjectID: strconv.FormatInt(d.ID, 10), Limit: 50})
+	}
+	for _, f := range objects {
+		es, err := s.auth.AuditLog(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			label, ok := actionLabels[e.Action]
+			if !ok {
+				label = e.Action
+			}
+			v.Events = append(v.Events, historyEvent{At: e.At, Actor: e.Actor, Action: label})
+		}
+	}
+	slices.SortStableFunc(v.Events, func(a, b historyEvent) int { return b.At.Compare(a.At) })
+	if err := s.audit(c, "review.view", "review", rv.ID, rv.OrganisationID, map[string]any{"via": "historique"}); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "history.html", pageData{Title: "Historique de l'avis n° " + strconv.FormatInt(rv.ID, 10), Data: v})
+}
