@@ -50,11 +50,15 @@ var ErrHasDrafts = errors.New("l'avis a déjà un brouillon")
 
 // AddDraft stores d as the next version of its review's drafts and returns it as stored; ID, Version and
 // CreatedAt of d are ignored. Concurrent calls for one review get distinct, consecutive versions.
-func (s *Store) AddDraft(ctx context.Context, d Draft) (Draft, error) { return s.addDraft(ctx, d, false) }
+func (s *Store) AddDraft(ctx context.Context, d Draft) (Draft, error) {
+	return s.addDraft(ctx, d, false)
+}
 
 // AddFirstDraft is AddDraft for a review that must have no draft yet, else ErrHasDrafts: a slow automatic draft
 // never lands on top of what an agent wrote meanwhile.
-func (s *Store) AddFirstDraft(ctx context.Context, d Draft) (Draft, error) { return s.addDraft(ctx, d, true) }
+func (s *Store) AddFirstDraft(ctx context.Context, d Draft) (Draft, error) {
+	return s.addDraft(ctx, d, true)
+}
 
 func (s *Store) addDraft(ctx context.Context, d Draft, onlyFirst bool) (Draft, error) {
 	switch d.Kind {
