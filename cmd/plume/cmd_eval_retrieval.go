@@ -24,6 +24,13 @@ func init() {
 			mode := fs.String("mode", "all", "hybrid, fulltext, vector ou all")
 			k := fs.Int("k", 10, "fiches classées par question")
 			out := fs.String("json", "", "écrire le rapport détaillé (par question) dans ce fichier JSON")
+			var opt search.Options
+			fs.IntVar(&opt.Candidates, "candidates", 0, "passages apportés par chaque volet à la fusion (0 : valeur par défaut)")
+			fs.Float64Var(&opt.RRFK, "rrf-k", 0, "constante k de la fusion par rang réciproque (0 : valeur par défaut)")
+			fs.Float64Var(&opt.FullTextWeight, "ft-weight", 0, "poids du volet plein texte dans la fusion (0 : valeur par défaut)")
+			fs.Float64Var(&opt.VectorWeight, "vec-weight", 0, "poids du volet vectoriel dans la fusion (0 : valeur par défaut)")
+			fs.Float64Var(&opt.MaxLexemeShare, "max-lexeme-share", 0, "part maximale des passages contenant un mot gardé par le volet plein texte (0 : valeur par défaut)")
+			fs.Float64Var(&opt.SpreadBonus, "spread-bonus", 0, "bonus par passage supplémentaire d'une fiche (0 : valeur par défaut, négatif : aucun)")
 			return func(ctx context.Context, a *app) error {
 				items, err := eval.LoadRetrievalSet(*dataset)
 				if err != nil {
@@ -37,7 +44,7 @@ func init() {
 					}
 					modes = []search.Mode{m}
 				}
-				st, s, err := openSearcher(ctx, a)
+				st, s, err := openSearcherWith(ctx, a, opt)
 				if err != nil {
 					return err
 				}

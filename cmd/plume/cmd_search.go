@@ -69,6 +69,11 @@ func init() {
 
 // openSearcher opens the store and a searcher with the configured embedder, reranker and lexicon.
 func openSearcher(ctx context.Context, a *app) (*store.Store, *search.Searcher, error) {
+	return openSearcherWith(ctx, a, search.Options{})
+}
+
+// openSearcherWith is openSearcher with tuning options (zero fields take the defaults) on top of the configuration.
+func openSearcherWith(ctx context.Context, a *app, opt search.Options) (*store.Store, *search.Searcher, error) {
 	emb, err := embed.FromConfig(a.cfg)
 	if err != nil {
 		return nil, nil, err
@@ -77,7 +82,8 @@ func openSearcher(ctx context.Context, a *app) (*store.Store, *search.Searcher, 
 	if err != nil {
 		return nil, nil, err
 	}
-	return st, search.New(st, emb, searchOptions(a.cfg)), nil
+	opt.Reranker = searchOptions(a.cfg).Reranker
+	return st, search.New(st, emb, opt), nil
 }
 
 func searchOptions(cfg config.Config) search.Options {

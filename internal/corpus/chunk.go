@@ -66,9 +66,59 @@ func EstimateTokens(s string) int {
 // Chunker cuts documents into chunks of at most MaxTokens, along the structure of the text.
 type Chunker struct {
 	MaxTokens int
+	// NoSummary leaves out the summary chunk (see Chunks).
+	NoSummary bool
 }
 
-// Chunks cuts d: blocks of one section are packed together up to the bound, a block too long is split between
+// SummaryPath is the section path of a document's summary chunk.
+const SummaryPath = "Résumé"
+
+// summary is what a document is about, in few words: its description and the titles of its sections. A
+// question phrased like the fiche's title or one of its headings finds it through this chunk even when no
+// single passage repeats those words; bounded by max tokens, it ends on a full stop.
+func summary(d Document, max int) string {
+	var b strings.Builder
+	if d.Description != "" {
+		b.WriteString(strings.TrimSpace(d.Description))
+	}
+	seen := map[string]bool{}
+	var heads []string
+	for _, s := range d.Sections {
+		for _, h := range s.Path {
+			h = strings.TrimSpace(h)
+			if k := strings.ToLower(h); h != "" && !seen[k] {
+				seen[k] = true
+				heads = append(heads, h)
+			}
+		}
+	}
+	if len(heads) > 0 {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("Sections : ")
+		used := EstimateTokens(b.String())
+		for i, h := range heads {
+			t := EstimateTokens(h) + 1
+			if used+t+1 > max {
+				break
+			}
+			if i > 0 {
+				b.WriteString(" ; ")
+			}
+			b.WriteString(h)
+			used += t
+		}
+		b.WriteString(".")
+	}
+	text := b.String()
+	if EstimateTokens(text) > max {
+		text = splitBounded(text, max)[0]
+	}
+	return text
+}
+
+// Chunks cuts d: first a summary chunk (description and section titles, path SummaryPath) unless NoSummary, then blocks of one section are packed together up to the bound, a block too long is split between
 // sentences, a sentence too long between clauses, and only a clause with no punctuation at all between words.
 // Identical passages within a document are kept once.
 func (ck Chunker) Chunks(d Document) []Chunk {
@@ -94,6 +144,9 @@ func (ck Chunker) Chunks(d Document) []Chunk {
 		seen[c.Hash] = true
 		c.Ord = len(out)
 		out = append(out, c)
+	}
+	if !ck.NoSummary && d.Title != "" {
+		emit(SummaryPath, summary(d, max))
 	}
 	for _, s := range d.Sections {
 		path := s.PathString()

@@ -387,3 +387,42 @@ func TestSampleIsStable(t *testing.T) {
 		t.Fatalf("sample holds %d fiches (err %v), want 62", n, err)
 	}
 }
+
+func TestSummaryChunk(t *testing.T) {
+	d := sampleDoc(t, "particuliers", "F13213")
+	tests := []struct {
+		name      string
+		ck        corpus.Chunker
+		wantFirst string // section path of the first chunk
+	}{
+		{"default", corpus.Chunker{}, corpus.SummaryPath},
+		{"tight bound", corpus.Chunker{MaxTokens: 40}, corpus.SummaryPath},
+		{"no summary", corpus.Chunker{NoSummary: true}, ""},
+	}
+	for _, tt := range tests {
+		cs := tt.ck.Chunks(d)
+		if len(cs) == 0 || cs[0].SectionPath != tt.wantFirst {
+			t.Fatalf("%s: first chunk path %q, want %q", tt.name, cs[0].SectionPath, tt.wantFirst)
+		}
+		if tt.wantFirst != corpus.SummaryPath {
+			continue
+		}
+		s := cs[0]
+		if tt.ck.MaxTokens > 0 && s.Tokens > tt.ck.MaxTokens {
+			t.Errorf("%s: summary of %d tokens > %d", tt.name, s.Tokens, tt.ck.MaxTokens)
+		}
+		if !strings.HasPrefix(s.Text, d.Description) && tt.ck.MaxTokens == 0 {
+			t.Errorf("%s: summary %q does not start with the description", tt.name, s.Text)
+		}
+		// Every heading of the fiche is named once in the unbounded summary.
+		if tt.ck.MaxTokens == 0 {
+			for _, sec := range d.Sections {
+				for _, h := range sec.Path {
+					if strings.Count(s.Text, h) == 0 {
+						t.Errorf("%s: summary lacks heading %q", tt.name, h)
+					}
+				}
+			}
+		}
+	}
+}

@@ -24,7 +24,7 @@ func cosine(a, b []float32) float64 {
 
 func TestLocalDeterministicNormalisedAndMeaningful(t *testing.T) {
 	l := embed.NewLocal(384)
-	if l.Name() != "local-hash-v1/384" || l.Dim() != 384 {
+	if l.Name() != "local-hash-v2/384" || l.Dim() != 384 {
 		t.Fatalf("name %q dim %d", l.Name(), l.Dim())
 	}
 	texts := []pii.Redacted{
@@ -182,5 +182,20 @@ func TestOpenAIBatchesRetriesAndChecksDimension(t *testing.T) {
 	wrong, _ := embed.NewOpenAI(embed.OpenAIOptions{BaseURL: srv.URL + "/v1", Model: "bge-m3", Dim: 16})
 	if _, err := wrong.Embed(context.Background(), texts[:1]); !errors.Is(err, embed.ErrDimension) {
 		t.Errorf("dimension mismatch: %v, want ErrDimension", err)
+	}
+}
+
+func TestIsStopword(t *testing.T) {
+	tests := []struct {
+		word string
+		want bool
+	}{
+		{"combien", true}, {"comment", true}, {"peux", true}, {"le", true},
+		{"logement", false}, {"caf", false}, {"retraite", false},
+	}
+	for _, tt := range tests {
+		if got := embed.IsStopword(tt.word); got != tt.want {
+			t.Errorf("IsStopword(%q) = %v, want %v", tt.word, got, tt.want)
+		}
 	}
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // LocalVersion changes whenever features, weights or hashing change: vectors of two versions are not comparable.
-const LocalVersion = "local-hash-v1"
+const LocalVersion = "local-hash-v2"
 
 // Local is the built-in embedder: a bag of hashed features of accent-folded, lightly stemmed French text — word
 // unigrams, word bigrams and character 3–5-grams of each word — weighted by sublinear term frequency times
@@ -335,7 +335,11 @@ var stopwords = func() map[string]bool {
 		tes toi ton tu un une vos votre vous c d j l m n s t y etre avoir ai as avez avons ont est sont etait ete fait faire
 		peut peuvent doit doivent plus moins tres comme si ni donc car quand quel quelle quels quelles dont ou cela ca
 		celui celle ceux tout tous toute toutes autre autres aussi ainsi alors apres avant bien encore entre jusqu lors
-		selon sans sous vers chez deja ici oui non bonjour merci svp madame monsieur`) {
+		selon sans sous vers chez deja ici oui non bonjour merci svp madame monsieur
+		comment pourquoi combien quoi koi ke kel kelle estce suis es sommes etes ete serai sera seront serait
+		veux veut voudrais voudrait vouloir dois devoir devrais faut fallait peux puis pourrai pourrais pouvoir
+		vais va allez aller fais faites ferai dit dire sais savoir ya etc cest jai jsuis chose choses truc trucs
+		quelqu quelque quelques quoi quel quels hello stp slt`) {
 		m[w] = true
 	}
 	return m

@@ -13,3 +13,7 @@ func ContentTerms(text string) []string {
 	}
 	return out
 }
+
+// IsStopword reports whether a folded, lowercased word (as Tokens returns it) is a French function word or a
+// question word that says nothing of the subject (comment, combien, peux…).
+func IsStopword(w string) bool { return stopwords[w] }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -17,6 +18,15 @@ import (
 
 // MaxQueryRunes bounds a query: a question, not a document.
 const MaxQueryRunes = 2000
+
+// Defaults of Options, tuned on the even-numbered half of eval/retrieval/questions.jsonl.
+const (
+	DefaultCandidates = 200
+	DefaultRRFK       = 10
+	// DefaultMaxLexemeShare keeps the full-text leg's candidate set small: the GIN index returns every chunk
+	// holding one of the words, and each costs a heap visit.
+	DefaultMaxLexemeShare = 0.05
+)
 
 // MaxK bounds the number of results asked for.
 const MaxK = 100
@@ -93,11 +103,20 @@ var ErrNoCorpus = errors.New("aucun corpus chargé : lancez « plume corpus load
 type Options struct {
 	Lexicon    *Lexicon  // default DefaultLexicon()
 	Reranker   *Reranker // nil: no reranking
-	Candidates int       // chunks each leg contributes to the fusion, default 100
-	RRFK       float64   // default 60
+	Candidates int       // chunks each leg contributes to the fusion, default DefaultCandidates
+	RRFK       float64   // default DefaultRRFK
 	// FullTextWeight and VectorWeight scale each leg in the fusion, default 1 and 1.
 	FullTextWeight, VectorWeight float64
+	// MaxLexemeShare leaves out of the full-text leg the query words found in more than this share of the
+	// chunks (the 3 rarest always stay), default DefaultMaxLexemeShare.
+	MaxLexemeShare float64
+	// SpreadBonus is added to a fiche's fused score for each further passage of it the legs found, when
+	// ranking fiches (ByDocument), default DefaultSpreadBonus; negative disables it.
+	SpreadBonus float64
 }
+
+// DefaultSpreadBonus is the default Options.SpreadBonus.
+const DefaultSpreadBonus = 0.0
 
 // Searcher answers queries against the stored corpus.
 type Searcher struct {
@@ -116,13 +135,22 @@ func New(st *store.Store, emb embed.Embedder, opt Options) *Searcher {
 		opt.Lexicon = DefaultLexicon()
 	}
 	if opt.Candidates <= 0 {
-		opt.Candidates = 100
+		opt.Candidates = DefaultCandidates
 	}
 	if opt.RRFK <= 0 {
-		opt.RRFK = 60
+		opt.RRFK = DefaultRRFK
 	}
 	if opt.FullTextWeight == 0 && opt.VectorWeight == 0 {
 		opt.FullTextWeight, opt.VectorWeight = 1, 1
+	}
+	if opt.MaxLexemeShare <= 0 {
+		opt.MaxLexemeShare = DefaultMaxLexemeShare
+	}
+	switch {
+	case opt.SpreadBonus == 0:
+		opt.SpreadBonus = DefaultSpreadBonus
+	case opt.SpreadBonus < 0:
+		opt.SpreadBonus = 0
 	}
 	return &Searcher{store: st, emb: emb, opt: opt}
 }
@@ -189,9 +217,10 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		Dim: dim, Audience: q.Audience, DocID: q.DocID, Theme: q.Theme,
 		Candidates: s.opt.Candidates, RRFK: s.opt.RRFK,
 		FullTextWeight: s.opt.FullTextWeight, VectorWeight: s.opt.VectorWeight,
+		SpreadBonus: s.opt.SpreadBonus, MaxLexemeShare: s.opt.MaxLexemeShare,
 	}
 	if q.Mode != VectorOnly {
-		sq.Text = expanded
+		sq.Text = fullTextQuery(expanded)
 	}
 	if q.Mode != FullTextOnly {
 		vs, err := emb.Embed(ctx, []pii.Redacted{pii.Join([]pii.Redacted{q.Text, lexiconSuffix(raw, expanded)}, "")})
@@ -201,13 +230,15 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		sq.Vector = vs[0]
 	}
 	limit := q.K
-	if q.ByDocument {
-		limit = s.opt.Candidates * 2 // enough chunks to find K distinct fiches
-	}
 	if s.opt.Reranker != nil {
 		limit = max(limit, s.opt.Reranker.TopN)
 	}
 	sq.Limit = limit
+	// Without a reranker, the store ranks fiches itself; a reranker scores passages, so it gets them all.
+	sq.ByDocument = q.ByDocument && s.opt.Reranker == nil
+	if q.ByDocument && s.opt.Reranker != nil {
+		sq.Limit = max(limit, s.opt.Candidates)
+	}
 	hits, err := s.store.SearchCorpus(ctx, sq)
 	if err != nil {
 		return nil, err
@@ -250,4 +281,17 @@ func BestPerDocument(rs []Result) []Result {
 		out = append(out, r)
 	}
 	return out
+}
+
+// fullTextQuery keeps the words of text that say what it is about: question words and function words
+// (comment, combien, peux…) match titles such as « Combien coûte un passeport ? » without being the subject.
+func fullTextQuery(text string) string {
+	words := embed.Tokens(nil, text)
+	out := words[:0]
+	for _, w := range words {
+		if !embed.IsStopword(w) {
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, " ")
 }
