@@ -130,18 +130,8 @@ func (s *Store) AddConversationTurn(ctx context.Context, t ConversationTurn) (Co
 
 // Conversation returns one of the user's conversations; another user's is ErrNotFound.
 func (s *Store) Conversation(ctx context.Context, userID, id int64) (Conversation, error) {
-	rows, err := s.Pool.Query(ctx, "SELECT "+conversationColumns+" FROM conversations WHERE id = $1 AND user_id = $2", id, userID)
-	if err != nil {
-		return Conversation{}, fmt.Errorf("store: conversation %d: %w", id, err)
-	}
-	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Conversation])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Conversation{}, fmt.Errorf("store: conversation %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Conversation{}, fmt.Errorf("store: conversation %d: %w", id, err)
-	}
-	return c, nil
+	return getOne[Conversation](ctx, s.Pool, fmt.Sprintf("conversation %d", id),
+		"SELECT "+conversationColumns+" FROM conversations WHERE id = $1 AND user_id = $2", id, userID)
 }
 
 // ListConversations returns the user's conversations, most recently active first, at most limit (default 50).

@@ -193,8 +193,16 @@ func (s *Store) ReplaceCorpus(ctx context.Context, r CorpusReplace) (CorpusRepla
 		}
 		// 5. The HNSW index of the active dimension; indexes of other dimensions would only slow writes down.
 		built, err := ensureCorpusIndex(ctx, tx, r.Meta.Dim)
+		if err != nil {
+			return err
+		}
 		st.IndexBuilt = built
-		return err
+		// 6. Fresh statistics: estimated from an empty table, the planner would filter by audience with a bitmap
+		// scan and sort every vector instead of walking the HNSW index.
+		if _, err := tx.Exec(ctx, `ANALYZE corpus_documents, corpus_chunks, corpus_lexemes, corpus_meta`); err != nil {
+			return fmt.Errorf("analyze: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return CorpusReplaceStats{}, fmt.Errorf("store: replace corpus %s: %w", r.Source, err)
@@ -329,10 +337,11 @@ type CorpusHit struct {
 //
 //  1. the full-text leg parses the query with websearch_to_tsquery on the french_unaccent configuration (accents
 //     and inflections do not matter), keeps its 3 rarest lexemes and any other found in at most MaxLexemeShare
-//     of the chunks (10 at most), ORs them so that the GIN index finds every chunk holding one of them, and
-//     scores each chunk BM25-like: the sum of the inverse document frequencies (from corpus_lexemes) of the
-//     words it holds, doubled when the word is in the title or section path (weight A), so that one rare word
-//     outweighs several common ones; the best Candidates;
+//     of the chunks (10 at most), joins each of them to the chunks holding it through the GIN index, and scores
+//     each chunk BM25-like: the sum of the inverse document frequencies (from corpus_lexemes) of the words it
+//     holds, doubled when the word is in the title or section path (the small inline tsv_title, so that the
+//     compressed tsv is never decompressed per word), so that one rare word outweighs several common ones; the
+//     best Candidates;
 //  2. the vector leg orders the chunks by cosine distance to the query vector with ORDER BY … <=> … LIMIT in its
 //     own CTE, so that the HNSW expression index on embedding::vector(dim) serves it (iterative scan keeps
 //     filtered queries full), the best Candidates;
@@ -406,22 +415,19 @@ lex AS (
   JOIN corpus_lexemes s ON s.word = m[1]
 ),
 terms AS (
-  SELECT quote_literal(word)::tsquery AS tq, (quote_literal(word) || ':A')::tsquery AS tqa,
-         ln(1 + (n - ndoc + 0.5) / (ndoc + 0.5)) AS idf
+  SELECT quote_literal(word)::tsquery AS tq,
+         ln(1 + (n - ndoc + 0.5::float8) / (ndoc + 0.5::float8)) AS idf
   FROM (SELECT word, ndoc, row_number() OVER (ORDER BY ndoc, word) AS rn FROM lex) r,
        (SELECT chunks AS n FROM corpus_meta) m
   WHERE rn <= 3 OR ndoc <= $11::float8 * n
   ORDER BY ndoc, word LIMIT 10
 ),
-q AS (
-  SELECT coalesce(string_agg(tq::text, ' | '), '')::tsquery AS tsq FROM terms
-),
 ftc AS (
-  SELECT c.id, c.doc_id,
-         (SELECT sum(t.idf * CASE WHEN c.tsv @@ t.tqa THEN 2 WHEN c.tsv @@ t.tq THEN 1 ELSE 0 END) FROM terms t) AS score
-  FROM corpus_chunks c, q
-  WHERE $1 <> '' AND c.tsv @@ q.tsq
+  SELECT c.id, c.doc_id, sum(t.idf * CASE WHEN c.tsv_title @@ t.tq THEN 2 ELSE 1 END) AS score
+  FROM terms t JOIN corpus_chunks c ON c.tsv @@ t.tq
+  WHERE $1 <> ''
     AND ($3 = '' OR c.audience = $3) AND ($4 = '' OR c.doc_id = $4) AND ($5 = '' OR c.theme = $5)
+  GROUP BY c.id, c.doc_id
   ORDER BY score DESC, c.id
   LIMIT $6
 ),

@@ -133,32 +133,11 @@ func (s *Store) ListDrafts(ctx context.Context, reviewID int64) ([]Draft, error)
 
 // GetDraft returns the draft with id, or ErrNotFound.
 func (s *Store) GetDraft(ctx context.Context, id int64) (Draft, error) {
-	rows, err := s.Pool.Query(ctx, "SELECT "+draftColumns+" FROM drafts WHERE id = $1", id)
-	if err != nil {
-		return Draft{}, fmt.Errorf("store: draft %d: %w", id, err)
-	}
-	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Draft])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Draft{}, fmt.Errorf("store: draft %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Draft{}, fmt.Errorf("store: draft %d: %w", id, err)
-	}
-	return d, nil
+	return getOne[Draft](ctx, s.Pool, fmt.Sprintf("draft %d", id), "SELECT "+draftColumns+" FROM drafts WHERE id = $1", id)
 }
 
 // LatestDraft returns the highest version of a review's drafts, or ErrNotFound when it has none.
 func (s *Store) LatestDraft(ctx context.Context, reviewID int64) (Draft, error) {
-	rows, err := s.Pool.Query(ctx, "SELECT "+draftColumns+" FROM drafts WHERE review_id = $1 ORDER BY version DESC LIMIT 1", reviewID)
-	if err != nil {
-		return Draft{}, fmt.Errorf("store: latest draft of review %d: %w", reviewID, err)
-	}
-	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Draft])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Draft{}, fmt.Errorf("store: latest draft of review %d: %w", reviewID, ErrNotFound)
-	}
-	if err != nil {
-		return Draft{}, fmt.Errorf("store: latest draft of review %d: %w", reviewID, err)
-	}
-	return d, nil
+	return getOne[Draft](ctx, s.Pool, fmt.Sprintf("latest draft of review %d", reviewID),
+		"SELECT "+draftColumns+" FROM drafts WHERE review_id = $1 ORDER BY version DESC LIMIT 1", reviewID)
 }

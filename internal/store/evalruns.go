@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -48,18 +47,7 @@ func (s *Store) CreateEvalRun(ctx context.Context, run EvalRun) (EvalRun, error)
 
 // GetEvalRun returns the run with id, or ErrNotFound.
 func (s *Store) GetEvalRun(ctx context.Context, id int64) (EvalRun, error) {
-	rows, err := s.Pool.Query(ctx, evalRunSelect+" WHERE r.id = $1", id)
-	if err != nil {
-		return EvalRun{}, fmt.Errorf("store: eval run %d: %w", id, err)
-	}
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[EvalRun])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return EvalRun{}, fmt.Errorf("store: eval run %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return EvalRun{}, fmt.Errorf("store: eval run %d: %w", id, err)
-	}
-	return r, nil
+	return getOne[EvalRun](ctx, s.Pool, fmt.Sprintf("eval run %d", id), evalRunSelect+" WHERE r.id = $1", id)
 }
 
 // ListEvalRuns returns the latest runs, newest first, at most limit of them.

@@ -307,27 +307,13 @@ func upsertReview(ctx context.Context, q rowQuerier, in ReviewUpsert) (int64, Up
 
 // GetReview returns the review with id, or ErrNotFound.
 func (s *Store) GetReview(ctx context.Context, id int64) (Review, error) {
-	return s.oneReview(ctx, reviewSelect+" WHERE r.id = $1", id)
+	return getOne[Review](ctx, s.Pool, fmt.Sprintf("review %d", id), reviewSelect+" WHERE r.id = $1", id)
 }
 
 // ReviewByExternalID returns the review a source knows as externalID, or ErrNotFound.
 func (s *Store) ReviewByExternalID(ctx context.Context, source, externalID string) (Review, error) {
-	return s.oneReview(ctx, reviewSelect+" WHERE r.source = $1 AND r.external_id = $2", source, externalID)
-}
-
-func (s *Store) oneReview(ctx context.Context, sql string, args ...any) (Review, error) {
-	rows, err := s.Pool.Query(ctx, sql, args...)
-	if err != nil {
-		return Review{}, fmt.Errorf("store: review: %w", err)
-	}
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Review])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Review{}, fmt.Errorf("store: review %v: %w", args, ErrNotFound)
-	}
-	if err != nil {
-		return Review{}, fmt.Errorf("store: review %v: %w", args, err)
-	}
-	return r, nil
+	return getOne[Review](ctx, s.Pool, fmt.Sprintf("review %s/%s", source, externalID),
+		reviewSelect+" WHERE r.source = $1 AND r.external_id = $2", source, externalID)
 }
 
 // ReviewCursor marks where a page of reviews ended: the next page starts after it.

@@ -105,3 +105,21 @@ func connectError(url string, err error) error {
 	}
 	return &ConnectError{Target: target, Err: err}
 }
+
+// getOne runs a query that selects at most one row into a T by column name; no row is ErrNotFound, and errors
+// carry what, e.g. "draft 12".
+func getOne[T any](ctx context.Context, q querier, what, sql string, args ...any) (T, error) {
+	var zero T
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return zero, fmt.Errorf("store: %s: %w", what, err)
+	}
+	v, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[T])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return zero, fmt.Errorf("store: %s: %w", what, ErrNotFound)
+	}
+	if err != nil {
+		return zero, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return v, nil
+}
