@@ -169,7 +169,7 @@ func CheckQuery(text string) error {
 
 // embedder returns the query embedder matching the stored corpus, reloading the IDF table after each load.
 func (s *Searcher) embedder(ctx context.Context) (embed.Embedder, int, error) {
-	meta, err := s.store.CorpusMeta(ctx)
+	meta, err := s.store.CorpusHead(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, 0, ErrNoCorpus
 	}
@@ -184,6 +184,11 @@ func (s *Searcher) embedder(ctx context.Context) (embed.Embedder, int, error) {
 	defer s.mu.Unlock()
 	if s.active != nil && meta.UpdatedAt.Equal(s.metaSeen) {
 		return s.active, meta.Dim, nil
+	}
+	// The corpus changed (or this is the first search): only now is the IDF table worth fetching.
+	meta, err = s.store.CorpusMeta(ctx)
+	if err != nil {
+		return nil, 0, err
 	}
 	active := s.emb
 	if local, ok := s.emb.(*embed.Local); ok && meta.IDF != nil {

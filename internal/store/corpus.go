@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -66,6 +67,22 @@ func (s *Store) CorpusMeta(ctx context.Context) (CorpusMeta, error) {
 	}
 	if err != nil {
 		return CorpusMeta{}, fmt.Errorf("store: corpus meta: %w", err)
+	}
+	return m, nil
+}
+
+// CorpusHead returns the stored corpus metadata without the IDF table (a megabyte for the local embedder), so
+// that a search can tell cheaply whether the corpus changed since it last read that table; ErrNotFound when no
+// corpus was ever loaded.
+func (s *Store) CorpusHead(ctx context.Context) (CorpusMeta, error) {
+	var m CorpusMeta
+	err := s.Pool.QueryRow(ctx, `SELECT embedder, dim, idf_chunks, updated_at FROM corpus_meta`).
+		Scan(&m.Embedder, &m.Dim, &m.IDFChunks, &m.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return CorpusMeta{}, ErrNotFound
+	}
+	if err != nil {
+		return CorpusMeta{}, fmt.Errorf("store: corpus head: %w", err)
 	}
 	return m, nil
 }
@@ -379,18 +396,25 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, 
 		fusion = documentFusion
 	}
 	sql := fmt.Sprintf(searchLegs, q.Dim) + fusion
-	var hits []CorpusHit
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		ef := max(q.EFSearch, q.Candidates, 40)
-		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d; SET LOCAL hnsw.iterative_scan = relaxed_order", min(ef, 1000))); err != nil {
-			return err
+	// One round trip: the batch runs its statements in one implicit transaction, so the local settings of the
+	// first hold for the search and end with it, without BEGIN and COMMIT exchanges of their own.
+	ef := min(max(q.EFSearch, q.Candidates, 40), 1000)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
+		strconv.Itoa(ef))
+	b.Queue(sql, q.Text, vec, q.Audience, q.DocID, q.Theme, q.Candidates, q.RRFK, q.FullTextWeight, q.VectorWeight,
+		q.Limit, q.MaxLexemeShare, q.SpreadBonus)
+	hits, err := func() ([]CorpusHit, error) {
+		br := s.Pool.SendBatch(ctx, b)
+		defer br.Close()
+		if _, err := br.Exec(); err != nil {
+			return nil, err
 		}
-		rows, err := tx.Query(ctx, sql, q.Text, vec, q.Audience, q.DocID, q.Theme, q.Candidates, q.RRFK, q.FullTextWeight, q.VectorWeight,
-			q.Limit, q.MaxLexemeShare, q.SpreadBonus)
+		rows, err := br.Query()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		hits, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CorpusHit, error) {
+		hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CorpusHit, error) {
 			var h CorpusHit
 			var d pgtype.Date
 			err := r.Scan(&h.ChunkID, &h.DocID, &h.Audience, &h.Title, &h.SectionPath, &h.URL, &h.Body, &d, &h.Score, &h.FTRank, &h.VecRank)
@@ -399,8 +423,11 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, 
 			}
 			return h, err
 		})
-		return err
-	})
+		if err != nil {
+			return nil, err
+		}
+		return hits, br.Close()
+	}()
 	if err != nil {
 		return nil, fmt.Errorf("store: search corpus: %w", err)
 	}
