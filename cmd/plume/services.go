@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/config"
+	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/embed"
 	"github.com/plume-services/plume/internal/jobs"
@@ -117,6 +119,10 @@ func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*se
 	if work {
 		jo.Drafter = autoDrafter{s.drafts}
 		jo.Purger = retention.New(st, s.filter, a.cfg.RetentionPeriod)
+		if a.cfg.CorpusPath != "" {
+			jo.Reindexer = corpusReindexer{st: st, emb: emb, format: a.cfg.CorpusFormat, path: a.cfg.CorpusPath, log: a.log}
+			jo.ReindexInterval = a.cfg.CorpusReindexInterval
+		}
 		if a.cfg.SPPBaseURL != "" {
 			if jo.Source, err = spp.New(spp.Options{BaseURL: a.cfg.SPPBaseURL, Dataset: a.cfg.SPPDataset,
 				Organisations: splitList(a.cfg.SPPOrganisations), Log: a.log}); err != nil {
@@ -180,5 +186,27 @@ func queueAwaiting(ctx context.Context, a *app, st *store.Store, r *jobs.Runner)
 	if len(ids) > 0 {
 		a.log.Info("rédactions mises en file", "avis", len(ids))
 	}
+	return nil
+}
+
+// corpusReindexer reloads the configured corpus (CORPUS_PATH) for the re-indexing job: unchanged passages keep
+// their vectors, and a failed load leaves the previous corpus searchable.
+type corpusReindexer struct {
+	st           *store.Store
+	emb          embed.Embedder
+	format, path string
+	log          *slog.Logger
+}
+
+func (r corpusReindexer) Reindex(ctx context.Context) error {
+	src, err := openCorpus(r.format, r.path, "", corpus.Options{})
+	if err != nil {
+		return fmt.Errorf("réindexation : lecture de %s : %w", r.path, err)
+	}
+	stats, err := (&search.Indexer{Store: r.st, Embedder: r.emb}).Load(ctx, src)
+	if err != nil {
+		return fmt.Errorf("réindexation de %s : %w", r.path, err)
+	}
+	r.log.Info("corpus réindexé", "documents", stats.Documents, "passages", stats.Chunks, "vectorisés", stats.ChunksEmbedded)
 	return nil
 }

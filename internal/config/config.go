@@ -44,6 +44,10 @@ type Config struct {
 	EmbedAPIKey  string // EMBED_API_KEY (secret)
 	EmbedDim     int    // EMBED_DIM, the dimension of the vectors stored
 
+	CorpusPath            string        // CORPUS_PATH, the corpus the re-indexing job reloads; empty: no job
+	CorpusFormat          string        // CORPUS_FORMAT: vdd, xml or dir
+	CorpusReindexInterval time.Duration // CORPUS_REINDEX_INTERVAL between scheduled re-indexings
+
 	RerankBaseURL string // RERANK_BASE_URL; empty disables reranking
 	RerankModel   string // RERANK_MODEL
 
@@ -98,53 +102,56 @@ func (e *Error) Error() string {
 func Load(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	c := Config{
-		DatabaseURL:      p.str("DATABASE_URL", DefaultDatabaseURL),
-		Addr:             p.str("PLUME_ADDR", "127.0.0.1:8080"),
-		BaseURL:          p.str("PLUME_BASE_URL", ""),
-		LogFormat:        p.str("PLUME_LOG_FORMAT", "text"),
-		BodyLimit:        int64(p.integer("PLUME_BODY_LIMIT", 4<<20, 1024, 1<<30)),
-		ReadTimeout:      p.duration("PLUME_READ_TIMEOUT", 15*time.Second),
-		WriteTimeout:     p.duration("PLUME_WRITE_TIMEOUT", 60*time.Second),
-		ShutdownTimeout:  p.duration("PLUME_SHUTDOWN_TIMEOUT", 30*time.Second),
-		LLMBaseURL:       p.str("LLM_BASE_URL", ""),
-		LLMModel:         p.str("LLM_MODEL", ""),
-		LLMAPIKey:        p.str("LLM_API_KEY", ""),
-		LLMTimeout:       p.duration("LLM_TIMEOUT", 60*time.Second),
-		LLMConcurrency:   p.integer("LLM_CONCURRENCY", 8, 1, 1024),
-		EmbedBaseURL:     p.str("EMBED_BASE_URL", ""),
-		EmbedModel:       p.str("EMBED_MODEL", ""),
-		EmbedAPIKey:      p.str("EMBED_API_KEY", ""),
-		EmbedDim:         p.integer("EMBED_DIM", 384, 8, 4096),
-		RerankBaseURL:    p.str("RERANK_BASE_URL", ""),
-		RerankModel:      p.str("RERANK_MODEL", ""),
-		PIITimeout:       p.duration("PII_TIMEOUT", 2*time.Second),
-		SessionSecret:    p.str("PLUME_SESSION_SECRET", ""),
-		SecureCookies:    p.boolean("PLUME_SECURE_COOKIES", false),
-		SessionTTL:       p.duration("PLUME_SESSION_TTL", 2*time.Hour),
-		SessionMaxAge:    p.duration("PLUME_SESSION_MAX_AGE", 12*time.Hour),
-		LoginMaxFailures: p.integer("PLUME_LOGIN_MAX_FAILURES", 5, 1, 100),
-		LoginLockout:     p.duration("PLUME_LOGIN_LOCKOUT", 15*time.Minute),
-		RetentionPeriod:  p.duration("PLUME_RETENTION", 365*24*time.Hour),
-		DraftRatePerMin:  p.integer("PLUME_DRAFT_RATE", 30, 1, 100000),
-		LoginRatePerMin:  p.integer("PLUME_LOGIN_RATE", 10, 1, 100000),
-		OIDCIssuer:       p.str("OIDC_ISSUER", ""),
-		OIDCClientID:     p.str("OIDC_CLIENT_ID", ""),
-		OIDCClientSecret: p.str("OIDC_CLIENT_SECRET", ""),
-		OIDCRedirectURL:  p.str("OIDC_REDIRECT_URL", ""),
-		OIDCScopes:       p.str("OIDC_SCOPES", "openid,email,profile"),
-		OIDCOrgClaim:     p.str("OIDC_ORG_CLAIM", "organisation"),
-		OIDCOrgMap:       p.str("OIDC_ORG_MAP", ""),
-		OIDCRoleClaim:    p.str("OIDC_ROLE_CLAIM", "groups"),
-		OIDCRoleMap:      p.str("OIDC_ROLE_MAP", ""),
-		OIDCDefaultRole:  p.str("OIDC_DEFAULT_ROLE", ""),
-		SPPBaseURL:       p.str("SPP_BASE_URL", ""),
-		SPPDataset:       p.str("SPP_DATASET", "export-expa-c-riences"),
-		SPPOrganisations: p.str("SPP_ORGANISATIONS", ""),
-		SPPPollInterval:  p.duration("SPP_POLL_INTERVAL", 15*time.Minute),
-		WebhookURL:       p.str("PUBLISH_WEBHOOK_URL", ""),
-		WebhookSecret:    p.str("PUBLISH_WEBHOOK_SECRET", ""),
-		ExportPath:       p.str("PUBLISH_EXPORT_PATH", ""),
-		Workers:          p.integer("PLUME_WORKERS", 8, 1, 1000),
+		DatabaseURL:           p.str("DATABASE_URL", DefaultDatabaseURL),
+		Addr:                  p.str("PLUME_ADDR", "127.0.0.1:8080"),
+		BaseURL:               p.str("PLUME_BASE_URL", ""),
+		LogFormat:             p.str("PLUME_LOG_FORMAT", "text"),
+		BodyLimit:             int64(p.integer("PLUME_BODY_LIMIT", 4<<20, 1024, 1<<30)),
+		ReadTimeout:           p.duration("PLUME_READ_TIMEOUT", 15*time.Second),
+		WriteTimeout:          p.duration("PLUME_WRITE_TIMEOUT", 60*time.Second),
+		ShutdownTimeout:       p.duration("PLUME_SHUTDOWN_TIMEOUT", 30*time.Second),
+		LLMBaseURL:            p.str("LLM_BASE_URL", ""),
+		LLMModel:              p.str("LLM_MODEL", ""),
+		LLMAPIKey:             p.str("LLM_API_KEY", ""),
+		LLMTimeout:            p.duration("LLM_TIMEOUT", 60*time.Second),
+		LLMConcurrency:        p.integer("LLM_CONCURRENCY", 8, 1, 1024),
+		EmbedBaseURL:          p.str("EMBED_BASE_URL", ""),
+		EmbedModel:            p.str("EMBED_MODEL", ""),
+		EmbedAPIKey:           p.str("EMBED_API_KEY", ""),
+		EmbedDim:              p.integer("EMBED_DIM", 384, 8, 4096),
+		CorpusPath:            p.str("CORPUS_PATH", ""),
+		CorpusFormat:          p.str("CORPUS_FORMAT", "vdd"),
+		CorpusReindexInterval: p.duration("CORPUS_REINDEX_INTERVAL", 24*time.Hour),
+		RerankBaseURL:         p.str("RERANK_BASE_URL", ""),
+		RerankModel:           p.str("RERANK_MODEL", ""),
+		PIITimeout:            p.duration("PII_TIMEOUT", 2*time.Second),
+		SessionSecret:         p.str("PLUME_SESSION_SECRET", ""),
+		SecureCookies:         p.boolean("PLUME_SECURE_COOKIES", false),
+		SessionTTL:            p.duration("PLUME_SESSION_TTL", 2*time.Hour),
+		SessionMaxAge:         p.duration("PLUME_SESSION_MAX_AGE", 12*time.Hour),
+		LoginMaxFailures:      p.integer("PLUME_LOGIN_MAX_FAILURES", 5, 1, 100),
+		LoginLockout:          p.duration("PLUME_LOGIN_LOCKOUT", 15*time.Minute),
+		RetentionPeriod:       p.duration("PLUME_RETENTION", 365*24*time.Hour),
+		DraftRatePerMin:       p.integer("PLUME_DRAFT_RATE", 30, 1, 100000),
+		LoginRatePerMin:       p.integer("PLUME_LOGIN_RATE", 10, 1, 100000),
+		OIDCIssuer:            p.str("OIDC_ISSUER", ""),
+		OIDCClientID:          p.str("OIDC_CLIENT_ID", ""),
+		OIDCClientSecret:      p.str("OIDC_CLIENT_SECRET", ""),
+		OIDCRedirectURL:       p.str("OIDC_REDIRECT_URL", ""),
+		OIDCScopes:            p.str("OIDC_SCOPES", "openid,email,profile"),
+		OIDCOrgClaim:          p.str("OIDC_ORG_CLAIM", "organisation"),
+		OIDCOrgMap:            p.str("OIDC_ORG_MAP", ""),
+		OIDCRoleClaim:         p.str("OIDC_ROLE_CLAIM", "groups"),
+		OIDCRoleMap:           p.str("OIDC_ROLE_MAP", ""),
+		OIDCDefaultRole:       p.str("OIDC_DEFAULT_ROLE", ""),
+		SPPBaseURL:            p.str("SPP_BASE_URL", ""),
+		SPPDataset:            p.str("SPP_DATASET", "export-expa-c-riences"),
+		SPPOrganisations:      p.str("SPP_ORGANISATIONS", ""),
+		SPPPollInterval:       p.duration("SPP_POLL_INTERVAL", 15*time.Minute),
+		WebhookURL:            p.str("PUBLISH_WEBHOOK_URL", ""),
+		WebhookSecret:         p.str("PUBLISH_WEBHOOK_SECRET", ""),
+		ExportPath:            p.str("PUBLISH_EXPORT_PATH", ""),
+		Workers:               p.integer("PLUME_WORKERS", 8, 1, 1000),
 	}
 	c.LogLevel = p.level("PLUME_LOG_LEVEL")
 	if p.err != nil {
@@ -162,6 +169,9 @@ func (c Config) validate() error {
 	}
 	if err := checkAddr(c.Addr); err != nil {
 		return &Error{Var: "PLUME_ADDR", Value: c.Addr, Want: "hôte:port, par exemple 127.0.0.1:8080 ou :8080 (" + err.Error() + ")"}
+	}
+	if c.CorpusFormat != "vdd" && c.CorpusFormat != "xml" && c.CorpusFormat != "dir" {
+		return &Error{Var: "CORPUS_FORMAT", Value: c.CorpusFormat, Want: "vdd, xml ou dir"}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return &Error{Var: "PLUME_LOG_FORMAT", Value: c.LogFormat, Want: "text ou json"}

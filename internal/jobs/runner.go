@@ -38,6 +38,8 @@ type Options struct {
 	Publisher Publisher
 	Reindexer Reindexer
 	Purger    Purger // nil: no retention purge in this process
+	// ReindexInterval schedules re-indexing when a Reindexer is set; 0 leaves it to EnqueueReindex.
+	ReindexInterval time.Duration
 
 	PollInterval time.Duration // SPP_POLL_INTERVAL, 15 min by default
 	// RecentWindow is how far before the cursor each pull looks again for changed records (replies published,
@@ -128,6 +130,11 @@ func New(st *store.Store, opts Options) (*Runner, error) {
 	}
 	if opts.Reindexer != nil {
 		queues[QueueCorpus] = river.QueueConfig{MaxWorkers: 1}
+		if opts.ReindexInterval > 0 {
+			periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(opts.ReindexInterval),
+				func() (river.JobArgs, *river.InsertOpts) { return ReindexCorpusArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "reindex_corpus"}))
+		}
 	}
 	if opts.Purger != nil {
 		queues[QueueMaintenance] = river.QueueConfig{MaxWorkers: 1}
