@@ -225,8 +225,13 @@ func readZipEntry(f *zip.File, lim Limits) (Document, error) {
 		return Document{}, err
 	}
 	defer rc.Close()
-	// The declared size can lie: read one byte past the limit to catch it.
-	b, err := io.ReadAll(io.LimitReader(rc, lim.MaxFileBytes+1))
+	return readXMLLimited(rc, lim)
+}
+
+// readXMLLimited parses one XML fiche of at most lim.MaxFileBytes. A declared size can lie (zip headers): it
+// reads one byte past the limit to catch it.
+func readXMLLimited(r io.Reader, lim Limits) (Document, error) {
+	b, err := io.ReadAll(io.LimitReader(r, lim.MaxFileBytes+1))
 	if err != nil {
 		return Document{}, err
 	}
@@ -278,12 +283,5 @@ func readXMLFile(name string, lim Limits) (Document, error) {
 		return Document{}, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, lim.MaxFileBytes+1))
-	if err != nil {
-		return Document{}, err
-	}
-	if int64(len(b)) > lim.MaxFileBytes {
-		return Document{}, fmt.Errorf("fichier trop gros (plus de %d octets)", lim.MaxFileBytes)
-	}
-	return parseXMLBytes(b)
+	return readXMLLimited(f, lim)
 }
