@@ -313,7 +313,7 @@ func evalRun(ctx context.Context, a *app, datasetPath, cfgPath, name string, res
 	case eval.KindReviews:
 		var model llm.Client
 		if cfg.Model != "" {
-			if model, err = llm.New(llm.Options{BaseURL: cfg.LLMBaseURL, Model: cfg.Model, APIKey: a.cfg.LLMAPIKey, Timeout: a.cfg.LLMTimeout, Concurrency: max(conc, 1), Logger: a.log}); err != nil {
+			if model, err = llm.New(a.llmOptions(cfg.LLMBaseURL, cfg.Model, a.cfg.LLMAPIKey, conc)); err != nil {
 				return err
 			}
 		}
@@ -331,7 +331,7 @@ func evalRun(ctx context.Context, a *app, datasetPath, cfgPath, name string, res
 			if key == "" {
 				key = a.cfg.LLMAPIKey
 			}
-			jc, err := llm.New(llm.Options{BaseURL: cfg.JudgeBaseURL, Model: cfg.JudgeModel, APIKey: key, Timeout: a.cfg.LLMTimeout, Concurrency: max(conc, 1), Logger: a.log})
+			jc, err := llm.New(a.llmOptions(cfg.JudgeBaseURL, cfg.JudgeModel, key, conc))
 			if err != nil {
 				return err
 			}

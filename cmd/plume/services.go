@@ -101,9 +101,7 @@ func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*se
 	}
 	s.searcher = search.New(st, emb, opts)
 	if a.cfg.LLMBaseURL != "" {
-		m, err := llm.New(llm.Options{BaseURL: a.cfg.LLMBaseURL, Model: a.cfg.LLMModel, APIKey: a.cfg.LLMAPIKey,
-			Timeout: a.cfg.LLMTimeout, IdleTimeout: a.cfg.LLMIdleTimeout, StreamTimeout: a.cfg.LLMStreamTimeout,
-			Concurrency: a.cfg.LLMConcurrency, MaxRetries: retries(a.cfg.LLMMaxRetries), Logger: a.log})
+		m, err := llm.New(a.llmOptions(a.cfg.LLMBaseURL, a.cfg.LLMModel, a.cfg.LLMAPIKey, a.cfg.LLMConcurrency))
 		if err != nil {
 			return nil, err
 		}
@@ -163,12 +161,17 @@ func splitList(s string) []string {
 	return out
 }
 
-// retries turns LLM_MAX_RETRIES into llm.Options.MaxRetries, where 0 means the default and a negative none.
-func retries(n int) int {
-	if n == 0 {
-		return -1
+// llmOptions are the model client's options for a server, model and key: every client Plume builds (drafting,
+// evaluation runs, judges) shares the configured timeouts and retries, so an evaluation measures what
+// production does.
+func (a *app) llmOptions(baseURL, model, apiKey string, concurrency int) llm.Options {
+	retries := a.cfg.LLMMaxRetries
+	if retries == 0 {
+		retries = -1 // llm.Options reads 0 as its default; LLM_MAX_RETRIES=0 means none
 	}
-	return n
+	return llm.Options{BaseURL: baseURL, Model: model, APIKey: apiKey, Timeout: a.cfg.LLMTimeout,
+		IdleTimeout: a.cfg.LLMIdleTimeout, StreamTimeout: a.cfg.LLMStreamTimeout, Concurrency: max(concurrency, 1),
+		MaxRetries: retries, Logger: a.log}
 }
 
 // queueAwaiting queues the drafting of new reviews that have none, such as those imported from a file; the
