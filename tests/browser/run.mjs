@@ -203,6 +203,14 @@ try {
   await agent.locator("#bouton-generer").scrollIntoViewIfNeeded();
   await shot(agent, "08-avis-hostile.png");
 
+  // 7b. The assistant: a question streams an answer in the page (shared event-stream reader of plume.js).
+  await agent.goto(base + "/assistant");
+  await agent.locator("#assistant-question").fill("J'ai perdu ma carte Vitale, que faire ?");
+  await agent.locator("#assistant-form button[type=submit], #assistant-submit").first().click();
+  await agent.waitForFunction(() => (document.getElementById("assistant-live-answer")?.textContent || "").length > 20, null, { timeout: 20000 });
+  assert.ok(await agent.locator("#assistant-error").evaluate((el) => el.classList.contains("fr-hidden")), "pas d'erreur affichée");
+  await shot(agent, "08b-assistant.png");
+
   // 8. Statistics for the supervisor.
   const chef = await signIn("chef@caf.test");
   await chef.goto(base + "/statistiques");

@@ -80,32 +80,6 @@
     }
   }
 
-  // parse reads "event: x\ndata: {...}\n\n" blocks as they arrive; a block may span several network reads.
-  function reader(body) {
-    var r = body.getReader();
-    var dec = new TextDecoder();
-    var buf = "";
-    function pump() {
-      return r.read().then(function (res) {
-        if (res.done) { return; }
-        buf += dec.decode(res.value, { stream: true });
-        var i;
-        while ((i = buf.indexOf("\n\n")) >= 0) {
-          var block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          var name = "message", data = "";
-          block.split("\n").forEach(function (line) {
-            if (line.indexOf("event: ") === 0) { name = line.slice(7); }
-            else if (line.indexOf("data: ") === 0) { data += line.slice(6); }
-          });
-          if (data) { handle(name, JSON.parse(data)); }
-        }
-        return pump();
-      });
-    }
-    return pump();
-  }
-
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var text = question.value.trim();
@@ -116,10 +90,9 @@
     liveSources.replaceChildren();
     live.classList.remove("fr-hidden");
     busy(true);
-    var meta = document.querySelector('meta[name="csrf-token"]');
     fetch(form.action, {
       method: "POST",
-      headers: { "Accept": "text/event-stream", "X-CSRF-Token": meta ? meta.content : "" },
+      headers: { "Accept": "text/event-stream", "X-CSRF-Token": window.plumeCSRF() },
       body: new URLSearchParams(new FormData(form)),
       credentials: "same-origin"
     }).then(function (res) {
@@ -131,7 +104,7 @@
             "La question n'a pas pu être envoyée (erreur " + res.status + "). Rechargez la page et réessayez.");
         });
       }
-      return reader(res.body);
+      return window.plumeReadEvents(res.body, handle);
     }).catch(function () {
       live.classList.add("fr-hidden");
       showError("Connexion interrompue : la réponse n'a pas pu être reçue. Réessayez.");

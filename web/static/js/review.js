@@ -12,10 +12,6 @@
   var alertText = document.getElementById("plume-alerte-texte");
   var busy = false;
 
-  function csrf() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : "";
-  }
   function say(msg) { status.textContent = msg; }
   function fail(msg) {
     alertText.textContent = msg;
@@ -39,7 +35,7 @@
     fetch("/api/v1/reviews/" + reviewID + "/drafts?stream=true", {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "text/event-stream", "X-CSRF-Token": csrf() },
+      headers: { "Content-Type": "application/json", "Accept": "text/event-stream", "X-CSRF-Token": window.plumeCSRF() },
       body: JSON.stringify(body)
     }).then(function (res) {
       if (!res.ok) {
@@ -47,18 +43,8 @@
           throw new Error(e.message || ("Erreur " + res.status));
         });
       }
-      var reader = res.body.getReader();
-      var decoder = new TextDecoder();
-      var buf = "";
       var done = false;
-      function handle(block) {
-        var ev = "message", data = "";
-        block.split("\n").forEach(function (line) {
-          if (line.indexOf("event:") === 0) { ev = line.slice(6).trim(); }
-          else if (line.indexOf("data:") === 0) { data += line.slice(5).trim(); }
-        });
-        if (!data) { return; }
-        var v = JSON.parse(data);
+      return window.plumeReadEvents(res.body, function (ev, v) {
         if (ev === "delta") {
           stream.textContent += v.text;
         } else if (ev === "draft") {
@@ -72,25 +58,9 @@
           done = true;
           throw new Error(v.message || "La rédaction a échoué.");
         }
-      }
-      function pump() {
-        return reader.read().then(function (r) {
-          if (r.done) {
-            if (buf.trim()) { handle(buf); }
-            if (!done) { throw new Error("La connexion s'est interrompue avant la fin du brouillon."); }
-            return;
-          }
-          buf += decoder.decode(r.value, { stream: true });
-          var i;
-          while ((i = buf.indexOf("\n\n")) >= 0) {
-            var block = buf.slice(0, i);
-            buf = buf.slice(i + 2);
-            handle(block);
-          }
-          return pump();
-        });
-      }
-      return pump();
+      }).then(function () {
+        if (!done) { throw new Error("La connexion s'est interrompue avant la fin du brouillon."); }
+      });
     }).catch(function (err) {
       stream.hidden = true;
       setBusy(false);
