@@ -15,6 +15,7 @@ require (
 	github.com/riverqueue/river/rivertype v0.51.1
 	golang.org/x/crypto v0.58.0
 	golang.org/x/oauth2 v0.37.0
+	gonum.org/v1/gonum v0.17.0
 )
 
 require (

@@ -102,7 +102,8 @@ func corpusLoad(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintln(a.stdout)
 	if stats.IDFRebuilt {
-		fmt.Fprintln(a.stdout, "pondération IDF recalculée sur ce corpus")
+		fmt.Fprintf(a.stdout, "pondération IDF et vecteurs de %d mots appris sur ce corpus en %s\n", stats.SemanticWords,
+			stats.Learning.Round(time.Millisecond))
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ func cosine(a, b []float32) float64 {
 
 func TestLocalDeterministicNormalisedAndMeaningful(t *testing.T) {
 	l := embed.NewLocal(384)
-	if l.Name() != "local-hash-v2/384" || l.Dim() != 384 {
+	if l.Name() != "local-sem-v3/384" || l.Dim() != 384 {
 		t.Fatalf("name %q dim %d", l.Name(), l.Dim())
 	}
 	texts := []pii.Redacted{

@@ -15,23 +15,53 @@ import (
 )
 
 // LocalVersion changes whenever features, weights or hashing change: vectors of two versions are not comparable.
-const LocalVersion = "local-hash-v2"
+const LocalVersion = "local-sem-v3"
 
-// Local is the built-in embedder: a bag of hashed features of accent-folded, lightly stemmed French text — word
-// unigrams, word bigrams and character 3–5-grams of each word — weighted by sublinear term frequency times
-// inverse document frequency, projected on Dim signed dimensions (the hashing trick) and L2-normalised. It knows
-// no synonyms, but character n-grams match inflections and misspellings, and IDF learned from the corpus lets
-// rare, telling words outweigh the vocabulary every fiche shares.
+// Local is the built-in embedder, in two parts. The lexical part is a bag of hashed features of accent-folded,
+// lightly stemmed French text — word unigrams, word bigrams and character 3–5-grams of each word — weighted by
+// sublinear term frequency times inverse document frequency and projected on signed dimensions (the hashing
+// trick): character n-grams match inflections and misspellings, and IDF learned from the corpus lets rare,
+// telling words outweigh the vocabulary every fiche shares. The semantic part, once a Semantic model learned
+// from the same corpus is attached, is the frequency-weighted mean of the text's word vectors (SIF), which brings
+// together texts that describe one situation in different words. Each part is normalised and weighted, so that
+// the cosine of two vectors is LexicalShare times the lexical cosine plus the rest times the semantic one.
 type Local struct {
 	dim int
 	idf *IDF
+	sem *Semantic
 }
 
-// NewLocal returns a local embedder of dim dimensions, without IDF (every feature weighs 1) until WithIDF.
+// LexicalShare is the weight of the lexical part in the cosine, chosen on the even-numbered questions of
+// eval/retrieval/questions.jsonl (0.3 to 0.5 give the same recall; the semantic part alone is weaker).
+const LexicalShare = 0.4
+
+// SemanticDim is the number of dimensions of a dim-dimensional local vector given to the semantic part: a
+// third, none below 48.
+func SemanticDim(dim int) int {
+	if dim < 48 {
+		return 0
+	}
+	return dim / 3
+}
+
+// NewLocal returns a local embedder of dim dimensions, without IDF (every feature weighs 1) until WithIDF and
+// lexical only until WithSemantic.
 func NewLocal(dim int) *Local { return &Local{dim: dim} }
 
 // WithIDF returns a copy of l weighting features by idf (nil: no weighting).
-func (l *Local) WithIDF(idf *IDF) *Local { return &Local{dim: l.dim, idf: idf} }
+func (l *Local) WithIDF(idf *IDF) *Local { return &Local{dim: l.dim, idf: idf, sem: l.sem} }
+
+// WithSemantic returns a copy of l whose last SemanticDim(Dim()) dimensions hold the mean word vector of s (nil:
+// lexical only). It panics when s has another dimension: a programming error, not a data one.
+func (l *Local) WithSemantic(s *Semantic) *Local {
+	if s != nil && s.dim != SemanticDim(l.dim) {
+		panic(fmt.Sprintf("embed: modèle sémantique en %d dimensions pour un vecteur de %d", s.dim, l.dim))
+	}
+	return &Local{dim: l.dim, idf: l.idf, sem: s}
+}
+
+// Semantic returns the model of l's semantic part, nil when none.
+func (l *Local) Semantic() *Semantic { return l.sem }
 
 // IDF returns the table l weights features with, nil when none.
 func (l *Local) IDF() *IDF { return l.idf }
@@ -73,18 +103,39 @@ func (l *Local) vector(fx *featurizer, text string) []float32 {
 	}
 	slices.Sort(fx.keys)
 	v := make([]float32, l.dim)
+	lex := v
+	if l.sem != nil {
+		lex = v[:l.dim-l.sem.dim]
+	}
 	for _, h := range fx.keys {
 		c := counts[h]
 		w := float32(1 + math.Log(float64(c.tf))) // sublinear: the 5th mention says less than the 1st
 		w *= c.weight * l.idf.weight(h)
-		idx := int((h >> 1) % uint64(l.dim))
+		idx := int((h >> 1) % uint64(len(lex)))
 		if h&1 == 1 {
-			v[idx] -= w
+			lex[idx] -= w
 		} else {
-			v[idx] += w
+			lex[idx] += w
 		}
 	}
-	normalize(v)
+	if l.sem == nil {
+		normalize(v)
+		return v
+	}
+	sem := v[len(lex):]
+	if !l.sem.add(sem, fx.words) {
+		normalize(lex) // no known word: the lexical part alone
+		return v
+	}
+	normalize(lex)
+	normalize(sem)
+	a, b := float32(math.Sqrt(LexicalShare)), float32(math.Sqrt(1-LexicalShare))
+	for i := range lex {
+		lex[i] *= a
+	}
+	for i := range sem {
+		sem[i] *= b
+	}
 	return v
 }
 

@@ -20,7 +20,7 @@ var ErrEmbedderMismatch = errors.New("le corpus a été construit avec un autre 
 
 // Progress reports the advance of a load, phase by phase.
 type Progress struct {
-	Phase       string // "lecture", "vectorisation", "enregistrement"
+	Phase       string // "lecture", "apprentissage", "vectorisation", "enregistrement"
 	Done, Total int    // Total is 0 when unknown
 }
 
@@ -44,7 +44,8 @@ type LoadStats struct {
 	Chunks, ChunksEmbedded, ChunksKept int
 	ChunksRemoved                      int
 	IDFRebuilt, IndexBuilt             bool
-	Read, Embedding, Saving            time.Duration
+	SemanticWords                      int // vocabulary of the word vectors learned by this load, 0 when kept or none
+	Read, Learning, Embedding, Saving  time.Duration
 }
 
 // idfDrift is how far the number of chunks may move from the one the IDF table was learned on before a load
@@ -104,9 +105,11 @@ func (ix *Indexer) Load(ctx context.Context, src *corpus.Source) (LoadStats, err
 	newMeta := store.CorpusMeta{Embedder: emb.Name(), Dim: emb.Dim()}
 	reembedAll := ix.Reindex || dropOthers
 	if local, ok := emb.(*embed.Local); ok {
+		// The IDF table and the word vectors are the corpus model: learned together, kept together.
 		var idf *embed.IDF
+		var sem *embed.Semantic
 		if !first && !reembedAll && meta.IDF != nil {
-			if idf, err = embed.UnmarshalIDF(meta.IDF); err != nil {
+			if idf, sem, err = embed.LoadCorpusModel(local.Dim(), meta.IDF, meta.Semantic); err != nil {
 				return st, err
 			}
 			drift := float64(len(chunks)-idf.Docs()) / float64(max(idf.Docs(), 1))
@@ -115,19 +118,32 @@ func (ix *Indexer) Load(ctx context.Context, src *corpus.Source) (LoadStats, err
 			}
 		}
 		if idf == nil {
+			report(Progress{Phase: "apprentissage", Done: 0, Total: 1})
+			tl := time.Now()
 			b := embed.NewIDFBuilder()
+			sb := embed.NewSemanticBuilder()
 			for _, c := range chunks {
 				b.Add(embedText(c))
+				sb.Add(embedText(c))
 			}
 			idf = b.Build()
+			sem = sb.Build(embed.SemanticDim(local.Dim()))
+			st.Learning = time.Since(tl)
+			report(Progress{Phase: "apprentissage", Done: 1, Total: 1})
 			st.IDFRebuilt = true
 			reembedAll = true
 		}
-		emb = local.WithIDF(idf)
+		emb = local.WithIDF(idf).WithSemantic(sem)
 		if newMeta.IDF, err = idf.MarshalBinary(); err != nil {
 			return st, err
 		}
 		newMeta.IDFChunks = idf.Docs()
+		if sem != nil {
+			if newMeta.Semantic, err = sem.MarshalBinary(); err != nil {
+				return st, err
+			}
+			st.SemanticWords = sem.Words()
+		}
 	}
 
 	have := map[string]bool{}

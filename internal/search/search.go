@@ -22,7 +22,9 @@ const MaxQueryRunes = 2000
 // Defaults of Options, tuned on the even-numbered half of eval/retrieval/questions.jsonl.
 const (
 	DefaultCandidates = 200
-	DefaultRRFK       = 10
+	DefaultRRFK       = 20
+	// DefaultVectorWeight is the vector leg's weight in the fusion, the full-text leg's being 1.
+	DefaultVectorWeight = 0.7
 	// DefaultMaxLexemeShare keeps the full-text leg's candidate set small: the GIN index returns every chunk
 	// holding one of the words, and each costs a heap visit.
 	DefaultMaxLexemeShare = 0.05
@@ -105,7 +107,7 @@ type Options struct {
 	Reranker   *Reranker // nil: no reranking
 	Candidates int       // chunks each leg contributes to the fusion, default DefaultCandidates
 	RRFK       float64   // default DefaultRRFK
-	// FullTextWeight and VectorWeight scale each leg in the fusion, default 1 and 1.
+	// FullTextWeight and VectorWeight scale each leg in the fusion, default 1 and DefaultVectorWeight.
 	FullTextWeight, VectorWeight float64
 	// MaxLexemeShare leaves out of the full-text leg the query words found in more than this share of the
 	// chunks (the 3 rarest always stay), default DefaultMaxLexemeShare.
@@ -141,7 +143,7 @@ func New(st *store.Store, emb embed.Embedder, opt Options) *Searcher {
 		opt.RRFK = DefaultRRFK
 	}
 	if opt.FullTextWeight == 0 && opt.VectorWeight == 0 {
-		opt.FullTextWeight, opt.VectorWeight = 1, 1
+		opt.FullTextWeight, opt.VectorWeight = 1, DefaultVectorWeight
 	}
 	if opt.MaxLexemeShare <= 0 {
 		opt.MaxLexemeShare = DefaultMaxLexemeShare
@@ -192,11 +194,11 @@ func (s *Searcher) embedder(ctx context.Context) (embed.Embedder, int, error) {
 	}
 	active := s.emb
 	if local, ok := s.emb.(*embed.Local); ok && meta.IDF != nil {
-		idf, err := embed.UnmarshalIDF(meta.IDF)
+		idf, sem, err := embed.LoadCorpusModel(meta.Dim, meta.IDF, meta.Semantic)
 		if err != nil {
 			return nil, 0, err
 		}
-		active = local.WithIDF(idf)
+		active = local.WithIDF(idf).WithSemantic(sem)
 	}
 	s.active, s.metaSeen = active, meta.UpdatedAt
 	return active, meta.Dim, nil

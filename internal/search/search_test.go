@@ -1,8 +1,11 @@
 package search_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -36,7 +39,7 @@ func loadSample(t *testing.T) (*store.Store, search.LoadStats) {
 
 func TestLoadAndSearchSample(t *testing.T) {
 	st, stats := loadSample(t)
-	if stats.Documents != 62 || stats.ChunksEmbedded != stats.Chunks || !stats.IDFRebuilt || !stats.IndexBuilt {
+	if stats.Documents != 62 || stats.ChunksEmbedded != stats.Chunks || !stats.IDFRebuilt || !stats.IndexBuilt || stats.SemanticWords < 1000 {
 		t.Fatalf("first load stats: %+v", stats)
 	}
 	s := search.New(st, embed.NewLocal(dim), search.Options{})
@@ -50,6 +53,8 @@ func TestLoadAndSearchSample(t *testing.T) {
 		{"j'ai perdu ma carte grise", "F1726", search.Hybrid},
 		{"carte vitale", "F265", search.FullTextOnly},
 		{"montant des allocations familiales pour deux enfants", "F13213", search.VectorOnly},
+		// No word of the fiche's title: the word vectors and the lexical features of the body find it.
+		{"j'ai fait une bêtise dans ce que j'ai envoyé aux impôts", "F33885", search.VectorOnly},
 	}
 	for _, tt := range tests {
 		rs, err := s.Search(ctx, search.Query{Text: pii.Public(tt.query), K: 5, ByDocument: true, Mode: tt.mode})
@@ -133,6 +138,11 @@ func TestIncrementalReloadAndFailures(t *testing.T) {
 	if stats.ChunksEmbedded != 0 || stats.ChunksKept != first.Chunks || stats.IDFRebuilt {
 		t.Fatalf("reload of identical corpus: %+v", stats)
 	}
+	// The corpus model (IDF and word vectors) is kept with the vectors it built.
+	metaFirst, err := st.CorpusMeta(ctx)
+	if err != nil || metaFirst.Semantic == nil {
+		t.Fatalf("no word vectors stored after the first load (%v)", err)
+	}
 	// One fiche changed, one removed: only the changed chunks are embedded, the removed fiche disappears.
 	var docs []corpus.Document
 	for d, err := range src.Documents() {
@@ -153,6 +163,9 @@ func TestIncrementalReloadAndFailures(t *testing.T) {
 	}
 	if stats.ChunksEmbedded != 1 || stats.DocumentsRemoved != 1 || stats.ChunksRemoved < 2 {
 		t.Errorf("incremental stats: %+v", stats)
+	}
+	if meta, err := st.CorpusMeta(ctx); err != nil || !bytes.Equal(meta.Semantic, metaFirst.Semantic) || !bytes.Equal(meta.IDF, metaFirst.IDF) {
+		t.Errorf("an incremental load changed the corpus model (%v)", err)
 	}
 	var n int
 	if err := st.Pool.QueryRow(ctx, "SELECT count(*) FROM corpus_chunks WHERE doc_id = 'F265'").Scan(&n); err != nil || n != 0 {
@@ -214,5 +227,84 @@ func TestLexiconExpand(t *testing.T) {
 		if got := l.Expand(tt.in); got != tt.want {
 			t.Errorf("Expand(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// The word vectors learned from the sample fiches put together the words of one procedure.
+func TestSemanticNeighboursOnSample(t *testing.T) {
+	src, err := corpus.OpenVDD(sample.VDD, corpus.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := embed.NewSemanticBuilder()
+	for d, err := range src.Documents() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range (corpus.Chunker{}).Chunks(d) {
+			b.Add(c.Heading() + "\n" + c.Text)
+		}
+	}
+	s := b.Build(embed.SemanticDim(dim))
+	if s == nil {
+		t.Fatal("no word vectors learned from the sample")
+	}
+	tests := []struct{ word, near string }{
+		{"passeport", "ident"},             // carte d'identité
+		{"licenciement", "ruptur"},         // rupture conventionnelle
+		{"mariage", "pacs"},                // the other union
+		{"chômage", "emploi"},              // retour à l'emploi
+		{"naissance", "acte"},              // acte de naissance
+		{"retraite", "trimestr"},           // trimestres cotisés
+		{"voiture", "vehicul"},             // the fiches' word
+		{"décès", "succession"},            // what follows a death
+		{"enfants", "paje"},                // prestation d'accueil du jeune enfant
+		{"loyer", "bail"},                  // the lease
+		{"licenciements", "conventionnel"}, // inflected as typed
+	}
+	for _, tt := range tests {
+		if got := s.Nearest(tt.word, 10); !slices.Contains(got, tt.near) {
+			t.Errorf("Nearest(%q) = %v, want %q among them", tt.word, got, tt.near)
+		}
+	}
+}
+
+// The full-text leg scores with every word of the question (BM25F): a passage holding the rare word and the
+// question's common words outranks one holding the rare word alone, and a title match outranks a body match.
+func TestFullTextBM25(t *testing.T) {
+	st := storetest.NewDB(t)
+	ctx := context.Background()
+	doc := func(id, title, body string) corpus.Document {
+		return corpus.Document{ID: id, Audience: "particuliers", Kind: "F", Title: title, URL: "https://example.org/" + id,
+			Sections: []corpus.Section{{Blocks: []string{body}}}}
+	}
+	docs := []corpus.Document{
+		doc("F1", "Aide au transport", "La subvention quinquennale concerne les communes rurales."),
+		doc("F2", "Prime pour les familles", "La subvention quinquennale est versée aux familles qui déménagent, avec une prime de déménagement."),
+		doc("F3", "Subvention quinquennale", "Conditions générales."),
+	}
+	for i := range 40 { // common words, so that IDF tells them from the rare one
+		docs = append(docs, doc(fmt.Sprintf("F%d", 100+i), "Famille et logement", "Les familles qui déménagent demandent une prime."))
+	}
+	if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(ctx, corpus.NewSource(corpus.ServicePublic, docs)); err != nil {
+		t.Fatal(err)
+	}
+	s := search.New(st, embed.NewLocal(dim), search.Options{})
+	rank := func(q string) []string {
+		rs, err := s.Search(ctx, search.Query{Text: pii.Public(q), K: 5, ByDocument: true, Mode: search.FullTextOnly})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, r := range rs {
+			ids = append(ids, r.DocID)
+		}
+		return ids
+	}
+	if got := rank("subvention quinquennale pour une famille qui déménage"); len(got) < 3 || got[0] != "F3" || got[1] != "F2" {
+		t.Errorf("ranking %v: want the title match F3, then F2 (rare and common words), before F1", got)
+	}
+	if got := rank("prime famille déménagement subvention"); len(got) < 2 || got[0] != "F2" {
+		t.Errorf("ranking %v: want F2, which holds every word, first", got)
 	}
 }

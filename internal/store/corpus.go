@@ -21,6 +21,7 @@ type CorpusMeta struct {
 	Dim       int
 	IDF       []byte // the local embedder's IDF table, nil for remote embedders
 	IDFChunks int    // the number of chunks the IDF table was learned from
+	Semantic  []byte // the local embedder's word vectors, learned with the IDF table; nil when none
 	UpdatedAt time.Time
 }
 
@@ -60,8 +61,8 @@ type CorpusReplaceStats struct {
 // CorpusMeta returns the stored corpus metadata, or ErrNotFound when no corpus was ever loaded.
 func (s *Store) CorpusMeta(ctx context.Context) (CorpusMeta, error) {
 	var m CorpusMeta
-	err := s.Pool.QueryRow(ctx, `SELECT embedder, dim, idf, idf_chunks, updated_at FROM corpus_meta`).
-		Scan(&m.Embedder, &m.Dim, &m.IDF, &m.IDFChunks, &m.UpdatedAt)
+	err := s.Pool.QueryRow(ctx, `SELECT embedder, dim, idf, idf_chunks, semantic, updated_at FROM corpus_meta`).
+		Scan(&m.Embedder, &m.Dim, &m.IDF, &m.IDFChunks, &m.Semantic, &m.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return CorpusMeta{}, ErrNotFound
 	}
@@ -71,7 +72,7 @@ func (s *Store) CorpusMeta(ctx context.Context) (CorpusMeta, error) {
 	return m, nil
 }
 
-// CorpusHead returns the stored corpus metadata without the IDF table (a megabyte for the local embedder), so
+// CorpusHead returns the stored corpus metadata without the IDF table and word vectors (megabytes), so
 // that a search can tell cheaply whether the corpus changed since it last read that table; ErrNotFound when no
 // corpus was ever loaded.
 func (s *Store) CorpusHead(ctx context.Context) (CorpusMeta, error) {
@@ -118,10 +119,10 @@ func (s *Store) ReplaceCorpus(ctx context.Context, r CorpusReplace) (CorpusRepla
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, corpusLock); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO corpus_meta (embedder, dim, idf, idf_chunks, updated_at)
-			VALUES ($1, $2, $3, $4, now())
-			ON CONFLICT (singleton) DO UPDATE SET embedder = $1, dim = $2, idf = $3, idf_chunks = $4, updated_at = now()`,
-			r.Meta.Embedder, r.Meta.Dim, r.Meta.IDF, r.Meta.IDFChunks); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO corpus_meta (embedder, dim, idf, idf_chunks, semantic, updated_at)
+			VALUES ($1, $2, $3, $4, $5, now())
+			ON CONFLICT (singleton) DO UPDATE SET embedder = $1, dim = $2, idf = $3, idf_chunks = $4, semantic = $5, updated_at = now()`,
+			r.Meta.Embedder, r.Meta.Dim, r.Meta.IDF, r.Meta.IDFChunks, r.Meta.Semantic); err != nil {
 			return fmt.Errorf("meta: %w", err)
 		}
 		if r.DropOthers {
@@ -205,7 +206,7 @@ func (s *Store) ReplaceCorpus(ctx context.Context, r CorpusReplace) (CorpusRepla
 		// 4. Lexeme statistics for the full-text leg.
 		if _, err := tx.Exec(ctx, `DELETE FROM corpus_lexemes;
 			INSERT INTO corpus_lexemes (word, ndoc) SELECT word, ndoc FROM ts_stat('SELECT tsv FROM corpus_chunks');
-			UPDATE corpus_meta SET chunks = (SELECT count(*) FROM corpus_chunks)`); err != nil {
+			UPDATE corpus_meta SET (chunks, avg_lexemes) = (SELECT count(*), coalesce(avg(length(tsv)), 1) FROM corpus_chunks)`); err != nil {
 			return fmt.Errorf("lexemes: %w", err)
 		}
 		// 5. The HNSW index of the active dimension; indexes of other dimensions would only slow writes down.
@@ -353,12 +354,13 @@ type CorpusHit struct {
 // SearchCorpus runs the hybrid retrieval in one statement:
 //
 //  1. the full-text leg parses the query with websearch_to_tsquery on the french_unaccent configuration (accents
-//     and inflections do not matter), keeps its 3 rarest lexemes and any other found in at most MaxLexemeShare
-//     of the chunks (10 at most), joins each of them to the chunks holding it through the GIN index, and scores
-//     each chunk BM25-like: the sum of the inverse document frequencies (from corpus_lexemes) of the words it
-//     holds, doubled when the word is in the title or section path (the small inline tsv_title, so that the
-//     compressed tsv is never decompressed per word), so that one rare word outweighs several common ones; the
-//     best Candidates;
+//     and inflections do not matter) and looks its lexemes up in corpus_lexemes; its 3 rarest lexemes and any
+//     other found in at most MaxLexemeShare of the chunks (10 at most) find, through the GIN index, a pool of
+//     chunks, cheaply scored by the sum of the inverse document frequencies of those words (doubled in the small
+//     inline tsv_title); the best bm25Pool of the pool are then scored BM25F with every word of the query,
+//     common ones included (a frequent word still tells two rare-word passages apart): term frequencies from the
+//     chunk's tsvector, a title occurrence weighing bm25Title, a section-path one bm25Path, a body one 1, and
+//     the chunk's number of lexemes against the corpus mean as its length; the best Candidates;
 //  2. the vector leg orders the chunks by cosine distance to the query vector with ORDER BY … <=> … LIMIT in its
 //     own CTE, so that the HNSW expression index on embedding::vector(dim) serves it (iterative scan keeps
 //     filtered queries full), the best Candidates;
@@ -403,7 +405,7 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, 
 	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
 		strconv.Itoa(ef))
 	b.Queue(sql, q.Text, vec, q.Audience, q.DocID, q.Theme, q.Candidates, q.RRFK, q.FullTextWeight, q.VectorWeight,
-		q.Limit, q.MaxLexemeShare, q.SpreadBonus)
+		q.Limit, q.MaxLexemeShare, q.SpreadBonus, bm25Pool, bm25K1, bm25B, bm25Title, bm25Path)
 	hits, err := func() ([]CorpusHit, error) {
 		br := s.Pool.SendBatch(ctx, b)
 		defer br.Close()
@@ -434,6 +436,17 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, 
 	return hits, nil
 }
 
+// BM25F parameters of the full-text leg, tuned on the even-numbered half of eval/retrieval/questions.jsonl: the
+// pool of chunks the rare words find is rescored with every word of the query, a title occurrence counting as
+// bm25Title body occurrences and a section-path one as bm25Path.
+const (
+	bm25Pool  = 300
+	bm25K1    = 1.2
+	bm25B     = 0.75
+	bm25Title = 5.0
+	bm25Path  = 2.0
+)
+
 // searchLegs holds the two legs, ft and vec, each ranking chunks (id, doc_id, rnk); %[1]d is the dimension.
 const searchLegs = `WITH
 lex AS (
@@ -442,18 +455,32 @@ lex AS (
   JOIN corpus_lexemes s ON s.word = m[1]
 ),
 terms AS (
-  SELECT quote_literal(word)::tsquery AS tq,
-         ln(1 + (n - ndoc + 0.5::float8) / (ndoc + 0.5::float8)) AS idf
+  SELECT word, quote_literal(word)::tsquery AS tq,
+         ln(1 + (n - ndoc + 0.5::float8) / (ndoc + 0.5::float8)) AS idf,
+         rn <= 10 AND (rn <= 3 OR ndoc <= $11::float8 * n) AS seed
   FROM (SELECT word, ndoc, row_number() OVER (ORDER BY ndoc, word) AS rn FROM lex) r,
        (SELECT chunks AS n FROM corpus_meta) m
-  WHERE rn <= 3 OR ndoc <= $11::float8 * n
-  ORDER BY ndoc, word LIMIT 10
+  ORDER BY ndoc, word LIMIT 24
+),
+pool AS (
+  SELECT c.id, sum(t.idf * CASE WHEN c.tsv_title @@ t.tq THEN 2 ELSE 1 END) AS score
+  FROM terms t JOIN corpus_chunks c ON c.tsv @@ t.tq
+  WHERE $1 <> '' AND t.seed
+    AND ($3 = '' OR c.audience = $3) AND ($4 = '' OR c.doc_id = $4) AND ($5 = '' OR c.theme = $5)
+  GROUP BY c.id
+  ORDER BY score DESC, c.id
+  LIMIT $13
 ),
 ftc AS (
-  SELECT c.id, c.doc_id, sum(t.idf * CASE WHEN c.tsv_title @@ t.tq THEN 2 ELSE 1 END) AS score
-  FROM terms t JOIN corpus_chunks c ON c.tsv @@ t.tq
-  WHERE $1 <> ''
-    AND ($3 = '' OR c.audience = $3) AND ($4 = '' OR c.doc_id = $4) AND ($5 = '' OR c.theme = $5)
+  SELECT c.id, c.doc_id,
+         sum(t.idf * u.tf * (1 + $14::float8) / (u.tf + $14::float8 * (1 - $15::float8 + $15::float8 * length(c.tsv) / m.avg_lexemes))) AS score
+  FROM pool p JOIN corpus_chunks c ON c.id = p.id
+  CROSS JOIN LATERAL (
+    SELECT v.lexeme, (SELECT sum(CASE w WHEN 'A' THEN $16::float8 WHEN 'B' THEN $17::float8 ELSE 1 END) FROM unnest(v.weights) w) AS tf
+    FROM unnest(c.tsv) v
+  ) u
+  JOIN terms t ON t.word = u.lexeme,
+  (SELECT avg_lexemes FROM corpus_meta) m
   GROUP BY c.id, c.doc_id
   ORDER BY score DESC, c.id
   LIMIT $6
