@@ -123,7 +123,7 @@ func (l *Local) vector(fx *featurizer, text string) []float32 {
 		return v
 	}
 	sem := v[len(lex):]
-	if !l.sem.add(sem, fx.words) {
+	if !l.sem.add(sem, fx.stems) {
 		normalize(lex) // no known word: the lexical part alone
 		return v
 	}
@@ -163,6 +163,7 @@ type featureCount struct {
 type featurizer struct {
 	counts map[uint64]featureCount
 	words  []string
+	stems  []string // of the words that are not stopwords, in order: the semantic part's input
 	buf    []byte
 	keys   []uint64
 }
@@ -180,6 +181,7 @@ func (fx *featurizer) features(text string) map[uint64]featureCount {
 	}
 	clear(fx.counts)
 	fx.words = Tokens(fx.words[:0], text)
+	fx.stems = fx.stems[:0]
 	prev := ""
 	for _, w := range fx.words {
 		if stopwords[w] {
@@ -187,6 +189,7 @@ func (fx *featurizer) features(text string) map[uint64]featureCount {
 			continue
 		}
 		s := Stem(w)
+		fx.stems = append(fx.stems, s)
 		fx.add(hashParts(kindWord, s, ""), weightWord)
 		if prev != "" {
 			fx.add(hashParts(kindBigram, prev, s), weightBigram)

@@ -343,14 +343,12 @@ func orthonormalize(a *mat.Dense) {
 	}
 }
 
-// add adds to v (len dim) the smooth-inverse-frequency weighted vectors of the words of text.
-func (s *Semantic) add(v []float32, words []string) bool {
+// add adds to v (len dim) the smooth-inverse-frequency weighted vectors of stems, the stemmed content words of
+// a text as the featurizer found them.
+func (s *Semantic) add(v []float32, stems []string) bool {
 	found := false
-	for _, w := range words {
-		if stopwords[w] {
-			continue
-		}
-		id, ok := s.index[Stem(w)]
+	for _, w := range stems {
+		id, ok := s.index[w]
 		if !ok {
 			continue
 		}

@@ -123,8 +123,9 @@ func (ix *Indexer) Load(ctx context.Context, src *corpus.Source) (LoadStats, err
 			b := embed.NewIDFBuilder()
 			sb := embed.NewSemanticBuilder()
 			for _, c := range chunks {
-				b.Add(embedText(c))
-				sb.Add(embedText(c))
+				t := embedText(c)
+				b.Add(t)
+				sb.Add(t)
 			}
 			idf = b.Build()
 			sem = sb.Build(embed.SemanticDim(local.Dim()))
