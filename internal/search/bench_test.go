@@ -147,7 +147,7 @@ type neighbour struct {
 }
 
 // nearest returns the 10 nearest chunks to v, closest first. With candidates > 0 it queries the HNSW index as
-// SearchCorpus's vector leg does: same settings in the same transaction (ef_search = max(candidates, 40),
+// SearchCorpus's vector leg does: same settings in the same transaction (store.EFSearch,
 // relaxed-order iterative scan), same ORDER BY … LIMIT candidates, then the leg's re-sort by distance, since
 // relaxed order may return the candidates slightly out of order. With candidates 0 it scans every vector.
 func nearest(b *testing.B, st *store.Store, v []float32, dim, candidates int) []neighbour {
@@ -157,7 +157,7 @@ func nearest(b *testing.B, st *store.Store, v []float32, dim, candidates int) []
 		var err error
 		if candidates > 0 {
 			_, err = tx.Exec(ctx, `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
-				strconv.Itoa(min(max(candidates, 40), 1000)))
+				strconv.Itoa(store.EFSearch(0, candidates)))
 		} else {
 			_, err = tx.Exec(ctx, `SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off`)
 			candidates = 10

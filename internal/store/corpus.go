@@ -406,7 +406,7 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, 
 	// The statement is prepared once per connection, and after five runs PostgreSQL may keep a generic plan,
 	// blind to which filters are empty and how many chunks the query's words match: measured at ten times the
 	// custom plan's latency (a sequential scan instead of the HNSW index). A custom plan costs ~1 ms to make.
-	ef := min(max(q.EFSearch, q.Candidates, 40), 1000)
+	ef := EFSearch(q.EFSearch, q.Candidates)
 	b := &pgx.Batch{}
 	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
 		set_config('plan_cache_mode', 'force_custom_plan', true)`,
@@ -442,6 +442,10 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, 
 	}
 	return hits, nil
 }
+
+// EFSearch is the hnsw.ef_search SearchCorpus sets for a query asking for ef and candidates: at least the
+// candidates (the index returns no more than its beam) and 40, pgvector's default, and at most 1,000, its limit.
+func EFSearch(ef, candidates int) int { return min(max(ef, candidates, 40), 1000) }
 
 // BM25F parameters of the full-text leg, tuned on the even-numbered half of eval/retrieval/questions.jsonl: the
 // pool of chunks the rare words find is rescored with every word of the query, a title occurrence counting as
