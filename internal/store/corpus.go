@@ -403,11 +403,11 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, 
 	sql := fmt.Sprintf(searchLegs, q.Dim) + fusion
 	// One round trip: the batch runs its statements in one implicit transaction, so the local settings of the
 	// first hold for the search and end with it, without BEGIN and COMMIT exchanges of their own.
+	ef := EFSearch(q.EFSearch, q.Candidates)
+	b := &pgx.Batch{}
 	// The statement is prepared once per connection, and after five runs PostgreSQL may keep a generic plan,
 	// blind to which filters are empty and how many chunks the query's words match: measured at ten times the
 	// custom plan's latency (a sequential scan instead of the HNSW index). A custom plan costs ~1 ms to make.
-	ef := EFSearch(q.EFSearch, q.Candidates)
-	b := &pgx.Batch{}
 	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
 		set_config('plan_cache_mode', 'force_custom_plan', true)`,
 		strconv.Itoa(ef))
