@@ -260,15 +260,19 @@ func stringOrList(raw json.RawMessage) []string {
 	return list
 }
 
+// enter counts a request in flight until the returned func is first called; later calls do nothing.
 func (s *Server) enter() func() {
 	s.mu.Lock()
 	s.inFlight++
 	s.maxInFlight = max(s.maxInFlight, s.inFlight)
 	s.mu.Unlock()
+	var once sync.Once
 	return func() {
-		s.mu.Lock()
-		s.inFlight--
-		s.mu.Unlock()
+		once.Do(func() {
+			s.mu.Lock()
+			s.inFlight--
+			s.mu.Unlock()
+		})
 	}
 }
 
@@ -362,7 +366,8 @@ func nullable(s string) any {
 }
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
-	defer s.enter()()
+	leave := s.enter()
+	defer leave()
 	req, ok := s.receive(w, r)
 	if !ok {
 		return
@@ -393,7 +398,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	id := fmt.Sprintf("chatcmpl-llmtest-%d", s.seq)
 	s.mu.Unlock()
 	if req.Stream {
-		s.stream(w, r, req, rep, id, usage)
+		s.stream(w, r, req, rep, id, usage, leave)
 		return
 	}
 	out := map[string]any{
@@ -410,7 +415,8 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(out)
 }
 
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, rep Reply, id string, usage *Usage) {
+// stream sends rep as server-sent events; leave ends the request's count in flight.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, rep Reply, id string, usage *Usage, leave func()) {
 	flusher, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
@@ -470,6 +476,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, rep
 		}
 	}
 	if !rep.NoDone {
+		// A client may stop reading at [DONE] and send its next request before this handler returns: the
+		// request is over for it, so it is over for MaxInFlight too.
+		leave()
 		_, _ = fmt.Fprint(w, "data: [DONE]\n\n")
 		if flusher != nil {
 			flusher.Flush()
