@@ -1,7 +1,9 @@
 // Package prompts holds Plume's versioned prompt templates and renders them into text that may leave the server.
 //
-// Every value a template receives is a pii.Redacted (or official text marked public), so the rendered prompt is
-// as safe as its parts; that is why this package, and only a few others, may call pii.Public.
+// Templates receive typed inputs only (DraftInput, AssistantInput): every text field is a pii.Redacted, dates
+// are time.Time formatted here, numbers are ints, and TestInputsHoldNoString keeps it so. The rendered prompt is
+// therefore as safe as its parts, which is why Draft and Assistant may mark it with pii.Public. Every field that
+// did not come from this package's own templates is printed inside a neutralised data block.
 package prompts
 
 import (
@@ -12,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"text/template"
+	"time"
+	"unicode"
 
 	"github.com/plume-services/plume/internal/pii"
 )
@@ -27,7 +31,7 @@ type Source struct {
 	N           int
 	Title       pii.Redacted
 	SectionPath pii.Redacted
-	Date        string
+	Date        time.Time // the fiche's update date; zero: not shown
 	Text        pii.Redacted
 }
 
@@ -87,11 +91,11 @@ type Set struct {
 
 // Load parses the templates of version; an unknown version or a broken template is an error.
 func Load(version string) (*Set, error) {
-	t, err := template.New("").Funcs(template.FuncMap{"data": dataBlock, "add": func(a, b int) int { return a + b }, "join": joinTitle}).ParseFS(files, version+"/*.tmpl")
+	t, err := template.New("").Funcs(template.FuncMap{"data": dataBlock, "add": func(a, b int) int { return a + b }, "date": dateLabel}).ParseFS(files, version+"/*.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("prompts: version %q : %w", version, err)
 	}
-	for _, name := range []string{"system.tmpl", "draft.tmpl", "rewrite.tmpl"} {
+	for _, name := range []string{"system.tmpl", "draft.tmpl", "rewrite.tmpl", "assistant-system", "assistant-user"} {
 		if t.Lookup(name) == nil {
 			return nil, fmt.Errorf("prompts: version %q : gabarit %s manquant", version, name)
 		}
@@ -129,14 +133,30 @@ func (s *Set) Draft(in DraftInput) (Rendered, error) {
 	return Rendered{Version: s.version, System: pii.Public(sys), User: pii.Public(user)}, nil
 }
 
-// Exec renders any other template of the set (judge prompts, assistant prompts) with data whose text fields
-// are pii.Redacted values.
-func (s *Set) Exec(name string, data any) (pii.Redacted, error) {
-	out, err := s.exec(name, data)
+// Turn is an earlier exchange of an assistant conversation, filtered.
+type Turn struct {
+	Question, Answer pii.Redacted
+}
+
+// AssistantInput is everything the assistant's templates receive.
+type AssistantInput struct {
+	Sources  []Source
+	History  []Turn
+	Question pii.Redacted
+}
+
+// Assistant renders the system and user prompts of the advisers' assistant.
+func (s *Set) Assistant(in AssistantInput) (Rendered, error) {
+	sys, err := s.exec("assistant-system", in)
 	if err != nil {
-		return pii.Redacted{}, err
+		return Rendered{}, err
 	}
-	return pii.Public(out), nil
+	user, err := s.exec("assistant-user", in)
+	if err != nil {
+		return Rendered{}, err
+	}
+	// Sound: the templates are official text and every value they interpolate is a pii.Redacted.
+	return Rendered{Version: s.version, System: pii.Public(sys), User: pii.Public(user)}, nil
 }
 
 func (s *Set) exec(name string, data any) (string, error) {
@@ -148,18 +168,35 @@ func (s *Set) exec(name string, data any) (string, error) {
 }
 
 // dataBlock wraps text as a data block the model must not obey: the closing tag cannot be forged from inside,
-// because any tag-like sequence in the text is neutralised.
+// because any tag-like sequence in the text is neutralised, and bidirectional controls that could hide or reorder
+// what the agent reviewing the prompt sees are dropped.
 func dataBlock(tag string, r pii.Redacted) string {
-	text := r.String()
-	text = strings.ReplaceAll(text, "<", "‹")
-	text = strings.ReplaceAll(text, ">", "›")
-	return "<" + tag + ">\n" + strings.TrimSpace(text) + "\n</" + tag + ">"
+	return "<" + tag + ">\n" + Neutralise(r.String()) + "\n</" + tag + ">"
 }
 
-// joinTitle puts a review's title above its text, both already filtered.
-func joinTitle(title, text pii.Redacted) pii.Redacted {
-	if title.IsZero() {
-		return text
+// Neutralise is what dataBlock does to a value: angle brackets become ‹ ›, bidirectional and other invisible
+// control characters go, and surrounding space is trimmed.
+func Neutralise(text string) string {
+	text = strings.Map(func(r rune) rune {
+		switch {
+		case r == '<':
+			return '‹'
+		case r == '>':
+			return '›'
+		case r == '\n' || r == '\t':
+			return r
+		case unicode.Is(unicode.Bidi_Control, r), unicode.IsControl(r), r == '\u200b', r == '\u2060', r == '\ufeff':
+			return -1
+		}
+		return r
+	}, text)
+	return strings.TrimSpace(text)
+}
+
+// dateLabel formats a source's date the French way; the zero time prints nothing.
+func dateLabel(t time.Time) string {
+	if t.IsZero() {
+		return ""
 	}
-	return pii.Join([]pii.Redacted{title, text}, "\n\n")
+	return t.Format("02/01/2006")
 }

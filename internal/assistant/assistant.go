@@ -188,6 +188,8 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 		}
 		return r.Text, nil
 	}
+	// The turns, as stored or as the client sent them back (with the values Plume restored in them).
+	var raw []historyTurnText
 	if conv.ID != 0 {
 		msgs, err := s.o.Store.ConversationMessages(ctx, q.UserID, conv.ID)
 		if err != nil {
@@ -199,19 +201,20 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 		for _, m := range msgs {
 			// The stored turns were filtered when asked; they go through the filter again all the same, with the
 			// conversation's mapping (their placeholders stay as they are), so no stored text is trusted blindly.
-			hq, err := redact(m.QuestionRedacted)
-			if err != nil {
-				return ans, err
-			}
-			ha, err := redact(m.AnswerRedacted)
-			if err != nil {
-				return ans, err
-			}
-			history = append(history, historyTurn{Question: hq, Answer: ha})
+			raw = append(raw, historyTurnText{Question: m.QuestionRedacted, Answer: m.AnswerRedacted})
 		}
 	}
 	if q.Stateless || q.ConversationID == 0 {
 		for _, t := range q.History {
+			raw = append(raw, historyTurnText{Question: t.Question, Answer: t.Answer})
+		}
+	}
+	// Twice: the first pass puts every value detected anywhere in the conversation into its mapping, the second
+	// masks each of them wherever it appears, also in a turn where detection alone missed it.
+	var question pii.Redacted
+	for range 2 {
+		history = history[:0]
+		for _, t := range raw {
 			hq, err := redact(t.Question)
 			if err != nil {
 				return ans, err
@@ -222,10 +225,10 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 			}
 			history = append(history, historyTurn{Question: hq, Answer: ha})
 		}
-	}
-	question, err := redact(text)
-	if err != nil {
-		return ans, err
+		var err error
+		if question, err = redact(text); err != nil {
+			return ans, err
+		}
 	}
 	if len(history) > s.o.HistoryTurns {
 		history = history[len(history)-s.o.HistoryTurns:]
@@ -236,7 +239,7 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	t0 = time.Now()
 	query := question
 	if len(history) > 0 {
-		query = pii.Join([]pii.Redacted{question, history[len(history)-1].Question}, "\n")
+		query = pii.Join([]pii.Redacted{question, history[len(history)-1].Question}, pii.Const("\n"))
 	}
 	sources, err := s.retrieve(ctx, query.Truncate(search.MaxQueryRunes))
 	if err != nil {
@@ -380,34 +383,20 @@ func title(q string) string {
 }
 
 // historyTurn is an earlier exchange, filtered.
-type historyTurn struct {
-	Question, Answer pii.Redacted
-}
+type historyTurn = prompts.Turn
 
-// promptInput is what assistant.tmpl receives; every text field is a pii.Redacted.
-type promptInput struct {
-	Sources  []prompts.Source
-	History  []historyTurn
-	Question pii.Redacted
-}
+// historyTurnText is an earlier exchange before filtering.
+type historyTurnText struct{ Question, Answer string }
 
 func (s *Service) prompt(question pii.Redacted, history []historyTurn, sources []Source) ([]llm.Message, error) {
-	in := promptInput{Question: question, History: history}
+	in := prompts.AssistantInput{Question: question, History: history}
 	for _, src := range sources {
-		date := ""
-		if !src.Date.IsZero() {
-			date = src.Date.Format("02/01/2006")
-		}
 		in.Sources = append(in.Sources, prompts.Source{N: src.N, Title: pii.Public(src.Title), SectionPath: pii.Public(src.SectionPath),
-			Date: date, Text: pii.Public(src.Text)})
+			Date: src.Date, Text: pii.Public(src.Text)})
 	}
-	sys, err := s.o.Prompts.Exec("assistant-system", in)
+	r, err := s.o.Prompts.Assistant(in)
 	if err != nil {
 		return nil, err
 	}
-	user, err := s.o.Prompts.Exec("assistant-user", in)
-	if err != nil {
-		return nil, err
-	}
-	return []llm.Message{{Role: llm.RoleSystem, Content: sys}, {Role: llm.RoleUser, Content: user}}, nil
+	return []llm.Message{{Role: llm.RoleSystem, Content: r.System}, {Role: llm.RoleUser, Content: r.User}}, nil
 }

@@ -15,7 +15,7 @@ import (
 const contactsSection = "Services en ligne et contacts"
 
 // contactsQuery finds that section; it is Plume's own text, not anyone's words.
-var contactsQuery = pii.Public("où s'adresser service en ligne téléservice formulaire contacts")
+var contactsQuery = pii.Const("où s'adresser service en ligne téléservice formulaire contacts")
 
 // retrieve returns the passages that answer query, numbered from 1, then the contacts section of the best fiche
 // when no passage carries one, so that « je ne sais pas » can always say where to turn.

@@ -85,6 +85,9 @@ type Input struct {
 	Examples []ExampleText
 	// Mapping continues the placeholders of earlier drafts of the same review; nil starts afresh.
 	Mapping *pii.Mapping
+	// Pseudonym is the name the citizen publishes under: masked like a known value wherever it appears (an agent's
+	// text to rewrite greets them by it), so that it never reaches the model.
+	Pseudonym string
 }
 
 // ExampleText is an approved reply to a similar review, before filtering.
@@ -171,19 +174,19 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 	// 3. Build the prompt.
 	t0 = time.Now()
 	pin := prompts.DraftInput{
-		Organisation: prompts.Organisation{Name: pii.Public(in.Organisation), Signature: f.signature, Tone: f.tone, Forbidden: f.forbidden},
+		Organisation: prompts.Organisation{Name: f.organisation, Signature: f.signature, Tone: f.tone, Forbidden: f.forbidden},
 		ReviewTitle:  f.title, ReviewText: f.text, Feeling: f.feeling,
 		Instruction: f.instruction, Previous: f.previous, Examples: f.examples,
 	}
 	for _, p := range passages {
 		pin.Sources = append(pin.Sources, prompts.Source{N: p.N, Title: pii.Public(p.Title), SectionPath: pii.Public(p.SectionPath),
-			Date: dateLabel(p.Date), Text: pii.Public(p.Text)})
+			Date: p.Date, Text: pii.Public(p.Text)})
 	}
 	rendered, err := set.Draft(pin)
 	if err != nil {
 		return res, err
 	}
-	res.Prompt = pii.Join([]pii.Redacted{rendered.System, rendered.User}, "\n\n")
+	res.Prompt = pii.Join([]pii.Redacted{rendered.System, rendered.User}, pii.Const("\n\n"))
 	res.Timings["prompt"] = time.Since(t0)
 
 	// 4. Generate, or write offline when there is no model or it failed.
@@ -269,7 +272,7 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 type filtered struct {
 	mapping                                            *pii.Mapping
 	title, text, feeling, query, instruction, previous pii.Redacted
-	signature, tone                                    pii.Redacted
+	organisation, signature, tone                      pii.Redacted
 	forbidden                                          []pii.Redacted
 	examples                                           []prompts.Example
 }
@@ -280,6 +283,7 @@ func (s *Service) filterInput(ctx context.Context, in Input) (filtered, error) {
 	if m == nil {
 		m = pii.NewMapping()
 	}
+	m.AddKnown(pii.LabelPerson, in.Pseudonym)
 	redact := func(text string) (pii.Redacted, error) {
 		if strings.TrimSpace(text) == "" {
 			return pii.Redacted{}, nil
@@ -306,7 +310,11 @@ func (s *Service) filterInput(ctx context.Context, in Input) (filtered, error) {
 	if f.instruction, err = redact(in.Instruction); err != nil {
 		return f, err
 	}
-	// The organisation's settings are written by supervisors, who may sign with their own name: filtered too.
+	// The organisation's name and settings are written by administrators and supervisors, who may sign with
+	// their own name: filtered too, and printed inside data blocks.
+	if f.organisation, err = redact(in.Organisation); err != nil {
+		return f, err
+	}
 	if f.signature, err = redact(in.Signature); err != nil {
 		return f, err
 	}
@@ -334,18 +342,10 @@ func (s *Service) filterInput(ctx context.Context, in Input) (filtered, error) {
 		if err != nil {
 			return f, fmt.Errorf("%w (%v)", ErrFilter, err)
 		}
-		f.examples = append(f.examples, prompts.Example{Review: blankPlaceholders(rv.Text), Reply: blankPlaceholders(rp.Text)})
+		f.examples = append(f.examples, prompts.Example{Review: rv.Text.BlankPlaceholders(), Reply: rp.Text.BlankPlaceholders()})
 	}
-	f.query = pii.Join([]pii.Redacted{f.title, f.text}, "\n").Truncate(search.MaxQueryRunes)
+	f.query = pii.Join([]pii.Redacted{f.title, f.text}, pii.Const("\n")).Truncate(search.MaxQueryRunes)
 	return f, nil
-}
-
-// blankPlaceholders replaces every placeholder with an ellipsis; the result is as safe as its input.
-func blankPlaceholders(r pii.Redacted) pii.Redacted {
-	if !placeholderRE.MatchString(r.String()) {
-		return r
-	}
-	return pii.Public(placeholderRE.ReplaceAllString(r.String(), "[…]"))
 }
 
 func (s *Service) retrieve(ctx context.Context, query pii.Redacted, k int) ([]Passage, error) {
@@ -377,11 +377,4 @@ func feelingLabel(f string) string {
 		return ""
 	}
 	return f
-}
-
-func dateLabel(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format("02/01/2006")
 }

@@ -44,7 +44,8 @@ func (s *Service) DraftReview(ctx context.Context, r Request) (store.Draft, Resu
 		return store.Draft{}, Result{}, err
 	}
 	in := Input{Organisation: rv.OrganisationName, Signature: ps.Signature, Tone: ps.Tone, Forbidden: ps.Forbidden,
-		Title: rv.Title, Text: rv.Body, Feeling: rv.Feeling, Instruction: r.Instruction, Previous: r.Previous}
+		Title: rv.Title, Text: rv.Body, Feeling: rv.Feeling, Instruction: r.Instruction, Previous: r.Previous,
+		Pseudonym: rv.AuthorPseudonym}
 	if raw, err := s.o.Store.PIIMapping(ctx, rv.ID); err == nil {
 		var m pii.Mapping
 		if err := json.Unmarshal(raw, &m); err == nil {

@@ -47,8 +47,9 @@ func (f *Filter) Redact(ctx context.Context, text string) (Result, error) {
 }
 
 // RedactWith redacts text continuing the numbering of m, so that the texts of one review or one conversation
-// share their placeholders: the same value gets the same placeholder. m is only changed on success; a nil m
-// starts a new mapping.
+// share their placeholders: the same value gets the same placeholder. Every value m already holds is masked too,
+// in any spelling, even where detection misses it (FindKnown). m is only changed on success; a nil m starts a
+// new mapping.
 func (f *Filter) RedactWith(ctx context.Context, m *Mapping, text string) (Result, error) {
 	spans, err := f.Find(ctx, text)
 	if err != nil {
@@ -57,6 +58,8 @@ func (f *Filter) RedactWith(ctx context.Context, m *Mapping, text string) (Resul
 	if m == nil {
 		m = NewMapping()
 	}
+	// Values already in m are masked wherever they appear, found or not by detection this time.
+	spans = mergeKnown(spans, m.FindKnown(text))
 	out, err := m.apply(text, spans)
 	if err != nil {
 		return Result{}, err

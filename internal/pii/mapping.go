@@ -69,7 +69,10 @@ func (m *Mapping) apply(text string, spans []Span) (string, error) {
 		value := text[s.Start:s.End]
 		key := s.Label + "\x00" + normValue(s.Label, value)
 		ph := ""
-		if k, ok := m.byKey[key]; ok {
+		if _, ok := m.byPH[s.Placeholder]; ok && s.Placeholder != "" {
+			// A known value (FindKnown): the placeholder it already has, whatever its spelling here.
+			ph = s.Placeholder
+		} else if k, ok := m.byKey[key]; ok {
 			ph = m.entries[k].Placeholder
 		} else {
 			for k, fk := range freshKeys {

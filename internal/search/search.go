@@ -232,7 +232,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		sq.Text = fullTextQuery(expanded)
 	}
 	if q.Mode != FullTextOnly {
-		vs, err := emb.Embed(ctx, []pii.Redacted{pii.Join([]pii.Redacted{q.Text, lexiconSuffix(raw, expanded)}, "")})
+		vs, err := emb.Embed(ctx, []pii.Redacted{pii.Join([]pii.Redacted{q.Text, lexiconSuffix(raw, expanded)}, pii.Redacted{})})
 		if err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
