@@ -56,8 +56,9 @@ func CleanText(s string) string {
 			space = false
 		case r == '\t' || unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f' || r == '\u2007':
 			space = true
-		case r == '\u200b' || r == '\ufeff' || r == '\u00ad' || unicode.IsControl(r):
-			// zero-width space, byte-order mark, soft hyphen, control characters: invisible, dropped
+		case r == '\u200b' || r == '\ufeff' || r == '\u00ad' || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r):
+			// zero-width space, byte-order mark, soft hyphen, control characters: invisible, dropped; bidirectional
+			// controls (U+202A–U+202E, U+2066–U+2069…) too, which could reverse a whole draft around a pseudonym
 		default:
 			if b.Len() > 0 {
 				switch {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/plume-services/plume/internal/guard"
 	"github.com/plume-services/plume/internal/store"
 )
 
@@ -23,6 +24,7 @@ type apiError struct {
 	Status    int               `json:"status"`
 	Message   string            `json:"message"`
 	Fields    map[string]string `json:"fields,omitempty"`
+	Items     []string          `json:"items,omitempty"` // each thing to fix, in order (publication guard)
 	RequestID string            `json:"request_id,omitempty"`
 }
 
@@ -32,7 +34,12 @@ func classify(err error) apiError {
 	var fe fieldErrors
 	var bi badInput
 	var he *echo.HTTPError
+	var blocked *guard.Blocked
 	switch {
+	case errors.As(err, &blocked):
+		return apiError{Status: http.StatusUnprocessableEntity, Message: blocked.Summary(), Items: blocked.Items()}
+	case errors.Is(err, guard.ErrFilter):
+		return apiError{Status: http.StatusServiceUnavailable, Message: guard.ErrFilter.Error()}
 	case errors.As(err, &fe):
 		return apiError{Status: http.StatusUnprocessableEntity, Message: "Certains champs sont invalides.", Fields: fe.FieldErrors()}
 	case errors.As(err, &bi) && bi.BadInput():

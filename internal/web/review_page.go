@@ -17,6 +17,7 @@ import (
 
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/draft"
+	"github.com/plume-services/plume/internal/guard"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/store"
 )
@@ -248,7 +249,8 @@ func checksOf(d store.Draft, ps []draft.Passage) []draft.Check {
 
 // replyText reads the reply posted by the editor.
 func replyText(c *echo.Context) (string, error) {
-	text := strings.TrimSpace(strings.ReplaceAll(c.FormValue("texte"), "\r\n", "\n"))
+	// Bidirectional controls could reverse what readers of the published reply see: never kept.
+	text := strings.TrimSpace(guard.StripBidi(strings.ReplaceAll(c.FormValue("texte"), "\r\n", "\n")))
 	switch n := utf8.RuneCountInString(text); {
 	case n == 0:
 		return "", badRequest{"La réponse est vide : écrivez ou générez un brouillon d'abord."}
@@ -390,6 +392,10 @@ func (s *Server) approveReview(c *echo.Context) error {
 			return err
 		}
 	}
+	// The text is kept as a version either way, so the agent fixes it in place when the guard refuses it.
+	if err := s.checkPublishable(ctx, rv, text); err != nil {
+		return err
+	}
 	if s.jobs == nil {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "Publication impossible : ce serveur n'a pas de tâches de fond pour publier. "+
 			"Votre texte est enregistré (version "+strconv.Itoa(d.Version)+") ; réessayez quand le service de publication sera disponible.")
@@ -422,6 +428,25 @@ func (s *Server) approveReview(c *echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "publication", "publication"))
+}
+
+// checkPublishable runs the publication guard on a reply about to be approved: the citizen's identifiers and
+// names (but their pseudonym), masked numbers and the organisation's forbidden promises block it.
+func (s *Server) checkPublishable(ctx context.Context, rv store.Review, text string) error {
+	stored, err := s.store.PIIMapping(ctx, rv.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	m, err := guard.ReviewMapping(ctx, s.filter, stored, rv.Title, rv.Body)
+	if err != nil {
+		return err
+	}
+	ps, err := s.store.OrganisationPromptSettings(ctx, rv.OrganisationID)
+	if err != nil {
+		return err
+	}
+	return guard.Check(ctx, s.filter, guard.Input{Reply: text, Mapping: m, Pseudonym: rv.AuthorPseudonym, Forbidden: ps.Forbidden,
+		AllowedPhones: draft.DefaultAllowlist.Phones, AllowedEmails: draft.DefaultAllowlist.Emails})
 }
 
 // rejectReview sets a review aside with a reason.
