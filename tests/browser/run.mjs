@@ -224,6 +224,9 @@ try {
   const res = await other.goto(base + "/avis/" + reviewID);
   assert.equal(res.status(), 404, "un agent de la CPAM reçoit 404 pour un avis de la CAF");
   await shot(other, "10-autre-organisation-404.png");
+
+  // 10. Publication guard (its own scenario below).
+  await publicationGuardScenario({ signIn, cli, shot });
 } catch (e) {
   failed = true;
   console.error("ÉCHEC :", e.stack || e.message);
@@ -236,5 +239,56 @@ try {
   }
   rmSync(tmp, { recursive: true, force: true });
 }
+// publicationGuardScenario: a supervisor forbids a promise; an agent tries to publish a reply carrying the
+// citizen's phone and NIR and that promise; the server refuses it with the three items listed, keeps the text,
+// and publishes it once they are removed.
+async function publicationGuardScenario({ signIn, cli, shot }) {
+  const chef = await signIn("chef@caf.test");
+  await chef.goto(base + "/parametres");
+  await chef.locator("#forbidden").fill("sous 8 jours, c'est garanti");
+  await chef.getByRole("button", { name: "Enregistrer" }).click();
+  await chef.waitForLoadState();
+
+  const file = join(tmp, "avis-garde.jsonl");
+  writeFileSync(file, JSON.stringify({ external_id: "caf-garde", organisation: "CAF de la Gironde", organisation_slug: "caf-gironde",
+    title: "Prime d'activité suspendue", author_pseudonym: "Lodie75", feeling: "Négatif", topic: "Prime d'activité", written_at: "2026-01-07",
+    body: "Je suis Élodie Ndiaye, joignable au 06 12 34 56 78, NIR 2 85 03 75 116 238 42. Ma prime d'activité est suspendue depuis deux mois." }) + "\n");
+  cli("reviews", "import", file);
+
+  const agent = await signIn("agent@caf.test");
+  await agent.getByRole("link", { name: "Prime d'activité suspendue" }).click();
+  await agent.waitForURL(/\/avis\/\d+$/);
+  const url = agent.url();
+  const bad = "Bonjour Lodie75,\n\nMerci pour votre avis. Nous vous rappellerons au 06 12 34 56 78.\n" +
+    "Votre NIR 2 85 03 75 116 238 42 est bien enregistré.\nVotre dossier sera traité sous 8 jours, c'est garanti.\n\nLe service relations usagers";
+  await agent.locator("#texte").fill(bad);
+  await agent.getByRole("button", { name: "Approuver et publier" }).click();
+  await agent.getByText("Publication refusée").first().waitFor({ timeout: 20000 });
+  const items = await agent.locator("ul.guard-items li, [data-guard-item]").allInnerTexts();
+  assert.ok(items.some((t) => t.includes("numéro de téléphone") && t.includes("06 12 34 56 78")), "le téléphone est listé : " + items.join(" | "));
+  assert.ok(items.some((t) => t.includes("NIR") && t.includes("2 85 03 75 116 238 42")), "le NIR est listé : " + items.join(" | "));
+  assert.ok(items.some((t) => t.includes("engagement interdit")), "l'engagement interdit est listé : " + items.join(" | "));
+  assert.equal(items.length, 3, "trois éléments, pas plus : " + items.join(" | "));
+  await shot(agent, "11-publication-refusee.png");
+
+  // The refused text is kept: the agent fixes it in place and publishes.
+  await agent.goto(url);
+  assert.match(await agent.locator("#texte").inputValue(), /sous 8 jours/, "le texte refusé est conservé");
+  await agent.locator("#texte").fill("Bonjour Lodie75,\n\nMerci pour votre avis. Un conseiller reprend votre dossier de prime d'activité ; " +
+    "vous pouvez suivre son avancement depuis votre espace personnel sur caf.fr.\n\nLe service relations usagers");
+  await agent.getByRole("button", { name: "Approuver et publier" }).click();
+  await agent.waitForURL(/fait=publication/, { timeout: 20000 });
+  let published = false;
+  for (let i = 0; i < 60 && !published; i++) {
+    await agent.goto(url);
+    published = (await agent.locator("#statut-avis").textContent()).includes("publié");
+    if (!published) { await new Promise((r) => setTimeout(r, 500)); }
+  }
+  assert.ok(published, "la réponse corrigée est publiée");
+  const exported = readFileSync(exportPath, "utf8");
+  assert.ok(exported.includes("Lodie75") && !exported.includes("06 12 34 56 78") && !exported.includes("116 238"), "la réponse exportée ne porte ni téléphone ni NIR");
+  await shot(agent, "12-publication-corrigee.png");
+}
+
 log(`${failed ? "ÉCHEC" : "réussi"} en ${((Date.now() - started) / 1000).toFixed(1)} s ; captures dans ${shots}`);
 process.exit(failed ? 1 : 0);
