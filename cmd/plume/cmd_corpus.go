@@ -48,7 +48,7 @@ func corpusLoad(ctx context.Context, a *app, args []string) error {
 	name := fs.String("name", "", "pour --format dir : nom de la source (par défaut le nom du dossier) ; recharger le même nom remplace ses pages")
 	reindex := fs.Bool("reindex", false, "recalculer tous les vecteurs (obligatoire après un changement de modèle d'embeddings)")
 	kinds := fs.String("kinds", "F", "préfixes d'identifiants chargés : F (fiches), N (dossiers), R (ressources)")
-	audiences := fs.String("audiences", "particuliers,professionnels", "pour --format vdd : publics chargés")
+	audiences := fs.String("audiences", "particuliers,professionnels,associations", "pour --format vdd : publics chargés")
 	maxTokens := fs.Int("max-tokens", corpus.DefaultMaxTokens, "taille maximale d'un passage, en tokens estimés")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage : plume corpus load [options] CHEMIN\n\nOptions :\n")

@@ -15,14 +15,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/plume-services/plume/internal/reviews"
+	"github.com/plume-services/plume/internal/search"
 	"github.com/plume-services/plume/internal/store"
 )
 
 func init() {
 	register(&command{
 		name:    "reviews",
-		args:    "import FICHIER | list",
-		summary: "importe des avis (export Services Publics+ en JSON lines ou CSV) ou liste ceux de la base",
+		args:    "import FICHIER | list | sources --jsonl",
+		summary: "importe des avis (export Services Publics+ en JSON lines ou CSV), liste ceux de la base, ou donne les fiches qu'un brouillon citerait",
 		setup: func(fs *flag.FlagSet) func(context.Context, *app) error {
 			format := fs.String("format", "", "format du fichier (import) : jsonl ou csv ; par défaut d'après l'extension")
 			source := fs.String("source", "", "source donnée à tous les avis (import) ; par défaut celle du fichier, sinon "+reviews.SourceSPP)
@@ -31,9 +32,18 @@ func init() {
 			query := fs.String("q", "", "recherche dans le titre et le texte (list)")
 			limit := fs.Int("limit", 20, "nombre d'avis affichés (list), 500 au plus")
 			after := fs.String("after", "", "curseur de la page suivante, donné par la page précédente (list)")
+			jsonl := fs.Bool("jsonl", false, "sources : lit des lignes {id, organisation, title, text} sur l'entrée standard, écrit {id, results}")
+			var ro search.ReviewOptions
+			fs.IntVar(&ro.Fiches, "fiches", 0, "sources : fiches données au modèle (0 : valeur par défaut)")
+			fs.IntVar(&ro.QueryRunes, "query-runes", 0, "sources : longueur maximale de la requête tirée de l'avis (0 : valeur par défaut)")
+			fs.Float64Var(&ro.OrganisationBoost, "org-boost", 0, "sources : bonus des fiches de l'organisation (0 : valeur par défaut, négatif : aucun)")
+			fs.Float64Var(&ro.MinScore, "min-score", 0, "sources : score minimal de la meilleure fiche, sinon abstention (0 : valeur par défaut)")
+			fs.IntVar(&ro.MinCues, "min-cues", 0, "sources : mots de démarche minimum, sinon abstention (0 : valeur par défaut, négatif : aucun)")
+			fs.BoolVar(&ro.NoAbstain, "no-abstain", false, "sources : ne jamais s'abstenir (calibrage)")
+			signals := fs.Bool("signals", false, "sources : ajoute à chaque ligne les signaux d'abstention (calibrage)")
 			return func(ctx context.Context, a *app) error {
 				if len(a.args) == 0 {
-					return usagef("action manquante : import ou list")
+					return usagef("action manquante : import, list ou sources")
 				}
 				action := a.args[0]
 				pos, err := parseInterleaved(fs, a.args[1:])
@@ -51,8 +61,16 @@ func init() {
 						return usagef("argument inattendu %q", pos[0])
 					}
 					return reviewsList(ctx, a, *status, *org, *query, *limit, *after)
+				case "sources":
+					if len(pos) > 0 {
+						return usagef("argument inattendu %q", pos[0])
+					}
+					if !*jsonl {
+						return usagef("sources attend --jsonl (lignes {id, organisation, title, text} sur l'entrée standard)")
+					}
+					return reviewsSources(ctx, a, ro, *signals)
 				}
-				return usagef("action %q inconnue : import ou list", action)
+				return usagef("action %q inconnue : import, list ou sources", action)
 			}
 		},
 	})

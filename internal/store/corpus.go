@@ -321,24 +321,32 @@ func (s *Store) CorpusStatus(ctx context.Context) ([]CorpusSourceStatus, error) 
 
 // CorpusSearch is one hybrid query; Vector must have the corpus's dimension.
 type CorpusSearch struct {
-	Text       string    // the query as typed, normalised; empty disables the full-text leg
+	// Text is the query, normalised; empty disables the full-text leg.
+	Text string
+	// MaxQueryTF caps how much a word written several times in Text weighs in the BM25 score (n times, as in a
+	// plain engine's query, up to this cap), default 1: each word once.
+	MaxQueryTF int
 	Vector     []float32 // nil disables the vector leg
 	Dim        int
 	Audience   string // filters, empty for any
 	DocID      string
 	Theme      string
-	Candidates int     // chunks each leg contributes, e.g. 100
-	Limit      int     // rows returned
+	// Candidates is the number of chunks each leg contributes, e.g. 100.
+	Candidates int
+	Limit      int     // rows returned (documents with ByDocument)
 	RRFK       float64 // reciprocal rank constant, 60 in the literature
 	EFSearch   int     // hnsw.ef_search, at least Candidates
-	// MaxLexemeShare leaves out of the full-text leg the query words found in more than this share of the
-	// chunks, default 0.05 (the 3 rarest words of the query always stay).
+	// MaxLexemeShare leaves out of the candidate pool's seeds the query words found in more than this share
+	// of the chunks, default 0.05; they still count in the BM25 score.
 	MaxLexemeShare float64
 	// FullTextWeight and VectorWeight scale each leg's reciprocal rank; 1 and 1 give plain RRF.
 	FullTextWeight, VectorWeight float64
 	// ByDocument ranks documents instead of chunks: each leg ranks the documents by their best chunk, the
-	// ranks are fused, and each document is returned once, with its best chunk.
+	// ranks are fused, and each document is returned with its best chunks.
 	ByDocument bool
+	// PassagesPerDocument is, with ByDocument, the number of best chunks returned for each document (the
+	// legs' chunks of it, by fused chunk score), default 1.
+	PassagesPerDocument int
 	// SpreadBonus is added, in ByDocument mode, to a document's fused score for each further chunk of it the
 	// legs found (a fiche several passages of which match is more likely about the question), default 0.
 	SpreadBonus float64
@@ -348,30 +356,37 @@ type CorpusSearch struct {
 type CorpusHit struct {
 	ChunkID                                        int64
 	DocID, Audience, Title, SectionPath, URL, Body string
-	Date                                           time.Time
-	Score                                          float64
-	FTRank, VecRank                                int // 1-based rank in each leg, 0 when absent from it
+	// Theme and Breadcrumb are the document's, for boosts by organisation.
+	Theme, Breadcrumb string
+	Date              time.Time
+	Score             float64
+	FTRank, VecRank   int // 1-based rank in each leg, 0 when absent from it
+	// BM25 is the chunk's full-text score, Similarity its cosine similarity to the query vector; 0 when
+	// the chunk is absent from that leg. With ByDocument they are the document's best.
+	BM25, Similarity float64
 }
 
 // SearchCorpus runs the hybrid retrieval in one statement:
 //
-//  1. the full-text leg parses the query with websearch_to_tsquery on the french_unaccent configuration (accents
-//     and inflections do not matter) and looks its lexemes up in corpus_lexemes; its 3 rarest lexemes and any
-//     other found in at most MaxLexemeShare of the chunks (10 at most, and, past the rarest, only while their
-//     chunks add up to at most bm25SeedPostings) find, through the GIN index, a pool of
-//     chunks, cheaply scored by the sum of the inverse document frequencies of those words (doubled in the small
-//     inline tsv_title); the best bm25Pool of the pool are then scored BM25F with every word of the query,
-//     common ones included (a frequent word still tells two rare-word passages apart): term frequencies from the
-//     chunk's tsvector, a title occurrence weighing bm25Title, a section-path one bm25Path, a body one 1, and
-//     the chunk's number of lexemes against the corpus mean as its length; the best Candidates;
+//  1. the full-text leg parses the query with to_tsvector on the french_unaccent configuration (accents and
+//     inflections do not matter), counts each lexeme's occurrences in the query (its weight, as in a plain
+//     engine's OR query) and looks them up in corpus_lexemes (at most bm25MaxTerms, the heaviest by
+//     weight × inverse document frequency); a bounded candidate pool is found through the GIN index by seed
+//     words taken in that same order (the rarest always, then those found in at most MaxLexemeShare of the
+//     chunks while their chunks add up to at most bm25SeedPostings), cheaply scored by weight × idf (doubled
+//     in the small inline tsv_title); the best bm25Pool of the pool are then scored BM25F with every word of
+//     the query, common ones included: term frequencies from the chunk's tsvector, a title occurrence
+//     weighing bm25Title, a section-path one bm25Path, a body one 1, and the chunk's number of lexemes against
+//     the corpus mean as its length; the best Candidates;
 //  2. the vector leg orders the chunks by cosine distance to the query vector with ORDER BY … <=> … LIMIT in its
 //     own CTE, so that the HNSW expression index on embedding::vector(dim) serves it (iterative scan keeps
 //     filtered queries full), the best Candidates;
 //  3. the legs are fused by weighted reciprocal rank, score = Σ w/(k + rank), over a full outer join — of
 //     chunk ranks, or with ByDocument of document ranks (a document ranks by its best chunk in each leg);
-//  4. the best Limit chunks are joined back to their text and metadata.
+//  4. the best Limit chunks (or documents, each with its best PassagesPerDocument chunks) are joined back to
+//     their text and metadata.
 //
-// Filters are bind parameters; only the dimension, an integer, is formatted into the statement.
+// Every value is a named bind parameter; only the dimension, an integer, is formatted into the statement.
 func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, error) {
 	if q.Candidates <= 0 {
 		q.Candidates = 100
@@ -385,12 +400,17 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, 
 	if q.MaxLexemeShare <= 0 {
 		q.MaxLexemeShare = 0.05
 	}
+	if q.MaxQueryTF <= 0 {
+		q.MaxQueryTF = 1
+	}
+	if q.PassagesPerDocument <= 0 {
+		q.PassagesPerDocument = 1
+	}
 	if q.FullTextWeight == 0 && q.VectorWeight == 0 {
 		q.FullTextWeight, q.VectorWeight = 1, 1
 	}
-	useVec := q.Vector != nil
 	var vec any
-	if useVec {
+	if q.Vector != nil {
 		if len(q.Vector) != q.Dim {
 			return nil, fmt.Errorf("store: search corpus: vecteur de dimension %d, corpus en %d", len(q.Vector), q.Dim)
 		}
@@ -411,8 +431,13 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, 
 	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
 		set_config('plan_cache_mode', 'force_custom_plan', true)`,
 		strconv.Itoa(ef))
-	b.Queue(sql, q.Text, vec, q.Audience, q.DocID, q.Theme, q.Candidates, q.RRFK, q.FullTextWeight, q.VectorWeight,
-		q.Limit, q.MaxLexemeShare, q.SpreadBonus, bm25Pool, bm25K1, bm25B, bm25Title, bm25Path, bm25SeedPostings)
+	b.Queue(sql, pgx.NamedArgs{
+		"text": q.Text, "vec": vec, "audience": q.Audience, "doc_id": q.DocID, "theme": q.Theme,
+		"candidates": q.Candidates, "rrf_k": q.RRFK, "ft_weight": q.FullTextWeight, "vec_weight": q.VectorWeight,
+		"lim": q.Limit, "max_share": q.MaxLexemeShare, "spread": q.SpreadBonus, "per_doc": q.PassagesPerDocument,
+		"pool": bm25Pool, "k1": bm25K1, "b": bm25B, "w_title": bm25Title, "w_path": bm25Path,
+		"seed_postings": bm25SeedPostings, "max_terms": bm25MaxTerms, "qtf_cap": q.MaxQueryTF,
+	})
 	hits, err := func() ([]CorpusHit, error) {
 		br := s.Pool.SendBatch(ctx, b)
 		defer br.Close()
@@ -426,7 +451,8 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, 
 		hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CorpusHit, error) {
 			var h CorpusHit
 			var d pgtype.Date
-			err := r.Scan(&h.ChunkID, &h.DocID, &h.Audience, &h.Title, &h.SectionPath, &h.URL, &h.Body, &d, &h.Score, &h.FTRank, &h.VecRank)
+			err := r.Scan(&h.ChunkID, &h.DocID, &h.Audience, &h.Title, &h.SectionPath, &h.URL, &h.Body, &d,
+				&h.Theme, &h.Breadcrumb, &h.Score, &h.FTRank, &h.VecRank, &h.BM25, &h.Similarity)
 			if d.Valid {
 				h.Date = d.Time
 			}
@@ -448,7 +474,7 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, 
 func EFSearch(ef, candidates int) int { return min(max(ef, candidates, 40), 1000) }
 
 // BM25F parameters of the full-text leg, tuned on the even-numbered half of eval/retrieval/questions.jsonl: the
-// pool of chunks the rare words find is rescored with every word of the query, a title occurrence counting as
+// pool of chunks the seed words find is rescored with every word of the query, a title occurrence counting as
 // bm25Title body occurrences and a section-path one as bm25Path.
 const (
 	bm25Pool  = 300
@@ -456,110 +482,134 @@ const (
 	bm25B     = 0.75
 	bm25Title = 5.0
 	bm25Path  = 2.0
-	// bm25SeedPostings bounds the work of the pool: seed words are taken rarest first while the chunks they
-	// are found in add up to at most this many (the rarest is always taken), since each costs a heap visit.
-	// At 8,000 the figures of eval/retrieval are unchanged and the full-text leg's p95 on the full corpus falls
-	// from 27 to 22 ms; at 4,000 recall@5 loses 0.036.
+	// bm25SeedPostings bounds the work of the pool: seed words are taken by weight × idf while the chunks
+	// they are found in add up to at most this many (the first is always taken), since each costs a heap
+	// visit. At 8,000 the full-text leg's p95 on the full corpus is 22 ms; at 4,000 recall@5 loses 0.036.
 	bm25SeedPostings = 8000
+	// bm25MaxTerms bounds the words scored: a condensed review query has about 150 distinct lexemes, so in
+	// practice every one of them is.
+	bm25MaxTerms = 200
 )
 
-// searchLegs holds the two legs, ft and vec, each ranking chunks (id, doc_id, rnk); %[1]d is the dimension.
+// searchLegs holds the two legs, ft and vec, each ranking chunks (id, doc_id, rnk, and the leg's own score);
+// %[1]d is the dimension.
 const searchLegs = `WITH
+qlex AS (
+  SELECT v.lexeme AS word, least(cardinality(v.positions), @qtf_cap)::float8 AS qtf
+  FROM unnest(to_tsvector('french_unaccent', @text)) v
+),
 lex AS (
-  SELECT DISTINCT m[1] AS word, s.ndoc
-  FROM regexp_matches(websearch_to_tsquery('french_unaccent', $1)::text, '''([^'']+)''', 'g') AS m
-  JOIN corpus_lexemes s ON s.word = m[1]
+  SELECT q.word, q.qtf, s.ndoc,
+         ln(1 + (m.n - s.ndoc + 0.5::float8) / (s.ndoc + 0.5::float8)) AS idf
+  FROM qlex q JOIN corpus_lexemes s ON s.word = q.word,
+       (SELECT chunks AS n FROM corpus_meta) m
+),
+qterms AS (
+  SELECT word, qtf, ndoc, idf,
+         row_number() OVER (ORDER BY qtf * idf DESC, ndoc, word) AS rn
+  FROM lex
+  ORDER BY qtf * idf DESC, ndoc, word
+  LIMIT @max_terms
+),
+seeds AS (
+  SELECT word FROM (
+    SELECT word, rn, sum(ndoc) OVER (ORDER BY rn) AS postings
+    FROM qterms, (SELECT chunks AS n FROM corpus_meta) m
+    WHERE rn <= 3 OR ndoc <= @max_share::float8 * m.n
+  ) x
+  WHERE rn = 1 OR postings <= @seed_postings
 ),
 terms AS (
-  SELECT word, quote_literal(word)::tsquery AS tq,
-         ln(1 + (n - ndoc + 0.5::float8) / (ndoc + 0.5::float8)) AS idf,
-         rn <= 10 AND (rn <= 3 OR ndoc <= $11::float8 * n) AND (rn = 1 OR postings <= $18) AS seed
-  FROM (SELECT word, ndoc, row_number() OVER (ORDER BY ndoc, word) AS rn,
-               sum(ndoc) OVER (ORDER BY ndoc, word) AS postings
-        FROM lex) r,
-       (SELECT chunks AS n FROM corpus_meta) m
-  ORDER BY ndoc, word LIMIT 24
+  SELECT r.word, quote_literal(r.word)::tsquery AS tq, r.qtf * r.idf AS w, s.word IS NOT NULL AS seed
+  FROM qterms r LEFT JOIN seeds s ON s.word = r.word
 ),
 pool AS (
-  SELECT c.id, sum(t.idf * CASE WHEN c.tsv_title @@ t.tq THEN 2 ELSE 1 END) AS score
+  SELECT c.id, sum(t.w * CASE WHEN c.tsv_title @@ t.tq THEN 2 ELSE 1 END) AS score
   FROM terms t JOIN corpus_chunks c ON c.tsv @@ t.tq
-  WHERE $1 <> '' AND t.seed
-    AND ($3 = '' OR c.audience = $3) AND ($4 = '' OR c.doc_id = $4) AND ($5 = '' OR c.theme = $5)
+  WHERE @text <> '' AND t.seed
+    AND (@audience = '' OR c.audience = @audience) AND (@doc_id = '' OR c.doc_id = @doc_id)
+    AND (@theme = '' OR c.theme = @theme)
   GROUP BY c.id
   ORDER BY score DESC, c.id
-  LIMIT $13
+  LIMIT @pool
 ),
 ftc AS (
   SELECT c.id, c.doc_id,
-         sum(u.idf * u.tf * (1 + $14::float8) / (u.tf + $14::float8 * (1 - $15::float8 + $15::float8 * length(c.tsv) / m.avg_lexemes))) AS score
+         sum(u.w * u.tf * (1 + @k1::float8) / (u.tf + @k1::float8 * (1 - @b::float8 + @b::float8 * length(c.tsv) / m.avg_lexemes))) AS score
   FROM pool p JOIN corpus_chunks c ON c.id = p.id
   CROSS JOIN LATERAL (
-    SELECT cardinality(v.weights) + ($16::float8 - 1) * cardinality(array_positions(v.weights, 'A'))
-           + ($17::float8 - 1) * cardinality(array_positions(v.weights, 'B')) AS tf, t.idf
+    SELECT cardinality(v.weights) + (@w_title::float8 - 1) * cardinality(array_positions(v.weights, 'A'))
+           + (@w_path::float8 - 1) * cardinality(array_positions(v.weights, 'B')) AS tf, t.w
     FROM unnest(c.tsv) v JOIN terms t ON t.word = v.lexeme
   ) u,
   (SELECT avg_lexemes FROM corpus_meta) m
   GROUP BY c.id, c.doc_id
   ORDER BY score DESC, c.id
-  LIMIT $6
+  LIMIT @candidates
 ),
 ft AS (
-  SELECT id, doc_id, row_number() OVER (ORDER BY score DESC, id) AS rnk FROM ftc
+  SELECT id, doc_id, score, row_number() OVER (ORDER BY score DESC, id) AS rnk FROM ftc
 ),
 nn AS (
-  SELECT c.id, c.doc_id, c.embedding::vector(%[1]d) <=> $2::vector(%[1]d) AS dist
+  SELECT c.id, c.doc_id, c.embedding::vector(%[1]d) <=> @vec::vector(%[1]d) AS dist
   FROM corpus_chunks c
-  WHERE $2::vector IS NOT NULL
-    AND ($3 = '' OR c.audience = $3) AND ($4 = '' OR c.doc_id = $4) AND ($5 = '' OR c.theme = $5)
-  ORDER BY c.embedding::vector(%[1]d) <=> $2::vector(%[1]d)
-  LIMIT $6
+  WHERE @vec::vector IS NOT NULL
+    AND (@audience = '' OR c.audience = @audience) AND (@doc_id = '' OR c.doc_id = @doc_id)
+    AND (@theme = '' OR c.theme = @theme)
+  ORDER BY c.embedding::vector(%[1]d) <=> @vec::vector(%[1]d)
+  LIMIT @candidates
 ),
 vec AS (
-  SELECT id, doc_id, row_number() OVER (ORDER BY dist, id) AS rnk FROM nn
+  SELECT id, doc_id, 1 - dist AS sim, row_number() OVER (ORDER BY dist, id) AS rnk FROM nn
 ),
 `
 
 // chunkFusion fuses the chunk ranks of the legs.
 const chunkFusion = `fused AS (
   SELECT coalesce(ft.id, vec.id) AS id,
-         coalesce($8::float8 / ($7::float8 + ft.rnk), 0) + coalesce($9::float8 / ($7::float8 + vec.rnk), 0) + 0 * $12::float8 AS score,
-         coalesce(ft.rnk, 0) AS ft_rank, coalesce(vec.rnk, 0) AS vec_rank
+         coalesce(@ft_weight::float8 / (@rrf_k::float8 + ft.rnk), 0) + coalesce(@vec_weight::float8 / (@rrf_k::float8 + vec.rnk), 0) AS score,
+         coalesce(ft.rnk, 0) AS ft_rank, coalesce(vec.rnk, 0) AS vec_rank,
+         coalesce(ft.score, 0) AS bm25, coalesce(vec.sim, 0) AS sim
   FROM ft FULL OUTER JOIN vec ON ft.id = vec.id
   ORDER BY score DESC, id
-  LIMIT $10
+  LIMIT @lim
 )
-SELECT c.id, c.doc_id, c.audience, c.title, c.section_path, c.url, c.body, c.date, f.score, f.ft_rank, f.vec_rank
-FROM fused f JOIN corpus_chunks c ON c.id = f.id
+SELECT c.id, c.doc_id, c.audience, c.title, c.section_path, c.url, c.body, c.date, d.theme, d.breadcrumb,
+       f.score, f.ft_rank, f.vec_rank, f.bm25, f.sim
+FROM fused f JOIN corpus_chunks c ON c.id = f.id JOIN corpus_documents d ON d.id = c.document_id
 ORDER BY f.score DESC, c.id`
 
 // documentFusion ranks the documents in each leg by their best chunk, fuses those ranks, adds SpreadBonus per
-// further chunk found, and returns each document's best chunk (by chunk-level fusion).
+// further chunk found, and returns each document's best PassagesPerDocument chunks (by chunk-level fusion).
 const documentFusion = `chunks AS (
   SELECT coalesce(ft.id, vec.id) AS id, coalesce(ft.doc_id, vec.doc_id) AS doc_id,
-         coalesce($8::float8 / ($7::float8 + ft.rnk), 0) + coalesce($9::float8 / ($7::float8 + vec.rnk), 0) AS score,
-         ft.rnk AS ft_rnk, vec.rnk AS vec_rnk
+         coalesce(@ft_weight::float8 / (@rrf_k::float8 + ft.rnk), 0) + coalesce(@vec_weight::float8 / (@rrf_k::float8 + vec.rnk), 0) AS score,
+         ft.rnk AS ft_rnk, vec.rnk AS vec_rnk, ft.score AS bm25, vec.sim
   FROM ft FULL OUTER JOIN vec ON ft.id = vec.id
 ),
 docs AS (
   SELECT doc_id, min(ft_rnk) AS ft_best, min(vec_rnk) AS vec_best, count(*) AS n,
-         (array_agg(id ORDER BY score DESC, id))[1] AS best_id
+         coalesce(max(bm25), 0) AS bm25, coalesce(max(sim), 0) AS sim,
+         (array_agg(id ORDER BY score DESC, id))[1:@per_doc] AS best_ids
   FROM chunks GROUP BY doc_id
 ),
 ranked AS (
-  SELECT doc_id, best_id, n,
+  SELECT doc_id, best_ids, n, bm25, sim,
          CASE WHEN ft_best IS NULL THEN NULL ELSE rank() OVER (ORDER BY ft_best) END AS ft_rank,
          CASE WHEN vec_best IS NULL THEN NULL ELSE rank() OVER (ORDER BY vec_best) END AS vec_rank
   FROM docs
 ),
 fused AS (
-  SELECT best_id AS id,
-         coalesce($8::float8 / ($7::float8 + ft_rank), 0) + coalesce($9::float8 / ($7::float8 + vec_rank), 0)
-           + $12::float8 * (n - 1) AS score,
+  SELECT doc_id, best_ids, bm25, sim,
+         coalesce(@ft_weight::float8 / (@rrf_k::float8 + ft_rank), 0) + coalesce(@vec_weight::float8 / (@rrf_k::float8 + vec_rank), 0)
+           + @spread::float8 * (n - 1) AS score,
          coalesce(ft_rank, 0) AS ft_rank, coalesce(vec_rank, 0) AS vec_rank
   FROM ranked
-  ORDER BY score DESC, id
-  LIMIT $10
+  ORDER BY score DESC, doc_id
+  LIMIT @lim
 )
-SELECT c.id, c.doc_id, c.audience, c.title, c.section_path, c.url, c.body, c.date, f.score, f.ft_rank, f.vec_rank
-FROM fused f JOIN corpus_chunks c ON c.id = f.id
-ORDER BY f.score DESC, c.id`
+SELECT c.id, c.doc_id, c.audience, c.title, c.section_path, c.url, c.body, c.date, d.theme, d.breadcrumb,
+       f.score, f.ft_rank, f.vec_rank, f.bm25, f.sim
+FROM fused f CROSS JOIN LATERAL unnest(f.best_ids) WITH ORDINALITY AS b(id, ord)
+JOIN corpus_chunks c ON c.id = b.id JOIN corpus_documents d ON d.id = c.document_id
+ORDER BY f.score DESC, f.doc_id, b.ord`

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/search"
+)
+
+// sourceLine is one line of `plume reviews sources --jsonl`'s output.
+type sourceLine struct {
+	ID      string         `json:"id"`
+	Results []sourceResult `json:"results"`
+	Error   string         `json:"error,omitempty"`
+	// Calibration signals, with --signals only.
+	Cues *int     `json:"cues,omitempty"`
+	Best *float64 `json:"best,omitempty"`
+}
+
+type sourceResult struct {
+	DocID   string  `json:"doc_id"`
+	ChunkID int64   `json:"chunk_id"`
+	Title   string  `json:"title"`
+	URL     string  `json:"url"`
+	Score   float64 `json:"score"`
+}
+
+// reviewsSources writes, for each review read on stdin, the passages the drafting pipeline would give the model,
+// in order: the same filter, query building, retrieval and abstention as a draft. A bad line gets {"id","error"}
+// and the run goes on.
+func reviewsSources(ctx context.Context, a *app, ro search.ReviewOptions, signals bool) error {
+	st, s, err := openSearcherWith(ctx, a, search.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	filter := pii.NewFilter(a.cfg.PIITimeout)
+	sc := bufio.NewScanner(a.stdin)
+	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
+	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
+	line, failed := 0, 0
+	for sc.Scan() {
+		line++
+		raw := strings.TrimSpace(sc.Text())
+		if raw == "" {
+			continue
+		}
+		var in struct {
+			ID           string `json:"id"`
+			Organisation string `json:"organisation"`
+			Title        string `json:"title"`
+			Text         string `json:"text"`
+		}
+		out := sourceLine{Results: []sourceResult{}}
+		if err := json.Unmarshal([]byte(raw), &in); err != nil {
+			out.ID, out.Error = fmt.Sprintf("ligne %d", line), "JSON invalide : "+err.Error()
+		} else {
+			out.ID = in.ID
+			src, err := reviewSources(ctx, s, filter, ro, in.Organisation, in.Title, in.Text)
+			if err != nil {
+				return fmt.Errorf("ligne %d (id %q) : %w", line, in.ID, err)
+			}
+			for _, p := range src.Passages() {
+				out.Results = append(out.Results, sourceResult{DocID: p.DocID, ChunkID: p.ChunkID, Title: p.Title, URL: p.URL, Score: p.Score})
+			}
+			if signals {
+				out.Cues, out.Best = &src.Query.Cues, &src.Best
+			}
+		}
+		if out.Error != "" {
+			failed++
+			fmt.Fprintf(a.stderr, "ligne %d : %s\n", line, out.Error)
+		}
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("entrée ligne %d : %w", line+1, err)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d ligne(s) refusée(s) sur %d", failed, line)
+	}
+	return nil
+}
+
+// reviewSources filters a review's title and text with one mapping, as a draft does, then retrieves its sources.
+func reviewSources(ctx context.Context, s *search.Searcher, filter *pii.Filter, ro search.ReviewOptions, org, title, text string) (search.Sources, error) {
+	m := pii.NewMapping()
+	t, err := filter.RedactWith(ctx, m, title)
+	if err != nil {
+		return search.Sources{}, fmt.Errorf("filtre de données personnelles : %w", err)
+	}
+	b, err := filter.RedactWith(ctx, t.Mapping, text)
+	if err != nil {
+		return search.Sources{}, fmt.Errorf("filtre de données personnelles : %w", err)
+	}
+	return s.ReviewSources(ctx, search.Review{Organisation: org, Title: t.Text, Text: b.Text}, ro)
+}

@@ -1,0 +1,232 @@
+package search
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/pii"
+)
+
+// Review is what the sources of a reply are retrieved by: a Services Publics+ review after the personal-data
+// filter, and the type of organisation it was posted to (intitule_typologie_1, a public label).
+type Review struct {
+	Organisation string
+	Title, Text  pii.Redacted
+}
+
+// ReviewQuery is the retrieval query built from a review, with what the builder saw.
+type ReviewQuery struct {
+	Text pii.Redacted
+	// Cues counts the procedure words (a démarche, a document, an allowance, a delay, a refusal…) of the
+	// title and text: a review with none is praise or a complaint about a counter, whose reply cites nothing.
+	Cues int
+}
+
+// DefaultReviewQueryRunes bounds the query built from a review: the title and the procedure sentences of a
+// long review fit, its narrative does not.
+const DefaultReviewQueryRunes = 600
+
+// placeholderRE matches the filter's placeholders, [TELEPHONE_1], [NOM_2]…: the words of a placeholder name
+// a kind of personal data, not the subject of the review, and would retrieve fiches about telephones.
+var placeholderRE = regexp.MustCompile(`\[[\p{Lu}_]+(?:_\d+)?\]`)
+
+// BuildReviewQuery makes the retrieval query of a review: its title, then its sentences that carry procedure
+// words, then (room permitting) its other sentences, each without greetings, emotions and placeholders, at
+// most maxRunes characters (DefaultReviewQueryRunes when 0). A long review is condensed, never refused.
+func BuildReviewQuery(r Review, maxRunes int) ReviewQuery {
+	if maxRunes <= 0 {
+		maxRunes = DefaultReviewQueryRunes
+	}
+	var q ReviewQuery
+	var parts []pii.Redacted
+	used := 0
+	add := func(s sentence) bool {
+		if used+s.runes > maxRunes {
+			return false
+		}
+		parts = append(parts, s.text)
+		used += s.runes + 1
+		return true
+	}
+	title := cleanSentences(r.Title, true)
+	for _, s := range title {
+		q.Cues += s.cues
+		add(s)
+	}
+	body := cleanSentences(r.Text, false)
+	order := make([]int, 0, len(body))
+	for i, s := range body {
+		q.Cues += s.cues
+		if s.cues > 0 {
+			order = append(order, i)
+		}
+	}
+	// Sentences with the most procedure words first; the narrative after them, in its order.
+	slices.SortStableFunc(order, func(a, b int) int { return body[b].cues - body[a].cues })
+	for i, s := range body {
+		if s.cues == 0 {
+			order = append(order, i)
+		}
+	}
+	for _, i := range order {
+		if !add(body[i]) && used >= maxRunes*3/4 {
+			break
+		}
+	}
+	q.Text = pii.Join(parts, pii.Const("\n"))
+	return q
+}
+
+// sentence is one cleaned sentence of a review.
+type sentence struct {
+	text  pii.Redacted
+	runes int
+	cues  int
+}
+
+// cleanSentences splits text into sentences and keeps, in each, the words that may say what it is about:
+// placeholders, greetings and emotion words are dropped, and so is a sentence left with fewer than two
+// content words (one for a title).
+func cleanSentences(text pii.Redacted, title bool) []sentence {
+	s := text.String()
+	if s == "" {
+		return nil
+	}
+	holes := placeholderRE.FindAllStringIndex(s, -1)
+	var out []sentence
+	var words []pii.Redacted
+	content, cues, runes := 0, 0, 0
+	flush := func() {
+		minContent := 2
+		if title {
+			minContent = 1
+		}
+		if content >= minContent {
+			out = append(out, sentence{text: pii.Join(words, pii.Const(" ")), runes: runes, cues: cues})
+		}
+		words, content, cues, runes = nil, 0, 0, 0
+	}
+	i := 0
+	for i < len(s) {
+		if len(holes) > 0 && i >= holes[0][0] {
+			i = max(i, holes[0][1])
+			holes = holes[1:]
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) {
+			if r == '.' || r == '!' || r == '?' || r == '\n' || r == ';' {
+				flush()
+			}
+			i += n
+			continue
+		}
+		j := i
+		for j < len(s) {
+			if len(holes) > 0 && j >= holes[0][0] {
+				break
+			}
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if !isWordRune(r) && !(r == '\'' || r == '’' || r == '-') {
+				break
+			}
+			j += n
+		}
+		w := s[i:j]
+		toks := embed.Tokens(nil, w)
+		drop := len(toks) == 0
+		for _, t := range toks {
+			if noiseWord(t) {
+				drop = true
+				break
+			}
+		}
+		if !drop {
+			words = append(words, text.Slice(i, j))
+			runes += utf8.RuneCountInString(w) + 1
+			for _, t := range toks {
+				if !embed.IsStopword(t) && len(t) > 1 {
+					content++
+				}
+				if procedureWord(t) {
+					cues++
+				}
+			}
+		}
+		i = j
+	}
+	flush()
+	return out
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// procedureStems begin the folded words that name a démarche, a document, a right, money owed or paid, a
+// delay or a decision: what the fiches are about. A sentence with one is about a procedure.
+var procedureStems = strings.Fields(`demarch dossier demand formulair document piece justifica attestation certificat
+	titre passeport carte permis immatricul identit visa sejour naturalis recepisse
+	allocation aide prime pension retrait rente indemni rembours prestation cotis rsa apl aah als alf css cmu ass are
+	impot impos fiscal taxe declar amende contravention infraction avis
+	delai refus rejet recours reclam contest mediat
+	rendez rdv inscri radiation trop percu dett paiement payer versement verse virement factur echeanc
+	droit instruction notifi renouvel perte perdu vol duplicata changement demenag adresse
+	succession deces naissance mariage divorce pacs bail loyer logement chomag emploi arret maladie maternit paternit
+	conge vitale mutuelle complementaire cheque bourse stage examen diplome electoral procuration plainte
+	resiliation contrat assurance banc credit saisie huissier tribunal jugement
+	etat civil acte livret nationalit consulat ants caf cpam urssaf carsat msa pole retraite
+	bonus malus point points vehicule voiture cession gage quitus
+	formation handicap invalidit mdph apa aspa reversion trimestre carriere
+	siret micro entreprise auto entrepreneur`)
+
+var procedureSet = func() map[string]bool {
+	m := map[string]bool{}
+	for _, s := range procedureStems {
+		m[s] = true
+	}
+	return m
+}()
+
+func procedureWord(w string) bool {
+	if len(w) < 3 {
+		return false
+	}
+	if procedureSet[w] {
+		return true
+	}
+	for n := 4; n < len(w); n++ {
+		if procedureSet[w[:n]] {
+			return true
+		}
+	}
+	return false
+}
+
+// noiseWords are greetings, politeness and emotions: they say how the citizen feels, not what about, and in
+// a long review they outweigh the one word that names the procedure.
+var noiseWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`bonjour bonsoir salut merci remercie remercier remerciements cordialement
+		salutations sincerement respectueusement madame monsieur mesdames messieurs
+		scandale scandaleux scandaleuse honte honteux honteuse inadmissible inacceptable lamentable nul nulle nuls
+		deplorable catastrophe catastrophique incompetent incompetente incompetents incompetence mepris meprisant
+		colere furieux furieuse enerve enervee decu decue decus deception degoute degoutee epuise epuisee
+		desespere desesperee stress stresse stressee angoisse angoissee inquiet inquiete triste marre ras bol
+		content contente satisfait satisfaite satisfaits ravi ravie super genial geniale parfait parfaite
+		excellent excellente formidable top bravo felicitations felicite aimable aimables sympathique
+		sympathiques agreable agreables souriant souriante gentil gentille gentils chaleureux chaleureuse
+		adorable serviable serviables courtois courtoise poli polie impoli impolie desagreable desagreables
+		malheureusement heureusement vraiment franchement tellement extremement totalement completement
+		vive grand grande grands grandes beaucoup tres encore toujours jamais rien
+		hier aujourd aujourdhui demain matin soir apres midi semaine semaines mois annee annees jour jours
+		lundi mardi mercredi jeudi vendredi samedi dimanche
+		janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre`) {
+		m[w] = true
+	}
+	return m
+}()
+
+func noiseWord(w string) bool { return noiseWords[w] }

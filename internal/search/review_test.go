@@ -1,0 +1,82 @@
+package search
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/plume-services/plume/internal/pii"
+)
+
+func TestBuildReviewQuery(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("Nous avons attendu dans le hall avec les enfants qui pleuraient. ", 80) +
+		"Ma demande de carte grise est bloquée depuis le changement d'adresse."
+	tests := []struct {
+		name       string
+		r          Review
+		want, deny []string
+		cues       bool
+	}{
+		{"placeholders and greetings out", Review{Title: pii.Public("Passeport"), Text: pii.Public("Bonjour, rappelez-moi au [TELEPHONE_1] pour mon passeport. Merci, cordialement")},
+			[]string{"Passeport", "passeport"}, []string{"TELEPHONE", "Bonjour", "Merci", "cordialement"}, true},
+		{"procedure sentence first", Review{Title: pii.Public("Très déçue"), Text: pii.Public("Le guichet était sale et bruyant. Mon allocation logement est suspendue depuis deux mois.")},
+			[]string{"allocation logement est suspendue"}, []string{"déçue"}, true},
+		{"praise has no cue", Review{Title: pii.Public("Accueil"), Text: pii.Public("Merci à l'agent, très aimable et souriant. Bravo !")},
+			nil, []string{"aimable", "Bravo"}, false},
+		{"long review condensed, procedure kept", Review{Title: pii.Public("Attente"), Text: pii.Public(long)},
+			[]string{"carte grise"}, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			q := BuildReviewQuery(tt.r, 0)
+			got := q.Text.String()
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("query %q lacks %q", got, w)
+				}
+			}
+			for _, w := range tt.deny {
+				if strings.Contains(got, w) {
+					t.Errorf("query %q has %q", got, w)
+				}
+			}
+			if (q.Cues > 0) != tt.cues {
+				t.Errorf("cues = %d, want procedure = %v", q.Cues, tt.cues)
+			}
+			if n := utf8.RuneCountInString(got); n > DefaultReviewQueryRunes {
+				t.Errorf("query of %d runes, more than %d", n, DefaultReviewQueryRunes)
+			}
+		})
+	}
+	// The procedure sentence comes before the narrative even when written after it.
+	q := BuildReviewQuery(Review{Text: pii.Public("Il pleuvait beaucoup dehors ce matin là. Le remboursement de mes soins est refusé.")}, 0)
+	if !strings.HasPrefix(q.Text.String(), "Le remboursement") {
+		t.Errorf("procedure sentence not first: %q", q.Text)
+	}
+}
+
+func TestOrganisations(t *testing.T) {
+	t.Parallel()
+	o := DefaultOrganisations()
+	tests := []struct {
+		org, theme, breadcrumb string
+		want                   bool
+	}{
+		{"France Titres - ANTS", "Papiers - Citoyenneté", "Papiers - Citoyenneté > Passeport", true},
+		{"France Titres - ANTS", "Famille", "Famille > Mariage", false},
+		{"CAF", "Social - Santé", "Social - Santé > Prime d'activité", true},
+		{"Service des Impôts des particuliers", "Argent", "Argent > Impôt sur le revenu : calcul et paiement", true},
+		{"Une organisation inconnue", "Argent", "Argent > Impôts locaux", false},
+		{"", "Argent", "Argent > Impôts locaux", false},
+	}
+	for _, tt := range tests {
+		if got := InFamilies(o.Families(tt.org), tt.theme, tt.breadcrumb); got != tt.want {
+			t.Errorf("%q, %q: got %v, want %v", tt.org, tt.breadcrumb, got, tt.want)
+		}
+	}
+	if _, err := ParseOrganisations(strings.NewReader("caf sans familles\n")); err == nil {
+		t.Error("a line without = was accepted")
+	}
+}

@@ -1,0 +1,194 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/plume-services/plume/internal/pii"
+)
+
+// Defaults of the review retrieval, tuned on the dev split of eval/retrieval/reviews.jsonl.
+const (
+	// DefaultReviewFiches is the number of distinct fiches a reply is grounded in.
+	DefaultReviewFiches = 4
+	// DefaultPassagesPerFiche is the number of best passages given for each fiche.
+	DefaultPassagesPerFiche = 2
+	// DefaultOrganisationBoost is added to the fused score of a fiche of the families the review's
+	// organisation handles (a fiche ranked first by both legs scores about 0.08).
+	DefaultOrganisationBoost = 0.01
+	// DefaultMinCues is the number of procedure words below which a review is taken for praise or a complaint
+	// about a counter, and cites no fiche.
+	DefaultMinCues = 1
+	// DefaultMinScore is the fused score of the best fiche below which retrieval abstains.
+	DefaultMinScore = 0.0
+)
+
+// ReviewOptions tune ReviewSources; zero values take the defaults.
+type ReviewOptions struct {
+	Fiches            int     // default DefaultReviewFiches
+	PassagesPerFiche  int     // default DefaultPassagesPerFiche
+	QueryRunes        int     // default DefaultReviewQueryRunes
+	OrganisationBoost float64 // default DefaultOrganisationBoost; negative disables it
+	MinCues           int     // default DefaultMinCues; negative never abstains on cues
+	MinScore          float64 // default DefaultMinScore
+	// NoAbstain returns the best fiches even when retrieval would abstain, to calibrate the thresholds.
+	NoAbstain bool
+}
+
+func (o ReviewOptions) withDefaults() ReviewOptions {
+	if o.Fiches <= 0 {
+		o.Fiches = DefaultReviewFiches
+	}
+	if o.PassagesPerFiche <= 0 {
+		o.PassagesPerFiche = DefaultPassagesPerFiche
+	}
+	if o.QueryRunes <= 0 {
+		o.QueryRunes = DefaultReviewQueryRunes
+	}
+	switch {
+	case o.OrganisationBoost == 0:
+		o.OrganisationBoost = DefaultOrganisationBoost
+	case o.OrganisationBoost < 0:
+		o.OrganisationBoost = 0
+	}
+	switch {
+	case o.MinCues == 0:
+		o.MinCues = DefaultMinCues
+	case o.MinCues < 0:
+		o.MinCues = 0
+	}
+	if o.MinScore == 0 {
+		o.MinScore = DefaultMinScore
+	}
+	return o
+}
+
+// Fiche is one fiche a reply may be grounded in, with its best passages, best first.
+type Fiche struct {
+	DocID, Title, URL string
+	Score             float64
+	Passages          []Result
+}
+
+// Sources are the fiches retrieved for a review, best first, or an abstention: no fiche is relevant enough,
+// and quoting an unrelated fiche to a citizen is worse than quoting none.
+type Sources struct {
+	Query     ReviewQuery
+	Fiches    []Fiche
+	Abstained bool
+	// Best is the fused score of the best fiche before abstention (0 when none was found), to calibrate.
+	Best float64
+}
+
+// Passages returns the passages of the fiches in order: each fiche's best passages, fiche after fiche.
+func (s Sources) Passages() []Result {
+	var out []Result
+	for _, f := range s.Fiches {
+		out = append(out, f.Passages...)
+	}
+	return out
+}
+
+// ReviewSources retrieves the fiches a reply to the review should be grounded in: a query built from the
+// review (BuildReviewQuery), the fiches of the organisation's families favoured, up to opt.Fiches distinct
+// fiches each with its best passages, or an abstention when the review names no procedure or the best fiche
+// scores below the threshold.
+func (s *Searcher) ReviewSources(ctx context.Context, r Review, opt ReviewOptions) (Sources, error) {
+	opt = opt.withDefaults()
+	q := BuildReviewQuery(r, opt.QueryRunes)
+	out := Sources{Query: q}
+	if CheckQuery(q.Text.String()) != nil {
+		out.Abstained = !opt.NoAbstain
+		return out, nil
+	}
+	sq, err := s.prepare(ctx, q.Text, Hybrid)
+	if errors.Is(err, ErrNoCorpus) {
+		return out, err
+	}
+	if err != nil {
+		return out, err
+	}
+	// More fiches than given, so that the organisation's can climb into the first ones.
+	sq.ByDocument = true
+	sq.PassagesPerDocument = opt.PassagesPerFiche
+	sq.Limit = max(opt.Fiches*5, 20)
+	res, err := s.run(ctx, sq)
+	if err != nil {
+		return out, err
+	}
+	fiches := groupFiches(res)
+	if s.opt.Reranker != nil && len(fiches) > 1 {
+		if fiches, err = s.rerankFiches(ctx, q.Text, fiches); err != nil {
+			return out, err
+		}
+	}
+	if fam := s.opt.Organisations.Families(r.Organisation); len(fam) > 0 && opt.OrganisationBoost > 0 {
+		for i := range fiches {
+			p := fiches[i].Passages[0]
+			if InFamilies(fam, p.Theme, p.Breadcrumb) {
+				fiches[i].Score += opt.OrganisationBoost
+			}
+		}
+		slices.SortStableFunc(fiches, func(a, b Fiche) int {
+			switch {
+			case a.Score > b.Score:
+				return -1
+			case a.Score < b.Score:
+				return 1
+			}
+			return 0
+		})
+	}
+	if len(fiches) > opt.Fiches {
+		fiches = fiches[:opt.Fiches]
+	}
+	if len(fiches) > 0 {
+		out.Best = fiches[0].Score
+	}
+	if !opt.NoAbstain && (q.Cues < opt.MinCues || out.Best < opt.MinScore) {
+		out.Abstained = true
+		return out, nil
+	}
+	out.Fiches = fiches
+	return out, nil
+}
+
+// groupFiches gathers the passages of each fiche, in the order of the fiches.
+func groupFiches(rs []Result) []Fiche {
+	var out []Fiche
+	idx := map[string]int{}
+	for _, r := range rs {
+		i, ok := idx[r.DocID]
+		if !ok {
+			i = len(out)
+			idx[r.DocID] = i
+			out = append(out, Fiche{DocID: r.DocID, Title: r.Title, URL: r.URL, Score: r.Score})
+		}
+		out[i].Passages = append(out[i].Passages, r)
+	}
+	return out
+}
+
+// rerankFiches reorders the fiches by the cross-encoder's score of their best passage.
+func (s *Searcher) rerankFiches(ctx context.Context, query pii.Redacted, fiches []Fiche) ([]Fiche, error) {
+	best := make([]Result, len(fiches))
+	for i, f := range fiches {
+		best[i] = f.Passages[0]
+		best[i].Score = float64(i) // the position, to find the fiche again
+	}
+	ranked, err := s.opt.Reranker.Rerank(ctx, query, best)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Fiche, 0, len(fiches))
+	for _, r := range ranked {
+		for i, f := range fiches {
+			if f.DocID == r.DocID {
+				out = append(out, fiches[i])
+				break
+			}
+		}
+	}
+	return out, nil
+}
