@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -16,21 +17,25 @@ import (
 	"github.com/plume-services/plume/internal/pii"
 )
 
-// PIIExample is one annotated review of eval/pii/*.jsonl.
+// PIIExample is one annotated review of eval/pii/*.jsonl, in the format of shared/PII-LABELS.md.
 type PIIExample struct {
 	ID    string        `json:"id"`
 	Text  string        `json:"text"`
 	Spans []PIIGoldSpan `json:"spans"`
+	Traps []string      `json:"traps,omitempty"` // substrings that are not personal and must survive verbatim
 }
 
-// PIIGoldSpan is an annotated value: UTF-8 byte offsets into Text and its label.
+// PIIGoldSpan is an annotated value: UTF-8 byte offsets into Text, its label and, when given, the value itself
+// (Text[Start:End]).
 type PIIGoldSpan struct {
 	Start int    `json:"start"`
 	End   int    `json:"end"`
 	Label string `json:"label"`
+	Value string `json:"value,omitempty"`
 }
 
-// LoadPIISet reads an annotated set, one JSON example per line, checking every span.
+// LoadPIISet reads an annotated set, one JSON example per line, checking every span: in the text, a known
+// label, and its value (when given) equal to the text it points to.
 func LoadPIISet(r io.Reader) ([]PIIExample, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
@@ -51,6 +56,9 @@ func LoadPIISet(r io.Reader) ([]PIIExample, error) {
 			if s.Start < 0 || s.End > len(ex.Text) || s.Start >= s.End || !labels[s.Label] {
 				return nil, fmt.Errorf("ligne %d : segment %d invalide (%d-%d %q)", line, i+1, s.Start, s.End, s.Label)
 			}
+			if s.Value != "" && ex.Text[s.Start:s.End] != s.Value {
+				return nil, fmt.Errorf("ligne %d : segment %d : la valeur %q n'est pas le texte %d-%d", line, i+1, s.Value, s.Start, s.End)
+			}
 		}
 		out = append(out, ex)
 	}
@@ -68,7 +76,7 @@ func PIIDataDir() (string, error) {
 	}
 	for {
 		p := filepath.Join(dir, "eval", "pii")
-		if _, err := os.Stat(filepath.Join(p, "test.jsonl")); err == nil {
+		if _, err := os.Stat(filepath.Join(p, "README.md")); err == nil {
 			return p, nil
 		}
 		parent := filepath.Dir(dir)
@@ -79,10 +87,49 @@ func PIIDataDir() (string, error) {
 	}
 }
 
+// PIISplits lists the annotated sets of dir (the *.jsonl files, by name without extension), in a stable order:
+// the blind test split first, then the other blind sets, then the rest.
+func PIISplits(dir string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range files {
+		out = append(out, strings.TrimSuffix(filepath.Base(f), ".jsonl"))
+	}
+	rank := func(s string) int {
+		switch {
+		case s == SplitTestBlind:
+			return 0
+		case strings.Contains(s, "blind") || strings.HasPrefix(s, "real"):
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(out, func(a, b string) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a, b)
+	})
+	return out, nil
+}
+
+// SplitTestBlind is the held-out test split, written by people who never read the filter's code: the figures
+// the project claims and gates on.
+const SplitTestBlind = "test-blind"
+
+// PIIMeasurementSplit reports whether a split is only ever read in aggregate (the blind test split, the real
+// experiences): listing its misses would let the filter be tuned on it.
+func PIIMeasurementSplit(split string) bool {
+	return split == SplitTestBlind || strings.HasPrefix(split, "real")
+}
+
 // LoadPIISplit reads dir/<split>.jsonl.
 func LoadPIISplit(dir, split string) ([]PIIExample, error) {
-	if split != "dev" && split != "test" {
-		return nil, fmt.Errorf("jeu %q inconnu : dev ou test", split)
+	if split == "" || strings.ContainsAny(split, `/\.`) {
+		return nil, fmt.Errorf("jeu %q invalide : un nom de fichier de eval/pii sans .jsonl", split)
 	}
 	f, err := os.Open(filepath.Join(dir, split+".jsonl"))
 	if err != nil {
@@ -108,7 +155,7 @@ type PIIClassScore struct {
 	F2        float64 `json:"f2"`
 }
 
-// PIILeak is an annotated value not entirely covered by the filter's spans.
+// PIILeak is an annotated value still found in the filtered text (or a predicted span matching nothing).
 type PIILeak struct {
 	ID    string `json:"id"`
 	Label string `json:"label"`
@@ -117,32 +164,36 @@ type PIILeak struct {
 
 // PIIReport is the result of EvalPII.
 type PIIReport struct {
-	Reviews       int             `json:"reviews"`
-	TrapReviews   int             `json:"trap_reviews"` // reviews with no personal data
-	Classes       []PIIClassScore `json:"classes"`
-	Overall       PIIClassScore   `json:"overall"`
-	ZeroLeakShare float64         `json:"zero_leak_share"`
-	TrapMasked    float64         `json:"trap_masked_rate"`
-	Leaks         []PIILeak       `json:"leaks"`
-	FalsePos      []PIILeak       `json:"false_positives"` // predicted spans matching nothing (first ones)
+	Reviews           int             `json:"reviews"`
+	TrapReviews       int             `json:"trap_reviews"` // reviews with no personal data
+	Traps             int             `json:"traps"`        // annotated trap strings
+	Classes           []PIIClassScore `json:"classes"`
+	Overall           PIIClassScore   `json:"overall"`
+	ZeroLeakShare     float64         `json:"zero_leak_share"`
+	LeakedValues      int             `json:"leaked_values"`
+	TrapMasked        float64         `json:"trap_masked_rate"`         // share of trap strings not kept verbatim
+	TrapReviewsMasked float64         `json:"trap_reviews_masked_rate"` // share of reviews without personal data where anything was masked
+	Leaks             []PIILeak       `json:"leaks"`
+	FalsePos          []PIILeak       `json:"false_positives"` // predicted spans matching nothing (first ones)
 }
 
-// EvalPII runs the filter on every example and scores it: per-class precision, recall and F2 with a span match
-// at IoU ≥ 0.5 and the same label, the share of reviews without any leaked value (a value leaks when one of its
-// letters or digits is covered by no predicted span, whatever its label), and the share of trap reviews (no
-// personal data) where anything was masked.
+// EvalPII runs the filter on every example and scores it against the annotations, never against the filter's
+// own detections: per-class precision, recall and F2 with a span match at IoU ≥ 0.5 and the same label; the
+// share of reviews without any leaked value (see piiLeaked); the share of annotated traps that did not survive
+// verbatim (or, for sets without traps, of reviews without personal data where anything was masked).
 func EvalPII(ctx context.Context, f *pii.Filter, set []PIIExample) (PIIReport, error) {
 	rep := PIIReport{Reviews: len(set)}
 	per := map[string]*PIIClassScore{}
 	for _, l := range pii.Labels() {
 		per[l] = &PIIClassScore{Label: l}
 	}
-	zeroLeak, trapsMasked := 0, 0
+	zeroLeak, trapReviewsMasked, trapsMasked := 0, 0, 0
 	for _, ex := range set {
-		pred, err := f.Find(ctx, ex.Text)
+		res, err := f.Redact(ctx, ex.Text)
 		if err != nil {
 			return PIIReport{}, fmt.Errorf("%s : %w", ex.ID, err)
 		}
+		pred, out := res.Spans, res.Text.String()
 		for _, g := range ex.Spans {
 			per[g.Label].Gold++
 		}
@@ -162,15 +213,17 @@ func EvalPII(ctx context.Context, f *pii.Filter, set []PIIExample) (PIIReport, e
 				usedGold[best] = true
 				per[p.Label].Matched++
 				per[p.Label].Found++
-			} else if len(rep.FalsePos) < 200 {
+			} else if len(rep.FalsePos) < 500 {
 				rep.FalsePos = append(rep.FalsePos, PIILeak{ID: ex.ID, Label: p.Label, Value: ex.Text[p.Start:p.End]})
 			}
 		}
+		runs := digitRuns(out)
 		leaked := false
 		for _, g := range ex.Spans {
-			if !piiCovered(ex.Text, g, pred) {
+			if piiLeaked(out, runs, g.Label, ex.Text[g.Start:g.End]) {
 				leaked = true
-				if len(rep.Leaks) < 200 {
+				rep.LeakedValues++
+				if len(rep.Leaks) < 500 {
 					rep.Leaks = append(rep.Leaks, PIILeak{ID: ex.ID, Label: g.Label, Value: ex.Text[g.Start:g.End]})
 				}
 			}
@@ -181,6 +234,15 @@ func EvalPII(ctx context.Context, f *pii.Filter, set []PIIExample) (PIIReport, e
 		if len(ex.Spans) == 0 {
 			rep.TrapReviews++
 			if len(pred) > 0 {
+				trapReviewsMasked++
+			}
+		}
+		for _, t := range ex.Traps {
+			if strings.TrimSpace(t) == "" {
+				continue
+			}
+			rep.Traps++
+			if !strings.Contains(out, t) {
 				trapsMasked++
 			}
 		}
@@ -201,9 +263,86 @@ func EvalPII(ctx context.Context, f *pii.Filter, set []PIIExample) (PIIReport, e
 		rep.ZeroLeakShare = float64(zeroLeak) / float64(rep.Reviews)
 	}
 	if rep.TrapReviews > 0 {
-		rep.TrapMasked = float64(trapsMasked) / float64(rep.TrapReviews)
+		rep.TrapReviewsMasked = float64(trapReviewsMasked) / float64(rep.TrapReviews)
+	}
+	if rep.Traps > 0 {
+		rep.TrapMasked = float64(trapsMasked) / float64(rep.Traps)
+	} else {
+		rep.TrapMasked = rep.TrapReviewsMasked
 	}
 	return rep, nil
+}
+
+// piiLeaked reports whether an annotated value can still be found in the filtered text out, as the label guide
+// defines a leak: the value itself as a word; for a number of 6 digits or more, its digits inside a number of
+// out whatever the separators; for a person, any of its words of three letters or more but the particles, so
+// that « Jean [PERSONNE_1] » leaks « Jean Dupont ».
+func piiLeaked(out string, runs []string, label, value string) bool {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return false
+	}
+	if containsWord(out, value) {
+		return true
+	}
+	if d := onlyDigits(value); len(d) >= 6 {
+		for _, r := range runs {
+			if strings.Contains(r, d) {
+				return true
+			}
+		}
+	}
+	if label == pii.LabelPerson {
+		for _, w := range strings.FieldsFunc(value, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if utf8.RuneCountInString(w) >= 3 && !nameParticle[strings.ToLower(w)] && containsWord(out, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nameParticle are the short words inside names that are also everyday words.
+var nameParticle = map[string]bool{"de": true, "du": true, "des": true, "van": true, "von": true, "der": true,
+	"ben": true, "bin": true, "el": true, "al": true, "la": true, "le": true, "les": true, "dos": true, "das": true,
+	"da": true, "di": true, "del": true, "della": true, "ter": true}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// digitRuns returns the digits of each number of s, a number being digits joined by any separator people type
+// inside one (spaces of every width, dots, dashes, slashes, parentheses).
+func digitRuns(s string) []string {
+	var out []string
+	var cur strings.Builder
+	pendingSep := false
+	flush := func() {
+		if cur.Len() > 0 {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+		pendingSep = false
+	}
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			cur.WriteRune(r)
+			pendingSep = false
+		case cur.Len() > 0 && !pendingSep && (unicode.IsSpace(r) || strings.ContainsRune(".-/()‑–", r)):
+			pendingSep = true
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
 }
 
 func piiScore(c *PIIClassScore) {
@@ -227,45 +366,22 @@ func piiIoU(a0, a1, b0, b1 int) float64 {
 	return float64(inter) / float64(max(a1, b1)-min(a0, b0))
 }
 
-// covered reports whether every letter and digit of the gold span lies inside some predicted span.
-func piiCovered(text string, g PIIGoldSpan, pred []pii.Span) bool {
-	for i := g.Start; i < g.End; {
-		r, n := utf8.DecodeRuneInString(text[i:])
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			in := false
-			for _, p := range pred {
-				if p.Start <= i && i+n <= p.End {
-					in = true
-					break
-				}
-			}
-			if !in {
-				return false
-			}
-		}
-		i += n
-	}
-	return true
-}
-
-// PIITargets are the figures the filter must reach on the test split.
+// PIITargets are the figures the filter must reach on a split.
 type PIITargets struct {
-	Recall        map[string]float64
+	Recall        map[string]float64 // per class, checked when the split holds values of that class
+	OverallRecall float64
 	Precision     float64 // overall
 	ZeroLeakShare float64
 	TrapMaskedMax float64
 }
 
-// DefaultPIITargets are the targets of issue 4.
-var DefaultPIITargets = PIITargets{
-	Recall: map[string]float64{
-		pii.LabelNIR: 0.99, pii.LabelIBAN: 0.99, pii.LabelCard: 0.99, pii.LabelTaxID: 0.99,
-		pii.LabelPhone: 0.98, pii.LabelEmail: 0.98, pii.LabelPerson: 0.92,
-		pii.LabelAddress: 0.92, pii.LabelBirthdate: 0.92, pii.LabelCaseID: 0.92, pii.LabelPlate: 0.92, pii.LabelIDDoc: 0.92,
-	},
-	Precision:     0.90,
+// IssueTargets are the goals of issue 17 for the blind test split.
+var IssueTargets = PIITargets{
+	Recall:        map[string]float64{pii.LabelPerson: 0.95},
+	OverallRecall: 0.97,
+	Precision:     0.92,
 	ZeroLeakShare: 0.97,
-	TrapMaskedMax: 0.05,
+	TrapMaskedMax: 0.02,
 }
 
 // Check returns, in French, every target the report misses.
@@ -273,17 +389,20 @@ func (r PIIReport) Check(t PIITargets) []string {
 	var miss []string
 	for _, c := range r.Classes {
 		if want, ok := t.Recall[c.Label]; ok && c.Gold > 0 && c.Recall < want {
-			miss = append(miss, fmt.Sprintf("rappel %s %.3f < %.2f", c.Label, c.Recall, want))
+			miss = append(miss, fmt.Sprintf("rappel %s %.3f < %.3f", c.Label, c.Recall, want))
 		}
 	}
+	if r.Overall.Recall < t.OverallRecall {
+		miss = append(miss, fmt.Sprintf("rappel global %.3f < %.3f", r.Overall.Recall, t.OverallRecall))
+	}
 	if r.Overall.Precision < t.Precision {
-		miss = append(miss, fmt.Sprintf("précision globale %.3f < %.2f", r.Overall.Precision, t.Precision))
+		miss = append(miss, fmt.Sprintf("précision globale %.3f < %.3f", r.Overall.Precision, t.Precision))
 	}
 	if r.ZeroLeakShare < t.ZeroLeakShare {
-		miss = append(miss, fmt.Sprintf("avis sans fuite %.3f < %.2f", r.ZeroLeakShare, t.ZeroLeakShare))
+		miss = append(miss, fmt.Sprintf("avis sans fuite %.3f < %.3f", r.ZeroLeakShare, t.ZeroLeakShare))
 	}
-	if r.TrapMasked >= t.TrapMaskedMax {
-		miss = append(miss, fmt.Sprintf("pièges masqués %.3f ≥ %.2f", r.TrapMasked, t.TrapMaskedMax))
+	if r.TrapMasked > t.TrapMaskedMax {
+		miss = append(miss, fmt.Sprintf("pièges masqués %.3f > %.3f", r.TrapMasked, t.TrapMaskedMax))
 	}
 	return miss
 }
@@ -291,12 +410,21 @@ func (r PIIReport) Check(t PIITargets) []string {
 // WriteText prints the report as a table, in French.
 func (r PIIReport) WriteText(w io.Writer, details bool) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d avis, dont %d pièges sans donnée personnelle\n\n", r.Reviews, r.TrapReviews)
+	fmt.Fprintf(&b, "%d avis, dont %d sans donnée personnelle ; %d pièges annotés\n\n", r.Reviews, r.TrapReviews, r.Traps)
 	fmt.Fprintf(&b, "%-14s %6s %6s %9s %7s %6s\n", "classe", "réf.", "préd.", "précision", "rappel", "F2")
 	for _, c := range append(append([]PIIClassScore{}, r.Classes...), r.Overall) {
+		if c.Gold == 0 && c.Predicted == 0 {
+			continue
+		}
 		fmt.Fprintf(&b, "%-14s %6d %6d %9.3f %7.3f %6.3f\n", c.Label, c.Gold, c.Predicted, c.Precision, c.Recall, c.F2)
 	}
-	fmt.Fprintf(&b, "\navis sans aucune fuite : %.1f %%\npièges masqués à tort : %.1f %%\n", 100*r.ZeroLeakShare, 100*r.TrapMasked)
+	fmt.Fprintf(&b, "\navis sans aucune fuite : %.1f %% (%d valeurs divulguées)\n", 100*r.ZeroLeakShare, r.LeakedValues)
+	if r.Traps > 0 {
+		fmt.Fprintf(&b, "pièges masqués à tort : %.1f %% des pièges\n", 100*r.TrapMasked)
+	}
+	if r.TrapReviews > 0 {
+		fmt.Fprintf(&b, "avis sans donnée personnelle où quelque chose est masqué : %.1f %%\n", 100*r.TrapReviewsMasked)
+	}
 	if details {
 		for _, l := range r.Leaks {
 			fmt.Fprintf(&b, "fuite     %s %s %q\n", l.ID, l.Label, l.Value)

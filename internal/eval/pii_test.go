@@ -10,7 +10,7 @@ import (
 	"github.com/plume-services/plume/internal/pii"
 )
 
-func runPIISplit(t *testing.T, split string) PIIReport {
+func runPIISplit(t *testing.T, split string, min int) PIIReport {
 	t.Helper()
 	dir, err := PIIDataDir()
 	if err != nil {
@@ -20,41 +20,37 @@ func runPIISplit(t *testing.T, split string) PIIReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(set) < 150 {
-		t.Fatalf("%s split has %d reviews, want at least 150", split, len(set))
+	if len(set) < min {
+		t.Fatalf("%s split has %d reviews, want at least %d", split, len(set), min)
 	}
 	rep, err := EvalPII(context.Background(), pii.NewFilter(5*time.Second), set)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	rep.WriteText(&b, os.Getenv("PII_EVAL_DETAILS") != "")
+	rep.WriteText(&b, os.Getenv("PII_EVAL_DETAILS") != "" && !PIIMeasurementSplit(split))
 	t.Logf("%s split:\n%s", split, b.String())
 	return rep
 }
 
-// TestPIITargets is the regression gate of the personal-data filter: the held-out test split must meet the
-// targets of issue 4.
-func TestPIITargets(t *testing.T) {
-	rep := runPIISplit(t, "test")
-	for _, m := range rep.Check(DefaultPIITargets) {
-		t.Error(m)
-	}
-}
-
-func TestPIIDevSplit(t *testing.T) {
-	rep := runPIISplit(t, "dev")
-	for _, m := range rep.Check(DefaultPIITargets) {
-		t.Error(m)
+// TestPIITemplateSplits keeps the template-generated sets (written by the filter's author, so never the figures
+// claimed) from regressing.
+func TestPIITemplateSplits(t *testing.T) {
+	floor := PIITargets{OverallRecall: 0.97, Precision: 0.95, ZeroLeakShare: 0.96, TrapMaskedMax: 0.05}
+	for _, split := range []string{"templates-dev", "templates-heldout"} {
+		rep := runPIISplit(t, split, 300)
+		for _, m := range rep.Check(floor) {
+			t.Errorf("%s : %s", split, m)
+		}
 	}
 }
 
 func TestEvalPIIScoring(t *testing.T) {
 	set := []PIIExample{
-		{ID: "a", Text: "Mme Fatou Diallo, tel 06 12 34 56 78.", Spans: []PIIGoldSpan{{4, 16, pii.LabelPerson}, {22, 36, pii.LabelPhone}}},
-		// The gold span is wider than what the filter finds: IoU < 0.5 and a leak.
-		{ID: "b", Text: "Appelez le 06 12 34 56 78 demain", Spans: []PIIGoldSpan{{0, 32, pii.LabelPhone}}},
-		{ID: "c", Text: "Rien à signaler, 3949.", Spans: nil},
+		{ID: "a", Text: "Mme Fatou Diallo, tel 06 12 34 56 78.", Spans: []PIIGoldSpan{{4, 16, pii.LabelPerson, "Fatou Diallo"}, {22, 36, pii.LabelPhone, ""}}},
+		// The gold span is wider than what the filter finds: IoU < 0.5, yet nothing of the value is left.
+		{ID: "b", Text: "Appelez le 06 12 34 56 78 demain", Spans: []PIIGoldSpan{{0, 32, pii.LabelPhone, ""}}},
+		{ID: "c", Text: "Rien à signaler, 3949.", Traps: []string{"3949"}},
 	}
 	rep, err := EvalPII(context.Background(), pii.NewFilter(time.Second), set)
 	if err != nil {
@@ -69,11 +65,32 @@ func TestEvalPIIScoring(t *testing.T) {
 	if phone.Gold != 2 || phone.Predicted != 2 || phone.Matched != 1 || phone.Recall != 0.5 || phone.Precision != 0.5 {
 		t.Errorf("phone scores %+v", phone)
 	}
-	if rep.ZeroLeakShare < 0.66 || rep.ZeroLeakShare > 0.67 || rep.TrapReviews != 1 || rep.TrapMasked != 0 {
-		t.Errorf("leak share %.3f, traps %d masked %.2f", rep.ZeroLeakShare, rep.TrapReviews, rep.TrapMasked)
+	if rep.ZeroLeakShare != 1 || rep.TrapReviews != 1 || rep.Traps != 1 || rep.TrapMasked != 0 {
+		t.Errorf("leak share %.3f, trap reviews %d, traps %d masked %.2f", rep.ZeroLeakShare, rep.TrapReviews, rep.Traps, rep.TrapMasked)
 	}
-	if len(rep.Leaks) != 1 || rep.Leaks[0].ID != "b" {
-		t.Errorf("leaks %+v", rep.Leaks)
+}
+
+func TestPIILeaked(t *testing.T) {
+	tests := []struct {
+		name, out, label, value string
+		want                    bool
+	}{
+		{"value kept", "Merci à Fatou Diallo.", pii.LabelPerson, "Fatou Diallo", true},
+		{"one word of a name kept", "Merci à Fatou [PERSONNE_1].", pii.LabelPerson, "Fatou Diallo", true},
+		{"particle alone is no leak", "Merci à [PERSONNE_1] de la CAF.", pii.LabelPerson, "Jean de La Fontaine", false},
+		{"masked", "Merci à [PERSONNE_1].", pii.LabelPerson, "Fatou Diallo", false},
+		{"inside another word is no leak", "La Mairie a répondu.", pii.LabelPerson, "Marie", false},
+		{"digits with other separators", "dossier n° 12.34.56.78", pii.LabelCaseID, "12 345 678", true},
+		{"digits with a narrow space", "NIR 1 85 03\u202f75 123 456", pii.LabelNIR, "1850375123456", true},
+		{"short number: the value only", "le 12 34", pii.LabelCaseID, "1234", false},
+		{"number masked", "dossier [DOSSIER_1] du 12/03", pii.LabelCaseID, "AB1234567", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := piiLeaked(tt.out, digitRuns(tt.out), tt.label, tt.value); got != tt.want {
+				t.Errorf("piiLeaked(%q, %q) = %v, want %v", tt.out, tt.value, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -1,5 +1,5 @@
-// Command gen writes the annotated evaluation sets of the personal-data filter, eval/pii/dev.jsonl and
-// eval/pii/test.jsonl, from hand-written templates and value pools. The two splits share no template and no
+// Command gen writes the annotated evaluation sets of the personal-data filter, eval/pii/templates-dev.jsonl and
+// eval/pii/templates-heldout.jsonl, from hand-written templates and value pools. The two splits share no template and no
 // name, street or commune; every identifier is generated with its own checksum code (not the filter's), most
 // valid, some deliberately wrong but announced by a strong cue. The seed is fixed: the files are reproducible.
 //
@@ -51,8 +51,8 @@ func main() {
 		pools *pools
 		seed  uint64
 	}{
-		{"dev", devTemplates, devTraps, devPools(), 20240501},
-		{"test", testTemplates, testTraps, testPools(), 20240917},
+		{"templates-dev", devTemplates, devTraps, devPools(), 20240501},
+		{"templates-heldout", testTemplates, testTraps, testPools(), 20240917},
 	} {
 		rng := rand.New(rand.NewPCG(sp.seed, sp.seed^0x9e3779b97f4a7c15))
 		g := &gen{rng: rng, p: sp.pools}
