@@ -2,6 +2,7 @@ package pii
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -60,5 +61,65 @@ func BenchmarkFind(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// repeatTo repeats s (joined by sep) up to n bytes.
+func repeatTo(s, sep string, n int) string {
+	var b strings.Builder
+	b.Grow(n + len(s))
+	for b.Len() < n {
+		b.WriteString(s)
+		b.WriteString(sep)
+	}
+	return b.String()[:n]
+}
+
+// BenchmarkFind1MB measures throughput on one 1 MB text made of reviews (target: ≥ 10 MB/s, as on review-sized
+// texts).
+func BenchmarkFind1MB(b *testing.B) {
+	text := repeatTo(strings.Join(benchTexts, "\n\n"), "\n\n", 1<<20)
+	f := NewFilter(0)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if _, err := f.Find(context.Background(), text); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// worstCases are 3.5 MB bodies shaped against the filter's loops: one line without a break, a run of
+// separators and digits, at-signs, titles and commas, names and particles.
+var worstCases = map[string]func(n int) string{
+	"reviews-one-line": func(n int) string {
+		return repeatTo(strings.ReplaceAll(strings.Join(benchTexts, " "), "\n", " "), " ", n)
+	},
+	"digits":      func(n int) string { return repeatTo("1", " ", n) },
+	"digits-dots": func(n int) string { return repeatTo("12.3", " ", n) },
+	"at-signs":    func(n int) string { return repeatTo("a.b@c", "@", n) },
+	"titles":      func(n int) string { return repeatTo("Mme Dupont,", " ", n) },
+	"particles":   func(n int) string { return repeatTo("de", " ", n) },
+	"capitals":    func(n int) string { return repeatTo("Jean", " ", n) },
+	"letters-digits": func(n int) string {
+		return repeatTo("AB12", "-", n)
+	},
+	"punctuation": func(n int) string { return repeatTo("!?,.", "", n) },
+}
+
+// BenchmarkWorstCase3500KB measures the time of one 3.5 MB body of each shape: the API's limit is 4 MB, and
+// the scan must stay linear whatever the body.
+func BenchmarkWorstCase3500KB(b *testing.B) {
+	const n = 3500 << 10
+	for name, gen := range worstCases {
+		text := gen(n)
+		b.Run(name, func(b *testing.B) {
+			f := NewFilter(0)
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				if _, err := f.Find(context.Background(), text); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

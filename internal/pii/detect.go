@@ -27,6 +27,8 @@ type detector struct {
 	allCaps  bool // the text is written in capitals: case says nothing about names
 	lowerish bool // the text is written without capitals (SMS style)
 
+	lastPerson int // last unit of the last name found, for « Noah et Jade »
+
 	ctx      context.Context
 	deadline time.Time
 	ticks    int
@@ -86,6 +88,12 @@ func (d *detector) run() []Span {
 		bufPool.Put(b)
 	}()
 	d.toks, b.arena = tokenize(d.text, b.toks, b.arena)
+	var rw *rewriting
+	if edits := d.normEdits(d.text, d.toks); len(edits) > 0 {
+		rw = rewrite(d.text, edits)
+		d.text = rw.text
+		d.toks, b.arena = tokenize(d.text, d.toks, b.arena)
+	}
 	b.toks = d.toks
 	d.us = b.units[:0]
 	d.cands = b.cands[:0]
@@ -102,7 +110,11 @@ func (d *detector) run() []Span {
 	d.persons()
 	b.units = d.us
 	b.cands = d.cands
-	return d.resolve()
+	spans := d.resolve()
+	if rw != nil {
+		spans = rw.mapBack(spans)
+	}
+	return spans
 }
 
 // style decides whether case carries information in this text.
@@ -130,7 +142,9 @@ func (d *detector) style() {
 	d.lowerish = !d.allCaps && starts > 0 && capStarts*2 < starts && capsInside*5 < letters
 }
 
-// resolve keeps, among overlapping candidates, the one of higher priority, then the longer.
+// resolve keeps, among overlapping candidates, the one of higher priority, then the longer. Candidates are
+// taken best first and each is checked against a bitmap of the bytes already taken, so the cost is the sum of
+// the candidates' lengths: linear in the text, not quadratic in the number of candidates.
 func (d *detector) resolve() []Span {
 	cs := d.cands
 	slices.SortFunc(cs, func(a, b cand) int {
@@ -142,18 +156,24 @@ func (d *detector) resolve() []Span {
 		}
 		return a.start - b.start
 	})
+	taken := make([]uint64, len(d.text)/64+1)
 	kept := make([]cand, 0, len(cs))
 	for _, c := range cs {
-		ok := true
-		for _, k := range kept {
-			if c.start < k.end && k.start < c.end {
-				ok = false
+		d.tick()
+		free := true
+		for i := c.start; i < c.end; i++ {
+			if taken[i>>6]&(1<<(i&63)) != 0 {
+				free = false
 				break
 			}
 		}
-		if ok {
-			kept = append(kept, c)
+		if !free {
+			continue
 		}
+		for i := c.start; i < c.end; i++ {
+			taken[i>>6] |= 1 << (i & 63)
+		}
+		kept = append(kept, c)
 	}
 	slices.SortFunc(kept, func(a, b cand) int { return a.start - b.start })
 	spans := make([]Span, len(kept))

@@ -76,7 +76,7 @@ func (f *Filter) Find(ctx context.Context, text string) (spans []Span, err error
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%w : %w", ErrFilter, err)
 	}
-	d := &detector{text: text, lex: f.lex, ctx: ctx}
+	d := &detector{text: text, lex: f.lex, ctx: ctx, lastPerson: -10}
 	if f.timeout > 0 {
 		d.deadline = time.Now().Add(f.timeout)
 	}

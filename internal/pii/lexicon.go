@@ -31,6 +31,8 @@ const (
 	cueCNI
 	cueSejour
 	cuePhone
+	cuePermis
+	cueNumber // « numéro », « n° »: a number of something unsaid
 )
 
 // numberCues maps a folded word to the kind of number it introduces.
@@ -51,7 +53,14 @@ var numberCues = map[string]cue{
 	"passeport": cuePassport, "passport": cuePassport,
 	"cni": cueCNI, "identite": cueCNI,
 	"sejour": cueSejour, "agdref": cueSejour, "etranger": cueSejour, "recepisse": cueSejour, "titre": cueSejour,
-	"tel": cuePhone, "telephone": cuePhone, "portable": cuePhone, "mobile": cuePhone, "fixe": cuePhone, "tél": cuePhone,
+	"permis": cuePermis, "conduire": cuePermis, "serie": cueCNI, "identity": cueCNI, "id": cueCNI,
+	"adherent": cueDossier, "cotisant": cueDossier, "pajemploi": cueDossier, "cesu": cueDossier, "anef": cueDossier,
+	"colis": cueDossier, "recommande": cueDossier, "recommandee": cueDossier, "contravention": cueDossier,
+	"amende": cueDossier, "fps": cueDossier, "sinistre": cueDossier, "contrat": cueDossier, "client": cueDossier,
+	"abonne": cueDossier, "matricule": cueDossier, "affaire": cueDossier, "rg": cueDossier, "plainte": cueDossier,
+	"convocation": cueDossier,
+	"joindre":     cuePhone, "rappeler": cuePhone, "rappelez": cuePhone, "appeler": cuePhone, "appelez": cuePhone,
+	"joignable": cuePhone, "whatsapp": cuePhone, "gsm": cuePhone, "contacter": cuePhone, "tel": cuePhone, "telephone": cuePhone, "portable": cuePhone, "mobile": cuePhone, "fixe": cuePhone, "tél": cuePhone,
 }
 
 // months are French month names and their abbreviations, folded.
@@ -194,3 +203,14 @@ var commonWords = set(`petit petite blanc blanche rose roux rousse brun brune no
 // relationWords lets "Cordialement" or "Merci" introduce a signature.
 var greetingNext = set(`cordialement salutations respectueusement amicalement sincerement remerciements bisous
 	bise bises`)
+
+// frenchExtra are words people write that a dictionary of French does not hold: SMS spellings, abbreviations,
+// loan words of administrative life. They are not names.
+var frenchExtra = set(`jai jsuis jsui chui jme jte jvais jvx jveux jpeux jsais jcomprends jattends jamais cest cetait sest
+	nest ya yavait pcq pck pq pk pourkoi koi kan ke ki bcp tjr tjrs tjs tt ts dsl msg slt bjr bsr cc cdt cdlt svp stp
+	mdr ptdr lol pb pbm rdv rdvs mtn auj ajd dmd dmde asap ok okay oki mail mails email emails sms internet site web
+	appli application covid cdi cdd interim smic rsa apl aah caf cpam msa urssaf ants anef mdph dgfip pdf jpeg scan
+	scanner login password mdp identifiant franceconnect ameli doctolib whatsapp facebook google gmail hotmail
+	wesh ouf hello hi bye thanks please sorry nope yes no the and of for to in on is it you your my we our
+	ptn putain merde bordel grave trop chelou relou ouais nan bah ben bon euh hein ah oh eh bref voila voilou
+	quoi sinon genre style truc machin chose cv ca va ni mm mme mlle mr mrs dr pr me`)

@@ -16,8 +16,10 @@ var nomsTXT string
 
 // lexicon holds the name frequency tables, keyed by folded form ("elodie", "ndiaye", "n'diaye", "jean-pierre").
 type lexicon struct {
-	first map[string]int
-	last  map[string]int
+	first  map[string]int
+	last   map[string]int
+	known  *wordList // humannames: first names and surnames of many origins
+	french *wordList // wfrench: French word forms, to tell a word that is not French
 }
 
 var (
@@ -28,7 +30,8 @@ var (
 // names loads the embedded lexicons once for the whole process.
 func names() *lexicon {
 	lexOnce.Do(func() {
-		lex = &lexicon{first: parsePrenoms(prenomsCSV), last: parseNoms(nomsTXT)}
+		lex = &lexicon{first: parsePrenoms(prenomsCSV), last: parseNoms(nomsTXT),
+			known: loadWordList(humannamesGZ), french: loadWordList(motsFrGZ)}
 	})
 	return lex
 }

@@ -16,7 +16,7 @@ func (d *detector) chunkable(i int) bool {
 		return true
 	}
 	n := t.end - t.start
-	return n <= 3 && (t.has(fUpper) || t.has(fInitial))
+	return n <= 4 && (t.has(fUpper) || t.has(fInitial))
 }
 
 // numGap reports whether the gap between tokens i and i+1 is the kind of separator people type inside one
@@ -30,7 +30,8 @@ func (d *detector) numGap(i int) bool {
 	for _, r := range g {
 		runes++
 		switch r {
-		case ' ', '\t', '\u00a0', '\u202f', '\u2009', '\u2007', '-', '\u2011', '(', ')':
+		case ' ', '\t', '\u00a0', '\u202f', '\u2009', '\u2007', '\u2008', '\u200a', '\u2002', '\u2003', '\u2004',
+			'\u2005', '\u2006', '-', '\u2010', '\u2011', '\u2012', '\u2013', '(', ')', '/', '_':
 		case '.':
 			dots++
 		case '\n':
@@ -66,12 +67,26 @@ func (d *detector) chunk(i, j int) {
 	var buf [40]byte
 	for a := i; a <= j; {
 		d.tick()
+		if e, ok := d.dateAt(a, j); ok {
+			// A date inside a run of numbers is an event date, never part of an identifier.
+			a = e + 1
+			continue
+		}
 		first := &d.toks[a]
 		c := d.cueBefore(a)
 		plus := first.start > 0 && d.text[first.start-1] == '+'
-		best, bestLabel := -1, ""
-		n := 0
+		// The run from a: up to a date, 14 groups or 40 characters.
+		var ends [14]int // ends[b-a]: length of the run's characters up to token b
+		last, n := a, 0
 		for b := a; b <= j && b < a+14; b++ {
+			if b > a {
+				if _, ok := d.dateAt(b, j); ok {
+					break
+				}
+				if d.toks[b].lettersOnly() && strings.ContainsAny(d.gap(b-1), ".\n()") && !strings.HasPrefix(d.gap(b-1), ")") {
+					break // « 2187456390124. L'impôt », not a code
+				}
+			}
 			t := &d.toks[b]
 			if n+t.end-t.start > len(buf) {
 				break
@@ -84,8 +99,29 @@ func (d *detector) chunk(i, j int) {
 				buf[n] = ch
 				n++
 			}
-			if lab := d.classify(a, b, string(buf[:n]), c, plus); lab != "" {
+			ends[b-a] = n
+			last = b
+		}
+		if n == 0 {
+			a++
+			continue
+		}
+		whole := string(buf[:n])
+		if d.safeNumber(a, last, whole, c) && !plus {
+			// The whole run is an amount, a legal reference, a public number…: none of its parts is
+			// an identifier either.
+			a = last + 1
+			continue
+		}
+		best, bestLabel := -1, ""
+		for b := a; b <= last; b++ {
+			if lab := d.classify(a, b, whole[:ends[b-a]], c, plus); lab != "" {
 				best, bestLabel = b, lab
+			}
+		}
+		if best < 0 {
+			if lab := d.byDefault(a, last, whole, d.labelCue(a)); lab != "" {
+				best, bestLabel = last, lab
 			}
 		}
 		if best < 0 {
@@ -103,6 +139,33 @@ func (d *detector) chunk(i, j int) {
 		d.add(start, end, bestLabel)
 		a = best + 1
 	}
+}
+
+// labelCue looks back, within the sentence, for the word that says what kind of identifier follows, past the
+// small words that stop cueBefore: it only chooses a label, never whether to mask.
+func (d *detector) labelCue(a int) cue {
+	for k, n := a-1, 0; k >= 0 && n < 8; k, n = k-1, n+1 {
+		g := d.gap(k)
+		if strings.ContainsAny(g, "!?\n") || strings.Contains(g, ". ") {
+			return cueNone
+		}
+		t := &d.toks[k]
+		if c, ok := numberCues[t.key]; ok {
+			if t.key == "carte" && k+1 < a {
+				continue
+			}
+			return c
+		}
+		if len(t.key) >= 6 && t.lettersOnly() {
+			if c, ok := fuzzyCue(t.key); ok {
+				return c
+			}
+		}
+		if t.has(fDigit) {
+			return cueNone
+		}
+	}
+	return cueNone
 }
 
 // classify names the identifier that s (tokens a..b, upper-cased, without separators) is, or returns "".
@@ -125,7 +188,7 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 		}
 	}
 	if digits && L >= 13 && L <= 19 {
-		if luhnOK(s) && (L == 16 || L == 15 && s[0] == '3' || L >= 17 || c == cueCard) {
+		if luhnOK(s) && c != cueDossier && c != cueAlloc && c != cueSiret && (L == 16 || L == 15 && s[0] == '3' || L >= 17 || c == cueCard) {
 			return LabelCard
 		}
 		if c == cueCard && L == 16 {
@@ -135,8 +198,8 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 	if digits && L == 13 && s[0] <= '3' && (taxIDOK(s) || c == cueFiscal) {
 		return LabelTaxID
 	}
-	if digits && (L == 14 && luhnOK(s) && c != cueDossier && c != cueAlloc || (L == 9 || L == 14) && c == cueSiret) {
-		return LabelTaxID
+	if digits && (L == 9 || L == 14) && c == cueSiret {
+		return LabelCaseID // the SIRET of a sole trader (an administration's is public: safeNumber)
 	}
 	if digits {
 		if plus {
@@ -148,6 +211,9 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 			} else if L >= 8 && L <= 15 {
 				return LabelPhone
 			}
+		}
+		if plus && L >= 8 && L <= 15 {
+			return LabelPhone // a digit missing or one too many does not make it safe
 		}
 		if L == 10 && s[0] == '0' && s[1] != '0' && s[1] != '8' {
 			return LabelPhone
@@ -185,6 +251,9 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 		return LabelPlate
 	}
 	// Case numbers.
+	if d.safeNumber(a, b, s, c) {
+		return ""
+	}
 	if L == 8 && allDigits(s[:7]) && isUpper(s[7]) {
 		return LabelCaseID // identifiant France Travail
 	}
@@ -316,6 +385,25 @@ var blockers = set(`article articles art cerfa formulaire loi decret code alinea
 
 // cueBefore looks back from token a, within the same line, for a word that says what the number is.
 func (d *detector) cueBefore(a int) cue {
+	c := d.cueBefore1(a)
+	if c != cueNone {
+		return c
+	}
+	// « numéro », « n° » alone say it is a number of something, not of what.
+	for k, n := a-1, 0; k >= 0 && n < 3; k, n = k-1, n+1 {
+		switch d.toks[k].key {
+		case "numero", "num", "no", "n", "nr", "nro", "numeros":
+			return cueNumber
+		}
+		if strings.ContainsAny(d.gap(k), "\n!?") {
+			break
+		}
+	}
+	return cueNone
+}
+
+// cueBefore1 looks for a cue that says what kind of number follows.
+func (d *detector) cueBefore1(a int) cue {
 	for k, n := a-1, 0; k >= 0 && n < 7; k, n = k-1, n+1 {
 		g := d.gap(k)
 		if strings.ContainsAny(g, "!?") || strings.Contains(g, "\n\n") {

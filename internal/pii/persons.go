@@ -17,9 +17,20 @@ type unit struct {
 	common     bool
 	nonName    bool
 	stop       bool
+	known      bool // in the large name list (humannames)
+	french     bool // a French word form (wfrench)
 }
 
 func (u *unit) inLex() bool { return u.first > 0 || u.last > 0 }
+
+// foreign reports a word that is not French: in a place where names stand, it is a name. Short words in
+// capitals are acronyms, not names.
+func (u *unit) foreign() bool {
+	return !u.french && !u.stop && !u.nonName && u.end-u.start >= 2 && !(u.upper && u.end-u.start <= 4)
+}
+
+// nameWord reports a word that may be a name: a known first name or surname, or a word that is not French.
+func (u *unit) nameWord() bool { return u.inLex() || u.foreign() }
 
 // nameLike reports whether u is written like a name in a text where case means something.
 func (u *unit) nameLike() bool { return u.cap || u.upper || u.initial }
@@ -117,6 +128,10 @@ func (d *detector) units() []unit {
 			}
 		}
 		u.common = commonWords[u.key]
+		if !u.stop {
+			u.french = d.lex.french.has(u.key) || frenchExtra[u.key]
+			u.known = d.lex.known.has(u.key)
+		}
 		u.nonName = nonNames[u.key] || u.a != u.b && (d.toks[u.a].key == "saint" || d.toks[u.a].key == "sainte" || d.toks[u.a].key == "st" || d.toks[u.a].key == "ste")
 		us = append(us, u)
 	}
@@ -170,6 +185,7 @@ func (d *detector) persons() {
 			continue
 		}
 		d.add(us[u].start, us[last].end, LabelPerson)
+		d.lastPerson = last
 		next = last + 1
 	}
 }
@@ -210,8 +226,20 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 		if relations[p.key] && strings.Contains(g, ",") && u >= 2 && possessives[us[u-2].key] {
 			return ctxPhrase
 		}
+		// « mes enfants Noah et Jade », « Fatou et moi »
+		if (p.key == "et" || p.key == "ou") && u >= 2 && d.lastPerson == u-2 {
+			return ctxPhrase
+		}
+		// « ma colocataire Razafindrakoto Mialy »: a possessive and a noun, then a word that is not French.
+		if u >= 2 && possessives[us[u-2].key] && !p.stop && (us[u].cap || us[u].upper) && us[u].foreign() {
+			return ctxPhrase
+		}
 		switch p.key {
-		case "appelle", "nomme", "signe", "signee", "prenom", "prenoms", "nom", "noms", "soussigne", "soussignee":
+		case "appelle", "nomme", "signe", "signee", "prenom", "prenoms", "nom", "noms", "soussigne", "soussignee",
+			"mappelle", "mapelle", "apelle", "jsuis", "chui", "veuve", "veuf", "divorcee", "epouse", "nee":
+			if p.key == "nee" && !(us[u].cap || us[u].upper) {
+				break
+			}
 			return ctxPhrase
 		case "appel":
 			// « je m'appel Karim » (misspelt), but not « Appel Téléphonique »
@@ -246,6 +274,17 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			if u >= 2 && us[u-2].key == "moi" {
 				return ctxPhrase
 			}
+		case "moi":
+			// « c'est moi, Willem van den Berghe »
+			if u >= 3 && us[u-2].key == "est" && us[u-3].key == "c" {
+				return ctxPhrase
+			}
+		case "ici":
+		}
+		// « Fatou et moi », « Fatou et mon mari »
+		if u+2 < len(us) && us[u+1].key == "et" && (us[u+2].key == "moi" || us[u+2].key == "mon" || us[u+2].key == "ma") &&
+			plainSpace(d.ugap(us, u)) && us[u].nameWord() && (us[u].cap || us[u].upper || d.lowerish) {
+			return ctxPhrase
 		}
 	}
 	return d.signoffContext(us, u)
@@ -274,13 +313,19 @@ func (d *detector) signoffContext(us []unit, u int) nameCtx {
 // aloneOnLine reports whether unit u starts a line, or the last sentence of the text, that holds nothing but a
 // few words: a signature at the end, a sender's name at the top of a letter.
 func (d *detector) aloneOnLine(us []unit, u int) bool {
+	// A name line is short: looking further than maxNameLine bytes would make a long text quadratic.
+	const maxNameLine = 160
 	rest := d.text[us[u].start:]
-	var line string
+	short := len(rest) <= maxNameLine
+	if !short {
+		rest = rest[:maxNameLine]
+	}
+	line, _, nl := strings.Cut(rest, "\n")
 	switch {
+	case !nl && !short:
+		return false
 	case u == 0 || strings.Contains(d.ugap(us, u-1), "\n"):
-		line, _, _ = strings.Cut(rest, "\n")
-	case strings.ContainsAny(d.ugap(us, u-1), ".!?") && !strings.Contains(rest, "\n"):
-		line = rest
+	case strings.ContainsAny(d.ugap(us, u-1), ".!?") && !nl:
 	default:
 		return false
 	}
@@ -305,7 +350,8 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 		// Particles: « Jean de La Fontaine », « Le Goff », « Ben Ali », « N'Diaye ».
 		if nameParticles[w.key] && j+1 < len(us) && plainSpace(d.ugap(us, j)) {
 			nx := &us[j+1]
-			if (n > 0 || w.cap || w.upper || ctx == ctxTitle) && (nx.nameLike() && !nx.notName() || (d.allCaps || lowerOK) && nx.inLex() && !nx.stop) &&
+			if (n > 0 || w.cap || w.upper || ctx == ctxTitle) && (nx.nameLike() && !nx.notName() || (d.allCaps || lowerOK) && nx.nameWord() && !nx.stop ||
+				nameParticles[nx.key] && j+2 < len(us) && us[j+2].nameLike()) &&
 				(w.cap || w.upper || n > 0 || ctx == ctxTitle) && !(d.allCaps && w.upper && n == 0 && ctx == ctxNone) {
 				continue
 			}
@@ -327,7 +373,7 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 			}
 			last, n = j, n+1
 			continue
-		case w.lower && lowerOK && w.inLex() && (!w.common || n > 0 || ctx == ctxTitle) && !w.stop && !w.notName():
+		case w.lower && lowerOK && w.nameWord() && (!w.common || n > 0 || ctx == ctxTitle) && !w.stop && !w.notName():
 			last, n = j, n+1
 			continue
 		}
@@ -360,11 +406,35 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 		return n >= 2 && !d.allCaps
 	case ctxWeak:
 		for k := u; k <= last; k++ {
-			if us[k].first > 0 && !nameParticles[us[k].key] || n >= 2 && us[k].last > 0 {
+			if us[k].first > 0 && !nameParticles[us[k].key] || n >= 2 && us[k].last > 0 || us[k].foreign() && !nameParticles[us[k].key] {
 				return true
 			}
 		}
 		return false
+	}
+	// Words written as names, none of them French (but known first names), at least one not French:
+	// « Ivanka Georgieva », « Lourdes Mendoza », « Willem van den Berghe ».
+	if n >= 2 && !d.allCaps && !d.lowerish {
+		ok, foreign, known := true, 0, 0
+		for k := u; k <= last; k++ {
+			w := &us[k]
+			if nameParticles[w.key] {
+				continue
+			}
+			if w.french && !w.inLex() || w.notName() || !w.nameLike() || w.initial {
+				ok = false
+				break
+			}
+			if w.foreign() {
+				foreign++
+			}
+			if w.inLex() || w.known {
+				known++
+			}
+		}
+		if ok && foreign >= 1 && (known >= 1 || foreign >= 2) {
+			return true
+		}
 	}
 	if d.lowerish && !first.nameLike() {
 		return false

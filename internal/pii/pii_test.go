@@ -37,7 +37,7 @@ func TestFinds(t *testing.T) {
 		{"carte 4970101234567893 exp 08/27 cvv 123 !", "4970101234567893 exp 08/27 cvv 123", LabelCard},
 		{"mon numéro fiscal est 0123456789211", "0123456789211", LabelTaxID},
 		{"numéro fiscal : 3012345678167", "3012345678167", LabelTaxID},
-		{"SIRET 732 829 320 00074 de mon entreprise", "732 829 320 00074", LabelTaxID},
+		{"SIRET 732 829 320 00074 de mon entreprise", "732 829 320 00074", LabelCaseID},
 		{"appelez-moi au 06 12 34 56 78 svp", "06 12 34 56 78", LabelPhone},
 		{"tel 06.12.34.56.78", "06.12.34.56.78", LabelPhone},
 		{"tel 06-12-34-56-78", "06-12-34-56-78", LabelPhone},

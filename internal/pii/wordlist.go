@@ -68,5 +68,5 @@ func (w *wordList) has(k string) bool {
 func (w *wordList) Len() int { return len(w.offs) }
 
 // LexiconKey folds a word the way the filter looks words up: lower-case, accents removed, hyphens and spaces as
-// '-', apostrophes as '\''. scripts/pii-lexicons.sh builds the embedded lists with it.
+// '-', apostrophes as '\”. scripts/pii-lexicons.sh builds the embedded lists with it.
 func LexiconKey(s string) string { return foldName(s) }

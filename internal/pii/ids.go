@@ -1,0 +1,226 @@
+package pii
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Identifiers are personal by default: a run of five digits or more, whatever separates them, or a code mixing
+// letters and digits of six characters or more, is masked unless it has a known safe form (an amount, a date, a
+// year, a percentage, a legal reference, a Cerfa, a public service number, a postcode naming a place). The cue
+// before it only chooses the label; with none, it is a case number.
+
+// byDefault labels tokens a..b (s upper-cased, without separators) as an identifier when nothing more precise
+// did, or returns "" for a safe form or something too short to identify anyone.
+func (d *detector) byDefault(a, b int, s string, c cue) string {
+	nd := countDigits(s)
+	nl := len(s) - nd
+	// A word before or after a number, « NIR 1234567 », « 123456 CAF », is not part of it: the run without it
+	// is judged on its own.
+	if a != b && (d.toks[a].lettersOnly() && d.gap(a) != "-" || d.toks[b].lettersOnly() && d.gap(b-1) != "-") && !d.codeJoined(a, b) {
+		return ""
+	}
+	switch {
+	case nd >= 5:
+	case nd > 0 && nl > 0 && len(s) >= 6 && (a == b || d.codeJoined(a, b)):
+		if a == b && safeWordCode(d.toks[a].key) {
+			return ""
+		}
+	default:
+		return ""
+	}
+	if d.safeNumber(a, b, s, c) {
+		return ""
+	}
+	switch c {
+	case cuePhone:
+		if nl == 0 && nd >= 9 && nd <= 13 {
+			return LabelPhone
+		}
+	case cueSecu:
+		if nd >= 12 {
+			return LabelNIR
+		}
+	case cueIBAN:
+		if len(s) >= 14 {
+			return LabelIBAN
+		}
+	case cueCard:
+		if nd >= 13 && nl == 0 {
+			return LabelCard
+		}
+	case cueFiscal:
+		if nd >= 12 && nl == 0 {
+			return LabelTaxID
+		}
+	case cuePassport, cueCNI, cueSejour, cuePermis:
+		return LabelIDDoc
+	case cuePlate:
+		if len(s) <= 9 {
+			return LabelPlate
+		}
+	}
+	if nl == 0 && (nd == 9 || nd == 11) && s[0] == '0' && s[1] != '0' && s[1] != '8' {
+		return LabelPhone // a mobile or landline with a digit missing or one too many
+	}
+	return LabelCaseID
+}
+
+// codeJoined reports whether tokens a..b are glued by dashes, dots, slashes or underscores without a space:
+// « PJ-2024-A55 », not « CAF 2024 ».
+func (d *detector) codeJoined(a, b int) bool {
+	for k := a; k < b; k++ {
+		g := d.gap(k)
+		if g != "-" && g != "/" && g != "." && g != "_" && g != "\u2011" {
+			return false
+		}
+	}
+	return true
+}
+
+// safeWordCode reports letter-digit words that identify nobody: ordinals, quantities with their unit glued,
+// times, a few names of things.
+func safeWordCode(k string) bool {
+	i := 0
+	for i < len(k) && isDigit(k[i]) {
+		i++
+	}
+	if i > 0 && i < len(k) {
+		switch k[i:] {
+		case "e", "eme", "er", "ere", "ieme", "nd", "nde", "km", "kg", "mg", "g", "h", "min", "mn", "ans", "an", "mois",
+			"jours", "j", "euros", "euro", "eur", "k", "ke", "m", "m2", "m3", "cm", "mm", "go", "mo", "ko", "gb", "mb",
+			"ml", "cl", "l", "s", "sec", "x", "pm", "am", "pct", "hab", "personnes", "ttc", "ht", "kwh", "w", "kw", "v":
+			return true
+		}
+		if timeLike(k) {
+			return true
+		}
+	}
+	switch k {
+	case "covid19", "covid2019", "sarscov2", "h1n1":
+		return true
+	}
+	return false
+}
+
+// legalWords announce a reference to a text or a form: the number after them is public.
+var legalWords = set(`article articles art loi lois decret decrets arrete arretes circulaire circulaires ordonnance
+	code cerfa formulaire formulaires jorf jo directive reglement deliberation alinea al nor bofip boi bo`)
+
+// safeNumber reports whether tokens a..b are a known safe form.
+func (d *detector) safeNumber(a, b int, s string, c cue) bool {
+	if d.amountAfter(b) || d.amountBefore(a) {
+		return true
+	}
+	// Years only: « 2019-2020 », « 2021 2022 2023 ».
+	years := true
+	for k := a; k <= b; k++ {
+		t := &d.toks[k]
+		if !t.digitsOnly() || t.end-t.start != 4 || !(t.key[:2] == "19" || t.key[:2] == "20") {
+			years = false
+			break
+		}
+	}
+	if years {
+		return true
+	}
+	// Public service numbers: 08 numbers belong to organisations (0 800, 0 806, 0 809…).
+	if len(s) == 10 && s[0] == '0' && s[1] == '8' && allDigits(s) {
+		return true
+	}
+	// A legal reference or a form: « décret n° 2019-1234 », « cerfa 15186*03 », « article L262-1 ».
+	for k := a - 1; k >= 0 && k >= a-4; k-- {
+		t := &d.toks[k]
+		if legalWords[t.key] {
+			return true
+		}
+		// Only « n° », « no » and the L./R./D. of an article may stand between the word and the number.
+		switch t.key {
+		case "n", "no", "numero", "l", "r", "d":
+			continue
+		}
+		break
+	}
+	if a == b && len(s) >= 2 && (s[0] == 'L' || s[0] == 'R' || s[0] == 'D') && allDigits(s[1:]) && len(s) <= 8 {
+		return true // « L262-1 » written without its article
+	}
+	// A postcode alone, no cue before it: a place (« l'agence de Roubaix 59100 », « le 93 »).
+	if a == b && len(s) == 5 && allDigits(s) && postcodeOK(s) && c == cueNone {
+		return true
+	}
+	return false
+}
+
+// amountAfter reports a currency or a percentage right after token b, decimals allowed: « 12 000,50 € ».
+func (d *detector) amountAfter(b int) bool {
+	rest := d.text[d.toks[b].end:]
+	// decimals: « ,50 », « .5 »
+	if len(rest) >= 2 && (rest[0] == ',' || rest[0] == '.') && isDigit(rest[1]) {
+		i := 1
+		for i < len(rest) && i < 4 && isDigit(rest[i]) {
+			i++
+		}
+		rest = rest[i:]
+	}
+	for n := 0; len(rest) > 0 && n < 3; n++ {
+		r, size := utf8.DecodeRuneInString(rest)
+		if r == ' ' || r == '\u00a0' || r == '\u202f' {
+			rest = rest[size:]
+			continue
+		}
+		break
+	}
+	switch {
+	case strings.HasPrefix(rest, "€"), strings.HasPrefix(rest, "%"), strings.HasPrefix(rest, "$"), strings.HasPrefix(rest, "£"):
+		return true
+	}
+	w := strings.ToLower(rest[:min(len(rest), 12)])
+	for _, u := range []string{"euro", "eur ", "eur.", "eur,", "keur", "k€", "pourcent", "pour cent", "centimes"} {
+		if strings.HasPrefix(w, u) {
+			return true
+		}
+	}
+	return w == "eur"
+}
+
+// amountBefore reports a currency sign just before token a: « € 12 000 », « EUR 15000 ».
+func (d *detector) amountBefore(a int) bool {
+	before := strings.TrimRight(d.text[max(0, d.toks[a].start-6):d.toks[a].start], " \u00a0\u202f")
+	return strings.HasSuffix(before, "€") || strings.HasSuffix(before, "EUR") || strings.HasSuffix(before, "$")
+}
+
+// dateAt reports a date written as digits starting at token a (not beyond j): dd/mm/yyyy, dd.mm.yy,
+// yyyy-mm-dd, with one separator kind; a fourth group after the same separator makes it a phone, not a date.
+func (d *detector) dateAt(a, j int) (int, bool) {
+	if a+2 > j {
+		return 0, false
+	}
+	t0, t1, t2 := &d.toks[a], &d.toks[a+1], &d.toks[a+2]
+	if !t0.digitsOnly() || !t1.digitsOnly() || !t2.digitsOnly() {
+		return 0, false
+	}
+	g0, g1 := d.gap(a), d.gap(a+1)
+	if g0 != g1 || !(g0 == "/" || g0 == "." || g0 == "-" || g0 == " ") {
+		return 0, false
+	}
+	l0, l1, l2 := t0.end-t0.start, t1.end-t1.start, t2.end-t2.start
+	ok := false
+	switch {
+	case l0 <= 2 && l1 <= 2 && (l2 == 2 || l2 == 4):
+		dd, mm := atoi2(t0.key), atoi2(t1.key)
+		ok = dd >= 1 && dd <= 31 && mm >= 1 && mm <= 12
+	case l0 == 4 && l1 <= 2 && l2 <= 2:
+		mm, dd := atoi2(t1.key), atoi2(t2.key)
+		ok = (t0.key[:2] == "19" || t0.key[:2] == "20") && dd >= 1 && dd <= 31 && mm >= 1 && mm <= 12
+	}
+	if !ok {
+		return 0, false
+	}
+	if a+3 <= j && d.gap(a+2) == g0 && d.toks[a+3].digitsOnly() && d.toks[a+3].end-d.toks[a+3].start <= 2 {
+		return 0, false // « 06 12 34 56 78 »
+	}
+	if g0 == " " && l2 == 2 {
+		return 0, false // « 06 12 34 » is more often a phone cut short than a date
+	}
+	return a + 2, true
+}

@@ -1,0 +1,373 @@
+package pii
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Before detection, contacts written to dodge robots and numbers written in words are rewritten as the digits and
+// signs they stand for: « prenom point nom arobase gmail point com » → « prenom.nom@gmail.com », « zéro six douze »
+// → « 0 6 12 ». Detection runs on the rewritten text; each span found is mapped back to the original text, a span
+// touching a rewritten part covering all of it.
+
+// edit replaces the original bytes [start, end) with repl.
+type edit struct {
+	start, end int
+	repl       string
+	nstart     int // where repl starts in the rewritten text
+}
+
+// rewriting is a text and the edits that made it.
+type rewriting struct {
+	text  string
+	edits []edit // sorted, not overlapping
+}
+
+// toOriginal maps a span [s, e) of the rewritten text back to the original.
+func (rw *rewriting) toOriginal(s, e int) (int, int) {
+	return rw.mapPos(s, false), rw.mapPos(e, true)
+}
+
+func (rw *rewriting) mapPos(p int, isEnd bool) int {
+	// The last edit starting at or before p in the rewritten text.
+	i := sort.Search(len(rw.edits), func(i int) bool { return rw.edits[i].nstart > p }) - 1
+	if isEnd {
+		i = sort.Search(len(rw.edits), func(i int) bool { return rw.edits[i].nstart >= p }) - 1
+	}
+	if i < 0 {
+		return p
+	}
+	ed := &rw.edits[i]
+	nend := ed.nstart + len(ed.repl)
+	if p < nend || isEnd && p == nend {
+		// Inside a rewritten part: the whole original part.
+		if isEnd {
+			return ed.end
+		}
+		return ed.start
+	}
+	return ed.end + (p - nend)
+}
+
+// rewrite applies the edits (sorted, not overlapping) to text.
+func rewrite(text string, edits []edit) *rewriting {
+	var b strings.Builder
+	b.Grow(len(text))
+	pos := 0
+	for i := range edits {
+		ed := &edits[i]
+		b.WriteString(text[pos:ed.start])
+		ed.nstart = b.Len()
+		b.WriteString(ed.repl)
+		pos = ed.end
+	}
+	b.WriteString(text[pos:])
+	return &rewriting{text: b.String(), edits: edits}
+}
+
+// normEdits finds the parts of text (split into toks) to rewrite. It is linear: one pass over the tokens, each
+// looked at a bounded number of times.
+func (d *detector) normEdits(text string, ws []tok) []edit {
+	edits := d.emailEdits(text, ws)
+	edits = append(edits, d.numberEdits(text, ws)...)
+	if len(edits) == 0 {
+		return nil
+	}
+	sort.Slice(edits, func(i, j int) bool { return edits[i].start < edits[j].start })
+	out := edits[:0]
+	end := -1
+	for _, e := range edits {
+		if e.start >= end {
+			out = append(out, e)
+			end = e.end
+		}
+	}
+	return out
+}
+
+// ---- e-mail addresses written to dodge robots ----
+
+var atWords = set(`arobase arobas arobaze arrobase arroba at`)
+var dotWords = set(`point dot pt`)
+var tlds = set(`com fr net org eu be ch it es de uk io info biz co me pt pl ro ma dz tn sn ci cm re gp mq gf yt nc pf
+	ca us lu nl at ie gouv edu mg vn tr ru ua cn jp br ar mx`)
+
+func isEmailPart(text string, w tok) bool {
+	for i := w.start; i < w.end; i++ {
+		if text[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return w.end > w.start
+}
+
+// emailEdits rewrites « x arobase y point fr », « x [at] y.fr », « x (at) y . com », « x at y point com ».
+func (d *detector) emailEdits(text string, ws []tok) []edit {
+	var edits []edit
+	for k := 1; k+1 < len(ws); k++ {
+		w := ws[k]
+		if !atWords[w.key] {
+			continue
+		}
+		d.tick()
+		// The sign: « arobase », « [at] », « (at) », « at » between spaces only if the rest looks like an address.
+		before, after := text[ws[k-1].end:w.start], text[w.end:ws[k+1].start]
+		bracketed := strings.HasSuffix(strings.TrimSpace(before), "[") && strings.HasPrefix(strings.TrimSpace(after), "]") ||
+			strings.HasSuffix(strings.TrimSpace(before), "(") && strings.HasPrefix(strings.TrimSpace(after), ")")
+		if w.key == "at" && !bracketed && !(strings.TrimSpace(before) == "" && strings.TrimSpace(after) == "") {
+			continue
+		}
+		if strings.ContainsAny(before+after, "\n,;:!?") {
+			continue
+		}
+		// The domain: parts joined by « . » or « point », ending with a top-level domain.
+		j := k + 1
+		dom := []string{}
+		last := -1
+		for j < len(ws) && j < k+12 {
+			if !isEmailPart(text, ws[j]) {
+				break
+			}
+			dom = append(dom, text[ws[j].start:ws[j].end])
+			if len(dom) >= 2 && tlds[ws[j].key] {
+				last = j
+			}
+			if j+1 >= len(ws) {
+				break
+			}
+			g := text[ws[j].end:ws[j+1].start]
+			switch {
+			case strings.TrimSpace(g) == "." || g == "-":
+				j++
+				continue
+			case strings.TrimSpace(g) == "" && dotWords[ws[j+1].key] && j+2 < len(ws) && strings.TrimSpace(text[ws[j+1].end:ws[j+2].start]) == "":
+				j += 2
+				continue
+			}
+			break
+		}
+		if last < 0 {
+			continue
+		}
+		// The local part: the word before the sign, and those joined to it by « . », « _ », « - » or « point ».
+		i := k - 1
+		if !isEmailPart(text, ws[i]) {
+			continue
+		}
+		for i > 0 {
+			g := text[ws[i-1].end:ws[i].start]
+			if (g == "." || g == "_" || g == "-") && isEmailPart(text, ws[i-1]) {
+				i--
+				continue
+			}
+			if strings.TrimSpace(g) == "" && dotWords[ws[i-1].key] && i >= 2 && strings.TrimSpace(text[ws[i-2].end:ws[i-1].start]) == "" &&
+				isEmailPart(text, ws[i-2]) && !stopwords[ws[i-2].key] {
+				i -= 2
+				continue
+			}
+			break
+		}
+		// Rebuild the address.
+		var b strings.Builder
+		for m := i; m < k; m++ {
+			if dotWords[ws[m].key] && m > i {
+				continue
+			}
+			if m > i {
+				g := text[ws[m-1].end:ws[m].start]
+				switch {
+				case g == "_" || g == "-":
+					b.WriteString(g)
+				default:
+					b.WriteByte('.')
+				}
+			}
+			b.WriteString(text[ws[m].start:ws[m].end])
+		}
+		b.WriteByte('@')
+		first := true
+		for m := k + 1; m <= last; m++ {
+			if dotWords[ws[m].key] && m > k+1 && m < last {
+				continue
+			}
+			if !first {
+				if g := text[ws[m-1].end:ws[m].start]; g == "-" {
+					b.WriteByte('-')
+				} else {
+					b.WriteByte('.')
+				}
+			}
+			first = false
+			b.WriteString(text[ws[m].start:ws[m].end])
+		}
+		edits = append(edits, edit{start: ws[i].start, end: ws[last].end, repl: b.String()})
+		k = last
+	}
+	return edits
+}
+
+// ---- numbers written in words ----
+
+var numberWords = map[string]int{
+	"zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+	"neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
+	"vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "septante": 70,
+	"huitante": 80, "octante": 80, "nonante": 90, "cent": 100, "cents": 100, "mille": 1000, "mil": 1000,
+}
+
+// numberEdits rewrites runs of number words: « zéro six, douze, quarante-sept » → « 0 6 12 47 »,
+// « mil neuf cent soixante-dix » → « 1970 ». A run of one word is rewritten only next to digits, and « un » or
+// « une » alone never: they are articles far more often.
+func (d *detector) numberEdits(text string, ws []tok) []edit {
+	var edits []edit
+	for k := 0; k < len(ws); k++ {
+		if _, ok := numberWords[ws[k].key]; !ok {
+			continue
+		}
+		d.tick()
+		// The run: number words joined by spaces, hyphens, commas, « et ».
+		j := k
+		words := 1
+		for j+1 < len(ws) && j < k+40 {
+			g := text[ws[j].end:ws[j+1].start]
+			if len(g) > 3 || strings.ContainsAny(g, "\n.;:!?") {
+				break
+			}
+			nk := ws[j+1].key
+			if _, ok := numberWords[nk]; ok {
+				j++
+				words++
+				continue
+			}
+			if nk == "et" && j+2 < len(ws) {
+				if v, ok := numberWords[ws[j+2].key]; ok && (v == 1 || v == 11) {
+					j += 2
+					words++
+					continue
+				}
+			}
+			break
+		}
+		nums := parseFrenchNumbers(ws[k : j+1])
+		nearDigits := k > 0 && digitsNear(text, ws[k-1], ws[k]) || j+1 < len(ws) && digitsNear(text, ws[j], ws[j+1])
+		single := words == 1
+		if single && (!nearDigits || ws[k].key == "un" || ws[k].key == "une") || len(nums) == 0 {
+			k = j
+			continue
+		}
+		edits = append(edits, edit{start: ws[k].start, end: ws[j].end, repl: strings.Join(nums, " ")})
+		k = j
+	}
+	return edits
+}
+
+// digitsNear reports whether one of two neighbouring words is a number in digits and the gap is short.
+func digitsNear(text string, a, b tok) bool {
+	g := text[a.end:b.start]
+	if len(g) > 3 || strings.ContainsAny(g, "\n.;:!?") {
+		return false
+	}
+	return allDigits(text[a.start:a.end]) || allDigits(text[b.start:b.end])
+}
+
+// parseFrenchNumbers reads a run of number words as the numbers a person says one after the other: a phone
+// read in pairs (« zéro six, douze, quarante-sept ») or a year (« mil neuf cent soixante-dix »). A new number
+// starts whenever the next word cannot continue the current one. « zéro » gives the digit 0 kept as such.
+func parseFrenchNumbers(ws []tok) []string {
+	var out []string
+	cur, have := 0, false
+	flush := func() {
+		if have {
+			out = append(out, strconv.Itoa(cur))
+		}
+		cur, have = 0, false
+	}
+	for i := 0; i < len(ws); i++ {
+		k := ws[i].key
+		if k == "et" {
+			continue
+		}
+		v, ok := numberWords[k]
+		if !ok {
+			flush()
+			continue
+		}
+		next := -1
+		if i+1 < len(ws) {
+			if nv, ok := numberWords[ws[i+1].key]; ok {
+				next = nv
+			}
+		}
+		switch {
+		case v == 0:
+			flush()
+			out = append(out, "0")
+		case v == 1000:
+			if !have {
+				cur = 1
+			}
+			cur *= 1000
+			have = true
+		case v == 100:
+			if !have {
+				cur = 1
+			}
+			if cur%1000 != 0 || cur == 1 || cur < 10 {
+				cur = cur/1000*1000 + cur%1000*100
+			} else {
+				cur += 100
+			}
+			have = true
+		case v == 20 && have && cur%100 == 4:
+			cur += 80 - 4 // quatre-vingt
+		case v >= 20 && v < 100:
+			if have && cur%100 != 0 {
+				flush()
+			}
+			cur += v
+			have = true
+		case v == 4 && next == 20:
+			if have && cur%100 != 0 {
+				flush()
+			}
+			cur += 4
+			have = true
+		case v < 20:
+			u := cur % 100
+			switch {
+			case have && (u == 60 || u == 80) && v >= 1:
+				cur += v // soixante-douze, quatre-vingt-dix
+			case have && u == 70 && v >= 1 && v <= 9 || have && u == 90 && v >= 1 && v <= 9:
+				cur += v
+			case have && u >= 20 && u%10 == 0 && v <= 9:
+				cur += v // vingt-trois
+			case have && u == 10 && v >= 7 && v <= 9:
+				cur += v // dix-sept
+			case have && u == 0 && cur >= 100:
+				cur += v // cent deux, mil neuf
+			default:
+				flush()
+				cur, have = v, true
+			}
+		}
+	}
+	flush()
+	return out
+}
+
+// mapBack maps spans found in the rewritten text to the original; spans that now overlap (two parts of one
+// rewritten number) are merged into the first.
+func (rw *rewriting) mapBack(spans []Span) []Span {
+	out := spans[:0]
+	for _, sp := range spans {
+		sp.Start, sp.End = rw.toOriginal(sp.Start, sp.End)
+		if n := len(out); n > 0 && sp.Start < out[n-1].End {
+			out[n-1].End = max(out[n-1].End, sp.End)
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
+}
