@@ -123,3 +123,15 @@ func BenchmarkWorstCase3500KB(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLexiconLoad measures what the first filter of a process pays: decompressing and indexing the
+// embedded word lists.
+func BenchmarkLexiconLoad(b *testing.B) {
+	for b.Loop() {
+		k := loadWordList(humannamesGZ)
+		w := loadWordList(motsFrGZ)
+		if k.Len() == 0 || w.Len() == 0 {
+			b.Fatal("empty lexicon")
+		}
+	}
+}
