@@ -139,7 +139,11 @@ func (s *Server) showInbox(c *echo.Context) error {
 	if form.Status != "" {
 		d.Total = page.Counts[store.ReviewStatus(form.Status)]
 	}
-	for _, r := range page.Reviews {
+	rows, err := s.visibleReviews(c, f.Query, page.Reviews, "page")
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
 		d.Rows = append(d.Rows, inboxRow{ID: r.ID, Title: r.Title, Excerpt: excerpt(r.Body, 180), Feeling: r.Feeling,
 			Topic: r.Topic, Structure: r.OrganisationLabel, Status: r.Status, StatusLabel: r.Status.Label(),
 			WrittenAt: r.WrittenAt, Drafts: r.DraftCount})

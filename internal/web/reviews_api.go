@@ -120,7 +120,11 @@ func (s *Server) listReviewsAPI(c *echo.Context) error {
 		Next    string         `json:"next,omitempty"`
 		Counts  map[string]int `json:"counts"`
 	}{Reviews: []reviewJSON{}, Counts: map[string]int{}}
-	for _, r := range page.Reviews {
+	reviews, err := s.visibleReviews(c, f.Query, page.Reviews, "api")
+	if err != nil {
+		return err
+	}
+	for _, r := range reviews {
 		out.Reviews = append(out.Reviews, toReviewJSON(r))
 	}
 	if page.Next != nil {
@@ -209,6 +213,9 @@ func (s *Server) createReviewAPI(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if rv, _, err = s.viewReview(c, rv); err != nil {
+		return err
+	}
 	status := http.StatusOK
 	if res == store.Inserted {
 		status = http.StatusCreated
@@ -226,14 +233,25 @@ func (s *Server) showReviewAPI(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.audit(c, "review.view", "review", rv.ID, rv.OrganisationID, map[string]any{"via": "api"}); err != nil {
+	rv, red, err := s.viewReview(c, rv)
+	if err != nil {
 		return err
+	}
+	if red == nil {
+		if err := s.audit(c, "review.view", "review", rv.ID, rv.OrganisationID, map[string]any{"via": "api"}); err != nil {
+			return err
+		}
 	}
 	out := struct {
 		Review reviewJSON  `json:"review"`
 		Drafts []draftJSON `json:"drafts"`
 	}{Review: toReviewJSON(rv), Drafts: []draftJSON{}}
 	for _, d := range ds {
+		if red != nil {
+			if d, err = red.draft(d); err != nil {
+				return err
+			}
+		}
 		out.Drafts = append(out.Drafts, toDraftJSON(d))
 	}
 	return c.JSON(http.StatusOK, out)
@@ -255,6 +273,9 @@ func (s *Server) showDraftAPI(c *echo.Context) error {
 	}
 	if u, _ := userOf(c); !u.SeesOrganisation(rv.OrganisationID) {
 		return store.ErrNotFound
+	}
+	if d, err = s.viewDraft(c, rv, d, "draft.view"); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, toDraftJSON(d))
 }
@@ -288,6 +309,9 @@ func (s *Server) createDraftAPI(c *echo.Context) error {
 		return draftError(err)
 	}
 	if err := s.audit(c, draftAction(req), "draft", d.ID, rv.OrganisationID, map[string]any{"review_id": rv.ID, "model": d.Model}); err != nil {
+		return err
+	}
+	if d, err = s.viewDraft(c, rv, d, ""); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, toDraftJSON(d))
@@ -344,6 +368,9 @@ func (s *Server) streamDraft(c *echo.Context, rv store.Review, req draft.Request
 		return send("error", ae)
 	}
 	if err := s.audit(c, draftAction(req), "draft", d.ID, rv.OrganisationID, map[string]any{"review_id": rv.ID, "model": d.Model, "stream": true}); err != nil {
+		return send("error", classify(err))
+	}
+	if d, err = s.viewDraft(c, rv, d, ""); err != nil {
 		return send("error", classify(err))
 	}
 	return send("draft", toDraftJSON(d))
