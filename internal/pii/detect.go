@@ -87,6 +87,7 @@ func (d *detector) run() []Span {
 		b.cands = b.cands[:0]
 		bufPool.Put(b)
 	}()
+	orig := d.text
 	d.toks, b.arena = tokenize(d.text, b.toks, b.arena)
 	var rw *rewriting
 	if edits := d.normEdits(d.text, d.toks); len(edits) > 0 {
@@ -114,7 +115,44 @@ func (d *detector) run() []Span {
 	if rw != nil {
 		spans = rw.mapBack(spans)
 	}
-	return spans
+	return d.secondPass(orig, spans)
+}
+
+// secondPass looks at the text as it will leave, the spans replaced, for anything still shaped like an
+// identifier (a run of digits, an e-mail address, a letter-digit code) and masks it too: a miss of the first
+// pass, or the remainder of a number a higher-priority span cut, cannot reach a prompt. Spans are in orig.
+func (d *detector) secondPass(orig string, spans []Span) []Span {
+	if !strings.ContainsAny(orig, "0123456789@") {
+		return spans
+	}
+	edits := make([]edit, len(spans))
+	for i, sp := range spans {
+		edits[i] = edit{start: sp.Start, end: sp.End, repl: "[•]"}
+	}
+	rw := rewrite(orig, edits)
+	d.text = rw.text
+	d.toks, _ = tokenize(d.text, nil, nil)
+	d.cands = nil
+	if strings.IndexByte(d.text, '@') >= 0 {
+		d.emails()
+	}
+	d.numbers()
+	if len(d.cands) == 0 {
+		return spans
+	}
+	more := rw.mapBack(d.resolve())
+	// Merge: the first pass's spans keep their labels; a new span overlapping one is joined to it.
+	all := append(append(make([]Span, 0, len(spans)+len(more)), spans...), more...)
+	slices.SortFunc(all, func(a, b Span) int { return a.Start - b.Start })
+	out := all[:0]
+	for _, sp := range all {
+		if n := len(out); n > 0 && sp.Start < out[n-1].End {
+			out[n-1].End = max(out[n-1].End, sp.End)
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
 }
 
 // style decides whether case carries information in this text.

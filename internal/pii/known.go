@@ -253,9 +253,11 @@ func mergeKnown(detected, known []Span) []Span {
 	if len(known) == 0 {
 		return detected
 	}
+	// Known spans first: on a tie the value keeps the placeholder it already has (« Lodie75 » is the pseudonym,
+	// not a case number).
 	all := make([]Span, 0, len(detected)+len(known))
-	all = append(all, detected...)
 	all = append(all, known...)
+	all = append(all, detected...)
 	return resolveOverlaps(all)
 }
 
