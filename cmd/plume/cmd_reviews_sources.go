@@ -17,8 +17,12 @@ type sourceLine struct {
 	Results []sourceResult `json:"results"`
 	Error   string         `json:"error,omitempty"`
 	// Calibration signals, with --signals only.
-	Cues *int     `json:"cues,omitempty"`
-	Best *float64 `json:"best,omitempty"`
+	Signals *sourceSignals `json:"signals,omitempty"`
+}
+
+type sourceSignals struct {
+	Cues, ServiceCues      int
+	Best, Similarity, BM25 float64
 }
 
 type sourceResult struct {
@@ -69,7 +73,8 @@ func reviewsSources(ctx context.Context, a *app, ro search.ReviewOptions, signal
 				out.Results = append(out.Results, sourceResult{DocID: p.DocID, ChunkID: p.ChunkID, Title: p.Title, URL: p.URL, Score: p.Score})
 			}
 			if signals {
-				out.Cues, out.Best = &src.Query.Cues, &src.Best
+				out.Signals = &sourceSignals{Cues: src.Query.Cues, ServiceCues: src.Query.ServiceCues, Best: src.Best,
+					Similarity: src.BestSimilarity, BM25: src.BestBM25}
 			}
 		}
 		if out.Error != "" {

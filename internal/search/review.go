@@ -24,6 +24,9 @@ type ReviewQuery struct {
 	// Cues counts the procedure words (a démarche, a document, an allowance, a delay, a refusal…) of the
 	// title and text: a review with none is praise or a complaint about a counter, whose reply cites nothing.
 	Cues int
+	// ServiceCues counts the words about how the service was delivered (a counter, an agent, a phone line, a
+	// website, waiting): what a review with no procedure at stake is about.
+	ServiceCues int
 }
 
 // DefaultReviewQueryRunes bounds the query built from a review: the title and the procedure sentences of a
@@ -55,12 +58,14 @@ func BuildReviewQuery(r Review, maxRunes int) ReviewQuery {
 	title := cleanSentences(r.Title, true)
 	for _, s := range title {
 		q.Cues += s.cues
+		q.ServiceCues += s.service
 		add(s)
 	}
 	body := cleanSentences(r.Text, false)
 	order := make([]int, 0, len(body))
 	for i, s := range body {
 		q.Cues += s.cues
+		q.ServiceCues += s.service
 		if s.cues > 0 {
 			order = append(order, i)
 		}
@@ -83,9 +88,10 @@ func BuildReviewQuery(r Review, maxRunes int) ReviewQuery {
 
 // sentence is one cleaned sentence of a review.
 type sentence struct {
-	text  pii.Redacted
-	runes int
-	cues  int
+	text    pii.Redacted
+	runes   int
+	cues    int
+	service int
 }
 
 // cleanSentences splits text into sentences and keeps, in each, the words that may say what it is about:
@@ -99,16 +105,16 @@ func cleanSentences(text pii.Redacted, title bool) []sentence {
 	holes := placeholderRE.FindAllStringIndex(s, -1)
 	var out []sentence
 	var words []pii.Redacted
-	content, cues, runes := 0, 0, 0
+	content, cues, service, runes := 0, 0, 0, 0
 	flush := func() {
 		minContent := 2
 		if title {
 			minContent = 1
 		}
 		if content >= minContent {
-			out = append(out, sentence{text: pii.Join(words, pii.Const(" ")), runes: runes, cues: cues})
+			out = append(out, sentence{text: pii.Join(words, pii.Const(" ")), runes: runes, cues: cues, service: service})
 		}
-		words, content, cues, runes = nil, 0, 0, 0
+		words, content, cues, service, runes = nil, 0, 0, 0, 0
 	}
 	i := 0
 	for i < len(s) {
@@ -140,6 +146,9 @@ func cleanSentences(text pii.Redacted, title bool) []sentence {
 		toks := embed.Tokens(nil, w)
 		drop := len(toks) == 0
 		for _, t := range toks {
+			if serviceWord(t) {
+				service++
+			}
 			if noiseWord(t) {
 				drop = true
 				break
@@ -230,3 +239,19 @@ var noiseWords = func() map[string]bool {
 }()
 
 func noiseWord(w string) bool { return noiseWords[w] }
+
+// serviceStems begin the folded words about how a service was delivered rather than what was asked.
+var serviceStems = strings.Fields(`accueil guichet agent agents conseill hotess personnel equipe standard
+	telephon appel appele rappel injoignable joindre repond decroch attente attendu attendre file queue
+	site internet panne bug bugu plant connexion connect messagerie chat mail courriel application appli
+	horaire ferme fermee ouvert locaux bureau salle ecoute aimabl poli impoli accueillant souriant
+	efficac rapid professionnel competent incompetent respect irrespect mepris`)
+
+func serviceWord(w string) bool {
+	for _, s := range serviceStems {
+		if strings.HasPrefix(w, s) {
+			return true
+		}
+	}
+	return false
+}
