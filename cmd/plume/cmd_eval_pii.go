@@ -57,7 +57,7 @@ func init() {
 					if eval.PIIMeasurementSplit(s) {
 						// A measurement set is read in aggregate only: its misses are never listed, so nobody
 						// tunes the filter on them.
-						rep.Leaks, rep.FalsePos = nil, nil
+						rep.Leaks, rep.FalsePos, rep.Missed = nil, nil, nil
 					}
 					reports[s] = rep
 					if *format == "json" {

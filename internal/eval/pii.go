@@ -175,6 +175,7 @@ type PIIReport struct {
 	TrapReviewsMasked float64         `json:"trap_reviews_masked_rate"` // share of reviews without personal data where anything was masked
 	Leaks             []PIILeak       `json:"leaks"`
 	FalsePos          []PIILeak       `json:"false_positives"` // predicted spans matching nothing (first ones)
+	Missed            []PIILeak       `json:"missed"`          // annotated values no prediction matched (first ones)
 }
 
 // EvalPII runs the filter on every example and scores it against the annotations, never against the filter's
@@ -215,6 +216,11 @@ func EvalPII(ctx context.Context, f *pii.Filter, set []PIIExample) (PIIReport, e
 				per[p.Label].Found++
 			} else if len(rep.FalsePos) < 500 {
 				rep.FalsePos = append(rep.FalsePos, PIILeak{ID: ex.ID, Label: p.Label, Value: ex.Text[p.Start:p.End]})
+			}
+		}
+		for gi, g := range ex.Spans {
+			if !usedGold[gi] && len(rep.Missed) < 500 {
+				rep.Missed = append(rep.Missed, PIILeak{ID: ex.ID, Label: g.Label, Value: ex.Text[g.Start:g.End]})
 			}
 		}
 		runs := digitRuns(out)
@@ -431,6 +437,9 @@ func (r PIIReport) WriteText(w io.Writer, details bool) error {
 		}
 		for _, l := range r.FalsePos {
 			fmt.Fprintf(&b, "en trop   %s %s %q\n", l.ID, l.Label, l.Value)
+		}
+		for _, l := range r.Missed {
+			fmt.Fprintf(&b, "manqué    %s %s %q\n", l.ID, l.Label, l.Value)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

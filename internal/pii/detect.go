@@ -108,6 +108,7 @@ func (d *detector) run() []Span {
 		d.birthdates()
 	}
 	d.addresses()
+	d.addressBlocks()
 	d.persons()
 	b.units = d.us
 	b.cands = d.cands

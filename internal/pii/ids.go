@@ -18,7 +18,10 @@ func (d *detector) byDefault(a, b int, s string, c cue) string {
 	// A word before or after a number, « NIR 1234567 », « 123456 CAF », is not part of it: the run without it
 	// is judged on its own.
 	if a != b && (d.toks[a].lettersOnly() && d.gap(a) != "-" || d.toks[b].lettersOnly() && d.gap(b-1) != "-") && !d.codeJoined(a, b) {
-		return ""
+		// …except the letters that start an identity document: « passeport FT 521874 ».
+		if !(d.toks[a].lettersOnly() && d.toks[a].has(fUpper) && !d.toks[b].lettersOnly() && isDocCue(c)) {
+			return ""
+		}
 	}
 	switch {
 	case nd >= 5:
@@ -223,4 +226,8 @@ func (d *detector) dateAt(a, j int) (int, bool) {
 		return 0, false // « 06 12 34 » is more often a phone cut short than a date
 	}
 	return a + 2, true
+}
+
+func isDocCue(c cue) bool {
+	return c == cuePassport || c == cueCNI || c == cueSejour || c == cuePermis
 }

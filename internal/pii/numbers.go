@@ -16,7 +16,17 @@ func (d *detector) chunkable(i int) bool {
 		return true
 	}
 	n := t.end - t.start
-	return n <= 4 && (t.has(fUpper) || t.has(fInitial))
+	if n <= 4 && (t.has(fUpper) || t.has(fInitial)) {
+		return true
+	}
+	// Two lower-case letters beside three digits: a plate typed without capitals, « ek-318-zd ».
+	if n == 2 && t.lettersOnly() {
+		three := func(k int) bool {
+			return k >= 0 && k < len(d.toks) && d.toks[k].digitsOnly() && d.toks[k].end-d.toks[k].start == 3
+		}
+		return three(i+1) && len(d.gap(i)) == 1 || i > 0 && three(i-1) && len(d.gap(i-1)) == 1
+	}
+	return false
 }
 
 // numGap reports whether the gap between tokens i and i+1 is the kind of separator people type inside one
@@ -244,7 +254,7 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 	}
 	// Number plates: SIV « AB-123-CD », old FNI « 1234 AB 56 ».
 	if L == 7 && isUpper(s[0]) && isUpper(s[1]) && allDigits(s[2:5]) && isUpper(s[5]) && isUpper(s[6]) &&
-		d.upperAt(a, b) && !d.lowerWordsAround(a, b) {
+		(d.upperAt(a, b) || d.codeJoined(a, b) || d.labelCue(a) == cuePlate) && !d.lowerWordsAround(a, b) {
 		return LabelPlate
 	}
 	if c == cuePlate && fniShape(s) {

@@ -1,6 +1,9 @@
 package pii
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // ---- dates of birth ----
 
@@ -135,6 +138,14 @@ func (d *detector) addresses() {
 					d.add(s, t.end+1, LabelPostcodeCity)
 					covered = t.end + 1
 				}
+				continue
+			}
+			// « Grenoble 38000 », « Rivière-Pilote, 97211 »: the commune first, not an office's city.
+			if g := d.gap(i - 1); i > 0 && (g == " " || g == ", " || g == " - " || g == "\u00a0") {
+				if s, ok := d.communeBefore(i - 1); ok && !d.officeBefore(s) {
+					d.add(s, t.end, LabelPostcodeCity)
+					covered = t.end
+				}
 			}
 		}
 	}
@@ -196,6 +207,10 @@ func (d *detector) street(i int) (end, start int, ok bool) {
 			break
 		}
 		w := &d.toks[j]
+		if words > 0 && w.lettersOnly() && (g == "-" || g == "'" || g == "’") {
+			last = j // « Moulin-à-Vent », « Maréchal-Leclerc »
+			continue
+		}
 		switch {
 		case w.lettersOnly() && (communeParticles[w.key] || nameParticles[w.key]) && (w.has(fLower) || d.allCaps) && w.key != "et" &&
 			j+1 < len(d.toks) && (lowerOK || d.toks[j+1].has(fCap) || d.toks[j+1].has(fUpper) || communeParticles[d.toks[j+1].key] || d.toks[j+1].has(fDigit)):
@@ -264,6 +279,10 @@ func (d *detector) commune(i int) (int, bool) {
 			break
 		}
 		w := &d.toks[j]
+		if words > 0 && w.lettersOnly() && (g == "-" || g == "'" || g == "’") {
+			end = w.end // « saint-avit-de-vialard », « Ivry-sur-Seine »
+			continue
+		}
 		switch {
 		case words == 0 && (postcodeStops[w.key] || !w.lettersOnly()):
 			return 0, false
@@ -371,4 +390,104 @@ func editDistance1(a, b string) bool {
 		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
 	}
 	return a[i:] == b[i+1:]
+}
+
+// officeBefore reports whether the commune starting at byte s names an office: « CAF de Grenoble 38000 ».
+func (d *detector) officeBefore(s int) bool {
+	k := sort.Search(len(d.toks), func(k int) bool { return d.toks[k].start >= s }) - 1
+	for n := 0; k >= 0 && n < 3; k, n = k-1, n+1 {
+		key := d.toks[k].key
+		if nonNames[key] || institutions[key] || roles[key] {
+			return true
+		}
+		if key != "de" && key != "d" && key != "du" && key != "la" && key != "a" {
+			return false
+		}
+	}
+	return false
+}
+
+// addressWords start a line of a postal block: « résidence Les Glycines », « bâtiment B », « BP 12 ».
+var addressWords = set(`residence res batiment bat appartement appart appt apt app etage escalier esc porte bp cs
+	lieu-dit lieudit lieu hameau quartier section ferme mas domaine immeuble entree tour bloc villa cite lotissement
+	lot bourg chez boite case logement chambre pavillon cedex`)
+
+// addressBlocks widens each address or postcode found over the lines of the same postal block around it, joined
+// by commas or line breaks: « résidence Les Glycines, escalier 2, appartement 31, 3 rue Paul-Bert, 94200
+// Ivry-sur-Seine » is one address.
+func (d *detector) addressBlocks() {
+	n := len(d.cands)
+	for ci := 0; ci < n; ci++ {
+		c := &d.cands[ci]
+		if c.label != LabelAddress && c.label != LabelPostcodeCity {
+			continue
+		}
+		d.tick()
+		start, end := c.start, c.end
+		// Forward: the next lines while they belong to the block.
+		k := sort.Search(len(d.toks), func(k int) bool { return d.toks[k].start >= end })
+		for lines := 0; k < len(d.toks) && lines < 6; lines++ {
+			g := d.text[end:d.toks[k].start]
+			if !blockSep(g) {
+				break
+			}
+			e, next, ok := d.blockLine(k)
+			if !ok {
+				break
+			}
+			end, k = e, next
+		}
+		// Backward: the lines before.
+		k = sort.Search(len(d.toks), func(k int) bool { return d.toks[k].start >= start }) - 1
+		for lines := 0; k >= 0 && lines < 6; lines++ {
+			g := d.text[d.toks[k].end:start]
+			if !blockSep(g) {
+				break
+			}
+			// The line before starts after the previous separator.
+			first := k
+			for first > 0 && first > k-8 && !strings.ContainsAny(d.gap(first-1), ",\n.:;!?(") {
+				first--
+			}
+			if e, _, ok := d.blockLine(first); !ok || e != d.toks[k].end {
+				break
+			}
+			start = d.toks[first].start
+			k = first - 1
+		}
+		if start != c.start || end != c.end {
+			c.start, c.end, c.label, c.prio = start, end, LabelAddress, classByLabel[LabelAddress].priority
+		}
+	}
+}
+
+// blockSep is what separates two lines of a postal block.
+func blockSep(g string) bool {
+	g = strings.TrimSpace(strings.ReplaceAll(g, "\u00a0", " "))
+	return g == "," || g == "" || g == "-" || g == "–"
+}
+
+// blockLine reads the line of a postal block starting at token k: it must start with an address word (maybe after
+// a number: « 3e étage »), a street number and type, or a postcode; it ends at the next comma or line break.
+func (d *detector) blockLine(k int) (end, next int, ok bool) {
+	t := &d.toks[k]
+	key := t.key
+	if k+1 < len(d.toks) && t.has(fDigit) && len(key) <= 4 {
+		key = d.toks[k+1].key // « 3e étage », « 12 rue … »
+	}
+	switch {
+	case addressWords[key] || streetTypes[key] || streetTypesAmbiguous[key]:
+	case t.digitsOnly() && t.end-t.start == 5 && postcodeOK(d.text[t.start:t.end]):
+	case k+1 < len(d.toks) && (t.key == "le" || t.key == "la") && (d.toks[k+1].key == "bourg" || d.toks[k+1].key == "village"):
+	default:
+		return 0, 0, false
+	}
+	j := k
+	for j+1 < len(d.toks) && j < k+8 && !strings.ContainsAny(d.gap(j), ",\n.:;!?()") {
+		j++
+	}
+	if strings.ContainsAny(d.gap(j), ".:;!?") && j+1 < len(d.toks) && !strings.Contains(d.gap(j), "\n") && j == k+8 {
+		return 0, 0, false
+	}
+	return d.toks[j].end, j + 1, true
 }
