@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/plume-services/plume/internal/store"
 )
@@ -32,8 +33,19 @@ func init() {
 
 // openStore migrates the database then opens the pool: every subcommand that needs the database calls it.
 func (a *app) openStore(ctx context.Context) (*store.Store, error) {
+	return a.openPool(ctx, 0)
+}
+
+// openServingStore is openStore for serve and worker, whose statements are bounded by PLUME_DB_STATEMENT_TIMEOUT
+// so that no request waits on the database longer; offline commands (a corpus load) are not.
+func (a *app) openServingStore(ctx context.Context) (*store.Store, error) {
+	return a.openPool(ctx, a.cfg.DBStatementTimeout)
+}
+
+func (a *app) openPool(ctx context.Context, statementTimeout time.Duration) (*store.Store, error) {
 	if _, err := store.Migrate(ctx, a.cfg.DatabaseURL); err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, a.cfg.DatabaseURL)
+	return store.OpenPool(ctx, a.cfg.DatabaseURL, store.PoolOptions{MaxConns: a.cfg.DBMaxConns,
+		ConnectTimeout: a.cfg.DBConnectTimeout, StatementTimeout: statementTimeout})
 }

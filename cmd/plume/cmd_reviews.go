@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/plume-services/plume/internal/jobs"
 	"github.com/plume-services/plume/internal/reviews"
 	"github.com/plume-services/plume/internal/search"
 	"github.com/plume-services/plume/internal/store"
@@ -124,11 +125,19 @@ func reviewsImport(ctx context.Context, a *app, name, formatFlag, source string)
 		return err
 	}
 	defer st.Close()
+	// Each new review's drafting job is inserted with it; the workers draft them whenever they run.
+	if err := jobs.Migrate(ctx, st.Pool); err != nil {
+		return err
+	}
+	queue, err := jobs.New(st, jobs.Options{Log: a.log})
+	if err != nil {
+		return err
+	}
 
 	cr := &importCounter{r: in}
 	prog := newImportProgress(a.stderr, cr, size)
 	start := time.Now()
-	sum, err := reviews.Import(ctx, st, cr, format, reviews.ImportOptions{Source: source, Progress: prog.update})
+	sum, err := reviews.Import(ctx, st, cr, format, reviews.ImportOptions{Source: source, Progress: prog.update, Drafts: queue})
 	prog.finish()
 	for _, e := range sum.Errors {
 		fmt.Fprintln(a.stderr, e.String())

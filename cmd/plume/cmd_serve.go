@@ -15,7 +15,7 @@ func init() {
 		setup: func(fs *flag.FlagSet) func(context.Context, *app) error {
 			return func(ctx context.Context, a *app) error {
 				a.log.Info("démarrage", "config", a.cfg)
-				st, err := a.openStore(ctx)
+				st, err := a.openServingStore(ctx)
 				if err != nil {
 					return err
 				}
@@ -29,9 +29,6 @@ func init() {
 					return err
 				}
 				if err := svc.jobs.Start(ctx); err != nil {
-					return err
-				}
-				if err := queueAwaiting(ctx, a, st, svc.jobs); err != nil {
 					return err
 				}
 				defer func() {

@@ -13,7 +13,7 @@ func init() {
 		summary: "exécute les tâches de fond (collecte Services Publics+, rédaction, publication) sans interface web",
 		setup: func(fs *flag.FlagSet) func(context.Context, *app) error {
 			return func(ctx context.Context, a *app) error {
-				st, err := a.openStore(ctx)
+				st, err := a.openServingStore(ctx)
 				if err != nil {
 					return err
 				}
@@ -23,9 +23,6 @@ func init() {
 					return err
 				}
 				if err := svc.jobs.Start(ctx); err != nil {
-					return err
-				}
-				if err := queueAwaiting(ctx, a, st, svc.jobs); err != nil {
 					return err
 				}
 				a.log.Info("travailleur démarré")

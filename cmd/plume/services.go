@@ -113,7 +113,9 @@ func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*se
 	if err := jobs.Migrate(ctx, st.Pool); err != nil {
 		return nil, err
 	}
-	jo := jobs.Options{PollInterval: a.cfg.SPPPollInterval, DraftConcurrency: a.cfg.LLMConcurrency, Log: a.log}
+	jo := jobs.Options{PollInterval: a.cfg.SPPPollInterval, RecentWindow: a.cfg.SPPRecheckWindow,
+		DraftConcurrency: a.cfg.Workers, DraftTimeout: a.cfg.DraftTimeout, DraftRescueAfter: a.cfg.DraftRescueAfter,
+		AwaitingInterval: a.cfg.AwaitingInterval, Log: a.log}
 	if work {
 		jo.Drafter = autoDrafter{s.drafts}
 		jo.Purger = retention.New(st, s.filter, a.cfg.RetentionPeriod)
@@ -174,24 +176,6 @@ func (a *app) llmOptions(baseURL, model, apiKey string, concurrency int) llm.Opt
 		MaxRetries: retries, Logger: a.log}
 }
 
-// queueAwaiting queues the drafting of new reviews that have none, such as those imported from a file; the
-// jobs' unique keys make this harmless when they are already queued.
-func queueAwaiting(ctx context.Context, a *app, st *store.Store, r *jobs.Runner) error {
-	ids, err := st.ReviewsAwaitingDraft(ctx, 10000)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := r.EnqueueDraft(ctx, id); err != nil {
-			return err
-		}
-	}
-	if len(ids) > 0 {
-		a.log.Info("rédactions mises en file", "avis", len(ids))
-	}
-	return nil
-}
-
 // corpusReindexer reloads the configured corpus (CORPUS_PATH) for the re-indexing job: unchanged passages keep
 // their vectors, and a failed load leaves the previous corpus searchable.
 type corpusReindexer struct {
@@ -206,7 +190,13 @@ func (r corpusReindexer) Reindex(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("réindexation : lecture de %s : %w", r.path, err)
 	}
-	stats, err := (&search.Indexer{Store: r.st, Embedder: r.emb}).Load(ctx, src)
+	// A load's statements may outlast PLUME_DB_STATEMENT_TIMEOUT, meant for requests.
+	st, err := r.st.Unbounded(ctx, 2)
+	if err != nil {
+		return fmt.Errorf("réindexation de %s : %w", r.path, err)
+	}
+	defer st.Close()
+	stats, err := (&search.Indexer{Store: st, Embedder: r.emb}).Load(ctx, src)
 	if err != nil {
 		return fmt.Errorf("réindexation de %s : %w", r.path, err)
 	}

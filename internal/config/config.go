@@ -38,6 +38,9 @@ type Config struct {
 	LLMMaxRetries    int           // LLM_MAX_RETRIES after a first failed attempt
 	LLMIdleTimeout   time.Duration // LLM_IDLE_TIMEOUT, longest silence inside a stream
 	LLMStreamTimeout time.Duration // LLM_STREAM_TIMEOUT, a whole stream
+	// LLMInteractive is the share of LLM_CONCURRENCY kept for agents and advisers: background drafts never
+	// hold more than LLM_CONCURRENCY minus it (LLM_INTERACTIVE_CONCURRENCY).
+	LLMInteractive int
 
 	EmbedBaseURL string // EMBED_BASE_URL; empty means the built-in local embedder
 	EmbedModel   string // EMBED_MODEL
@@ -81,7 +84,15 @@ type Config struct {
 	WebhookURL       string        // PUBLISH_WEBHOOK_URL; replies are POSTed there when set
 	WebhookSecret    string        // PUBLISH_WEBHOOK_SECRET (secret), HMAC key of the webhook
 	ExportPath       string        // PUBLISH_EXPORT_PATH, JSON lines file of approved replies
+	SPPRecheckWindow time.Duration // SPP_RECHECK_WINDOW, how far before the cursor each pull reads again
 	Workers          int           // PLUME_WORKERS, jobs run at once by one process
+
+	DraftTimeout       time.Duration // PLUME_DRAFT_TIMEOUT, one automatic draft
+	DraftRescueAfter   time.Duration // PLUME_DRAFT_RESCUE_AFTER, when a draft whose worker died is run again
+	AwaitingInterval   time.Duration // PLUME_AWAITING_INTERVAL between passes that queue undrafted reviews
+	DBMaxConns         int           // PLUME_DB_MAX_CONNS, connections of the pool
+	DBConnectTimeout   time.Duration // PLUME_DB_CONNECT_TIMEOUT, opening one connection
+	DBStatementTimeout time.Duration // PLUME_DB_STATEMENT_TIMEOUT, one SQL statement (server side)
 }
 
 // Error names the variable at fault and what was expected of it.
@@ -115,6 +126,10 @@ func Load(getenv func(string) string) (Config, error) {
 		LLMAPIKey:             p.str("LLM_API_KEY", ""),
 		LLMTimeout:            p.duration("LLM_TIMEOUT", 60*time.Second),
 		LLMConcurrency:        p.integer("LLM_CONCURRENCY", 8, 1, 1024),
+		LLMMaxRetries:         p.integer("LLM_MAX_RETRIES", 2, 0, 20),
+		LLMIdleTimeout:        p.duration("LLM_IDLE_TIMEOUT", 15*time.Second),
+		LLMStreamTimeout:      p.duration("LLM_STREAM_TIMEOUT", 5*time.Minute),
+		LLMInteractive:        p.integer("LLM_INTERACTIVE_CONCURRENCY", 2, 0, 1024),
 		EmbedBaseURL:          p.str("EMBED_BASE_URL", ""),
 		EmbedModel:            p.str("EMBED_MODEL", ""),
 		EmbedAPIKey:           p.str("EMBED_API_KEY", ""),
@@ -151,7 +166,14 @@ func Load(getenv func(string) string) (Config, error) {
 		WebhookURL:            p.str("PUBLISH_WEBHOOK_URL", ""),
 		WebhookSecret:         p.str("PUBLISH_WEBHOOK_SECRET", ""),
 		ExportPath:            p.str("PUBLISH_EXPORT_PATH", ""),
+		SPPRecheckWindow:      p.duration("SPP_RECHECK_WINDOW", 30*24*time.Hour),
 		Workers:               p.integer("PLUME_WORKERS", 8, 1, 1000),
+		DraftTimeout:          p.duration("PLUME_DRAFT_TIMEOUT", 3*time.Minute),
+		DraftRescueAfter:      p.duration("PLUME_DRAFT_RESCUE_AFTER", 5*time.Minute),
+		AwaitingInterval:      p.duration("PLUME_AWAITING_INTERVAL", time.Minute),
+		DBMaxConns:            p.integer("PLUME_DB_MAX_CONNS", 20, 2, 1000),
+		DBConnectTimeout:      p.duration("PLUME_DB_CONNECT_TIMEOUT", 5*time.Second),
+		DBStatementTimeout:    p.duration("PLUME_DB_STATEMENT_TIMEOUT", 30*time.Second),
 	}
 	c.LogLevel = p.level("PLUME_LOG_LEVEL")
 	if p.err != nil {
@@ -203,6 +225,9 @@ func (c Config) validate() error {
 	}
 	if c.WebhookURL != "" && len(c.WebhookSecret) < 32 {
 		return &Error{Var: "PUBLISH_WEBHOOK_SECRET", Value: c.WebhookSecret, Want: "au moins 32 caractères, obligatoire avec PUBLISH_WEBHOOK_URL", secret: true}
+	}
+	if c.DraftRescueAfter <= c.DraftTimeout {
+		return &Error{Var: "PLUME_DRAFT_RESCUE_AFTER", Value: c.DraftRescueAfter.String(), Want: "une durée plus longue que PLUME_DRAFT_TIMEOUT (" + c.DraftTimeout.String() + ")"}
 	}
 	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
 		return &Error{Var: "PLUME_SESSION_SECRET", Value: c.SessionSecret, Want: "au moins 32 caractères", secret: true}

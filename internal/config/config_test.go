@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +72,48 @@ func TestLogValueHidesSecrets(t *testing.T) {
 	for _, secret := range []string{"motdepasse", "sk-secret", "emb-secret", strings.Repeat("s", 40)} {
 		if strings.Contains(b.String(), secret) {
 			t.Errorf("log line leaks %q: %s", secret, b.String())
+		}
+	}
+}
+
+// TestReadmeDocumentsEveryVariable parses the configuration table of README.md and compares it with the
+// variables Load reads: a variable read but undocumented, or documented but never read, fails.
+func TestReadmeDocumentsEveryVariable(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	section := false
+	name := regexp.MustCompile("`([A-Z][A-Z0-9_]+)`")
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "## ") {
+			section = strings.HasPrefix(line, "## Configuration")
+			continue
+		}
+		if !section || !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		first := strings.Split(line, "|")[1]
+		for _, m := range name.FindAllStringSubmatch(first, -1) {
+			documented[m[1]] = true
+		}
+	}
+	if len(documented) < 10 {
+		t.Fatalf("only %d variables found in README's configuration table: was it renamed?", len(documented))
+	}
+	read := map[string]bool{}
+	if _, err := Load(func(k string) string { read[k] = true; return "" }); err != nil {
+		t.Fatal(err)
+	}
+	for v := range read {
+		if !documented[v] {
+			t.Errorf("%s is read by config.Load but missing from README's configuration table", v)
+		}
+	}
+	for v := range documented {
+		if !read[v] {
+			t.Errorf("%s is documented in README but never read by config.Load", v)
 		}
 	}
 }

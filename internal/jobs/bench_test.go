@@ -79,7 +79,7 @@ func BenchmarkDraftThroughput(b *testing.B) {
 		ids := make([]int64, batch)
 		for i := range ids {
 			next++
-			id, _, err := reviews.Save(ctx, st, reviews.ReviewInput{ExternalID: "b" + strconv.Itoa(next), Body: fmt.Sprintf("Avis numéro %d : dossier bloqué.", next), Organisation: "CAF"})
+			id, _, err := reviews.Save(ctx, st, nil, reviews.ReviewInput{ExternalID: "b" + strconv.Itoa(next), Body: fmt.Sprintf("Avis numéro %d : dossier bloqué.", next), Organisation: "CAF"})
 			if err != nil {
 				b.Fatal(err)
 			}

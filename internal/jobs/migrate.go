@@ -8,6 +8,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/plume-services/plume/internal/store"
 )
 
 // migrateLock serialises River migrations between processes starting together.
@@ -30,6 +32,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("jobs : migration de River : %w", err)
 	}
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs : migration de River : %w", err)
+	}
+	if err := store.EnsureJobIndexes(ctx, conn); err != nil {
 		return fmt.Errorf("jobs : migration de River : %w", err)
 	}
 	return nil

@@ -29,7 +29,7 @@ const secret = "0123456789abcdef0123456789abcdef-secret"
 func approvedReview(t *testing.T, st *store.Store, ext string) (store.Review, store.Draft) {
 	t.Helper()
 	ctx := context.Background()
-	id, _, err := reviews.Save(ctx, st, reviews.ReviewInput{ExternalID: ext, Body: "Mon allocation n'est pas versée.", Organisation: "CAF"})
+	id, _, err := reviews.Save(ctx, st, nil, reviews.ReviewInput{ExternalID: ext, Body: "Mon allocation n'est pas versée.", Organisation: "CAF"})
 	if err != nil {
 		t.Fatal(err)
 	}

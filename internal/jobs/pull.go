@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
 
 	"github.com/plume-services/plume/internal/reviews"
 	"github.com/plume-services/plume/internal/spp"
@@ -57,12 +55,7 @@ func (r *Runner) Pull(ctx context.Context) (PullSummary, error) {
 	}
 	pos := spp.Cursor{Date: cur.Date, ID: cur.ID}
 	sum := PullSummary{Source: src.Source(), From: pos, To: pos}
-	ingest, err := r.ingestStore(ctx)
-	if err != nil {
-		return sum, err
-	}
-	defer ingest.Close()
-	saver := reviews.NewSaver(ingest)
+	saver := reviews.NewSaver(r.st, r)
 	_, err = src.Pull(ctx, pos, func(p spp.Page) error {
 		next := p.Next
 		if err := r.storePage(ctx, saver, p.Records, &sum, func(tx pgx.Tx) error {
@@ -109,17 +102,17 @@ func (r *Runner) pullRecent(ctx context.Context, saver *reviews.Saver, sum *Pull
 	return err
 }
 
-// storePage upserts the records of a page, then, in one transaction, queues a draft for each of them still new
-// and undrafted and runs also (the cursor's advance). Deriving the drafts to queue from the stored state rather
-// than from what this call inserted means a page stored by a pull killed before its transaction committed still
-// gets its drafts when it is read again; unique jobs keep that from queuing twice.
+// storePage stores the records of a page, queues a draft for each of them still new and undrafted, and runs
+// also (the cursor's advance), all in one transaction: a page is stored with its drafting jobs and the cursor
+// after it, or not at all. Deriving the drafts to queue from the stored state rather than from what this call
+// inserted also queues those a former version of Plume stored without; unique jobs keep that from queuing twice.
 func (r *Runner) storePage(ctx context.Context, saver *reviews.Saver, recs []spp.Record, sum *PullSummary, also func(pgx.Tx) error) error {
 	sum.Pages++
-	ids := make([]string, 0, len(recs))
+	ups := make([]store.ReviewUpsert, 0, len(recs))
 	for _, rec := range recs {
 		sum.Records++
 		in := reviews.FromExport(rec.Fields(), rec.Raw)
-		_, res, err := saver.Save(ctx, in)
+		up, err := saver.Prepare(ctx, in)
 		var fe reviews.FieldErrors
 		if errors.As(err, &fe) {
 			sum.Rejected++
@@ -129,58 +122,50 @@ func (r *Runner) storePage(ctx context.Context, saver *reviews.Saver, recs []spp
 		if err != nil {
 			return err
 		}
-		switch res {
-		case store.Inserted:
-			sum.Inserted++
-		case store.Updated:
-			sum.Updated++
-		default:
-			sum.Unchanged++
-		}
-		ids = append(ids, in.ExternalID)
+		ups = append(ups, up)
 	}
-	return pgx.BeginFunc(ctx, r.st.Pool, func(tx pgx.Tx) error {
-		// This commit waits for the WAL to reach disk, and with it the page's upserts written before it.
-		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit TO on"); err != nil {
+	var page PullSummary
+	err := r.st.InTx(ctx, func(tx pgx.Tx) error {
+		page = PullSummary{}
+		// The commit waits for the WAL to reach disk whatever the session's setting: the cursor is durable with
+		// its page.
+		if err := store.SyncCommitTx(ctx, tx); err != nil {
 			return err
+		}
+		outs, err := r.st.UpsertReviewsTx(ctx, tx, ups)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(ups))
+		for i, o := range outs {
+			switch o.Result {
+			case store.Inserted:
+				page.Inserted++
+			case store.Updated:
+				page.Updated++
+			default:
+				page.Unchanged++
+			}
+			ids[i] = ups[i].ExternalID
 		}
 		todo, err := r.st.ReviewsAwaitingDraftTx(ctx, tx, reviews.SourceSPP, ids)
 		if err != nil {
 			return err
 		}
-		if len(todo) > 0 {
-			params := make([]river.InsertManyParams, len(todo))
-			for i, id := range todo {
-				params[i] = river.InsertManyParams{Args: DraftReviewArgs{ReviewID: id}}
-			}
-			res, err := r.client.InsertManyTx(ctx, tx, params)
-			if err != nil {
-				return fmt.Errorf("mise en file des rédactions : %w", err)
-			}
-			for _, x := range res {
-				if !x.UniqueSkippedAsDuplicate {
-					sum.DraftsQueued++
-				}
-			}
+		if page.DraftsQueued, err = r.EnqueueDraftsTx(ctx, tx, todo); err != nil {
+			return err
 		}
 		if also != nil {
 			return also(tx)
 		}
 		return nil
 	})
-}
-
-// ingestStore opens a small pool on the same database whose commits do not wait for the disk: upserting a page
-// review by review then costs no fsync each. Nothing is at risk: the page's transaction that advances the cursor
-// commits synchronously, which flushes the WAL up to it, so the cursor is never durable before its reviews are.
-func (r *Runner) ingestStore(ctx context.Context) (*store.Store, error) {
-	cfg := r.st.Pool.Config()
-	cfg.MaxConns = 2
-	cfg.MinConns = 0
-	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("collecte : connexion : %w", err)
+		return err
 	}
-	return &store.Store{Pool: pool}, nil
+	sum.Inserted += page.Inserted
+	sum.Updated += page.Updated
+	sum.Unchanged += page.Unchanged
+	sum.DraftsQueued += page.DraftsQueued
+	return nil
 }

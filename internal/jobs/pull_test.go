@@ -63,7 +63,7 @@ func TestPull5000WithFaultsAndRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stop(t, r2)
-	waitFor(t, 45*time.Second, "every review stored and drafted", func() (bool, error) {
+	waitFor(t, 2*time.Minute, "every review stored and drafted", func() (bool, error) {
 		c, err := st.SyncCursor(ctx, newSource(t, srv.URL).Source())
 		if err != nil || c.Pulled < n {
 			return false, err
@@ -263,7 +263,7 @@ func TestConcurrentPulls(t *testing.T) {
 func TestUniqueDraftJob(t *testing.T) {
 	st := newDB(t)
 	ctx := context.Background()
-	id, _, err := reviews.Save(ctx, st, reviews.ReviewInput{ExternalID: "42", Body: "Mon dossier est bloqué depuis 3 mois.", Organisation: "CAF"})
+	id, _, err := reviews.Save(ctx, st, nil, reviews.ReviewInput{ExternalID: "42", Body: "Mon dossier est bloqué depuis 3 mois.", Organisation: "CAF"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func TestUniqueDraftJob(t *testing.T) {
 func TestDraftJobSurvivesKilledWorker(t *testing.T) {
 	st := newDB(t)
 	ctx := context.Background()
-	id, _, err := reviews.Save(ctx, st, reviews.ReviewInput{ExternalID: "7", Body: "Toujours pas de remboursement.", Organisation: "CPAM"})
+	id, _, err := reviews.Save(ctx, st, nil, reviews.ReviewInput{ExternalID: "7", Body: "Toujours pas de remboursement.", Organisation: "CPAM"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/plume-services/plume/internal/spp"
 	"github.com/plume-services/plume/internal/store"
@@ -49,12 +48,19 @@ type Options struct {
 	DraftConcurrency int // drafts worked at once by this process, 8 by default (LLM_CONCURRENCY)
 
 	PullTimeout    time.Duration // 10 min by default
-	DraftTimeout   time.Duration // 3 min by default
+	DraftTimeout   time.Duration // 3 min by default (PLUME_DRAFT_TIMEOUT)
 	PublishTimeout time.Duration // 2 min by default
 	ReindexTimeout time.Duration // 1 h by default
-	// RescueStuckJobsAfter is when a job whose worker died is run again; it must exceed every timeout.
-	// Default: the longest timeout plus 10 minutes.
+	// DraftRescueAfter is when a drafting job whose worker died (kill -9, lost connection) is run again; it must
+	// exceed DraftTimeout, after which a live worker gives up by itself. Default: DraftTimeout + 2 min
+	// (PLUME_DRAFT_RESCUE_AFTER).
+	DraftRescueAfter time.Duration
+	// RescueStuckJobsAfter is when a job of another kind whose worker died is run again; it must exceed every
+	// timeout. Default: the longest timeout plus 10 minutes.
 	RescueStuckJobsAfter time.Duration
+	// AwaitingInterval is how often new reviews without a draft nor a drafting job (imported by file, stored
+	// while no worker ran) get their job; 1 min by default (PLUME_AWAITING_INTERVAL).
+	AwaitingInterval time.Duration
 	// RetryPolicy spaces the retries of failed jobs; River's attempt⁴-seconds backoff by default.
 	RetryPolicy river.ClientRetryPolicy
 	// FetchPollInterval is how often idle workers look for jobs when no notification arrives; 1 s by default.
@@ -70,6 +76,9 @@ type Runner struct {
 	log    *slog.Logger
 	client *river.Client[pgx.Tx]
 	works  bool // some queue is configured: Start has something to fetch
+
+	stopRescue context.CancelFunc // ends rescueDrafts, started with the drafting queue
+	rescueDone chan struct{}
 }
 
 // New prepares a Runner on st's database; Migrate must have run. Nothing is worked before Start.
@@ -92,6 +101,11 @@ func New(st *store.Store, opts Options) (*Runner, error) {
 	def(&opts.DraftTimeout, 3*time.Minute)
 	def(&opts.PublishTimeout, 2*time.Minute)
 	def(&opts.ReindexTimeout, time.Hour)
+	def(&opts.DraftRescueAfter, opts.DraftTimeout+2*time.Minute)
+	def(&opts.AwaitingInterval, time.Minute)
+	if opts.DraftRescueAfter <= opts.DraftTimeout {
+		return nil, fmt.Errorf("jobs : le délai de reprise des rédactions (%s) doit dépasser leur délai (%s)", opts.DraftRescueAfter, opts.DraftTimeout)
+	}
 	def(&opts.RescueStuckJobsAfter, max(opts.PullTimeout, opts.DraftTimeout, opts.PublishTimeout, opts.ReindexTimeout)+10*time.Minute)
 	if opts.RescueStuckJobsAfter <= max(opts.PullTimeout, opts.DraftTimeout, opts.PublishTimeout, opts.ReindexTimeout) {
 		return nil, errors.New("jobs : RescueStuckJobsAfter doit dépasser le plus long délai de tâche")
@@ -124,6 +138,9 @@ func New(st *store.Store, opts Options) (*Runner, error) {
 	}
 	if opts.Drafter != nil {
 		queues[QueueDraft] = river.QueueConfig{MaxWorkers: opts.DraftConcurrency}
+		queues[QueueMaintenance] = river.QueueConfig{MaxWorkers: 1}
+		river.AddWorker(workers, &awaitingWorker{r: r})
+		periodic = append(periodic, awaitingSchedule(opts.AwaitingInterval))
 	}
 	if opts.Publisher != nil {
 		queues[QueuePublish] = river.QueueConfig{MaxWorkers: 4}
@@ -174,7 +191,36 @@ func (r *Runner) Start(ctx context.Context) error {
 	if err := r.client.Start(ctx); err != nil {
 		return fmt.Errorf("jobs : démarrage : %w", err)
 	}
+	if r.opts.Drafter != nil {
+		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		r.stopRescue = cancel
+		r.rescueDone = make(chan struct{})
+		go r.rescueDrafts(rctx)
+	}
 	return nil
+}
+
+// rescueDrafts puts back in the queue, several times per DraftRescueAfter, the drafting jobs whose worker died.
+// Every process with a drafter runs it; the update skips rows another process is rescuing.
+func (r *Runner) rescueDrafts(ctx context.Context) {
+	defer close(r.rescueDone)
+	every := min(max(r.opts.DraftRescueAfter/5, 100*time.Millisecond), time.Minute)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := r.st.RescueStuckJobs(ctx, DraftReviewArgs{}.Kind(), r.opts.DraftRescueAfter)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			r.log.Warn("jobs : reprise des rédactions bloquées", "err", err)
+		case n > 0:
+			r.log.Warn("jobs : rédactions reprises après la perte de leur travailleur", "tâches", n, "délai", r.opts.DraftRescueAfter)
+		}
+	}
 }
 
 // Stop stops fetching jobs and waits for the running ones to finish, until ctx ends; then it cancels them, and
@@ -182,6 +228,10 @@ func (r *Runner) Start(ctx context.Context) error {
 func (r *Runner) Stop(ctx context.Context) error {
 	if !r.works {
 		return nil
+	}
+	if r.stopRescue != nil {
+		r.stopRescue()
+		<-r.rescueDone
 	}
 	err := r.client.Stop(ctx)
 	if err == nil {
@@ -318,22 +368,4 @@ func (w *reindexWorker) Work(ctx context.Context, _ *river.Job[ReindexCorpusArgs
 		return river.JobSnooze(time.Minute)
 	}
 	return w.r.opts.Reindexer.Reindex(ctx)
-}
-
-// JobCounts returns how many jobs of a kind are in each state, for supervision.
-func (r *Runner) JobCounts(ctx context.Context, kind string) (map[rivertype.JobState]int, error) {
-	rows, err := r.st.Pool.Query(ctx, "SELECT state, count(*)::int FROM river_job WHERE kind = $1 GROUP BY state", kind)
-	if err != nil {
-		return nil, fmt.Errorf("jobs : comptage des tâches %s : %w", kind, err)
-	}
-	out := map[rivertype.JobState]int{}
-	var st string
-	var n int
-	if _, err := pgx.ForEachRow(rows, []any{&st, &n}, func() error {
-		out[rivertype.JobState(st)] = n
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("jobs : comptage des tâches %s : %w", kind, err)
-	}
-	return out, nil
 }

@@ -18,7 +18,7 @@ func TestPurgeExportErase(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.NewDB(t)
 	save := func(ext, pseudo, body, reply string) int64 {
-		id, _, err := reviews.Save(ctx, st, reviews.ReviewInput{ExternalID: ext, Title: "Mon dossier", Body: body,
+		id, _, err := reviews.Save(ctx, st, nil, reviews.ReviewInput{ExternalID: ext, Title: "Mon dossier", Body: body,
 			Organisation: "CAF", AuthorPseudonym: pseudo, PublishedReply: reply, WrittenAt: "2024-01-02"})
 		if err != nil {
 			t.Fatal(err)

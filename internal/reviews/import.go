@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/plume-services/plume/internal/store"
 )
 
@@ -78,6 +80,8 @@ type ImportOptions struct {
 	Source string
 	// Progress, if set, is called after each record with the number of records read so far.
 	Progress func(records int)
+	// Drafts, if set, queues the drafting of each new review in the transaction of its batch.
+	Drafts Drafts
 }
 
 // record is one record read from a file, or the reason it could not be read.
@@ -93,7 +97,7 @@ type record struct {
 // records stored before it stay stored.
 func Import(ctx context.Context, st *store.Store, r io.Reader, format Format, opts ImportOptions) (Summary, error) {
 	var sum Summary
-	saver := NewSaver(st)
+	saver := NewSaver(st, nil)
 	var batch []store.ReviewUpsert
 	var lines []int
 	read := 0
@@ -102,7 +106,21 @@ func Import(ctx context.Context, st *store.Store, r io.Reader, format Format, op
 		if len(batch) == 0 {
 			return nil
 		}
-		outs, err := st.UpsertReviews(ctx, batch)
+		var outs []store.UpsertOutcome
+		err := st.InTx(ctx, func(tx pgx.Tx) error {
+			var err error
+			if outs, err = st.UpsertReviewsTx(ctx, tx, batch); err != nil || opts.Drafts == nil {
+				return err
+			}
+			var ids []int64
+			for i, o := range outs {
+				if o.Result == store.Inserted && batch[i].PublishedReply == "" {
+					ids = append(ids, o.ID)
+				}
+			}
+			_, err = opts.Drafts.EnqueueDraftsTx(ctx, tx, ids)
+			return err
+		})
 		if err != nil {
 			return fmt.Errorf("lignes %d à %d non enregistrées : %w", lines[0], lines[len(lines)-1], err)
 		}

@@ -395,7 +395,7 @@ func TestSaveSingleReview(t *testing.T) {
 	st := storetest.NewDB(t)
 	ctx := context.Background()
 	in := reviews.ReviewInput{ExternalID: "api-1", Title: " Titre&nbsp;: test ", Body: "Texte\r\n\r\n\r\nsuite", Organisation: "CPAM du Rhône", Structure: "Hors-structures", Feeling: "Positif"}
-	id, res, err := reviews.Save(ctx, st, in)
+	id, res, err := reviews.Save(ctx, st, nil, in)
 	if err != nil || res != store.Inserted {
 		t.Fatalf("Save: %v %v", res, err)
 	}
@@ -406,10 +406,10 @@ func TestSaveSingleReview(t *testing.T) {
 	if time.Since(r.WrittenAt) > time.Minute {
 		t.Errorf("a review without date is dated %v, want now", r.WrittenAt)
 	}
-	if _, res, _ := reviews.Save(ctx, st, in); res != store.Unchanged {
+	if _, res, _ := reviews.Save(ctx, st, nil, in); res != store.Unchanged {
 		t.Errorf("same review again: %v", res)
 	}
-	if _, _, err := reviews.Save(ctx, st, reviews.ReviewInput{ExternalID: "x"}); !errors.As(err, new(reviews.FieldErrors)) {
+	if _, _, err := reviews.Save(ctx, st, nil, reviews.ReviewInput{ExternalID: "x"}); !errors.As(err, new(reviews.FieldErrors)) {
 		t.Errorf("invalid review: %v", err)
 	}
 }

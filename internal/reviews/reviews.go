@@ -11,8 +11,16 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/plume-services/plume/internal/store"
 )
+
+// Drafts queues the drafting of new reviews within the transaction that stores them, so that a review is never
+// stored without its drafting job; jobs.Runner implements it.
+type Drafts interface {
+	EnqueueDraftsTx(ctx context.Context, tx pgx.Tx, reviewIDs []int64) (int, error)
+}
 
 // SourceSPP is the source of reviews coming from Services Publics+, by export file or by the portal's API: both
 // must use it, so that a review pulled after being imported is recognised.
@@ -194,21 +202,51 @@ func (in ReviewInput) answered() bool {
 // Saver stores reviews, creating their organisations on first sight; it remembers the organisations it has seen,
 // so reuse one for a batch. It is not safe for concurrent use.
 type Saver struct {
-	st   *store.Store
-	orgs map[string]int64 // slug → id
+	st     *store.Store
+	drafts Drafts           // nil: no job queued (the periodic pass of the workers queues them)
+	orgs   map[string]int64 // slug → id
 }
 
-// NewSaver returns a Saver on st.
-func NewSaver(st *store.Store) *Saver { return &Saver{st: st, orgs: map[string]int64{}} }
+// NewSaver returns a Saver on st; with drafts non-nil, each review it inserts gets its drafting job in the same
+// transaction.
+func NewSaver(st *store.Store, drafts Drafts) *Saver {
+	return &Saver{st: st, drafts: drafts, orgs: map[string]int64{}}
+}
 
-// Save cleans and validates in, then stores it by (source, external id) without overwriting an agent's work.
-// Invalid input returns a FieldErrors and stores nothing.
+// Save cleans and validates in, then stores it by (source, external id) without overwriting an agent's work,
+// with its drafting job when it is new. Invalid input returns a FieldErrors and stores nothing.
 func (s *Saver) Save(ctx context.Context, in ReviewInput) (int64, store.UpsertResult, error) {
 	up, err := s.prepare(ctx, in)
 	if err != nil {
 		return 0, store.Unchanged, err
 	}
-	return s.st.UpsertReview(ctx, up)
+	var id int64
+	var res store.UpsertResult
+	err = s.st.InTx(ctx, func(tx pgx.Tx) error {
+		id, res, err = s.SaveTx(ctx, tx, up)
+		return err
+	})
+	return id, res, err
+}
+
+// Prepare validates and cleans in, and finds or creates its organisation, for SaveTx; invalid input returns a
+// FieldErrors.
+func (s *Saver) Prepare(ctx context.Context, in ReviewInput) (store.ReviewUpsert, error) {
+	return s.prepare(ctx, in)
+}
+
+// SaveTx stores a prepared review within tx, with its drafting job when it is new and the Saver has Drafts.
+func (s *Saver) SaveTx(ctx context.Context, tx pgx.Tx, up store.ReviewUpsert) (int64, store.UpsertResult, error) {
+	id, res, err := s.st.UpsertReviewTx(ctx, tx, up)
+	if err != nil {
+		return 0, store.Unchanged, err
+	}
+	if res == store.Inserted && s.drafts != nil && up.PublishedReply == "" {
+		if _, err := s.drafts.EnqueueDraftsTx(ctx, tx, []int64{id}); err != nil {
+			return 0, store.Unchanged, err
+		}
+	}
+	return id, res, nil
 }
 
 // prepare validates and cleans in, and finds or creates its organisation.
@@ -263,9 +301,10 @@ func (s *Saver) prepare(ctx context.Context, in ReviewInput) (store.ReviewUpsert
 	return up, nil
 }
 
-// Save stores one review, as POST /api/v1/reviews does; see Saver.Save.
-func Save(ctx context.Context, st *store.Store, in ReviewInput) (int64, store.UpsertResult, error) {
-	return NewSaver(st).Save(ctx, in)
+// Save stores one review, as POST /api/v1/reviews does, with its drafting job when drafts is non-nil; see
+// Saver.Save.
+func Save(ctx context.Context, st *store.Store, drafts Drafts, in ReviewInput) (int64, store.UpsertResult, error) {
+	return NewSaver(st, drafts).Save(ctx, in)
 }
 
 // ParseStatus reads a status as stored (brouillon_pret) or as a person writes it (« brouillon prêt », Publié).

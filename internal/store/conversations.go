@@ -79,7 +79,7 @@ func (s *Store) AddConversationTurn(ctx context.Context, t ConversationTurn) (Co
 	if len(mapping) == 0 {
 		mapping = json.RawMessage("{}")
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		convID := t.ConversationID
 		var turns int
 		if convID == 0 {

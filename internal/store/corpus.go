@@ -115,7 +115,7 @@ func CorpusIndexName(dim int) string { return fmt.Sprintf("corpus_chunks_embeddi
 // corpus; if it fails, nothing changes.
 func (s *Store) ReplaceCorpus(ctx context.Context, r CorpusReplace) (CorpusReplaceStats, error) {
 	var st CorpusReplaceStats
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, corpusLock); err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (s *Store) ReplaceCorpus(ctx context.Context, r CorpusReplace) (CorpusRepla
 // EnsureCorpusIndex creates the HNSW index of the vectors of dimension dim if missing (and drops those of other
 // dimensions), for corpora written without ReplaceCorpus such as benchmarks.
 func (s *Store) EnsureCorpusIndex(ctx context.Context, dim int) error {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		_, err := ensureCorpusIndex(ctx, tx, dim)
 		return err
 	})

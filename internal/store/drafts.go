@@ -67,7 +67,7 @@ func (s *Store) addDraft(ctx context.Context, d Draft, onlyFirst bool) (Draft, e
 		return Draft{}, fmt.Errorf("store: add draft: type de brouillon %q inconnu", d.Kind)
 	}
 	var out Draft
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		// Locking the review serialises the writers of its drafts, so max(version)+1 is never taken twice.
 		var id int64
 		err := tx.QueryRow(ctx, "SELECT id FROM reviews WHERE id = $1 FOR UPDATE", d.ReviewID).Scan(&id)

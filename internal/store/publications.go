@@ -102,7 +102,7 @@ func (s *Store) RecordPublicationFailure(ctx context.Context, reviewID, draftID 
 	if abandoned {
 		status = PublicationAbandoned
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.InTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `UPDATE publications SET status = $3, attempts = greatest(attempts, $4), last_error = $5,
 				publisher = $6, updated_at = now()
@@ -126,7 +126,7 @@ func (s *Store) RecordPublicationFailure(ctx context.Context, reviewID, draftID 
 // RecordPublicationSuccess records the receiver's acknowledgement and, in the same transaction, marks the review
 // publie with the text published; a review already published keeps its first reply.
 func (s *Store) RecordPublicationSuccess(ctx context.Context, reviewID, draftID int64, attempt int, publisher, text, ack string) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.InTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `UPDATE publications SET status = 'publie', attempts = greatest(attempts, $3), last_error = '',
 				ack = $4, publisher = $5, published_at = coalesce(published_at, now()), updated_at = now()

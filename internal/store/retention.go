@@ -31,7 +31,7 @@ var ErrAlreadyPurged = errors.New("avis déjà purgé")
 // PurgeReview replaces every citizen text of a review (title, body, published reply, drafts) by redact's output,
 // drops its placeholder mapping, source record and pseudonym, and marks it purged, in one transaction.
 func (s *Store) PurgeReview(ctx context.Context, id int64, redact func(string) (string, error)) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.InTx(ctx, func(tx pgx.Tx) error {
 		var title, body, reply string
 		var purged *time.Time
 		err := tx.QueryRow(ctx, `SELECT title, body, coalesce(published_reply, ''), purged_at FROM reviews WHERE id = $1 FOR UPDATE`, id).

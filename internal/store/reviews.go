@@ -161,6 +161,11 @@ func (s *Store) UpsertReview(ctx context.Context, in ReviewUpsert) (int64, Upser
 	return upsertReview(ctx, s.Pool, in)
 }
 
+// UpsertReviewTx is UpsertReview within tx, so that what else tx writes (the review's drafting job) commits with it.
+func (s *Store) UpsertReviewTx(ctx context.Context, tx pgx.Tx, in ReviewUpsert) (int64, UpsertResult, error) {
+	return upsertReview(ctx, tx, in)
+}
+
 // UpsertOutcome is what UpsertReviews did with one review.
 type UpsertOutcome struct {
 	ID     int64
@@ -170,8 +175,22 @@ type UpsertOutcome struct {
 // UpsertReviews is UpsertReview for a batch, in one transaction: all are stored or, on error, none. Imports use
 // it to pay for one commit and a few round trips per batch rather than per review.
 func (s *Store) UpsertReviews(ctx context.Context, ins []ReviewUpsert) ([]UpsertOutcome, error) {
+	var out []UpsertOutcome
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = s.UpsertReviewsTx(ctx, tx, ins)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpsertReviewsTx is UpsertReviews within tx, so that the batch's drafting jobs commit with it.
+func (s *Store) UpsertReviewsTx(ctx context.Context, tx pgx.Tx, ins []ReviewUpsert) ([]UpsertOutcome, error) {
 	out := make([]UpsertOutcome, len(ins))
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := func() error {
 		// Inserts first, pipelined; the records already known then get their updates, pipelined too.
 		// A record twice in the batch is inserted once and then updated, as the statements run in order.
 		var known []int
@@ -210,7 +229,7 @@ func (s *Store) UpsertReviews(ctx context.Context, ins []ReviewUpsert) ([]Upsert
 			}
 			return nil
 		})
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}
@@ -502,7 +521,7 @@ func (s *Store) SetReviewStatus(ctx context.Context, id int64, c StatusChange) (
 	if c.To == StatusPublished && strings.TrimSpace(c.PublishedReply) == "" {
 		return Review{}, errors.New("store: set review status: un avis publié doit avoir sa réponse")
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var from ReviewStatus
 		err := tx.QueryRow(ctx, "SELECT status FROM reviews WHERE id = $1 FOR UPDATE", id).Scan(&from)
 		if errors.Is(err, pgx.ErrNoRows) {

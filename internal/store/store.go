@@ -21,9 +21,21 @@ type Store struct {
 	Pool *pgxpool.Pool
 }
 
+// PoolOptions bound the pool's connections; zero values keep pgx's and PostgreSQL's defaults.
+type PoolOptions struct {
+	MaxConns         int           // PLUME_DB_MAX_CONNS
+	ConnectTimeout   time.Duration // PLUME_DB_CONNECT_TIMEOUT: a dead or black-holed server fails fast
+	StatementTimeout time.Duration // PLUME_DB_STATEMENT_TIMEOUT: no statement holds a request longer
+}
+
 // Open connects to the database at url, checks it answers, and registers the pgvector types on every connection.
 // The schema must already carry the vector extension: run Migrate first.
 func Open(ctx context.Context, url string) (*Store, error) {
+	return OpenPool(ctx, url, PoolOptions{})
+}
+
+// OpenPool is Open with the pool's size and timeouts.
+func OpenPool(ctx context.Context, url string, o PoolOptions) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: parse url: %w", err)
@@ -32,6 +44,15 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return pgxvec.RegisterTypes(ctx, conn)
 	}
 	cfg.MaxConnIdleTime = 5 * time.Minute
+	if o.MaxConns > 0 {
+		cfg.MaxConns = int32(o.MaxConns)
+	}
+	if o.ConnectTimeout > 0 {
+		cfg.ConnConfig.ConnectTimeout = o.ConnectTimeout
+	}
+	if o.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(o.StatementTimeout.Milliseconds())
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: open pool: %w", err)
@@ -69,10 +90,9 @@ func (s *Store) Ready(ctx context.Context) error {
 	return nil
 }
 
-// inTx runs fn in a transaction, committed when fn returns nil and rolled back otherwise.
-//
-//lint:ignore U1000 the table files that write several rows at once use it
-func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+// InTx runs fn in a transaction, committed when fn returns nil and rolled back otherwise: for writes that must
+// commit with others (a review and its drafting job).
+func (s *Store) InTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.Pool, fn)
 }
 

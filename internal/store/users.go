@@ -79,7 +79,7 @@ func organisationID(ctx context.Context, q pgx.Tx, slug string) (*int64, error) 
 // InsertUser creates an account and returns it as read back from the database.
 func (s *Store) InsertUser(ctx context.Context, nu NewUser) (User, error) {
 	var id int64
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		org, err := organisationID(ctx, tx, nu.OrganisationSlug)
 		if err != nil {
 			return err
@@ -98,7 +98,7 @@ func (s *Store) InsertUser(ctx context.Context, nu NewUser) (User, error) {
 // organisation from the provider's latest claims: the provider is the source of truth for those.
 func (s *Store) UpsertOIDCUser(ctx context.Context, nu NewUser) (User, error) {
 	var id int64
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		org, err := organisationID(ctx, tx, nu.OrganisationSlug)
 		if err != nil {
 			return err
@@ -210,7 +210,7 @@ func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string) erro
 
 // DisableUser marks the account disabled at the given time and deletes its sessions, in one transaction.
 func (s *Store) DisableUser(ctx context.Context, id int64, at time.Time) error {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, "UPDATE users SET disabled_at = COALESCE(disabled_at, $2), updated_at = now() WHERE id = $1", id, at)
 		if err != nil {
 			return err

@@ -200,14 +200,13 @@ func (s *Server) createReviewAPI(c *echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	id, res, err := reviews.Save(ctx, s.store, in)
+	var drafts reviews.Drafts // the review and its drafting job commit together, or neither does
+	if s.jobs != nil {
+		drafts = s.jobs
+	}
+	id, res, err := reviews.Save(ctx, s.store, drafts, in)
 	if err != nil {
 		return err
-	}
-	if res == store.Inserted && s.jobs != nil {
-		if err := s.jobs.EnqueueDraft(ctx, id); err != nil {
-			s.log.Warn("rédaction non mise en file", "review", id, "err", err)
-		}
 	}
 	rv, err := s.store.GetReview(ctx, id)
 	if err != nil {

@@ -64,7 +64,7 @@ func BenchmarkStreamedTokenLatency(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	id, _, err := reviews.Save(ctx, st, reviews.ReviewInput{ExternalID: "bench-1", Title: "Attente", Body: "Ma demande de prime d'activité attend depuis deux mois.", Organisation: "CAF"})
+	id, _, err := reviews.Save(ctx, st, nil, reviews.ReviewInput{ExternalID: "bench-1", Title: "Attente", Body: "Ma demande de prime d'activité attend depuis deux mois.", Organisation: "CAF"})
 	if err != nil {
 		b.Fatal(err)
 	}
