@@ -101,7 +101,9 @@ func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*se
 	}
 	s.searcher = search.New(st, emb, opts)
 	if a.cfg.LLMBaseURL != "" {
-		m, err := llm.New(a.llmOptions(a.cfg.LLMBaseURL, a.cfg.LLMModel, a.cfg.LLMAPIKey, a.cfg.LLMConcurrency))
+		o := a.llmOptions(a.cfg.LLMBaseURL, a.cfg.LLMModel, a.cfg.LLMAPIKey, a.cfg.LLMConcurrency)
+		o.Interactive = a.cfg.LLMInteractive
+		m, err := llm.New(o)
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +152,8 @@ func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*se
 type autoDrafter struct{ d *draft.Service }
 
 func (a autoDrafter) DraftReview(ctx context.Context, reviewID int64) error {
-	return a.d.AutoDraft(ctx, reviewID)
+	// Automatic drafts leave the model's interactive share to agents (LLM_INTERACTIVE_CONCURRENCY).
+	return a.d.AutoDraft(llm.Background(ctx), reviewID)
 }
 
 func splitList(s string) []string {

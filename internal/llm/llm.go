@@ -79,7 +79,10 @@ type Options struct {
 	IdleTimeout   time.Duration // longest silence between two chunks of a stream (default 15s)
 	StreamTimeout time.Duration // a whole stream (default 5m)
 
-	Concurrency   int           // requests in flight at once, across goroutines (default 8)
+	Concurrency int // requests in flight at once, across goroutines (default 8)
+	// Interactive is the part of Concurrency that background calls (see Background) never take, so that an agent
+	// never waits behind automatic drafts; background calls keep at least one slot.
+	Interactive   int
 	MaxRetries    int           // retries after the first attempt (default 2; negative means none)
 	Backoff       time.Duration // first retry delay, doubled each time, with jitter (default 500ms)
 	MaxBackoff    time.Duration // ceiling of a computed retry delay (default 10s)
@@ -94,7 +97,8 @@ type Options struct {
 type OpenAI struct {
 	chat    openai.ChatCompletionService
 	opts    Options
-	sem     chan struct{}
+	sem     chan struct{} // every call
+	bgSem   chan struct{} // background calls, Concurrency − Interactive slots
 	metrics *Metrics
 	log     *slog.Logger
 }
@@ -149,6 +153,7 @@ func New(opts Options) (*OpenAI, error) {
 		chat:    chat,
 		opts:    opts,
 		sem:     make(chan struct{}, opts.Concurrency),
+		bgSem:   make(chan struct{}, max(opts.Concurrency-max(opts.Interactive, 0), 1)),
 		metrics: opts.Metrics,
 		log:     opts.Logger,
 	}, nil

@@ -507,3 +507,46 @@ func TestBadRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestInteractiveCallsNeverWaitBehindBackground fills the model with background calls: an interactive call still
+// finds its reserved slot at once.
+func TestInteractiveCallsNeverWaitBehindBackground(t *testing.T) {
+	srv := llmtest.New(t)
+	release := make(chan struct{})
+	srv.Handle(func(r llmtest.Request) llmtest.Reply {
+		if strings.Contains(r.Text(), "urgent") {
+			return llmtest.Reply{Text: "tout de suite"}
+		}
+		<-release
+		return llmtest.Reply{Text: "plus tard"}
+	})
+	c, _ := newClient(t, srv.URL, func(o *llm.Options) { o.Concurrency = 4; o.Interactive = 1; o.Timeout = 10 * time.Second })
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			if _, err := c.Complete(llm.Background(context.Background()), request()); err != nil {
+				t.Errorf("background call: %v", err)
+			}
+		})
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(srv.Requests()) < 3 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // a fourth background call, were it allowed, would have started by now
+	if got := len(srv.Requests()); got != 3 {
+		t.Fatalf("%d background calls in flight, want Concurrency − Interactive = 3", got)
+	}
+	req := request()
+	req.Messages[1].Content = pii.Public("urgent")
+	start := time.Now()
+	resp, err := c.Complete(context.Background(), req)
+	if err != nil || resp.Text != "tout de suite" {
+		t.Fatalf("interactive call = %q, %v", resp.Text, err)
+	}
+	if waited := time.Since(start); waited > time.Second {
+		t.Errorf("interactive call took %s behind background work", waited)
+	}
+	close(release)
+	wg.Wait()
+}

@@ -22,7 +22,7 @@ func (c *OpenAI) withRetries(ctx context.Context, attempt func(context.Context) 
 			return n - 1, callerError(ctx, err)
 		}
 		err := attempt(ctx)
-		c.release()
+		c.release(ctx)
 		if err == nil {
 			return n, nil
 		}
@@ -80,19 +80,49 @@ func (c *OpenAI) delay(n int, le *Error) (time.Duration, bool) {
 	return d/2 + rand.N(d/2+1), true
 }
 
+// acquire takes a slot of the concurrency limit; background calls first take one of their own, fewer than the
+// limit by Options.Interactive, so that interactive calls always find a slot background work cannot hold.
 func (c *OpenAI) acquire(ctx context.Context) error {
+	bg := IsBackground(ctx)
+	if bg {
+		select {
+		case c.bgSem <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	select {
 	case c.sem <- struct{}{}:
 		c.metrics.InFlight.Inc()
 		return nil
 	case <-ctx.Done():
+		if bg {
+			<-c.bgSem
+		}
 		return ctx.Err()
 	}
 }
 
-func (c *OpenAI) release() {
+func (c *OpenAI) release(ctx context.Context) {
 	c.metrics.InFlight.Dec()
 	<-c.sem
+	if IsBackground(ctx) {
+		<-c.bgSem
+	}
+}
+
+type backgroundKey struct{}
+
+// Background marks the calls made with ctx as background work (automatic drafts): they yield the share of the
+// concurrency limit kept for the people waiting on an answer.
+func Background(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+// IsBackground reports whether ctx was marked by Background.
+func IsBackground(ctx context.Context) bool {
+	b, _ := ctx.Value(backgroundKey{}).(bool)
+	return b
 }
 
 // isTransport reports whether err is a failure to reach or keep talking to the server, as opposed to a bad answer.
