@@ -63,7 +63,7 @@ func TestPull5000WithFaultsAndRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stop(t, r2)
-	waitFor(t, 2*time.Minute, "every review stored and drafted", func() (bool, error) {
+	waitFor(t, 45*time.Second, "every review stored and drafted", func() (bool, error) {
 		c, err := st.SyncCursor(ctx, newSource(t, srv.URL).Source())
 		if err != nil || c.Pulled < n {
 			return false, err
