@@ -43,10 +43,10 @@ type Organisation struct {
 	Forbidden []pii.Redacted // promises the organisation never makes, in its own words
 }
 
-// Example is an approved reply to a similar review, shown to the model as a model of style (reply memory).
+// Example is an approved reply to a similar review, shown to the model as a model of style (reply memory): the
+// agent's reply only, reduced to its style (pii.Redacted.StyleOnly), never the other citizen's review.
 type Example struct {
-	Review pii.Redacted
-	Reply  pii.Redacted
+	Reply pii.Redacted
 }
 
 // DraftInput is everything the drafting templates receive.

@@ -70,7 +70,7 @@ func TestEveryFieldFenced(t *testing.T) {
 		"feeling":      func(d *DraftInput, _ *AssistantInput, v pii.Redacted) { d.Feeling = v },
 		"instruction":  func(d *DraftInput, _ *AssistantInput, v pii.Redacted) { d.Instruction = v },
 		"previous":     func(d *DraftInput, _ *AssistantInput, v pii.Redacted) { d.Previous = v },
-		"example":      func(d *DraftInput, _ *AssistantInput, v pii.Redacted) { d.Examples = []Example{{Review: v, Reply: v}} },
+		"example":      func(d *DraftInput, _ *AssistantInput, v pii.Redacted) { d.Examples = []Example{{Reply: v}} },
 		"source":       func(d *DraftInput, a *AssistantInput, v pii.Redacted) { d.Sources[0].Text, a.Sources[0].Text = v, v },
 		"source title": func(d *DraftInput, a *AssistantInput, v pii.Redacted) { d.Sources[0].Title, a.Sources[0].Title = v, v },
 		"section": func(d *DraftInput, a *AssistantInput, v pii.Redacted) {

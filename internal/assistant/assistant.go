@@ -206,7 +206,7 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	}
 	if q.Stateless || q.ConversationID == 0 {
 		for _, t := range q.History {
-			raw = append(raw, historyTurnText{Question: t.Question, Answer: t.Answer})
+			raw = append(raw, historyTurnText(t))
 		}
 	}
 	// Twice: the first pass puts every value detected anywhere in the conversation into its mapping, the second

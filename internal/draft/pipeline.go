@@ -81,7 +81,8 @@ type Input struct {
 	K             int    // 0: the service's K
 	// Instruction asks for a rewrite of Previous (an agent's current text): "plus court", "plus formel"…
 	Instruction, Previous string
-	// Examples are approved replies to similar reviews, in clear; Generate filters them too.
+	// Examples are approved replies to similar reviews, in clear; Generate filters them with their own review's
+	// mapping, then keeps only their style.
 	Examples []ExampleText
 	// Mapping continues the placeholders of earlier drafts of the same review; nil starts afresh.
 	Mapping *pii.Mapping
@@ -90,8 +91,12 @@ type Input struct {
 	Pseudonym string
 }
 
-// ExampleText is an approved reply to a similar review, before filtering.
-type ExampleText struct{ Review, Reply string }
+// ExampleText is an approved reply to a similar review, before filtering, with that review's own mapping (its
+// stored one completed with its texts and pseudonym): the values of that citizen, masked in any spelling.
+type ExampleText struct {
+	Reply   string
+	Mapping *pii.Mapping
+}
 
 // Result is a generated draft with everything needed to audit it.
 type Result struct {
@@ -335,17 +340,20 @@ func (s *Service) filterInput(ctx context.Context, in Input) (filtered, error) {
 	}
 	f.mapping = m
 	for _, ex := range in.Examples {
-		// Examples get a mapping of their own: their people are not this review's people, and their
-		// placeholders are blanked so that the model cannot copy another citizen's marker.
-		rv, err := s.o.Filter.Redact(ctx, ex.Review)
+		// An example is another citizen's case: only the agent's reply is shown, filtered with that review's own
+		// mapping (its values in any spelling) plus detection, then reduced to its style, so that a value the
+		// filter missed there (a name in lower case, a reference without a cue) cannot reach this prompt.
+		em := ex.Mapping
+		if em == nil {
+			em = pii.NewMapping()
+		}
+		rp, err := s.o.Filter.RedactWith(ctx, em, ex.Reply)
 		if err != nil {
 			return f, fmt.Errorf("%w (%v)", ErrFilter, err)
 		}
-		rp, err := s.o.Filter.RedactWith(ctx, rv.Mapping, ex.Reply)
-		if err != nil {
-			return f, fmt.Errorf("%w (%v)", ErrFilter, err)
+		if r := rp.Text.StyleOnly(); strings.TrimSpace(strings.ReplaceAll(r.String(), "[…]", "")) != "" {
+			f.examples = append(f.examples, prompts.Example{Reply: r})
 		}
-		f.examples = append(f.examples, prompts.Example{Review: rv.Text.BlankPlaceholders(), Reply: rp.Text.BlankPlaceholders()})
 	}
 	return f, nil
 }

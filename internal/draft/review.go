@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/plume-services/plume/internal/guard"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/store"
 )
@@ -67,7 +68,12 @@ func (s *Service) DraftReview(ctx context.Context, r Request) (store.Draft, Resu
 			return store.Draft{}, Result{}, err
 		}
 		for _, e := range exs {
-			in.Examples = append(in.Examples, ExampleText{Review: e.Review, Reply: e.Reply})
+			m, err := guard.ReviewMapping(ctx, s.o.Filter, e.Mapping, e.Title, e.Body)
+			if err != nil {
+				return store.Draft{}, Result{}, fmt.Errorf("%w (%v)", ErrFilter, err)
+			}
+			m.AddKnown(pii.LabelPerson, e.Pseudonym)
+			in.Examples = append(in.Examples, ExampleText{Reply: e.Reply, Mapping: m})
 		}
 	}
 	res, err := s.GenerateStream(ctx, in, r.OnDelta)

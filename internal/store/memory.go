@@ -11,9 +11,14 @@ import (
 
 // ApprovedReply is a published reply to a past review, used as a model of style for similar reviews.
 type ApprovedReply struct {
-	ReviewID int64  `db:"review_id"`
-	Review   string `db:"review"`
-	Reply    string `db:"reply"`
+	ReviewID  int64  `db:"review_id"`
+	Title     string `db:"title"`
+	Body      string `db:"body"`
+	Pseudonym string `db:"pseudonym"`
+	Reply     string `db:"reply"`
+	// Mapping is the review's stored placeholder mapping (JSON), nil when it has none: the reply is filtered
+	// with it, so that this citizen's values are masked in any spelling.
+	Mapping []byte `db:"mapping"`
 }
 
 // SimilarApprovedReplies returns up to limit replies published by organisation orgID to the reviews closest to
@@ -30,7 +35,8 @@ func (s *Store) SimilarApprovedReplies(ctx context.Context, orgID, exclude int64
 	}
 	rows, err := s.Pool.Query(ctx, `
 		WITH q AS (SELECT to_tsquery('french_unaccent', $3) AS query)
-		SELECT r.id AS review_id, r.title || E'\n' || r.body AS review,
+		SELECT r.id AS review_id, r.title, r.body, r.author_pseudonym AS pseudonym,
+			(SELECT m.mapping FROM pii_mappings m WHERE m.review_id = r.id) AS mapping,
 			coalesce((SELECT d.text FROM drafts d WHERE d.review_id = r.id AND d.kind = 'publie'
 				ORDER BY d.version DESC LIMIT 1), r.published_reply) AS reply
 		FROM reviews r, q
