@@ -214,4 +214,8 @@ var frenchExtra = set(`jai jsuis jsui chui jme jte jvais jvx jveux jpeux jsais j
 	scanner login password mdp identifiant franceconnect ameli doctolib whatsapp facebook google gmail hotmail
 	wesh ouf hello hi bye thanks please sorry nope yes no the and of for to in on is it you your my we our
 	ptn putain merde bordel grave trop chelou relou ouais nan bah ben bon euh hein ah oh eh bref voila voilou
-	quoi sinon genre style truc machin chose cv ca va ni mm mme mlle mr mrs dr pr me`)
+	quoi sinon genre style truc machin chose cv ca va ni mm mme mlle mr mrs dr pr me
+	pajemploi agdref ofpra ofii anef ants antai cnda cada huda prefecture sous-prefecture carsat cnav agirc arrco
+	ircantec cipav ursaff dreets direccte drfip ddfip sip sie pcs cerfa cesu netentreprise impots ameli msa
+	mutualite harmonie mgen maif macif matmut axa allianz groupama doctolib parcoursup pronote ecoledirecte
+	cartao cidadao carta identita documento nacional identidad passaporto reisepass personalausweis`)

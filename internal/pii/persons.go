@@ -1,6 +1,10 @@
 package pii
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // unit is a word as a name sees it: tokens joined by hyphens (« Ndiaye-Sarr », « Jean-Pierre ») or by the
 // apostrophe of « N'Diaye », « O'Brien ».
@@ -26,7 +30,7 @@ func (u *unit) inLex() bool { return u.first > 0 || u.last > 0 }
 // foreign reports a word that is not French: in a place where names stand, it is a name. Short words in
 // capitals are acronyms, not names.
 func (u *unit) foreign() bool {
-	return !u.french && !u.stop && !u.nonName && u.end-u.start >= 2 && !(u.upper && u.end-u.start <= 4)
+	return !u.french && !u.stop && !u.nonName && u.end-u.start >= 2 && !(u.upper && (u.end-u.start <= 4 || !u.inLex() && !u.known))
 }
 
 // nameWord reports a word that may be a name: a known first name or surname, or a word that is not French.
@@ -104,6 +108,9 @@ func (d *detector) units() []unit {
 			u.lower = true
 		}
 		u.stop = stopwords[u.key]
+		if u.initial && strings.HasPrefix(d.text[u.end:], ".") {
+			u.stop = false // « T. Moroz »: an initial, not the « t' » of « t'as »
+		}
 		if !u.stop {
 			u.first = d.lex.first[u.key]
 			u.last = d.lex.last[u.key]
@@ -163,6 +170,7 @@ func (d *detector) persons() {
 	us := d.units()
 	d.us = us
 	next := 0
+	found := map[string]bool{}
 	for u := 0; u < len(us); u++ {
 		d.tick()
 		if u < next {
@@ -170,6 +178,13 @@ func (d *detector) persons() {
 		}
 		cur := &us[u]
 		if titles[cur.key] || cur.stop && !(nameParticles[cur.key] && (cur.cap || cur.upper)) {
+			continue
+		}
+		if d.lowerish && d.lowerPair(us, u) {
+			d.add(us[u].start, us[u+1].end, LabelPerson)
+			found[us[u].key], found[us[u+1].key] = true, true
+			d.lastPerson = u + 1
+			next = u + 2
 			continue
 		}
 		ctx := d.nameContext(us, u)
@@ -186,8 +201,14 @@ func (d *detector) persons() {
 		}
 		d.add(us[u].start, us[last].end, LabelPerson)
 		d.lastPerson = last
+		for k := u; k <= last; k++ {
+			if w := &us[k]; len(w.key) >= 3 && !nameParticles[w.key] && !w.initial && (!w.french || w.first > 0) {
+				found[w.key] = true
+			}
+		}
 		next = last + 1
 	}
+	d.repeatNames(us, found)
 }
 
 // nameContext says what, before unit u, announces a name.
@@ -330,6 +351,9 @@ func (d *detector) aloneOnLine(us []unit, u int) bool {
 		return false
 	}
 	line = strings.TrimRight(strings.TrimSpace(line), ".!,;")
+	if initialsLine(line) {
+		return true // « J.-P. M. »
+	}
 	f := strings.Fields(line)
 	// The whole line is the name: a few words, no digit, no punctuation inside.
 	return len(f) > 0 && len(f) <= 4 && !strings.ContainsAny(line, "0123456789:,;()@.!?")
@@ -342,7 +366,7 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 	for j := u; j < len(us) && n < 4; j++ {
 		if j > u {
 			g := d.ugap(us, j-1)
-			if !(plainSpace(g) || us[j-1].initial && (g == ". " || g == ".") || g == "'" || g == "’") {
+			if !(plainSpace(g) || us[j-1].initial && (g == ". " || g == "." || g == ".-" || g == "-" || g == ".\u00a0") || g == "'" || g == "’") {
 				break
 			}
 		}
@@ -356,8 +380,12 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 				continue
 			}
 		}
+		// After a title or a phrase that announces a name, a known name that is also a place is a name:
+		// « Mme Lourdes Mendoza », « je suis Saint-Fleur Magalie ».
+		placeName := ctx != ctxNone && ctx != ctxSignoff && w.nonName && !w.stop && (w.inLex() || w.known || w.a != w.b) &&
+			(w.cap || w.upper) && !titles[w.key] && !roles[w.key]
 		switch {
-		case w.notName():
+		case w.notName() && !placeName:
 		case d.allCaps && w.upper:
 			if ctx == ctxNone && !w.inLex() {
 				break
@@ -368,7 +396,8 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 			last, n = j, n+1
 			continue
 		case w.nameLike():
-			if w.initial && (j+1 >= len(us) || !strings.HasPrefix(d.ugap(us, j), ".") && ctx != ctxTitle && n == 0) {
+			if w.initial && (j+1 >= len(us) && !(ctx != ctxNone && strings.HasPrefix(d.text[w.end:], "."))) ||
+				w.initial && j+1 < len(us) && !strings.HasPrefix(d.ugap(us, j), ".") && ctx != ctxTitle && n == 0 {
 				break
 			}
 			last, n = j, n+1
@@ -379,8 +408,8 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 		}
 		break
 	}
-	if last >= 0 && us[last].initial && n == 1 {
-		return -1, 0
+	if last >= 0 && us[last].initial && n == 1 && ctx != ctxTitle {
+		return -1, 0 // « Madame B. » is a person, « B. » alone may be anything
 	}
 	return last, n
 }
@@ -399,7 +428,7 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 		return true
 	case ctxSignoff:
 		for k := u; k <= last; k++ {
-			if us[k].inLex() {
+			if us[k].inLex() || us[k].foreign() && (us[k].cap || us[k].upper) {
 				return true
 			}
 		}
@@ -492,4 +521,62 @@ func (d *detector) apostropheName(i int) bool {
 		return !d.allCaps && n.has(fCap) && d.lex.last[n.key]+d.lex.first[n.key] == 0 && !commonWords[n.key] && !stopwords[n.key] && len(n.key) >= 3
 	}
 	return false
+}
+
+// initialsLine reports a line made of initials and at most one word: « J.-P. M. », « A. Dupuis ».
+func initialsLine(line string) bool {
+	f := strings.Fields(line)
+	if len(f) == 0 || len(f) > 3 || !strings.Contains(line, ".") {
+		return false
+	}
+	words := 0
+	for _, w := range f {
+		parts := strings.FieldsFunc(w, func(r rune) bool { return r == '.' || r == '-' })
+		if len(parts) == 0 {
+			return false
+		}
+		for _, p := range parts {
+			r, n := utf8.DecodeRuneInString(p)
+			if !unicode.IsUpper(r) {
+				return false
+			}
+			if n < len(p) {
+				words++
+			}
+		}
+	}
+	return words <= 1
+}
+
+// lowerPair reports two words in lower case, a known first name and a known surname in either order, neither
+// a French word: « dupont kevin ici », in a text written without capitals.
+func (d *detector) lowerPair(us []unit, u int) bool {
+	if u+1 >= len(us) || !plainSpace(d.ugap(us, u)) {
+		return false
+	}
+	a, b := &us[u], &us[u+1]
+	if !a.lower || !b.lower || a.french || b.french || a.stop || b.stop || a.notName() || b.notName() {
+		return false
+	}
+	return a.first > 0 && b.last > 0 || a.last > 0 && b.first > 0
+}
+
+// repeatNames masks the other mentions of a name already found: « mes enfants Noah et Jade … pour Jade ». Only
+// capitalised mentions (any case in a text without capitals), and only names that are not French words but
+// first names, so the colour « rose » stays when Rose was masked.
+func (d *detector) repeatNames(us []unit, found map[string]bool) {
+	if len(found) == 0 {
+		return
+	}
+	for k := range us {
+		d.tick()
+		w := &us[k]
+		if !found[w.key] || !(w.cap || w.upper || d.lowerish) {
+			continue
+		}
+		if (w.common || w.french) && (!w.cap || d.toks[w.a].has(fSentStart)) {
+			continue // « Rose » masked, the colour « rose » and a sentence's first word kept
+		}
+		d.add(w.start, w.end, LabelPerson)
+	}
 }
