@@ -29,6 +29,9 @@ func (d *detector) byDefault(a, b int, s string, c cue) string {
 		if a == b && safeWordCode(d.toks[a].key) {
 			return ""
 		}
+		if a != b && c == cueNone && d.formName(a, b) {
+			return "" // « 2042-C-PRO », a form's name
+		}
 	default:
 		return ""
 	}
@@ -108,7 +111,8 @@ func safeWordCode(k string) bool {
 
 // legalWords announce a reference to a text or a form: the number after them is public.
 var legalWords = set(`article articles art loi lois decret decrets arrete arretes circulaire circulaires ordonnance
-	code cerfa formulaire formulaires jorf jo directive reglement deliberation alinea al nor bofip boi bo`)
+	code cerfa formulaire formulaires jorf jo directive reglement deliberation alinea al nor bofip boi bo ue ce cee
+	vol train tgv ter intercites ouigo tram bus ligne navette rer`)
 
 // safeNumber reports whether tokens a..b are a known safe form.
 func (d *detector) safeNumber(a, b int, s string, c cue) bool {
@@ -230,4 +234,20 @@ func (d *detector) dateAt(a, j int) (int, bool) {
 
 func isDocCue(c cue) bool {
 	return c == cuePassport || c == cueCNI || c == cueSejour || c == cuePermis
+}
+
+// formName reports a tax form's name: one group of 3 or 4 digits and groups of letters only, « 2042-C-PRO ».
+func (d *detector) formName(a, b int) bool {
+	digitGroups := 0
+	for k := a; k <= b; k++ {
+		t := &d.toks[k]
+		switch {
+		case t.digitsOnly() && t.end-t.start >= 3 && t.end-t.start <= 4:
+			digitGroups++
+		case t.lettersOnly():
+		default:
+			return false
+		}
+	}
+	return digitGroups == 1 && d.toks[a].digitsOnly()
 }

@@ -269,7 +269,9 @@ func digitsNear(text string, a, b tok) bool {
 	if len(g) > 3 || strings.ContainsAny(g, "\n.;:!?") {
 		return false
 	}
-	return allDigits(text[a.start:a.end]) || allDigits(text[b.start:b.end])
+	// Only short groups: « 02 cinquante et un 37 » is a phone read in pairs; « le 3230 quatre fois » is not.
+	short := func(t tok) bool { return t.end-t.start <= 3 && allDigits(text[t.start:t.end]) }
+	return short(a) || short(b)
 }
 
 // parseFrenchNumbers reads a run of number words as the numbers a person says one after the other: a phone

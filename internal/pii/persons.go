@@ -283,6 +283,9 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			if u >= 2 && (us[u-2].key == "nom" || us[u-2].key == "prenom") {
 				return ctxPhrase
 			}
+			if p.key == "est" && u >= 3 && us[u-2].key == "c" && us[u-3].key == "moi" {
+				return ctxPhrase // « moi c'est Aïcha »
+			}
 		case "suis":
 			if u >= 2 && (us[u-2].key == "je" || us[u-2].key == "j") {
 				return ctxWeak
@@ -362,7 +365,7 @@ func (d *detector) aloneOnLine(us []unit, u int) bool {
 // nameRun reads the name starting at unit u; it returns the last unit and the count of name words.
 func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 	last, n := -1, 0
-	lowerOK := ctx != ctxNone && (ctx != ctxWeak || d.lowerish)
+	lowerOK := ctx != ctxNone && (ctx != ctxWeak || d.lowerish || us[u].lower && (us[u].first > 0 || us[u].known && !us[u].french))
 	for j := u; j < len(us) && n < 4; j++ {
 		if j > u {
 			g := d.ugap(us, j-1)
@@ -504,8 +507,17 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 	if d.allCaps && first.upper && first.first >= minLoneFirst && !first.common && first.last == 0 {
 		return true
 	}
+	// A known name that is not a French word, capitalised inside a sentence, not after a preposition of place:
+	// « j'ai parlé avec Oksana ».
+	if n == 1 && first.cap && !start && !d.allCaps && first.known && first.foreign() && len(first.key) >= 3 && u > 0 &&
+		!placePrepositions[us[u-1].key] && !institutions[us[u-1].key] && !possessives[us[u-1].key] && !articles[us[u-1].key] {
+		return true
+	}
 	return false
 }
+
+// placePrepositions come before a town or a country more often than before a person.
+var placePrepositions = set(`a au aux en de d du des sur sous vers depuis pres dans entre lez les la le l via`)
 
 // apostropheName reports whether the initial at token i and the word after its apostrophe form a known name
 // (« N'Diaye », « O'Brien », « D'Angelo ») rather than an elision (« M'APPELLE », « L'Agence »).
