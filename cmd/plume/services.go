@@ -109,7 +109,8 @@ func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*se
 		}
 		s.model = m
 	}
-	if s.drafts, err = draft.New(draft.Options{Store: st, Filter: s.filter, Searcher: s.searcher, Model: s.model, Log: a.log}); err != nil {
+	if s.drafts, err = draft.New(draft.Options{Store: st, Filter: s.filter, Searcher: s.searcher, Model: s.model, Log: a.log,
+		Limits: a.cfg.PromptLimits}); err != nil {
 		return nil, err
 	}
 	if err := jobs.Migrate(ctx, st.Pool); err != nil {

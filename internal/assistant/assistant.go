@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/plume-services/plume/internal/budget"
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
@@ -39,9 +40,6 @@ func (e *QuestionError) Error() string { return e.Message }
 // BadInput marks the error as the client's mistake for the web layer.
 func (e *QuestionError) BadInput() bool { return true }
 
-// MaxQuestionRunes bounds one question.
-const MaxQuestionRunes = 4000
-
 // OfflineModel names answers written without a model.
 const OfflineModel = "assistant hors ligne"
 
@@ -55,8 +53,10 @@ type Options struct {
 	K        int              // passages retrieved, default 5
 	// HistoryTurns is how many earlier turns the model sees, default 4.
 	HistoryTurns int
-	MaxTokens    int // default 600
-	Log          *slog.Logger
+	// Limits bound a question, each turn of a history and the history as a whole; zero: budget.Default.
+	Limits    budget.Limits
+	MaxTokens int // default 600
+	Log       *slog.Logger
 }
 
 // Service answers questions; it is safe for concurrent use.
@@ -81,6 +81,9 @@ func New(o Options) (*Service, error) {
 	}
 	if o.HistoryTurns <= 0 {
 		o.HistoryTurns = 4
+	}
+	if o.Limits == (budget.Limits{}) {
+		o.Limits = budget.Default
 	}
 	if o.MaxTokens <= 0 {
 		o.MaxTokens = 600
@@ -155,11 +158,25 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	start := time.Now()
 	ans := Answer{Timings: map[string]time.Duration{}, PromptVersion: s.o.Prompts.Version(), Question: q.Text}
 	text := strings.TrimSpace(q.Text)
-	switch n := utf8.RuneCountInString(text); {
-	case text == "":
+	if text == "" {
 		return ans, &QuestionError{Message: "la question est vide"}
-	case n > MaxQuestionRunes:
-		return ans, &QuestionError{Message: fmt.Sprintf("la question est trop longue (%d caractères, %d au plus)", n, MaxQuestionRunes)}
+	}
+	if err := s.o.Limits.Turn.Check("question", text); err != nil {
+		return ans, err
+	}
+	// A history the client sent is refused over its budget, each turn and as a whole: nothing larger reaches
+	// the model.
+	sent := 0
+	for i, t := range q.History {
+		for _, part := range []string{t.Question, t.Answer} {
+			if err := s.o.Limits.Turn.Check(fmt.Sprintf("historique (tour %d)", i+1), part); err != nil {
+				return ans, err
+			}
+			sent += utf8.RuneCountInString(part)
+		}
+	}
+	if h := s.o.Limits.History; (h.Chars > 0 && sent > h.Chars) || (h.Tokens > 0 && (sent+budget.CharsPerToken-1)/budget.CharsPerToken > h.Tokens) {
+		return ans, &budget.TooLong{Field: "historique", Chars: sent, Tokens: (sent + budget.CharsPerToken - 1) / budget.CharsPerToken, Limit: h, Whole: true}
 	}
 
 	// 1. The conversation so far, and its mapping: the same person keeps one placeholder across turns.
@@ -232,6 +249,10 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	}
 	if len(history) > s.o.HistoryTurns {
 		history = history[len(history)-s.o.HistoryTurns:]
+	}
+	// A stored conversation keeps its latest turns that fit the history budget.
+	for len(history) > 0 && !s.o.Limits.History.Fits(historyText(history)) {
+		history = history[1:]
 	}
 	ans.Timings["filter"] = time.Since(t0)
 
@@ -384,6 +405,16 @@ func title(q string) string {
 
 // historyTurn is an earlier exchange, filtered.
 type historyTurn = prompts.Turn
+
+// historyText is the history's text, to weigh it against its budget.
+func historyText(h []historyTurn) string {
+	var b strings.Builder
+	for _, t := range h {
+		b.WriteString(t.Question.String())
+		b.WriteString(t.Answer.String())
+	}
+	return b.String()
+}
 
 // historyTurnText is an earlier exchange before filtering.
 type historyTurnText struct{ Question, Answer string }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/plume-services/plume/internal/budget"
 )
 
 // DefaultDatabaseURL is used when DATABASE_URL is not set: the local server of a development machine.
@@ -93,6 +95,10 @@ type Config struct {
 	DBMaxConns         int           // PLUME_DB_MAX_CONNS, connections of the pool
 	DBConnectTimeout   time.Duration // PLUME_DB_CONNECT_TIMEOUT, opening one connection
 	DBStatementTimeout time.Duration // PLUME_DB_STATEMENT_TIMEOUT, one SQL statement (server side)
+
+	// PromptLimits bound what a person's text may weigh in a prompt: PLUME_MAX_{REVIEW,INSTRUCTION,TURN,HISTORY}
+	// _{CHARS,TOKENS}.
+	PromptLimits budget.Limits
 }
 
 // Error names the variable at fault and what was expected of it.
@@ -174,6 +180,13 @@ func Load(getenv func(string) string) (Config, error) {
 		DBMaxConns:            p.integer("PLUME_DB_MAX_CONNS", 20, 2, 1000),
 		DBConnectTimeout:      p.duration("PLUME_DB_CONNECT_TIMEOUT", 5*time.Second),
 		DBStatementTimeout:    p.duration("PLUME_DB_STATEMENT_TIMEOUT", 30*time.Second),
+	}
+	d := budget.Default
+	c.PromptLimits = budget.Limits{
+		Review:      budget.Limit{Chars: p.integer("PLUME_MAX_REVIEW_CHARS", d.Review.Chars, 500, 1000000), Tokens: p.integer("PLUME_MAX_REVIEW_TOKENS", d.Review.Tokens, 100, 250000)},
+		Instruction: budget.Limit{Chars: p.integer("PLUME_MAX_INSTRUCTION_CHARS", d.Instruction.Chars, 20, 100000), Tokens: p.integer("PLUME_MAX_INSTRUCTION_TOKENS", d.Instruction.Tokens, 5, 25000)},
+		Turn:        budget.Limit{Chars: p.integer("PLUME_MAX_TURN_CHARS", d.Turn.Chars, 100, 1000000), Tokens: p.integer("PLUME_MAX_TURN_TOKENS", d.Turn.Tokens, 25, 250000)},
+		History:     budget.Limit{Chars: p.integer("PLUME_MAX_HISTORY_CHARS", d.History.Chars, 100, 4000000), Tokens: p.integer("PLUME_MAX_HISTORY_TOKENS", d.History.Tokens, 25, 1000000)},
 	}
 	c.LogLevel = p.level("PLUME_LOG_LEVEL")
 	if p.err != nil {

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/plume-services/plume/internal/budget"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
@@ -31,7 +33,9 @@ type Options struct {
 	// Examples is how many approved replies to similar reviews are shown to the model (reply memory), default 2.
 	Examples  int
 	MaxTokens int // default 700
-	Log       *slog.Logger
+	// Limits bound the review, the instruction and the text to rewrite in a prompt; zero: budget.Default.
+	Limits budget.Limits
+	Log    *slog.Logger
 }
 
 // Service drafts replies; it is safe for concurrent use.
@@ -62,6 +66,9 @@ func New(o Options) (*Service, error) {
 	}
 	if o.MaxTokens <= 0 {
 		o.MaxTokens = 700
+	}
+	if o.Limits == (budget.Limits{}) {
+		o.Limits = budget.Default
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -157,6 +164,14 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 		}
 	}
 	res.PromptVersion = set.Version()
+
+	// 0. What an agent typed is refused over its budget; the review, stored whole, is condensed below.
+	if err := s.o.Limits.Instruction.Check("instruction", in.Instruction); err != nil {
+		return res, err
+	}
+	if err := s.o.Limits.Review.Check("texte à réécrire", in.Previous); err != nil {
+		return res, err
+	}
 
 	// 1. Filter everything that came from a person, sharing one mapping so the same name keeps its placeholder.
 	t0 := time.Now()
@@ -309,6 +324,9 @@ func (s *Service) filterInput(ctx context.Context, in Input) (filtered, error) {
 	if f.text, err = redact(in.Text); err != nil {
 		return f, err
 	}
+	// A long review stays whole in the database; the prompt gets it condensed to the budget, whole sentences,
+	// the ones that matter first.
+	f.text = f.text.Condense(max(s.o.Limits.Review.MaxChars()-utf8.RuneCountInString(f.title.String()), 200))
 	if f.feeling, err = redact(feelingLabel(in.Feeling)); err != nil {
 		return f, err
 	}
@@ -351,7 +369,7 @@ func (s *Service) filterInput(ctx context.Context, in Input) (filtered, error) {
 		if err != nil {
 			return f, fmt.Errorf("%w (%v)", ErrFilter, err)
 		}
-		if r := rp.Text.StyleOnly(); strings.TrimSpace(strings.ReplaceAll(r.String(), "[…]", "")) != "" {
+		if r := rp.Text.StyleOnly().Condense(s.o.Limits.Turn.MaxChars()); strings.TrimSpace(strings.ReplaceAll(r.String(), "[…]", "")) != "" {
 			f.examples = append(f.examples, prompts.Example{Reply: r})
 		}
 	}

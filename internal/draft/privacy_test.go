@@ -3,11 +3,14 @@ package draft_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/plume-services/plume/internal/budget"
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/llm/llmtest"
 	"github.com/plume-services/plume/internal/pii"
@@ -151,4 +154,56 @@ func TestCrossCitizenProbe(t *testing.T) {
 		t.Fatal("no prompt had reply-memory examples: the probe proves nothing")
 	}
 	t.Logf("%d of %d prompts carried reply-memory examples; %d of %d probe citizens had values the detector misses", withExamples, len(reqs), missed, len(probes))
+}
+
+// TestDraftBudgets refuses an instruction or a text to rewrite over budget before anything is sent, and
+// condenses a 1.2 MB review (kept whole in the database) to the review budget, in whole words.
+func TestDraftBudgets(t *testing.T) {
+	e := setup(t, true)
+	e.fake.Handle(modelAnswer)
+	ctx := context.Background()
+	huge := strings.Repeat("Je raconte encore toute mon histoire avec beaucoup de détails sans rien de nouveau. ", 1200*1024/84) +
+		"Pourquoi ma carte Vitale n'est-elle toujours pas arrivée ?"
+	if _, err := e.st.Pool.Exec(ctx, `UPDATE reviews SET body = $2 WHERE id = $1`, e.review[0], huge); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []draft.Request{
+		{ReviewID: e.review[0], Instruction: strings.Repeat("plus court ", 110*1024/11), Previous: "Bonjour, texte."},
+		{ReviewID: e.review[0], Instruction: "plus court", Previous: strings.Repeat("texte ", budget.Default.Review.Chars)},
+	} {
+		_, _, err := e.svc.DraftReview(ctx, r)
+		var tl *budget.TooLong
+		if !errors.As(err, &tl) || !strings.Contains(err.Error(), "trop long") {
+			t.Errorf("oversized request: %v, want a *budget.TooLong", err)
+		}
+	}
+	if n := len(e.fake.Requests()); n != 0 {
+		t.Fatalf("the model received %d oversized requests", n)
+	}
+	if _, _, err := e.svc.DraftReview(ctx, draft.Request{ReviewID: e.review[0], Actor: "agent@test"}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := e.fake.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	avis := regexp.MustCompile(`(?s)<avis>\n(.*?)\n</avis>`).FindStringSubmatch(reqs[0].Text())
+	if avis == nil {
+		t.Fatal("no review block in the prompt")
+	}
+	if n := utf8.RuneCountInString(avis[1]); !budget.Default.Review.Fits(avis[1]) {
+		t.Errorf("the review reached the model with %d characters, over its budget", n)
+	}
+	if !strings.Contains(avis[1], "Pourquoi ma carte Vitale n'est-elle toujours pas arrivée ?") || !strings.Contains(avis[1], "[…]") {
+		t.Errorf("the condensed review lost its question or its gap marks: %.300s…", avis[1])
+	}
+	for _, w := range strings.Fields(strings.ReplaceAll(avis[1], "[…]", " ")) {
+		if w = strings.Trim(w, ".,?!"); w != "" && !strings.Contains(huge, w) {
+			t.Errorf("word %q cut in the condensed review", w)
+			break
+		}
+	}
+	if rv, _ := e.st.GetReview(ctx, e.review[0]); rv.Body != huge {
+		t.Error("the stored review was shortened")
+	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/plume-services/plume/internal/assistant"
 	"github.com/plume-services/plume/internal/auth"
+	"github.com/plume-services/plume/internal/budget"
 )
 
 // assistantHandlers serve the assistant's page and API; svc is nil when the assistant could not be built
@@ -30,7 +31,8 @@ type assistantHandlers struct {
 // clear message rather than stopping the server.
 func newAssistantHandlers(s *Server) *assistantHandlers {
 	h := &assistantHandlers{s: s}
-	h.svc, h.err = assistant.New(assistant.Options{Store: s.store, Filter: s.filter, Searcher: s.search, Model: s.model, Log: s.log})
+	h.svc, h.err = assistant.New(assistant.Options{Store: s.store, Filter: s.filter, Searcher: s.search, Model: s.model, Log: s.log,
+		Limits: s.cfg.PromptLimits})
 	if h.err != nil {
 		s.log.Warn("assistant indisponible", "err", h.err)
 	}
@@ -215,6 +217,8 @@ func askMessage(err error) (string, bool) {
 		return "", false
 	case errors.As(err, &qe):
 		return "Question refusée : " + qe.Message + ".", true
+	case errors.As(err, new(*budget.TooLong)):
+		return "Question refusée : " + err.Error() + ".", true
 	case errors.Is(err, assistant.ErrModelUnavailable):
 		return "L'assistant est momentanément indisponible : le modèle de langue ne répond pas. Réessayez dans quelques minutes, ou consultez directement les fiches de service-public.fr.", true
 	case errors.Is(err, assistant.ErrFilter):
@@ -230,6 +234,8 @@ func askStatus(err error) int {
 	switch {
 	case errors.As(err, &qe):
 		return http.StatusBadRequest
+	case errors.As(err, new(*budget.TooLong)):
+		return tooLongStatus(err)
 	case errors.Is(err, assistant.ErrConflict):
 		return http.StatusConflict
 	}

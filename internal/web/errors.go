@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/plume-services/plume/internal/budget"
 	"github.com/plume-services/plume/internal/guard"
 	"github.com/plume-services/plume/internal/store"
 )
@@ -40,6 +41,8 @@ func classify(err error) apiError {
 		return apiError{Status: http.StatusUnprocessableEntity, Message: blocked.Summary(), Items: blocked.Items()}
 	case errors.Is(err, guard.ErrFilter):
 		return apiError{Status: http.StatusServiceUnavailable, Message: guard.ErrFilter.Error()}
+	case errors.As(err, new(*budget.TooLong)):
+		return apiError{Status: tooLongStatus(err), Message: err.Error()}
 	case errors.As(err, &fe):
 		return apiError{Status: http.StatusUnprocessableEntity, Message: "Certains champs sont invalides.", Fields: fe.FieldErrors()}
 	case errors.As(err, &bi) && bi.BadInput():
@@ -53,6 +56,15 @@ func classify(err error) apiError {
 		return apiError{Status: sc, Message: frenchStatus(sc, "")}
 	}
 	return apiError{Status: http.StatusInternalServerError, Message: frenchStatus(http.StatusInternalServerError, "")}
+}
+
+// tooLongStatus is 413 for a request too large as a whole (a chat history), 422 for one field over its budget.
+func tooLongStatus(err error) int {
+	var tl *budget.TooLong
+	if errors.As(err, &tl) && tl.Whole {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusUnprocessableEntity
 }
 
 // frenchStatus keeps a message written for people and replaces Echo's English defaults.

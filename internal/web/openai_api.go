@@ -16,6 +16,7 @@ import (
 
 	"github.com/plume-services/plume/internal/assistant"
 	"github.com/plume-services/plume/internal/auth"
+	"github.com/plume-services/plume/internal/budget"
 )
 
 // AssistantModel is the model name the OpenAI-compatible API answers as: retrieval and prompt are Plume's,
@@ -225,6 +226,12 @@ func apiAskError(err error) (status int, typ, code, msg string, known bool) {
 	switch {
 	case errors.As(err, &qe):
 		return http.StatusBadRequest, "invalid_request_error", "invalid_value", qe.Message, true
+	case errors.As(err, new(*budget.TooLong)):
+		code := "string_above_max_length"
+		if tooLongStatus(err) == http.StatusRequestEntityTooLarge {
+			code = "context_length_exceeded"
+		}
+		return tooLongStatus(err), "invalid_request_error", code, err.Error(), true
 	case errors.Is(err, assistant.ErrModelUnavailable):
 		return http.StatusServiceUnavailable, "server_error", "model_unavailable", err.Error(), true
 	case errors.Is(err, assistant.ErrFilter):
