@@ -29,6 +29,11 @@ type ReviewItem struct {
 	Text         string `json:"text"`
 	Feeling      string `json:"feeling,omitempty"`
 	Reference    string `json:"reference,omitempty"`
+	// Pseudonym is the name the citizen published under; PII lists the personal values annotated in the title
+	// and text (label and value, offsets unused). Both are what « données personnelles divulguées » looks for in
+	// the prompt sent: annotations, not the filter's own detections.
+	Pseudonym string        `json:"pseudonym,omitempty"`
+	PII       []PIIGoldSpan `json:"pii,omitempty"`
 	// The fields below are filled by exports of approved replies; a run ignores them.
 	AIDraft      string   `json:"ai_draft,omitempty"`
 	AIKind       string   `json:"ai_kind,omitempty"`
@@ -171,6 +176,7 @@ func ConvertSPPCSV(r io.Reader) ([]ReviewItem, error) {
 			Title:        CleanText(get(rec, "titre")),
 			Text:         CleanText(get(rec, "description")),
 			Feeling:      CleanText(get(rec, "ressenti_usager")),
+			Pseudonym:    CleanText(get(rec, "pseudonyme_usager")),
 		}
 		if strings.TrimSpace(get(rec, "statut_reponse_structure_1")) == sppAnswered {
 			it.Reference = CleanText(get(rec, "reponse_structure_1"))

@@ -3,6 +3,7 @@ package eval_test
 import (
 	"bytes"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -21,13 +22,8 @@ func TestConvertSPPCSV(t *testing.T) {
 		{ID: "1", Organisation: "CAF", Title: "Titre un", Text: "Ligne 1\nLigne 2 > 1", Feeling: "Négatif", Reference: "Bonjour Camille,\n\nMerci"},
 		{ID: "2", Organisation: "CPAM", Title: "Titre deux", Text: "Texte deux", Feeling: "Positif"},
 	}
-	if len(items) != len(want) {
-		t.Fatalf("%d items", len(items))
-	}
-	for i := range want {
-		if items[i] != want[i] {
-			t.Errorf("item %d:\n got %#v\nwant %#v", i, items[i], want[i])
-		}
+	if !reflect.DeepEqual(items, want) {
+		t.Errorf("ConvertSPPCSV:\n got %#v\nwant %#v", items, want)
 	}
 	if _, err := eval.ConvertSPPCSV(strings.NewReader("id_experience,titre,description\n3,t,\n")); err == nil || !strings.Contains(err.Error(), "ligne 2") {
 		t.Errorf("missing description: %v", err)

@@ -10,9 +10,9 @@ const (
 	MetricChecksFailed     = "checks_failed"         // output checks failed, the offline notice excluded
 	MetricWords            = "words"                 // length of the draft
 	MetricPlaceholdersOK   = "placeholders_restored" // share of the draft's placeholders restored
-	MetricPIILeaked        = "pii_leaked"            // personal values found in the prompt sent: must be 0
+	MetricPIILeaked        = "pii_leaked"            // annotated personal values (and the pseudonym) found in the prompt sent: must be 0
 	MetricPIIScannerHits   = "pii_scanner_hits"      // spans the filter's scanner finds in the prompt sent
-	MetricPIIValuesLeaked  = "pii_values_leaked"     // the review's own personal values found in the prompt sent
+	MetricPIIValuesLeaked  = "pii_values_leaked"     // values the filter detects in the review found in the prompt sent (diagnostic)
 	MetricGrounding        = "grounding"             // share of claims supported by the cited passages
 	MetricChrF             = "chrf"                  // similarity to the reference reply, 0–100
 	MetricRougeL           = "rouge_l"               // similarity to the reference reply, 0–1
@@ -49,7 +49,7 @@ var metricInfos = map[string]MetricInfo{
 	MetricPlaceholdersOK:   {Label: "marqueurs restitués", HigherBetter: true, Max: 1, Digits: 3},
 	MetricPIILeaked:        {Label: "données personnelles divulguées", Digits: 0},
 	MetricPIIScannerHits:   {Label: "détections dans le prompt envoyé", Digits: 0},
-	MetricPIIValuesLeaked:  {Label: "valeurs de l'avis dans le prompt envoyé", Digits: 0},
+	MetricPIIValuesLeaked:  {Label: "valeurs détectées par le filtre dans le prompt envoyé", Digits: 0},
 	MetricGrounding:        {Label: "ancrage (phrases appuyées)", HigherBetter: true, Max: 1, Digits: 3},
 	MetricChrF:             {Label: "chrF (réponse de référence)", HigherBetter: true, Max: 100, Digits: 1},
 	MetricRougeL:           {Label: "ROUGE-L (réponse de référence)", HigherBetter: true, Max: 1, Digits: 3},

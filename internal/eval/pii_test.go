@@ -33,6 +33,39 @@ func runPIISplit(t *testing.T, split string, min int) PIIReport {
 	return rep
 }
 
+// BlindFloor is what the filter reaches on the blind test split (eval/pii/test-blind.jsonl, written by people
+// who never read internal/pii), rounded down: the gate against regressions. It is below the issue's goals
+// (IssueTargets), which `plume eval pii` reports as missed: the floor says where the filter stands, honestly.
+var blindFloor = PIITargets{
+	Recall:        map[string]float64{pii.LabelPerson: 0.93},
+	OverallRecall: 0.91,
+	Precision:     0.93,
+	ZeroLeakShare: 0.85,
+	TrapMaskedMax: 0.025,
+}
+
+// TestPIITargets is the regression gate of the personal-data filter, on the blind test split: only its
+// aggregate figures are ever printed.
+func TestPIITargets(t *testing.T) {
+	rep := runPIISplit(t, SplitTestBlind, 200)
+	for _, m := range rep.Check(blindFloor) {
+		t.Error(m)
+	}
+	for _, m := range rep.Check(IssueTargets) {
+		t.Logf("objectif de l'issue 17 manqué : %s", m)
+	}
+}
+
+// TestPIIRealExperiences: the 43 real experiences and their published replies leak no annotated name.
+func TestPIIRealExperiences(t *testing.T) {
+	for _, split := range []string{"real43", "real43-replies"} {
+		rep := runPIISplit(t, split, 38)
+		if rep.LeakedValues > 0 {
+			t.Errorf("%s : %d valeurs annotées divulguées", split, rep.LeakedValues)
+		}
+	}
+}
+
 // TestPIITemplateSplits keeps the template-generated sets (written by the filter's author, so never the figures
 // claimed) from regressing.
 func TestPIITemplateSplits(t *testing.T) {
@@ -98,5 +131,29 @@ func TestLoadPIISetRejectsBadSpans(t *testing.T) {
 	_, err := LoadPIISet(strings.NewReader(`{"id":"x","text":"abc","spans":[]}` + "\n" + `{"id":"y","text":"abc","spans":[{"start":1,"end":9,"label":"PERSON"}]}`))
 	if err == nil || !strings.Contains(err.Error(), "ligne 2") {
 		t.Errorf("err = %v, want one naming line 2", err)
+	}
+}
+
+// TestLeakMetricUsesAnnotations: « données personnelles divulguées » counts the annotated values found in the
+// prompt, also those the filter does not detect (here a name that is also a French word), and the pseudonym.
+func TestLeakMetricUsesAnnotations(t *testing.T) {
+	f := pii.NewFilter(time.Second)
+	red, err := f.Redact(context.Background(), "Avis : une rose rouge pour l'accueil, merci.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &ReviewScorer{Filter: f}
+	it := ReviewItem{ID: "x", Text: "une rose rouge", Pseudonym: "Lodie75",
+		PII: []PIIGoldSpan{{Label: pii.LabelPerson, Value: "rose"}}}
+	rep, err := s.leaks(context.Background(), it, red.Text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.annotated != 1 {
+		t.Errorf("annotated leaks = %d, want 1 (the annotated name the filter cannot see)", rep.annotated)
+	}
+	it.PII, it.Pseudonym = nil, ""
+	if rep, _ := s.leaks(context.Background(), it, red.Text); rep.annotated != -1 {
+		t.Errorf("without annotations the metric must be absent, got %d", rep.annotated)
 	}
 }

@@ -52,7 +52,7 @@ func (s *ReviewScorer) Score(ctx context.Context, it ReviewItem) (store.EvalItem
 	start := time.Now()
 	res, err := s.Drafter.Generate(ctx, draft.Input{
 		Organisation: it.Organisation, Title: it.Title, Text: it.Text, Feeling: it.Feeling,
-		PromptVersion: s.PromptVersion, K: s.K,
+		PromptVersion: s.PromptVersion, K: s.K, Pseudonym: it.Pseudonym,
 	})
 	latency := time.Since(start)
 	if err != nil {
@@ -108,8 +108,8 @@ func (s *ReviewScorer) Score(ctx context.Context, it ReviewItem) (store.EvalItem
 		m[MetricOffline] = 0
 	}
 
-	// Personal data: what the filter finds in the raw review must not be in the prompt that left, and the
-	// filter's own scanner must find nothing in it either.
+	// Personal data: the annotated values of the review (and its pseudonym) must not be in the prompt that left.
+	// That is the metric; what the filter itself finds there is reported beside it, never as the oracle.
 	leaks, err := s.leaks(ctx, it, res.Prompt)
 	if err != nil {
 		return out, err
@@ -117,7 +117,9 @@ func (s *ReviewScorer) Score(ctx context.Context, it ReviewItem) (store.EvalItem
 	det.Leaks = leaks.labels
 	m[MetricPIIValuesLeaked] = float64(leaks.values)
 	m[MetricPIIScannerHits] = float64(leaks.scanner)
-	m[MetricPIILeaked] = float64(leaks.values + leaks.scanner)
+	if leaks.annotated >= 0 {
+		m[MetricPIILeaked] = float64(leaks.annotated)
+	}
 
 	if it.Reference != "" {
 		m[MetricChrF] = ChrF(res.Text, it.Reference)
@@ -164,6 +166,7 @@ func (s *ReviewScorer) Score(ctx context.Context, it ReviewItem) (store.EvalItem
 }
 
 type leakReport struct {
+	annotated       int // annotated values found in the prompt; -1 when the item has no annotation
 	values, scanner int
 	labels          []string
 }
@@ -174,6 +177,23 @@ type leakReport struct {
 func (s *ReviewScorer) leaks(ctx context.Context, it ReviewItem, prompt pii.Redacted) (leakReport, error) {
 	var rep leakReport
 	p := prompt.String()
+	rep.annotated = -1
+	if it.PII != nil || it.Pseudonym != "" {
+		// The prompt's own part, official sources left out: a fiche may name a Martin on purpose.
+		own := withoutSources(p)
+		runs := digitRuns(own)
+		rep.annotated = 0
+		values := append([]PIIGoldSpan(nil), it.PII...)
+		if it.Pseudonym != "" {
+			values = append(values, PIIGoldSpan{Label: pii.LabelPerson, Value: it.Pseudonym})
+		}
+		for _, v := range values {
+			if piiLeaked(own, runs, v.Label, v.Value) {
+				rep.annotated++
+				rep.labels = append(rep.labels, "annoté:"+v.Label)
+			}
+		}
+	}
 	for _, text := range []string{it.Title, it.Text} {
 		spans, err := s.Filter.Find(ctx, text)
 		if err != nil {
