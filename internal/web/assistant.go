@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -242,45 +241,15 @@ func askStatus(err error) int {
 	return http.StatusServiceUnavailable
 }
 
-// sseWriter sends server-sent events and keeps the connection open past the server's write timeout.
-type sseWriter struct {
-	w  http.ResponseWriter
-	rc *http.ResponseController
-}
-
-func newSSE(c *echo.Context, d time.Duration) *sseWriter {
-	w := c.Response()
-	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Now().Add(d)) // not every writer supports it (tests' recorders): the default then applies
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no") // a reverse proxy must not hold the answer back
-	w.WriteHeader(http.StatusOK)
-	return &sseWriter{w: w, rc: rc}
-}
-
-func (s *sseWriter) event(name string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if name != "" {
-		if _, err := fmt.Fprintf(s.w, "event: %s\n", name); err != nil {
-			return err
-		}
-	}
-	if _, err := fmt.Fprintf(s.w, "data: %s\n\n", b); err != nil {
-		return err
-	}
-	return s.rc.Flush()
-}
-
 // streamTimeout bounds a streamed answer, past the server's ordinary write timeout.
 const streamTimeout = 5 * time.Minute
 
 func (h *assistantHandlers) askStream(c *echo.Context, u auth.User, convID int64, question string) error {
 	sse := newSSE(c, streamTimeout)
+	defer sse.close()
+	if err := sse.event("start", struct{}{}); err != nil {
+		return nil
+	}
 	q := assistant.Question{UserID: u.ID, ConversationID: convID, Text: question,
 		OnSources: func(srcs []assistant.Source) error {
 			html, err := h.fragment("assistant-sources", turnView{Anchor: "src-live", Sources: srcs})

@@ -356,7 +356,7 @@ func TestChatPageStreamsStoresAndKeepsConversationsPrivate(t *testing.T) {
 			_ = json.Unmarshal([]byte(ev.Data), &done)
 		}
 	}
-	if len(names) < 3 || names[0] != "sources" || names[len(names)-1] != "done" {
+	if len(names) < 4 || names[0] != "start" || names[1] != "sources" || names[len(names)-1] != "done" {
 		t.Fatalf("events %v", names)
 	}
 	if streamed.String() != "Déclarez la perte sur le compte ameli de Julie Moreau [1]." {

@@ -307,6 +307,11 @@ func (h *assistantHandlers) streamCompletion(c *echo.Context, q assistant.Questi
 		}
 		return sse.event("", chunk(map[string]any{"content": d}, nil))
 	}
+	defer func() {
+		if sse != nil {
+			sse.close()
+		}
+	}()
 	ans, err := h.svc.Ask(c.Request().Context(), q)
 	if err != nil {
 		if sse == nil {
@@ -332,7 +337,6 @@ func (h *assistantHandlers) streamCompletion(c *echo.Context, q assistant.Questi
 			return nil
 		}
 	}
-	_, _ = fmt.Fprint(sse.w, "data: [DONE]\n\n")
-	_ = sse.rc.Flush()
+	_ = sse.done()
 	return nil
 }

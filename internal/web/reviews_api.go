@@ -338,24 +338,14 @@ func draftError(err error) error {
 
 // streamDraft writes the draft as server-sent events while the model writes it.
 func (s *Server) streamDraft(c *echo.Context, rv store.Review, req draft.Request) error {
-	w := c.Response()
 	// A stream outlives the server's write timeout: extend it for this response only.
-	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Now().Add(s.cfg.LLMTimeout + 2*time.Minute))
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	send := func(event string, v any) error {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b); err != nil {
-			return err
-		}
-		return rc.Flush()
+	sse := newSSE(c, s.cfg.LLMTimeout+2*time.Minute)
+	defer sse.close()
+	send := sse.event
+	// A first event at once: the agent's browser, and any proxy between, know the draft is on its way even while
+	// the model is busy.
+	if err := send("start", struct{}{}); err != nil {
+		return nil
 	}
 	req.OnDelta = func(delta string) error { return send("delta", map[string]string{"text": delta}) }
 	d, _, err := s.drafts.DraftReview(c.Request().Context(), req)
