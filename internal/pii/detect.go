@@ -123,7 +123,16 @@ func (d *detector) run() []Span {
 // identifier (a run of digits, an e-mail address, a letter-digit code) and masks it too: a miss of the first
 // pass, or the remainder of a number a higher-priority span cut, cannot reach a prompt. Spans are in orig.
 func (d *detector) secondPass(orig string, spans []Span) []Span {
-	if !strings.ContainsAny(orig, "0123456789@") {
+	// Nothing to look for when every digit and at-sign is already inside a span.
+	rest, pos := false, 0
+	for _, sp := range append(spans, Span{Start: len(orig), End: len(orig)}) {
+		if strings.ContainsAny(orig[pos:sp.Start], "0123456789@") {
+			rest = true
+			break
+		}
+		pos = sp.End
+	}
+	if !rest {
 		return spans
 	}
 	edits := make([]edit, len(spans))
