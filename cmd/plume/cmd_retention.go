@@ -22,7 +22,7 @@ func init() {
 					return err
 				}
 				defer st.Close()
-				n, err := retention.New(st, pii.NewFilter(a.cfg.PIITimeout), a.cfg.RetentionPeriod).Purge(ctx)
+				n, err := retention.New(st, pii.NewFilter(a.cfg.PIITimeout), a.cfg.RetentionPeriod, a.cfg.ConversationRetention).Purge(ctx)
 				fmt.Fprintf(a.stdout, "%d avis purgés (conservation : %s)\n", n, a.cfg.RetentionPeriod)
 				return err
 			}
@@ -45,7 +45,7 @@ func init() {
 					return err
 				}
 				defer st.Close()
-				svc := retention.New(st, pii.NewFilter(a.cfg.PIITimeout), a.cfg.RetentionPeriod)
+				svc := retention.New(st, pii.NewFilter(a.cfg.PIITimeout), a.cfg.RetentionPeriod, a.cfg.ConversationRetention)
 				c := retention.Citizen{Source: *source, Pseudonym: *pseudo, ExternalID: *ext}
 				if a.args[0] == "export" {
 					n, err := svc.Export(ctx, c, a.stdout)

@@ -121,7 +121,7 @@ func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*se
 		AwaitingInterval: a.cfg.AwaitingInterval, Log: a.log}
 	if work {
 		jo.Drafter = autoDrafter{s.drafts}
-		jo.Purger = retention.New(st, s.filter, a.cfg.RetentionPeriod)
+		jo.Purger = retention.New(st, s.filter, a.cfg.RetentionPeriod, a.cfg.ConversationRetention)
 		if a.cfg.CorpusPath != "" {
 			jo.Reindexer = corpusReindexer{st: st, emb: emb, format: a.cfg.CorpusFormat, path: a.cfg.CorpusPath, log: a.log}
 			jo.ReindexInterval = a.cfg.CorpusReindexInterval

@@ -65,8 +65,10 @@ type Config struct {
 	LoginMaxFailures int           // PLUME_LOGIN_MAX_FAILURES before an account is locked
 	LoginLockout     time.Duration // PLUME_LOGIN_LOCKOUT
 	RetentionPeriod  time.Duration // PLUME_RETENTION, after which published or set-aside citizen texts are purged
-	DraftRatePerMin  int           // PLUME_DRAFT_RATE, drafts one user may request per minute
-	LoginRatePerMin  int           // PLUME_LOGIN_RATE, login attempts per minute from one address
+	// ConversationRetention is PLUME_CONVERSATION_RETENTION, after which an idle assistant conversation is deleted.
+	ConversationRetention time.Duration
+	DraftRatePerMin       int // PLUME_DRAFT_RATE, drafts one user may request per minute
+	LoginRatePerMin       int // PLUME_LOGIN_RATE, login attempts per minute from one address
 
 	OIDCIssuer       string // OIDC_ISSUER; empty disables OpenID Connect
 	OIDCClientID     string // OIDC_CLIENT_ID
@@ -153,6 +155,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LoginMaxFailures:      p.integer("PLUME_LOGIN_MAX_FAILURES", 5, 1, 100),
 		LoginLockout:          p.duration("PLUME_LOGIN_LOCKOUT", 15*time.Minute),
 		RetentionPeriod:       p.duration("PLUME_RETENTION", 365*24*time.Hour),
+		ConversationRetention: p.duration("PLUME_CONVERSATION_RETENTION", 90*24*time.Hour),
 		DraftRatePerMin:       p.integer("PLUME_DRAFT_RATE", 30, 1, 100000),
 		LoginRatePerMin:       p.integer("PLUME_LOGIN_RATE", 10, 1, 100000),
 		OIDCIssuer:            p.str("OIDC_ISSUER", ""),

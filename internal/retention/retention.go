@@ -10,27 +10,50 @@ import (
 	"io"
 	"time"
 
+	"github.com/plume-services/plume/internal/guard"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/store"
 )
 
 // Service purges, exports and erases citizens' data.
 type Service struct {
-	st     *store.Store
-	filter *pii.Filter
-	period time.Duration
-	now    func() time.Time
+	st           *store.Store
+	filter       *pii.Filter
+	period       time.Duration
+	conversation time.Duration
+	now          func() time.Time
 }
 
-// New returns a Service that keeps citizens' texts for period after a review is published or set aside.
-func New(st *store.Store, filter *pii.Filter, period time.Duration) *Service {
-	return &Service{st: st, filter: filter, period: period, now: time.Now}
+// New returns a Service that keeps citizens' texts for period after a review is published or set aside (and
+// evaluation outputs for period after their run), and assistant conversations for conversation after their
+// last turn.
+func New(st *store.Store, filter *pii.Filter, period, conversation time.Duration) *Service {
+	return &Service{st: st, filter: filter, period: period, conversation: conversation, now: time.Now}
 }
 
 // Purge replaces, in every review published or set aside longer ago than the retention period, the citizen's
-// texts and the drafts by their filtered form, and drops the placeholder mappings. It returns how many reviews
-// it purged; a review that fails stops the purge with its error, the others stay purged.
+// texts and every version of the reply — text, stored prompt, checks, grounding — by their filtered form (with
+// the review's own mapping, so its values go in any spelling), and drops the placeholder mappings; it filters
+// the outputs of evaluation runs as old, and deletes the assistant conversations idle for longer than their own
+// retention. It returns how many reviews it purged; a review that fails stops the purge with its error, the
+// others stay purged.
 func (s *Service) Purge(ctx context.Context) (int, error) {
+	n, err := s.purgeReviews(ctx)
+	if err != nil {
+		return n, err
+	}
+	if s.conversation > 0 {
+		if _, err := s.st.DeleteConversationsBefore(ctx, s.now().Add(-s.conversation)); err != nil {
+			return n, err
+		}
+	}
+	if _, err := s.st.PurgeEvalItemsBefore(ctx, s.now().Add(-s.period), s.redact); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+func (s *Service) purgeReviews(ctx context.Context) (int, error) {
 	before := s.now().Add(-s.period)
 	n := 0
 	for {
@@ -42,7 +65,11 @@ func (s *Service) Purge(ctx context.Context) (int, error) {
 			return n, nil
 		}
 		for _, id := range ids {
-			err := s.st.PurgeReview(ctx, id, s.redact)
+			redact, err := s.reviewRedactor(ctx, id)
+			if err != nil {
+				return n, fmt.Errorf("retention : purge de l'avis %d : %w", id, err)
+			}
+			err = s.st.PurgeReview(ctx, id, redact)
 			if errors.Is(err, store.ErrAlreadyPurged) {
 				continue
 			}
@@ -52,6 +79,34 @@ func (s *Service) Purge(ctx context.Context) (int, error) {
 			n++
 		}
 	}
+}
+
+// reviewRedactor filters the texts of one review with its own mapping: the stored one, completed with the
+// review's texts and its pseudonym, so that a value spelt otherwise in a draft or a prompt is masked too.
+func (s *Service) reviewRedactor(ctx context.Context, id int64) (func(string) (string, error), error) {
+	rv, err := s.st.GetReview(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := s.st.PIIMapping(ctx, id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	m, err := guard.ReviewMapping(ctx, s.filter, stored, rv.Title, rv.Body)
+	if err != nil {
+		return nil, err
+	}
+	m.AddKnown(pii.LabelPerson, rv.AuthorPseudonym)
+	return func(text string) (string, error) {
+		if text == "" {
+			return "", nil
+		}
+		r, err := s.filter.RedactWith(ctx, m, text)
+		if err != nil {
+			return "", err
+		}
+		return r.Text.String(), nil
+	}, nil
 }
 
 // redact is the filtered form of a text: fail closed, so an unfiltered text is never kept as "purged".

@@ -37,7 +37,7 @@ func TestPurgeExportErase(t *testing.T) {
 	if _, err := st.Pool.Exec(ctx, `UPDATE reviews SET updated_at = now() - interval '400 days' WHERE id = ANY($1)`, []int64{old, recent}); err != nil {
 		t.Fatal(err)
 	}
-	svc := retention.New(st, pii.NewFilter(2*time.Second), 365*24*time.Hour)
+	svc := retention.New(st, pii.NewFilter(2*time.Second), 365*24*time.Hour, 90*24*time.Hour)
 
 	n, err := svc.Purge(ctx)
 	if err != nil || n != 1 {
