@@ -17,9 +17,18 @@ func init() {
 		summary: "collecte maintenant les nouveaux avis Services Publics+ (SPP_BASE_URL) et met leur rédaction en file",
 		setup: func(fs *flag.FlagSet) func(context.Context, *app) error {
 			once := fs.Bool("once", false, "une seule collecte puis sortie (sinon : une collecte toutes les SPP_POLL_INTERVAL)")
+			resync := fs.Bool("resync", false, "relit tout ce que le portail a publié depuis --since et réconcilie (réponses publiées depuis, avis publiés en retard) sans doublon, puis sort")
+			since := fs.String("since", "", "avec --resync : premier jour relu, AAAA-MM-JJ")
 			return func(ctx context.Context, a *app) error {
 				if a.cfg.SPPBaseURL == "" {
 					return errNoSource
+				}
+				if *resync {
+					if _, err := time.Parse(time.DateOnly, *since); err != nil {
+						return usagef("--resync attend --since AAAA-MM-JJ (reçu %q)", *since)
+					}
+				} else if *since != "" {
+					return usagef("--since ne va qu'avec --resync")
 				}
 				st, err := a.openStore(ctx)
 				if err != nil {
@@ -38,6 +47,15 @@ func init() {
 				r, err := jobs.New(st, jobs.Options{Source: src, Log: a.log})
 				if err != nil {
 					return err
+				}
+				if *resync {
+					fmt.Fprintf(a.stdout, "Resynchronisation de %s depuis le %s…\n", src.Source(), *since)
+					sum, err := r.Resync(ctx, *since)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(a.stdout, "Resynchronisation terminée : %s\n", sum)
+					return nil
 				}
 				for {
 					fmt.Fprintf(a.stdout, "Collecte de %s…\n", src.Source())

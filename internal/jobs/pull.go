@@ -80,6 +80,33 @@ func (r *Runner) Pull(ctx context.Context) (PullSummary, error) {
 	return sum, nil
 }
 
+// Resync reads again every record the source published since the day since (YYYY-MM-DD) and reconciles the
+// stored reviews with it: replies published at the source since, records published late with an old date. It
+// neither moves the cursor nor stores anything twice, and queues drafts only for new reviews still unanswered.
+func (r *Runner) Resync(ctx context.Context, since string) (PullSummary, error) {
+	src := r.opts.Source
+	if src == nil {
+		return PullSummary{}, ErrNoSource
+	}
+	if _, err := time.Parse(time.DateOnly, since); err != nil {
+		return PullSummary{}, fmt.Errorf("date de départ %q invalide : AAAA-MM-JJ attendu", since)
+	}
+	start := time.Now()
+	sum := PullSummary{Source: src.Source()}
+	saver := reviews.NewSaver(r.st, r)
+	_, err := src.Since(ctx, since, func(p spp.Page) error {
+		before := sum.Records
+		err := r.storePage(ctx, saver, p.Records, &sum, nil)
+		sum.Recent += sum.Records - before
+		return err
+	})
+	sum.Duration = time.Since(start)
+	if err != nil {
+		return sum, fmt.Errorf("resynchronisation de %s depuis le %s interrompue après %d avis : %w", sum.Source, since, sum.Records, err)
+	}
+	return sum, nil
+}
+
 // pullRecent reads again the records published in the window before the cursor's date, so that replies published
 // since, and records the portal published late, are not missed.
 func (r *Runner) pullRecent(ctx context.Context, saver *reviews.Saver, sum *PullSummary) error {

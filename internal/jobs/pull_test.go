@@ -363,3 +363,66 @@ func TestDraftJobSurvivesKilledWorker(t *testing.T) {
 		t.Fatalf("status %s, want brouillon_pret", rv.Status)
 	}
 }
+
+// TestResyncReconcilesLateChanges: replies published weeks later and records published late with an old date are
+// missed by pulls with no re-check window, found by the default window when recent enough, and all reconciled by
+// Resync without duplicating a review or a drafting job.
+func TestResyncReconcilesLateChanges(t *testing.T) {
+	st := newDB(t)
+	gen := spptest.NewGenerator(11)
+	gen.Answered = 0
+	recs := gen.Next(600) // 12 a day: 50 days
+	srv := spptest.NewServer(t, recs)
+	ctx := context.Background()
+	blind := newRunner(t, st, jobs.Options{Source: newSource(t, srv.URL), RecentWindow: -1})
+	if _, err := blind.Pull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Weeks later at the source: replies to old records, one record published late with an old date.
+	old, recent := []int{10, 40, 100}, []int{480, 500} // ~49, ~46, ~41 and ~10, ~8 days before the cursor
+	for _, i := range append(old, recent...) {
+		if !srv.Reply(recs[i].IDExperience, "Bonjour, votre dossier a été traité. Cordialement") {
+			t.Fatal("reply not applied")
+		}
+	}
+	late := gen.Next(1)[0]
+	late.IDExperience = "tardif"
+	late.DateDePublication = recs[20].DateDePublication
+	srv.Append(late)
+
+	published := func() int {
+		return queryInt(t, st, "SELECT count(*)::int FROM reviews WHERE status = 'publie'")
+	}
+	if sum, err := blind.Pull(ctx); err != nil || sum.Updated != 0 || published() != 0 {
+		t.Fatalf("pull without window: %s, %v; %d published — it should see nothing", sum, err, published())
+	}
+	// The default window (SPP_RECHECK_WINDOW, 30 days) sees the recent replies.
+	windowed := newRunner(t, st, jobs.Options{Source: newSource(t, srv.URL), RecentWindow: 30 * 24 * time.Hour})
+	if sum, err := windowed.Pull(ctx); err != nil || sum.Updated != len(recent) {
+		t.Fatalf("pull with a 30-day window: %s, %v; want %d updated", sum, err, len(recent))
+	}
+	// A resync from the first day reconciles the rest.
+	sum, err := blind.Resync(ctx, recs[0].DateDePublication[:10])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Updated != len(old) || sum.Inserted != 1 || sum.DraftsQueued != 1 || sum.Records != 601 {
+		t.Fatalf("resync: %s; want %d updated, 1 inserted and queued, 601 read", sum, len(old))
+	}
+	if got := published(); got != len(old)+len(recent) {
+		t.Fatalf("%d reviews published, want %d", got, len(old)+len(recent))
+	}
+	if got := queryInt(t, st, "SELECT count(*)::int FROM reviews"); got != 601 {
+		t.Fatalf("%d reviews, want 601", got)
+	}
+	if got := queryInt(t, st, "SELECT count(*)::int FROM river_job WHERE kind = 'draft_review'"); got != 601 {
+		t.Fatalf("%d drafting jobs, want one per review: 601", got)
+	}
+	again, err := blind.Resync(ctx, recs[0].DateDePublication[:10])
+	if err != nil || again.Inserted != 0 || again.Updated != 0 || again.DraftsQueued != 0 {
+		t.Fatalf("second resync: %s, %v; want nothing changed", again, err)
+	}
+	if _, err := blind.Resync(ctx, "hier"); err == nil {
+		t.Fatal("resync accepted a malformed date")
+	}
+}

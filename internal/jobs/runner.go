@@ -42,7 +42,7 @@ type Options struct {
 
 	PollInterval time.Duration // SPP_POLL_INTERVAL, 15 min by default
 	// RecentWindow is how far before the cursor each pull looks again for changed records (replies published,
-	// records published late); 7 days by default, negative to disable.
+	// records published late); 30 days by default (SPP_RECHECK_WINDOW), negative to disable.
 	RecentWindow time.Duration
 
 	DraftConcurrency int // drafts worked at once by this process, 8 by default (LLM_CONCURRENCY)
@@ -87,7 +87,7 @@ func New(st *store.Store, opts Options) (*Runner, error) {
 		opts.PollInterval = 15 * time.Minute
 	}
 	if opts.RecentWindow == 0 {
-		opts.RecentWindow = 7 * 24 * time.Hour
+		opts.RecentWindow = 30 * 24 * time.Hour
 	}
 	if opts.DraftConcurrency <= 0 {
 		opts.DraftConcurrency = 8
