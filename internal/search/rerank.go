@@ -16,7 +16,8 @@ import (
 
 // Reranker reorders the best fused passages with a cross-encoder behind a /rerank endpoint: TEI's
 // ({"query","texts"} → [{"index","score"}]) or the OpenAI-compatible one of vLLM and Albert
-// ({"model","query","documents"} → {"results":[{"index","relevance_score"}]}).
+// ({"model","query","documents"} → {"results":[{"index","relevance_score"}]}, or Albert's
+// {"data":[{"index","score"}]}).
 type Reranker struct {
 	BaseURL string // e.g. http://127.0.0.1:8081 (TEI) or https://albert.api.etalab.gouv.fr/v1
 	Model   string // empty selects TEI's request format
@@ -85,11 +86,17 @@ func (r *Reranker) Rerank(ctx context.Context, query pii.Redacted, rs []Result) 
 	if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("[")) {
 		err = json.Unmarshal(raw, &scores)
 	} else {
+		// OpenAI-compatible servers answer {"results":[…]}; Albert (OpenGateLLM) sends both "results" and, in
+		// its older versions, only {"object":"list","data":[{"object":"rerank","score","index"}]}.
 		var wrapped struct {
 			Results []rerankScore `json:"results"`
+			Data    []rerankScore `json:"data"`
 		}
 		err = json.Unmarshal(raw, &wrapped)
 		scores = wrapped.Results
+		if len(scores) == 0 {
+			scores = wrapped.Data
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("rerank: réponse illisible : %w", err)
