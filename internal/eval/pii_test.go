@@ -38,9 +38,9 @@ func runPIISplit(t *testing.T, split string, min int) PIIReport {
 // (IssueTargets), which `plume eval pii` reports as missed: the floor says where the filter stands, honestly.
 var blindFloor = PIITargets{
 	Recall:        map[string]float64{pii.LabelPerson: 0.93},
-	OverallRecall: 0.91,
-	Precision:     0.93,
-	ZeroLeakShare: 0.85,
+	OverallRecall: 0.92,
+	Precision:     0.94,
+	ZeroLeakShare: 0.86,
 	TrapMaskedMax: 0.025,
 }
 

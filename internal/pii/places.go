@@ -43,6 +43,24 @@ func (d *detector) birthdates() {
 		if end, ok := d.parseDate(j); ok {
 			d.add(d.toks[j].start, d.toks[end].end, LabelBirthdate)
 		}
+		// « la date de naissance de chaque enfant, j'ai mis 12.06.17 pour Noah et 28.02.2019 pour Jade »: after
+		// the noun, the dates written in digits further in the same sentence are births too.
+		if key := d.toks[i].key; key == "naissance" || key == "ddn" || nearNaissance(key) {
+			found := 0
+			for k := i + 1; k < len(d.toks) && k < i+25 && found < 3; k++ {
+				if g := d.gap(k - 1); strings.Contains(g, ". ") || strings.ContainsAny(g, "!?\n") {
+					break
+				}
+				if !d.toks[k].digitsOnly() {
+					continue
+				}
+				if end, ok := d.parseDate(k); ok && end > k {
+					d.add(d.toks[k].start, d.toks[end].end, LabelBirthdate)
+					found++
+					k = end
+				}
+			}
+		}
 	}
 }
 
