@@ -11,6 +11,7 @@ import (
 
 	"github.com/plume-services/plume/internal/config"
 	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
 	"github.com/plume-services/plume/internal/store"
@@ -91,7 +92,7 @@ func searchOptions(cfg config.Config) search.Options {
 }
 
 // runQuery checks the citizen's text, passes it through the personal-data filter, then searches.
-func runQuery(ctx context.Context, s *search.Searcher, filter *pii.Filter, q search.Query, text string) ([]search.Result, error) {
+func runQuery(ctx context.Context, s *search.Searcher, filter *pii.Filter, q search.Query, text string) ([]ground.Passage, error) {
 	if err := search.CheckQuery(text); err != nil {
 		return nil, err
 	}

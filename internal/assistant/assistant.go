@@ -14,7 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plume-services/plume/internal/budget"
-	"github.com/plume-services/plume/internal/draft"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
@@ -39,6 +39,9 @@ func (e *QuestionError) Error() string { return e.Message }
 
 // BadInput marks the error as the client's mistake for the web layer.
 func (e *QuestionError) BadInput() bool { return true }
+
+// answerRules are the output rules of an answer: an answer has no length bounds of its own.
+var answerRules = ground.Rules{Allow: ground.DefaultAllowlist, Noun: "Réponse"}
 
 // OfflineModel names answers written without a model.
 const OfflineModel = "assistant hors ligne"
@@ -114,23 +117,10 @@ type Question struct {
 	// Stateless answers without storing anything (the OpenAI-compatible API, whose clients keep the history).
 	Stateless bool
 	// OnSources receives the sources before the answer's first delta.
-	OnSources func([]Source) error
+	OnSources func([]ground.Passage) error
 	// OnDelta receives the answer as it is written, placeholders restored and citations checked; the
 	// concatenation of the deltas is Answer.Text.
 	OnDelta func(string) error
-}
-
-// Source is a passage given to the model, numbered from 1 as cited.
-type Source struct {
-	N           int       `json:"n"`
-	ChunkID     int64     `json:"chunk_id"`
-	DocID       string    `json:"doc_id"`
-	Title       string    `json:"title"`
-	SectionPath string    `json:"section_path"`
-	URL         string    `json:"url"`
-	Date        time.Time `json:"date,omitzero"`
-	Text        string    `json:"text,omitempty"`
-	Cited       bool      `json:"cited"`
 }
 
 // Answer is the assistant's answer to one question.
@@ -140,10 +130,10 @@ type Answer struct {
 	Question       string
 	Text           string // for the adviser: placeholders restored
 	Redacted       string // as written from the redacted prompt
-	Sources        []Source
+	Sources        []ground.Passage
 	Cited          []int // source numbers cited, in order of first use
 	Unknown        []int // cited numbers that match no source: removed
-	Checks         []draft.Check
+	Checks         []ground.Check
 	Grounded       float64 // share of the answer's claims found in its sources
 	Offline        bool
 	Model          string
@@ -192,10 +182,8 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 		if conv, err = s.o.Store.Conversation(ctx, q.UserID, q.ConversationID); err != nil {
 			return ans, err
 		}
-		if len(conv.Mapping) > 0 {
-			if err := json.Unmarshal(conv.Mapping, mapping); err != nil {
-				return ans, fmt.Errorf("assistant: table de correspondance de la conversation %d illisible : %w", conv.ID, err)
-			}
+		if conv.Mapping != nil {
+			mapping = conv.Mapping
 		}
 	}
 	redact := func(t string) (pii.Redacted, error) {
@@ -256,13 +244,10 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	}
 	ans.Timings["filter"] = time.Since(t0)
 
-	// 2. Retrieve: the question, with the previous question for follow-ups such as « et s'il est mineur ? ».
+	// 2. Retrieve for the question's own topic; a follow-up too short to have one (« et s'il est mineur ? »)
+	// borrows the previous question's.
 	t0 = time.Now()
-	query := question
-	if len(history) > 0 {
-		query = pii.Join([]pii.Redacted{question, history[len(history)-1].Question}, pii.Const("\n"))
-	}
-	sources, err := s.retrieve(ctx, query.Truncate(search.MaxQueryRunes))
+	sources, err := s.retrieve(ctx, retrievalQuery(question, history))
 	if err != nil {
 		return ans, err
 	}
@@ -290,7 +275,7 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 		}
 		return nil
 	}
-	sf := newStreamFilter(len(sources), mapping, emit)
+	sf := ground.NewStreamFilter(len(sources), mapping, emit)
 	if s.o.Model == nil {
 		ans.Offline, ans.Model = true, OfflineModel
 		for _, piece := range offlineAnswer(question, sources) {
@@ -326,24 +311,11 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	// 4. Check what was written against the sources.
 	ans.Text = out.String()
 	ans.Redacted = sf.Redacted()
-	ans.Cited, ans.Unknown = sf.cited, sf.unknown
-	for _, k := range ans.Cited {
-		ans.Sources[k-1].Cited = true
-	}
-	links := make([]string, len(sources))
-	texts := make([]string, len(sources))
-	for i, src := range sources {
-		links[i], texts[i] = src.URL, src.Text
-	}
-	for _, c := range draft.RunChecks(ans.Redacted, draft.DefaultAllowlist, links) {
-		if c.Code != "length" && c.Code != "placeholder" {
-			ans.Checks = append(ans.Checks, c)
-		}
-	}
-	for _, k := range ans.Unknown {
-		ans.Checks = append(ans.Checks, draft.Check{Code: "citation", Message: fmt.Sprintf("Citation [%d] sans source correspondante : retirée.", k)})
-	}
-	ans.Grounded = draft.Ground(ans.Redacted, texts).Share()
+	c := sf.Citations()
+	ans.Cited, ans.Unknown = c.Used, c.Unknown
+	v := ground.Verify(ans.Redacted, ans.Sources, c, answerRules)
+	ans.Checks = v.Checks
+	ans.Grounded = v.Grounding.Share()
 	ans.Timings["total"] = time.Since(start)
 
 	// 5. Store the turn.
@@ -354,19 +326,10 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 }
 
 func (s *Service) store(ctx context.Context, q Question, conv store.Conversation, mapping *pii.Mapping, question pii.Redacted, ans Answer) (Answer, error) {
-	mj, err := json.Marshal(mapping)
-	if err != nil {
-		return ans, fmt.Errorf("assistant: %w", err)
-	}
-	srcs := make([]Source, len(ans.Sources))
+	srcs := make([]ground.Passage, len(ans.Sources))
 	for i, src := range ans.Sources {
 		src.Text = "" // the fiche is in the corpus; the turn keeps where it came from
 		srcs[i] = src
-	}
-	sj, _ := json.Marshal(srcs)
-	var checks json.RawMessage
-	if len(ans.Checks) > 0 {
-		checks, _ = json.Marshal(ans.Checks)
 	}
 	uj, _ := json.Marshal(map[string]any{"prompt_tokens": ans.Usage.PromptTokens, "completion_tokens": ans.Usage.CompletionTokens,
 		"total_tokens": ans.Usage.TotalTokens, "estimated": ans.Usage.Estimated})
@@ -376,10 +339,10 @@ func (s *Service) store(ctx context.Context, q Question, conv store.Conversation
 	}
 	lj, _ := json.Marshal(ms)
 	msg, err := s.o.Store.AddConversationTurn(ctx, store.ConversationTurn{
-		UserID: q.UserID, ConversationID: conv.ID, ExpectTurns: conv.Turns, Title: title(q.Text), Mapping: mj,
+		UserID: q.UserID, ConversationID: conv.ID, ExpectTurns: conv.Turns, Title: title(q.Text), Mapping: mapping,
 		Message: store.ConversationMessage{
 			Question: strings.TrimSpace(q.Text), QuestionRedacted: question.String(), Answer: ans.Text, AnswerRedacted: ans.Redacted,
-			Sources: sj, Model: ans.Model, Offline: ans.Offline, PromptVersion: ans.PromptVersion, Checks: checks, Usage: uj, LatencyMS: lj,
+			Sources: srcs, Model: ans.Model, Offline: ans.Offline, PromptVersion: ans.PromptVersion, Checks: ans.Checks, Usage: uj, LatencyMS: lj,
 		},
 	})
 	if errors.Is(err, store.ErrConflict) {
@@ -419,12 +382,8 @@ func historyText(h []historyTurn) string {
 // historyTurnText is an earlier exchange before filtering.
 type historyTurnText struct{ Question, Answer string }
 
-func (s *Service) prompt(question pii.Redacted, history []historyTurn, sources []Source) ([]llm.Message, error) {
-	in := prompts.AssistantInput{Question: question, History: history}
-	for _, src := range sources {
-		in.Sources = append(in.Sources, prompts.Source{N: src.N, Title: pii.Public(src.Title), SectionPath: pii.Public(src.SectionPath),
-			Date: src.Date, Text: pii.Public(src.Text)})
-	}
+func (s *Service) prompt(question pii.Redacted, history []historyTurn, sources []ground.Passage) ([]llm.Message, error) {
+	in := prompts.AssistantInput{Question: question, History: history, Sources: ground.PromptSources(sources)}
 	r, err := s.o.Prompts.Assistant(in)
 	if err != nil {
 		return nil, err

@@ -7,14 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	sample "github.com/plume-services/plume/corpus"
 	"github.com/plume-services/plume/internal/assistant"
 	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/llm/llmtest"
 	"github.com/plume-services/plume/internal/pii"
@@ -383,4 +387,46 @@ func newEnvB(b *testing.B) *env {
 		b.Fatal(err)
 	}
 	return &env{st: st, searcher: search.New(st, embed.NewLocal(dim), search.Options{}), filter: pii.NewFilter(2 * time.Second)}
+}
+
+// TestFollowUpRetrievesForItsOwnTopic asks, in one conversation, about a lost carte Vitale, then about housing
+// benefit, then « et s'il est étudiant ? ». A question naming its own topic gets the sources it gets when asked
+// alone; one that only continues the previous question searches with it.
+func TestFollowUpRetrievesForItsOwnTopic(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s := e.service(t, false)
+	ctx := context.Background()
+	docs := func(a assistant.Answer) []string {
+		var out []string
+		for _, p := range a.Sources {
+			out = append(out, p.DocID+" "+p.SectionPath)
+		}
+		return out
+	}
+	ask := func(conv int64, q string) assistant.Answer {
+		t.Helper()
+		a, err := s.Ask(ctx, assistant.Question{UserID: e.alice, ConversationID: conv, Text: q})
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		return a
+	}
+	first := ask(0, "J'ai perdu ma carte Vitale, que dois-je faire ?")
+	const housing = "Comment obtenir l'aide personnalisée au logement ?"
+	second := ask(first.ConversationID, housing)
+	alone := ask(0, housing)
+	if diff := cmp.Diff(docs(alone), docs(second)); diff != "" {
+		t.Errorf("a new topic in a conversation retrieves other sources than asked alone (-alone +in conversation):\n%s", diff)
+	}
+	for _, p := range second.Sources {
+		if p.DocID == first.Sources[0].DocID {
+			t.Errorf("the housing question inherited the carte Vitale fiche %s: %v", p.DocID, docs(second))
+		}
+	}
+	const followUp = "Et s'il est étudiant ?"
+	third := ask(first.ConversationID, followUp)
+	if !slices.ContainsFunc(third.Sources, func(p ground.Passage) bool { return p.DocID == second.Sources[0].DocID }) {
+		t.Errorf("the follow-up %q lost its topic: %v, want the fiche %s among them", followUp, docs(third), second.Sources[0].DocID)
+	}
 }

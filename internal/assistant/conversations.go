@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/store"
 )
@@ -29,7 +30,7 @@ type Message struct {
 	ID        int64
 	Question  string
 	Answer    string
-	Sources   []Source
+	Sources   []ground.Passage
 	Model     string
 	Offline   bool
 	CreatedAt time.Time
@@ -104,10 +105,8 @@ func (s *Service) Conversation(ctx context.Context, userID, id int64) (Conversat
 	}
 	out := make([]Message, len(ms))
 	for i, m := range ms {
-		out[i] = Message{ID: m.ID, Question: m.Question, Answer: m.Answer, Model: m.Model, Offline: m.Offline, CreatedAt: m.CreatedAt}
-		if err := json.Unmarshal(m.Sources, &out[i].Sources); err != nil {
-			return Conversation{}, nil, fmt.Errorf("assistant: sources du message %d illisibles : %w", m.ID, err)
-		}
+		out[i] = Message{ID: m.ID, Question: m.Question, Answer: m.Answer, Model: m.Model, Offline: m.Offline, CreatedAt: m.CreatedAt,
+			Sources: m.Sources}
 		if f := m.Feedback; f != nil {
 			out[i].Feedback = &Feedback{MessageID: m.ID, Rating: f.Rating, Tags: f.Tags, Comment: f.Comment}
 		}
@@ -155,16 +154,16 @@ func (s *Service) SetFeedback(ctx context.Context, userID int64, f Feedback) (Fe
 
 // ExportLine is one line of the evaluation export: a turn, redacted, with its feedback.
 type ExportLine struct {
-	Conversation  int64           `json:"conversation"`
-	Turn          int             `json:"turn"`
-	Question      string          `json:"question"` // redacted
-	Answer        string          `json:"answer"`   // redacted
-	Sources       json.RawMessage `json:"sources"`
-	Model         string          `json:"model"`
-	Offline       bool            `json:"offline"`
-	PromptVersion string          `json:"prompt_version"`
-	CreatedAt     time.Time       `json:"created_at"`
-	Feedback      *Feedback       `json:"feedback,omitempty"`
+	Conversation  int64            `json:"conversation"`
+	Turn          int              `json:"turn"`
+	Question      string           `json:"question"` // redacted
+	Answer        string           `json:"answer"`   // redacted
+	Sources       []ground.Passage `json:"sources"`
+	Model         string           `json:"model"`
+	Offline       bool             `json:"offline"`
+	PromptVersion string           `json:"prompt_version"`
+	CreatedAt     time.Time        `json:"created_at"`
+	Feedback      *Feedback        `json:"feedback,omitempty"`
 }
 
 // Export writes the adviser's turns (every adviser's when userID is 0) as JSON lines for evaluation: questions
@@ -183,11 +182,9 @@ func (s *Service) Export(ctx context.Context, userID int64, w io.Writer) (int, e
 		if f := t.Feedback; f != nil {
 			line.Feedback = &Feedback{Rating: f.Rating, Tags: f.Tags}
 			if f.Comment != "" {
-				m := pii.NewMapping()
-				if len(t.Mapping) > 0 {
-					if err := json.Unmarshal(t.Mapping, m); err != nil {
-						return fmt.Errorf("assistant: export : table de correspondance illisible : %w", err)
-					}
+				m := t.Mapping
+				if m == nil {
+					m = pii.NewMapping()
 				}
 				r, err := s.o.Filter.RedactWith(ctx, m, f.Comment)
 				if err != nil {

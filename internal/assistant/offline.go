@@ -2,11 +2,10 @@ package assistant
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
-	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 )
 
@@ -21,7 +20,7 @@ const (
 // the most words with the question, each passage cited, then where to turn. When no sentence shares enough
 // words, it says « Je ne sais pas » and gives the contacts the sources name. It returns the answer in pieces, so
 // that it streams like a model's.
-func offlineAnswer(question pii.Redacted, sources []Source) []string {
+func offlineAnswer(question pii.Redacted, sources []ground.Passage) []string {
 	q := map[string]bool{}
 	for _, t := range embed.ContentTerms(question.String()) {
 		q[t] = true
@@ -30,76 +29,21 @@ func offlineAnswer(question pii.Redacted, sources []Source) []string {
 	if len(q) <= 2 {
 		minShared = 1
 	}
-	type cand struct {
-		src, pos int
-		text     string
-		score    float64
-	}
-	var cands []cand
-	for si, src := range sources {
-		if strings.HasPrefix(src.SectionPath, contactsSection) {
-			continue
-		}
-		for pos, sent := range corpus.SplitSentences(strings.ReplaceAll(src.Text, "\n", " ")) {
-			sent = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(sent), "- "))
-			words := embed.ContentTerms(sent)
-			if len(words) < 4 || len(sent) > 400 {
-				continue
-			}
-			shared := map[string]bool{}
-			for _, w := range words {
-				if q[w] {
-					shared[w] = true
-				}
-			}
-			if len(shared) < minShared {
-				continue
-			}
-			// Better-ranked passages and their opening sentences win ties: the opening is usually the summary.
-			score := float64(len(shared)) + 0.3/float64(si+1) + 0.1/float64(pos+1)
-			cands = append(cands, cand{si, pos, sent, score})
-		}
-	}
-	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
-	perSource := map[int]int{}
-	quoted := map[string]bool{}
-	var picked []cand
-	for _, c := range cands {
-		if len(picked) == offlineSentences {
-			break
-		}
-		if perSource[c.src] == offlinePerSource || quoted[c.text] {
-			continue
-		}
-		perSource[c.src]++
-		quoted[c.text] = true
-		picked = append(picked, c)
-	}
-	// Quote passage by passage, in rank order, each passage's sentences in their own order.
-	sort.SliceStable(picked, func(a, b int) bool {
-		if picked[a].src != picked[b].src {
-			return picked[a].src < picked[b].src
-		}
-		return picked[a].pos < picked[b].pos
-	})
+	quotes := ground.Pick(question.String(), sources, ground.PickOptions{Max: offlineSentences, PerPassage: offlinePerSource,
+		MinShared: minShared, MaxLen: 400, RankBonus: 0.3,
+		Skip: func(p ground.Passage) bool { return strings.HasPrefix(p.SectionPath, contactsSection) }})
 
 	out := []string{"Réponse hors ligne (aucun modèle configuré) : extraits des fiches officielles les plus proches de la question, à vérifier dans les sources.\n\n"}
-	if len(picked) == 0 {
+	if len(quotes) == 0 {
 		out = append(out, "Je ne sais pas : les fiches disponibles ne répondent pas à cette question.")
 	}
-	for i := 0; i < len(picked); {
-		src := sources[picked[i].src]
-		var quote []string
-		j := i
-		for ; j < len(picked) && picked[j].src == picked[i].src; j++ {
-			quote = append(quote, picked[j].text)
-		}
-		out = append(out, fmt.Sprintf("D'après la fiche « %s »%s : %s [%d]\n\n", src.Title, sectionSuffix(src.SectionPath), strings.Join(quote, " "), src.N))
-		i = j
+	for _, qt := range quotes {
+		src := qt.Passage
+		out = append(out, fmt.Sprintf("D'après la fiche « %s »%s : %s [%d]\n\n", src.Title, sectionSuffix(src.SectionPath), strings.Join(qt.Sentences, " "), src.N))
 	}
-	if len(picked) == 0 {
+	if len(quotes) == 0 {
 		// Nothing answers: only the contacts of sources about the question's subject are worth giving.
-		var related []Source
+		var related []ground.Passage
 		for _, src := range sources {
 			for _, t := range embed.ContentTerms(src.Title) {
 				if q[t] {
@@ -110,7 +54,7 @@ func offlineAnswer(question pii.Redacted, sources []Source) []string {
 		}
 		sources = related
 	}
-	out = append(out, contactsParagraph(sources, len(picked) == 0))
+	out = append(out, contactsParagraph(sources, len(quotes) == 0))
 	return out
 }
 
@@ -122,7 +66,7 @@ func sectionSuffix(path string) string {
 }
 
 // contactsParagraph says where to turn, from the contacts the sources name, or the organisation otherwise.
-func contactsParagraph(sources []Source, unknown bool) string {
+func contactsParagraph(sources []ground.Passage, unknown bool) string {
 	var lines []string
 	seen := map[string]bool{}
 	for _, src := range sources {

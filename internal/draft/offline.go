@@ -3,11 +3,10 @@ package draft
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/plume-services/plume/internal/corpus"
-	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/ground"
 )
 
 // OfflineModel names drafts written without a model, everywhere they are shown or recorded.
@@ -19,7 +18,7 @@ type offlineInput struct {
 	Signature    string
 	Title, Text  string // redacted
 	Feeling      string // as given by the citizen (Positif, Négatif, Neutre…), may be empty
-	Passages     []Passage
+	Passages     []ground.Passage
 	// Abstained says retrieval found no fiche relevant enough: the review is praise, a complaint about a
 	// counter, or a démarche the corpus does not cover. The reply is a short acknowledgement quoting nothing.
 	Abstained bool
@@ -86,20 +85,18 @@ func offlineDraft(in offlineInput) string {
 	}
 	b.WriteString("\n\n")
 
-	review := map[string]bool{}
-	for _, t := range embed.ContentTerms(in.Title + " " + in.Text) {
-		review[t] = true
-	}
+	// Each passage's two sentences closest to the review; the first passage quoted is the best-ranked one that
+	// has any.
 	explained := 0
 	var next string
-	for _, p := range in.Passages {
+	for _, q := range ground.Pick(in.Title+" "+in.Text, in.Passages, ground.PickOptions{PerPassage: 2, MaxLen: 300}) {
 		if explained == 2 {
 			break
 		}
-		best, hits := bestSentences(p.Text, review, 2)
+		p := q.Passage
 		// A second fiche is quoted only when it is nearly as relevant as the first and shares several words
 		// with the review: an off-topic quotation costs the agent more than it helps.
-		if len(best) == 0 || explained > 0 && (hits < 2 || p.Score < 0.8*in.Passages[0].Score) {
+		if explained > 0 && (q.Shared < 2 || p.Score < 0.8*in.Passages[0].Score) {
 			continue
 		}
 		if explained == 0 {
@@ -107,11 +104,11 @@ func offlineDraft(in offlineInput) string {
 		} else {
 			fmt.Fprintf(&b, "La fiche « %s » précise également : ", p.Title)
 		}
-		b.WriteString(strings.Join(best, " "))
+		b.WriteString(strings.Join(q.Sentences, " "))
 		fmt.Fprintf(&b, " [%d]\n\n", p.N)
 		explained++
 		if next == "" {
-			next = nextStep(p, best)
+			next = nextStep(p, q.Sentences)
 		}
 	}
 	if explained == 0 {
@@ -167,46 +164,8 @@ func signature(in offlineInput) string {
 	return "Le service relations usagers"
 }
 
-// bestSentences picks up to n sentences of a passage that share the most content words with the review, in the
-// passage's order, so the quotation reads as written.
-// It also returns the most review words any of them shares.
-func bestSentences(passage string, review map[string]bool, n int) ([]string, int) {
-	type scored struct {
-		i, hit int
-		s      string
-		score  float64
-	}
-	var cands []scored
-	for i, s := range corpus.SplitSentences(strings.ReplaceAll(passage, "\n", " ")) {
-		words := embed.ContentTerms(s)
-		if len(words) < 4 || len(s) > 300 {
-			continue
-		}
-		hit := 0
-		for _, w := range words {
-			if review[w] {
-				hit++
-			}
-		}
-		score := float64(hit) + 0.1/float64(i+1) // ties go to the passage's opening, usually its summary
-		cands = append(cands, scored{i, hit, strings.TrimSpace(s), score})
-	}
-	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
-	if len(cands) > n {
-		cands = cands[:n]
-	}
-	sort.Slice(cands, func(a, b int) bool { return cands[a].i < cands[b].i })
-	out := make([]string, len(cands))
-	maxHit := 0
-	for i, c := range cands {
-		out[i] = strings.TrimPrefix(c.s, "- ")
-		maxHit = max(maxHit, c.hit)
-	}
-	return out, maxHit
-}
-
 // nextStep finds in a passage a sentence telling the citizen what to do, other than those already quoted.
-func nextStep(p Passage, quoted []string) string {
+func nextStep(p ground.Passage, quoted []string) string {
 	for _, s := range corpus.SplitSentences(strings.ReplaceAll(p.Text, "\n", " ")) {
 		s = strings.TrimSpace(strings.TrimPrefix(s, "- "))
 		if len(s) < 30 || len(s) > 300 || !actionRE.MatchString(s) {

@@ -3,6 +3,8 @@ package draft
 import (
 	"strings"
 	"testing"
+
+	"github.com/plume-services/plume/internal/ground"
 )
 
 // A review no fiche answers gets a short acknowledgement: no citation, no fiche, no procedure explained, even
@@ -20,7 +22,7 @@ func TestOfflineAcknowledgement(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got := offlineDraft(offlineInput{Organisation: "CAF", Title: tt.title, Text: tt.text, Abstained: true,
-				Passages: []Passage{{N: 1, Title: "Prime d'activité", Text: "La prime d'activité est versée par la CAF.", Score: 1}}})
+				Passages: []ground.Passage{{N: 1, Title: "Prime d'activité", Text: "La prime d'activité est versée par la CAF.", Score: 1}}})
 			for _, bad := range []string{"[1]", "fiche", "Prime d'activité"} {
 				if strings.Contains(got, bad) {
 					t.Errorf("acknowledgement quotes %q:\n%s", bad, got)

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plume-services/plume/internal/budget"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
@@ -29,7 +30,7 @@ type Options struct {
 	Model    llm.Client       // nil: the offline drafter
 	Prompts  *prompts.Set     // nil: the current version
 	K        int              // passages given to the model, default 5
-	Allow    Allowlist        // zero: DefaultAllowlist
+	Allow    ground.Allowlist // zero: ground.DefaultAllowlist
 	// Examples is how many approved replies to similar reviews are shown to the model (reply memory), default 2.
 	Examples  int
 	MaxTokens int // default 700
@@ -59,7 +60,7 @@ func New(o Options) (*Service, error) {
 		o.K = 5
 	}
 	if o.Allow.Hosts == nil && o.Allow.Phones == nil {
-		o.Allow = DefaultAllowlist
+		o.Allow = ground.DefaultAllowlist
 	}
 	if o.Examples == 0 {
 		o.Examples = 2
@@ -107,32 +108,35 @@ type ExampleText struct {
 
 // Result is a generated draft with everything needed to audit it.
 type Result struct {
-	Text          string       `json:"text"`     // restored, for the agent
-	Redacted      string       `json:"redacted"` // as the model wrote it, placeholders in
-	Passages      []Passage    `json:"passages"`
-	Checks        []Check      `json:"checks"`
-	Grounding     Grounding    `json:"grounding"`
-	Citations     Citations    `json:"citations"`
-	Model         string       `json:"model"`
-	PromptVersion string       `json:"prompt_version"`
-	Usage         llm.Usage    `json:"usage"`
-	Timings       Timings      `json:"timings"`
-	Offline       bool         `json:"offline"`
-	Error         string       `json:"error,omitempty"` // why the model was not used, when it failed
-	Prompt        pii.Redacted `json:"-"`               // system and user messages as they left the server
-	Mapping       *pii.Mapping `json:"-"`
+	Text          string           `json:"text"`     // restored, for the agent
+	Redacted      string           `json:"redacted"` // as the model wrote it, placeholders in
+	Passages      []ground.Passage `json:"passages"`
+	Checks        []ground.Check   `json:"checks"`
+	Grounding     ground.Grounding `json:"grounding"`
+	Citations     ground.Citations `json:"citations"`
+	Model         string           `json:"model"`
+	PromptVersion string           `json:"prompt_version"`
+	Usage         llm.Usage        `json:"usage"`
+	Timings       Timings          `json:"timings"`
+	Offline       bool             `json:"offline"`
+	Error         string           `json:"error,omitempty"` // why the model was not used, when it failed
+	Prompt        pii.Redacted     `json:"-"`               // system and user messages as they left the server
+	Mapping       *pii.Mapping     `json:"-"`
 }
 
 // Timings are the durations of the pipeline's stages, in milliseconds when encoded.
 type Timings map[string]time.Duration
 
 // MarshalJSON writes milliseconds, the unit agents and dashboards read.
-func (t Timings) MarshalJSON() ([]byte, error) {
+func (t Timings) MarshalJSON() ([]byte, error) { return json.Marshal(t.Millis()) }
+
+// Millis returns the durations in milliseconds, as stored with a draft.
+func (t Timings) Millis() map[string]float64 {
 	ms := make(map[string]float64, len(t))
 	for k, v := range t {
 		ms[k] = float64(v.Microseconds()) / 1000
 	}
-	return json.Marshal(ms)
+	return ms
 }
 
 // Overhead is the pipeline's own time, model excluded.
@@ -189,7 +193,7 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 		return res, err
 	}
 	if abstained {
-		res.Checks = append(res.Checks, Check{Code: "no_source", Message: "Aucune fiche ne correspond assez à cet avis (remerciement, accueil, ou démarche non couverte) : le brouillon n'en cite aucune."})
+		res.Checks = append(res.Checks, ground.Check{Code: "no_source", Message: "Aucune fiche ne correspond assez à cet avis (remerciement, accueil, ou démarche non couverte) : le brouillon n'en cite aucune."})
 	}
 	res.Passages = passages
 	res.Timings["retrieve"] = time.Since(t0)
@@ -201,10 +205,7 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 		ReviewTitle:  f.title, ReviewText: f.text, Feeling: f.feeling,
 		Instruction: f.instruction, Previous: f.previous, Examples: f.examples,
 	}
-	for _, p := range passages {
-		pin.Sources = append(pin.Sources, prompts.Source{N: p.N, Title: pii.Public(p.Title), SectionPath: pii.Public(p.SectionPath),
-			Date: p.Date, Text: pii.Public(p.Text)})
-	}
+	pin.Sources = ground.PromptSources(passages)
 	rendered, err := set.Draft(pin)
 	if err != nil {
 		return res, err
@@ -247,7 +248,7 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 		if res.Error != "" {
 			msg = "Le modèle n'a pas répondu (" + res.Error + ") : brouillon rédigé hors ligne, à relire et compléter."
 		}
-		res.Checks = append(res.Checks, Check{Code: "offline", Message: msg})
+		res.Checks = append(res.Checks, ground.Check{Code: "offline", Message: msg})
 		if onDelta != nil {
 			if err := onDelta(text); err != nil {
 				return res, err
@@ -258,25 +259,12 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 
 	// 5. Check: citations, output rules and claim grounding, on the text as the model wrote it.
 	t0 = time.Now()
-	text, res.Citations = checkCitations(text, len(passages))
-	for _, k := range res.Citations.Unknown {
-		res.Checks = append(res.Checks, Check{Code: "citation", Message: fmt.Sprintf("Citation [%d] sans source correspondante : retirée.", k)})
-	}
-	for _, k := range res.Citations.Used {
-		res.Passages[k-1].Used = true
-	}
-	links := make([]string, len(passages))
-	texts := make([]string, len(passages))
-	for i, p := range passages {
-		// The heading is part of the source: a sentence naming the fiche is supported by it.
-		links[i], texts[i] = p.URL, p.Title+"\n"+p.SectionPath+"\n"+p.Text
-	}
-	for _, c := range RunChecks(text, s.o.Allow, links) {
-		if c.Code != "placeholder" { // placeholders are expected before restoration; checked after it
-			res.Checks = append(res.Checks, c)
-		}
-	}
-	res.Grounding = Ground(text, texts)
+	text, res.Citations = ground.CheckCitations(text, len(passages))
+	rules := ground.DraftRules
+	rules.Allow = s.o.Allow
+	v := ground.Verify(text, res.Passages, res.Citations, rules)
+	res.Checks = append(res.Checks, v.Checks...)
+	res.Grounding = v.Grounding
 	res.Redacted = text
 	res.Timings["check"] = time.Since(t0)
 
@@ -285,7 +273,7 @@ func (s *Service) GenerateStream(ctx context.Context, in Input, onDelta func(str
 	restored := f.mapping.Restore(text)
 	res.Text = restored.Text
 	for _, fl := range restored.Flags {
-		res.Checks = append(res.Checks, Check{Code: "placeholder", Message: "Marqueur inventé ou altéré par le modèle : non restitué, à corriger.", Excerpt: fl.Placeholder})
+		res.Checks = append(res.Checks, ground.Check{Code: "placeholder", Message: "Marqueur inventé ou altéré par le modèle : non restitué, à corriger.", Excerpt: fl.Placeholder})
 	}
 	res.Timings["restore"] = time.Since(t0)
 	return res, nil
@@ -379,25 +367,17 @@ func (s *Service) filterInput(ctx context.Context, in Input) (filtered, error) {
 // retrieveReview retrieves the fiches a reply to the review is grounded in (search.ReviewSources: a query built
 // from the review, the organisation's fiches favoured, k distinct fiches with their best passages, or none when
 // no fiche is relevant enough) and numbers their passages.
-func (s *Service) retrieveReview(ctx context.Context, org string, f filtered, k int) ([]Passage, bool, error) {
+func (s *Service) retrieveReview(ctx context.Context, org string, f filtered, k int) ([]ground.Passage, bool, error) {
 	if s.o.Searcher == nil {
 		return nil, false, nil
 	}
-	src, err := s.o.Searcher.ReviewSources(ctx, search.Review{Organisation: org, Title: f.title, Text: f.text}, search.ReviewOptions{Fiches: k})
-	if errors.Is(err, search.ErrNoCorpus) {
-		s.o.Log.Warn("aucun corpus chargé : brouillon sans sources")
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("draft: recherche des sources : %w", err)
-	}
-	rs := src.Passages()
-	out := make([]Passage, len(rs))
-	for i, r := range rs {
-		out[i] = Passage{N: i + 1, ChunkID: r.ChunkID, DocID: r.DocID, Title: r.Title, SectionPath: r.SectionPath,
-			URL: r.URL, Date: r.Date, Text: r.Text, Score: r.Score}
-	}
-	return out, src.Abstained, nil
+	abstained := false
+	ps, err := ground.Retrieve(ctx, "draft", s.o.Log, func(ctx context.Context) ([]ground.Passage, error) {
+		src, err := s.o.Searcher.ReviewSources(ctx, search.Review{Organisation: org, Title: f.title, Text: f.text}, search.ReviewOptions{Fiches: k})
+		abstained = src.Abstained
+		return src.Passages(), err
+	})
+	return ps, abstained, err
 }
 
 func feelingLabel(f string) string {

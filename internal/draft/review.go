@@ -2,7 +2,6 @@ package draft
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -47,13 +46,10 @@ func (s *Service) DraftReview(ctx context.Context, r Request) (store.Draft, Resu
 	in := Input{Organisation: rv.OrganisationName, Signature: ps.Signature, Tone: ps.Tone, Forbidden: ps.Forbidden,
 		Title: rv.Title, Text: rv.Body, Feeling: rv.Feeling, Instruction: r.Instruction, Previous: r.Previous,
 		Pseudonym: rv.AuthorPseudonym}
-	if raw, err := s.o.Store.PIIMapping(ctx, rv.ID); err == nil {
-		var m pii.Mapping
-		if err := json.Unmarshal(raw, &m); err == nil {
-			in.Mapping = &m
-		}
+	if m, err := s.o.Store.PIIMapping(ctx, rv.ID); err == nil {
+		in.Mapping = m
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return store.Draft{}, Result{}, err
+		return store.Draft{}, Result{}, err // an unreadable mapping stops here: a fresh one would renumber people
 	}
 	if in.Instruction != "" && in.Previous == "" {
 		last, err := s.o.Store.LatestDraft(ctx, rv.ID)
@@ -81,11 +77,7 @@ func (s *Service) DraftReview(ctx context.Context, r Request) (store.Draft, Resu
 		return store.Draft{}, res, err
 	}
 	res.Text = greet(res.Text, rv.AuthorPseudonym)
-	mapping, err := json.Marshal(res.Mapping)
-	if err != nil {
-		return store.Draft{}, res, fmt.Errorf("draft: mapping : %w", err)
-	}
-	if err := s.o.Store.SavePIIMapping(ctx, rv.ID, mapping); err != nil {
+	if err := s.o.Store.SavePIIMapping(ctx, rv.ID, res.Mapping); err != nil {
 		return store.Draft{}, res, err
 	}
 	kind := store.DraftAI
@@ -94,11 +86,8 @@ func (s *Service) DraftReview(ctx context.Context, r Request) (store.Draft, Resu
 	}
 	d := store.Draft{ReviewID: rv.ID, Kind: kind, Text: res.Text, PromptVersion: res.PromptVersion, Model: res.Model,
 		RedactedPrompt: res.Prompt.String(), Error: res.Error, CreatedBy: r.Actor}
-	d.Sources, _ = json.Marshal(res.Passages)
-	d.Checks, _ = json.Marshal(nonNil(res.Checks))
-	d.Grounding, _ = json.Marshal(res.Grounding)
-	d.Usage, _ = json.Marshal(res.Usage)
-	d.LatencyMS, _ = json.Marshal(res.Timings)
+	d.Sources, d.Checks, d.Grounding = nonNil(res.Passages), nonNil(res.Checks), &res.Grounding
+	d.Usage, d.LatencyMS = &res.Usage, res.Timings.Millis()
 	add := s.o.Store.AddDraft
 	if r.OnlyFirst {
 		add = s.o.Store.AddFirstDraft
@@ -141,9 +130,10 @@ func greet(text, pseudonym string) string {
 	return "Bonjour " + pseudonym + "," + strings.TrimPrefix(text, "Bonjour,")
 }
 
-func nonNil(cs []Check) []Check {
-	if cs == nil {
-		return []Check{}
+// nonNil stores an empty list as [], which says "none", rather than null, which says "unknown".
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
 	}
-	return cs
+	return s
 }

@@ -14,6 +14,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
 )
@@ -100,18 +101,12 @@ func (j *Judge) Version() string { return j.version }
 // Model names the judge model.
 func (j *Judge) Model() string { return j.client.Model() }
 
-// JudgeSource is one passage given to the draft, as the judge sees it.
-type JudgeSource struct {
-	N           int
-	Title, Text string
-}
-
 // JudgeInput is what the judge reads, in clear: Score filters it.
 type JudgeInput struct {
 	Review    string
-	Sources   []JudgeSource
-	Draft     string // the draft as the model wrote it, placeholders in
-	Reference string // the reply the administration published; may be empty
+	Sources   []ground.Passage // the passages given to the draft, numbered as it cites them
+	Draft     string           // the draft as the model wrote it, placeholders in
+	Reference string           // the reply the administration published; may be empty
 	// Mapping is the review's placeholder mapping, so the judge sees the draft's placeholders for the same
 	// people; nil starts a new one.
 	Mapping *pii.Mapping
@@ -191,10 +186,10 @@ func (j *Judge) prompts(ctx context.Context, in JudgeInput) (pii.Redacted, []pii
 	}
 	data := struct {
 		Review, Draft, Reference string
-		Sources                  []JudgeSource
+		Sources                  []ground.Passage
 	}{Review: neutralise(in.Review), Draft: neutralise(in.Draft), Reference: neutralise(in.Reference)}
 	for _, s := range in.Sources {
-		data.Sources = append(data.Sources, JudgeSource{N: s.N, Title: neutralise(s.Title), Text: neutralise(s.Text)})
+		data.Sources = append(data.Sources, ground.Passage{N: s.N, Title: neutralise(s.Title), Text: neutralise(s.Text)})
 	}
 	users := make([]pii.Redacted, len(Criteria))
 	for i, c := range Criteria {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/plume-services/plume/internal/eval"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/llm/llmtest"
 	"github.com/plume-services/plume/internal/pii"
@@ -58,7 +59,7 @@ func TestJudgeAgainstFakeServer(t *testing.T) {
 	review := "Bonjour, je suis Jean Dupont, mon numéro de téléphone est le 06 12 34 56 78. Ma demande d'APL est bloquée depuis 3 mois."
 	verdicts, err := j.Score(context.Background(), eval.JudgeInput{
 		Review:    review,
-		Sources:   []eval.JudgeSource{{N: 1, Title: "Aide personnalisée au logement (APL)", Text: "L'APL est versée sous conditions de ressources."}},
+		Sources:   []ground.Passage{{N: 1, Title: "Aide personnalisée au logement (APL)", Text: "L'APL est versée sous conditions de ressources."}},
 		Draft:     "Bonjour [PERSONNE_1], l'APL est versée sous conditions de ressources [1].",
 		Reference: "Bonjour Monsieur Dupont, nous avons transmis votre dossier.",
 	})

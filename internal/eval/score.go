@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plume-services/plume/internal/draft"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/store"
 )
@@ -32,18 +33,15 @@ type ReviewScorer struct {
 
 // ReviewDetails is what a report shows of one drafted item besides its metrics.
 type ReviewDetails struct {
-	Model      string        `json:"model"`
-	Offline    bool          `json:"offline"`
-	ModelError string        `json:"model_error,omitempty"`
-	Checks     []draft.Check `json:"checks,omitempty"`
-	Sources    []string      `json:"sources,omitempty"` // "[n] DocID — title", the cited ones marked with *
-	Unground   []string      `json:"unsupported,omitempty"`
-	Leaks      []string      `json:"leaks,omitempty"` // labels of personal values found in the prompt, never the values
-	HasRef     bool          `json:"has_reference"`
+	Model      string         `json:"model"`
+	Offline    bool           `json:"offline"`
+	ModelError string         `json:"model_error,omitempty"`
+	Checks     []ground.Check `json:"checks,omitempty"`
+	Sources    []string       `json:"sources,omitempty"` // "[n] DocID — title", the cited ones marked with *
+	Unground   []string       `json:"unsupported,omitempty"`
+	Leaks      []string       `json:"leaks,omitempty"` // labels of personal values found in the prompt, never the values
+	HasRef     bool           `json:"has_reference"`
 }
-
-// placeholderRE matches the filter's placeholders as the model writes them.
-var placeholderRE = regexp.MustCompile(`\[[A-Z][A-Z_]*_\d+\]`)
 
 // Score runs the pipeline on it and returns the item to store. A pipeline failure is recorded in the item
 // (Error) and is not returned: only the context ending stops a run.
@@ -86,7 +84,7 @@ func (s *ReviewScorer) Score(ctx context.Context, it ReviewItem) (store.EvalItem
 	}
 	m[MetricChecksFailed] = float64(failed)
 	m[MetricWords] = float64(len(strings.Fields(res.Text)))
-	if n := len(placeholderRE.FindAllString(res.Redacted, -1)); n > 0 {
+	if n := len(pii.Placeholders(res.Redacted)); n > 0 {
 		m[MetricPlaceholdersOK] = float64(n-int(m[metricCheckPrefix+"placeholder"])) / float64(n)
 	}
 	m[MetricGrounding] = res.Grounding.Share()
@@ -97,7 +95,7 @@ func (s *ReviewScorer) Score(ctx context.Context, it ReviewItem) (store.EvalItem
 	}
 	for _, p := range res.Passages {
 		mark := ""
-		if p.Used {
+		if p.Cited {
 			mark = " *"
 		}
 		det.Sources = append(det.Sources, fmt.Sprintf("[%d] %s — %s%s", p.N, p.DocID, p.Title, mark))
@@ -138,9 +136,7 @@ func (s *ReviewScorer) Score(ctx context.Context, it ReviewItem) (store.EvalItem
 
 	if s.Judge != nil {
 		in := JudgeInput{Review: strings.TrimSpace(it.Title + "\n\n" + it.Text), Draft: res.Redacted, Reference: it.Reference, Mapping: res.Mapping}
-		for _, p := range res.Passages {
-			in.Sources = append(in.Sources, JudgeSource{N: p.N, Title: p.Title, Text: p.Text})
-		}
+		in.Sources = res.Passages
 		t0 := time.Now()
 		verdicts, err := s.Judge.Score(ctx, in)
 		if err != nil {

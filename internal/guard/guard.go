@@ -233,15 +233,13 @@ func digits(s string) string {
 	}, s)
 }
 
-// ReviewMapping is the mapping Check needs for a review: the one its drafts stored (stored, JSON, may be empty)
-// completed with the values of the review's own texts, so that a reply written by hand before any draft is
-// checked against the citizen's values too.
-func ReviewMapping(ctx context.Context, f *pii.Filter, stored []byte, texts ...string) (*pii.Mapping, error) {
-	m := pii.NewMapping()
-	if len(stored) > 0 {
-		if err := m.UnmarshalJSON(stored); err != nil {
-			return nil, fmt.Errorf("%w (%v)", ErrFilter, err)
-		}
+// ReviewMapping is the mapping Check needs for a review: the one its drafts stored (as store.PIIMapping decoded
+// it; nil when none), completed with the values of the review's own texts, so that a reply written by hand
+// before any draft is checked against the citizen's values too. stored is completed in place.
+func ReviewMapping(ctx context.Context, f *pii.Filter, stored *pii.Mapping, texts ...string) (*pii.Mapping, error) {
+	m := stored
+	if m == nil {
+		m = pii.NewMapping()
 	}
 	for _, t := range texts {
 		if strings.TrimSpace(t) == "" {

@@ -31,7 +31,7 @@ func TestPurgeExportErase(t *testing.T) {
 	if _, err := st.AddDraft(ctx, store.Draft{ReviewID: old, Kind: store.DraftEdit, Text: "Bonjour Marie Lefebvre, merci."}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SavePIIMapping(ctx, old, []byte(`{}`)); err != nil {
+	if err := st.SavePIIMapping(ctx, old, pii.NewMapping()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Pool.Exec(ctx, `UPDATE reviews SET updated_at = now() - interval '400 days' WHERE id = ANY($1)`, []int64{old, recent}); err != nil {

@@ -2,13 +2,13 @@ package retention_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/retention"
 	"github.com/plume-services/plume/internal/reviews"
@@ -35,14 +35,13 @@ func TestPurgeLeavesNoAnnotatedValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mj, _ := json.Marshal(red.Mapping)
-	if err := st.SavePIIMapping(ctx, id, mj); err != nil {
+	if err := st.SavePIIMapping(ctx, id, red.Mapping); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.AddDraft(ctx, store.Draft{ReviewID: id, Kind: store.DraftAI, Text: "Bonjour Lune42, Madame Marie Lefebvre, votre prime…",
 		RedactedPrompt: "<avis>\n[PERSONNE_1] née le 04.05.1978, rappeler marie lefebvre au 0611223344\n</avis>",
-		Checks:         json.RawMessage(`[{"code":"phone","message":"Numéro","excerpt":"06 11 22 33 44"}]`),
-		Grounding:      json.RawMessage(`{"sentences":[{"text":"Madame LEFEBVRE, rappel au 06.11.22.33.44"}]}`)}); err != nil {
+		Checks:         []ground.Check{{Code: "phone", Message: "Numéro", Excerpt: "06 11 22 33 44"}},
+		Grounding:      &ground.Grounding{Sentences: []ground.Sentence{{Text: "Madame LEFEBVRE, rappel au 06.11.22.33.44"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.AddDraft(ctx, store.Draft{ReviewID: id, Kind: store.DraftEdit, Text: "Bonjour lune42, madame lefebvre (née le 04/05/1978), nous vous rappelons au +33 6 11 22 33 44."}); err != nil {
@@ -56,9 +55,9 @@ func TestPurgeLeavesNoAnnotatedValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AddConversationTurn(ctx, store.ConversationTurn{UserID: u.ID, Title: "Marie Lefebvre", Mapping: mj,
+	if _, err := st.AddConversationTurn(ctx, store.ConversationTurn{UserID: u.ID, Title: "Marie Lefebvre", Mapping: red.Mapping,
 		Message: store.ConversationMessage{Question: "Marie Lefebvre (06 11 22 33 44) a perdu sa carte", QuestionRedacted: "[PERSONNE_1] a perdu sa carte",
-			Answer: "Mme Lefebvre doit déclarer la perte.", AnswerRedacted: "Mme [PERSONNE_1] doit déclarer la perte.", Sources: json.RawMessage(`[]`)}}); err != nil {
+			Answer: "Mme Lefebvre doit déclarer la perte.", AnswerRedacted: "Mme [PERSONNE_1] doit déclarer la perte.", Sources: []ground.Passage{}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Pool.Exec(ctx, `UPDATE conversations SET updated_at = now() - interval '100 days'`); err != nil {

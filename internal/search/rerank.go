@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 )
 
@@ -42,7 +43,7 @@ type rerankScore struct {
 }
 
 // Rerank scores the first TopN results against the query and returns them best first, the rest after.
-func (r *Reranker) Rerank(ctx context.Context, query pii.Redacted, rs []Result) ([]Result, error) {
+func (r *Reranker) Rerank(ctx context.Context, query pii.Redacted, rs []ground.Passage) ([]ground.Passage, error) {
 	n := min(len(rs), max(r.TopN, 1))
 	docs := make([]string, n)
 	for i := range n {
@@ -122,14 +123,14 @@ func (r *Reranker) Rerank(ctx context.Context, query pii.Redacted, rs []Result) 
 			return nil, fmt.Errorf("rerank: pas de score pour le passage %d", i)
 		}
 	}
-	head := make([]Result, n)
+	head := make([]ground.Passage, n)
 	copy(head, rs[:n])
 	idx := make([]int, n)
 	for i := range idx {
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return score[idx[a]] > score[idx[b]] })
-	out := make([]Result, 0, len(rs))
+	out := make([]ground.Passage, 0, len(rs))
 	for _, i := range idx {
 		h := head[i]
 		h.Score = score[i]

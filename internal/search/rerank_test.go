@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
 )
@@ -40,7 +41,7 @@ func TestRerankerTEIAndOpenAIFormats(t *testing.T) {
 		json.NewEncoder(w).Encode(map[string]any{"results": out})
 	}))
 	defer srv.Close()
-	in := []search.Result{{DocID: "F1", Text: "court"}, {DocID: "F2", Text: "un passage bien plus long"}, {DocID: "F3", Text: "moyen passage"}, {DocID: "F4", Text: "hors du lot"}}
+	in := []ground.Passage{{DocID: "F1", Text: "court"}, {DocID: "F2", Text: "un passage bien plus long"}, {DocID: "F3", Text: "moyen passage"}, {DocID: "F4", Text: "hors du lot"}}
 	for _, model := range []string{"", "bge-reranker"} {
 		r := search.NewReranker(srv.URL, model, "")
 		r.TopN = 3

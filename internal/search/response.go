@@ -7,6 +7,7 @@ import (
 	sample "github.com/plume-services/plume/corpus"
 	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/store"
 )
 
@@ -28,7 +29,7 @@ type Response struct {
 }
 
 // NewResponse builds the JSON answer from ranked results.
-func NewResponse(id string, rs []Result) Response {
+func NewResponse(id string, rs []ground.Passage) Response {
 	out := Response{ID: id, Results: make([]Brief, len(rs))}
 	for i, r := range rs {
 		out.Results[i] = Brief{DocID: r.DocID, ChunkID: r.ChunkID, Title: r.Title, SectionPath: r.SectionPath, URL: r.URL, Score: r.Score}

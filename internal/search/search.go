@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/store"
 )
@@ -80,34 +81,17 @@ type Query struct {
 	ByDocument bool
 }
 
-// Result is one ranked passage, ready to be shown with its source or encoded as JSON by the API.
-type Result struct {
-	ChunkID     int64     `json:"chunk_id"`
-	DocID       string    `json:"doc_id"`
-	Title       string    `json:"title"`
-	SectionPath string    `json:"section_path"`
-	Audience    string    `json:"audience"`
-	URL         string    `json:"url"`
-	Text        string    `json:"text"`
-	Date        time.Time `json:"date,omitzero"`
-	Score       float64   `json:"score"`
-	FTRank      int       `json:"ft_rank,omitempty"`
-	VecRank     int       `json:"vec_rank,omitempty"`
-	// Theme and Breadcrumb place the fiche in service-public.fr's tree (organisation boosts read them).
-	Theme      string `json:"-"`
-	Breadcrumb string `json:"-"`
-	// BM25 and Similarity are the passage's scores in each leg (0 when absent), for abstention.
-	BM25       float64 `json:"-"`
-	Similarity float64 `json:"-"`
-}
-
 // QueryError is a query the searcher refuses; Message is French, for the person who typed it.
 type QueryError struct{ Message string }
 
 func (e *QueryError) Error() string { return e.Message }
 
-// ErrNoCorpus is returned when no corpus has been loaded yet.
-var ErrNoCorpus = errors.New("aucun corpus chargé : lancez « plume corpus load »")
+// BadInput marks the error as the caller's mistake: the web layer answers 400, the core retrieves nothing.
+func (e *QueryError) BadInput() bool { return true }
+
+// ErrNoCorpus is returned when no corpus has been loaded yet (the core's sentinel, so that callers of
+// ground.Retrieve see it too).
+var ErrNoCorpus = ground.ErrNoCorpus
 
 // Options tune a Searcher; zero values take the defaults.
 type Options struct {
@@ -219,7 +203,7 @@ func (s *Searcher) embedder(ctx context.Context) (embed.Embedder, int, error) {
 }
 
 // Search ranks the passages (or, with ByDocument, the fiches) that best answer q.
-func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
+func (s *Searcher) Search(ctx context.Context, q Query) ([]ground.Passage, error) {
 	if err := CheckQuery(q.Text.String()); err != nil {
 		return nil, err
 	}
@@ -242,7 +226,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	if q.ByDocument && s.opt.Reranker != nil {
 		sq.Limit = max(limit, s.opt.Candidates)
 	}
-	res, err := s.run(ctx, sq)
+	res, err := s.store.SearchCorpus(ctx, sq)
 	if err != nil {
 		return nil, err
 	}
@@ -288,30 +272,13 @@ func (s *Searcher) prepare(ctx context.Context, text pii.Redacted, mode Mode) (s
 	return sq, nil
 }
 
-// run sends the query to the store and converts its hits.
-func (s *Searcher) run(ctx context.Context, sq store.CorpusSearch) ([]Result, error) {
-	hits, err := s.store.SearchCorpus(ctx, sq)
-	if err != nil {
-		return nil, err
-	}
-	res := make([]Result, len(hits))
-	for i, h := range hits {
-		res[i] = Result{
-			ChunkID: h.ChunkID, DocID: h.DocID, Title: h.Title, SectionPath: h.SectionPath, Audience: h.Audience,
-			URL: h.URL, Text: h.Body, Date: h.Date, Score: h.Score, FTRank: h.FTRank, VecRank: h.VecRank,
-			Theme: h.Theme, Breadcrumb: h.Breadcrumb, BM25: h.BM25, Similarity: h.Similarity,
-		}
-	}
-	return res, nil
-}
-
 // lexiconSuffix is what the lexicon appended to the query: official words from Plume's own file.
 func lexiconSuffix(raw, expanded string) pii.Redacted {
 	return pii.Public(expanded[len(raw):])
 }
 
 // BestPerDocument keeps the first (best) result of each fiche, in order.
-func BestPerDocument(rs []Result) []Result {
+func BestPerDocument(rs []ground.Passage) []ground.Passage {
 	seen := map[string]bool{}
 	out := rs[:0:0]
 	for _, r := range rs {

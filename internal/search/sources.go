@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 )
 
@@ -66,7 +67,7 @@ func (o ReviewOptions) withDefaults() ReviewOptions {
 type Fiche struct {
 	DocID, Title, URL string
 	Score             float64
-	Passages          []Result
+	Passages          []ground.Passage
 }
 
 // Sources are the fiches retrieved for a review, best first, or an abstention: no fiche is relevant enough,
@@ -81,8 +82,8 @@ type Sources struct {
 }
 
 // Passages returns the passages of the fiches in order: each fiche's best passages, fiche after fiche.
-func (s Sources) Passages() []Result {
-	var out []Result
+func (s Sources) Passages() []ground.Passage {
+	var out []ground.Passage
 	for _, f := range s.Fiches {
 		out = append(out, f.Passages...)
 	}
@@ -112,7 +113,7 @@ func (s *Searcher) ReviewSources(ctx context.Context, r Review, opt ReviewOption
 	sq.ByDocument = true
 	sq.PassagesPerDocument = opt.PassagesPerFiche
 	sq.Limit = max(opt.Fiches*5, 20)
-	res, err := s.run(ctx, sq)
+	res, err := s.store.SearchCorpus(ctx, sq)
 	if err != nil {
 		return out, err
 	}
@@ -158,7 +159,7 @@ func (s *Searcher) ReviewSources(ctx context.Context, r Review, opt ReviewOption
 }
 
 // groupFiches gathers the passages of each fiche, in the order of the fiches.
-func groupFiches(rs []Result) []Fiche {
+func groupFiches(rs []ground.Passage) []Fiche {
 	var out []Fiche
 	idx := map[string]int{}
 	for _, r := range rs {
@@ -175,7 +176,7 @@ func groupFiches(rs []Result) []Fiche {
 
 // rerankFiches reorders the fiches by the cross-encoder's score of their best passage.
 func (s *Searcher) rerankFiches(ctx context.Context, query pii.Redacted, fiches []Fiche) ([]Fiche, error) {
-	best := make([]Result, len(fiches))
+	best := make([]ground.Passage, len(fiches))
 	for i, f := range fiches {
 		best[i] = f.Passages[0]
 		best[i].Score = float64(i) // the position, to find the fiche again

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/plume-services/plume/internal/ground"
+	"github.com/plume-services/plume/internal/pii"
 )
 
 // ErrConflict is returned when a conversation changed between reading it and writing to it (two questions
@@ -16,32 +19,32 @@ var ErrConflict = errors.New("modifié entre-temps")
 
 // Conversation is one row of conversations: an adviser's exchange with the assistant.
 type Conversation struct {
-	ID        int64           `db:"id"`
-	UserID    int64           `db:"user_id"`
-	Title     string          `db:"title"`
-	Mapping   json.RawMessage `db:"pii_mapping"` // placeholders → values: server-side only
-	Turns     int             `db:"turns"`
-	CreatedAt time.Time       `db:"created_at"`
-	UpdatedAt time.Time       `db:"updated_at"`
+	ID        int64        `db:"id"`
+	UserID    int64        `db:"user_id"`
+	Title     string       `db:"title"`
+	Mapping   *pii.Mapping `db:"pii_mapping"` // placeholders → values: server-side only; decoded with its errors
+	Turns     int          `db:"turns"`
+	CreatedAt time.Time    `db:"created_at"`
+	UpdatedAt time.Time    `db:"updated_at"`
 }
 
 // ConversationMessage is one turn of a conversation, with the adviser's feedback when given.
 type ConversationMessage struct {
-	ID               int64           `db:"id"`
-	ConversationID   int64           `db:"conversation_id"`
-	Ord              int             `db:"ord"`
-	Question         string          `db:"question"`
-	QuestionRedacted string          `db:"question_redacted"`
-	Answer           string          `db:"answer"`
-	AnswerRedacted   string          `db:"answer_redacted"`
-	Sources          json.RawMessage `db:"sources"`
-	Model            string          `db:"model"`
-	Offline          bool            `db:"offline"`
-	PromptVersion    string          `db:"prompt_version"`
-	Checks           json.RawMessage `db:"checks"`
-	Usage            json.RawMessage `db:"usage"`
-	LatencyMS        json.RawMessage `db:"latency_ms"`
-	CreatedAt        time.Time       `db:"created_at"`
+	ID               int64            `db:"id"`
+	ConversationID   int64            `db:"conversation_id"`
+	Ord              int              `db:"ord"`
+	Question         string           `db:"question"`
+	QuestionRedacted string           `db:"question_redacted"`
+	Answer           string           `db:"answer"`
+	AnswerRedacted   string           `db:"answer_redacted"`
+	Sources          []ground.Passage `db:"sources"` // as cited, without their text: the fiche is in the corpus
+	Model            string           `db:"model"`
+	Offline          bool             `db:"offline"`
+	PromptVersion    string           `db:"prompt_version"`
+	Checks           []ground.Check   `db:"checks"`
+	Usage            json.RawMessage  `db:"usage"`
+	LatencyMS        json.RawMessage  `db:"latency_ms"`
+	CreatedAt        time.Time        `db:"created_at"`
 	Feedback         *MessageFeedback
 }
 
@@ -62,7 +65,7 @@ type ConversationTurn struct {
 	// someone else wrote meanwhile, and the mapping would be overwritten: ErrConflict.
 	ExpectTurns int
 	Title       string // for a new conversation
-	Mapping     json.RawMessage
+	Mapping     *pii.Mapping
 	Message     ConversationMessage
 }
 
@@ -75,11 +78,11 @@ const messageColumns = `m.id, m.conversation_id, m.ord, m.question, m.question_r
 // message as stored. A conversation of another user is ErrNotFound.
 func (s *Store) AddConversationTurn(ctx context.Context, t ConversationTurn) (ConversationMessage, error) {
 	var out ConversationMessage
-	mapping := t.Mapping
-	if len(mapping) == 0 {
-		mapping = json.RawMessage("{}")
+	mapping, err := encodeMapping(t.Mapping)
+	if err != nil {
+		return out, fmt.Errorf("store: add conversation turn: %w", err)
 	}
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
 		convID := t.ConversationID
 		var turns int
 		if convID == 0 {
@@ -102,15 +105,23 @@ func (s *Store) AddConversationTurn(ctx context.Context, t ConversationTurn) (Co
 			}
 		}
 		m := t.Message
-		sources := m.Sources
-		if len(sources) == 0 {
-			sources = json.RawMessage("[]")
+		sources, err := json.Marshal(nonNilSlice(m.Sources))
+		if err != nil {
+			return err
+		}
+		var checks any
+		if m.Checks != nil {
+			b, err := json.Marshal(m.Checks)
+			if err != nil {
+				return err
+			}
+			checks = string(b)
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO conversation_messages AS m (conversation_id, ord, question, question_redacted,
 				answer, answer_redacted, sources, model, offline, prompt_version, checks, usage, latency_ms)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING `+messageColumns,
 			convID, turns+1, m.Question, m.QuestionRedacted, m.Answer, m.AnswerRedacted, string(sources), m.Model,
-			m.Offline, m.PromptVersion, jsonArg(m.Checks), jsonArg(m.Usage), jsonArg(m.LatencyMS))
+			m.Offline, m.PromptVersion, checks, jsonArg(m.Usage), jsonArg(m.LatencyMS))
 		if err != nil {
 			return err
 		}
@@ -233,12 +244,12 @@ type ExportedTurn struct {
 	Ord              int
 	QuestionRedacted string
 	AnswerRedacted   string
-	Sources          json.RawMessage
+	Sources          []ground.Passage
 	Model            string
 	Offline          bool
 	PromptVersion    string
 	CreatedAt        time.Time
-	Mapping          json.RawMessage // the conversation's, so a feedback comment can be filtered with its placeholders
+	Mapping          *pii.Mapping // the conversation's, so a feedback comment can be filtered with its placeholders
 	Feedback         *MessageFeedback
 }
 
@@ -279,4 +290,12 @@ func (s *Store) ExportConversationTurns(ctx context.Context, userID int64, fn fu
 		return fmt.Errorf("store: export conversations: %w", err)
 	}
 	return nil
+}
+
+// nonNilSlice stores an empty list as [] rather than null.
+func nonNilSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 
+	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/store"
 	"github.com/plume-services/plume/internal/store/storetest"
 )
@@ -26,7 +28,7 @@ func TestConversationTurnsAreOrderedOwnedAndGuarded(t *testing.T) {
 	}
 	turn := func(convID int64, expect int, q string) (store.ConversationMessage, error) {
 		return s.AddConversationTurn(ctx, store.ConversationTurn{UserID: users[0], ConversationID: convID, ExpectTurns: expect, Title: q,
-			Mapping: json.RawMessage(`{"n":` + string(rune('0'+expect)) + `}`),
+			Mapping: personMapping(t, fmt.Sprintf("Personne %d", expect)),
 			Message: store.ConversationMessage{Question: q, QuestionRedacted: q, Answer: "r", AnswerRedacted: "r"}})
 	}
 	m1, err := turn(0, 0, "première")
@@ -37,7 +39,7 @@ func TestConversationTurnsAreOrderedOwnedAndGuarded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m1.Ord != 1 || m2.Ord != 2 || m2.ConversationID != m1.ConversationID || string(m2.Sources) != "[]" {
+	if m1.Ord != 1 || m2.Ord != 2 || m2.ConversationID != m1.ConversationID || m2.Sources == nil || len(m2.Sources) != 0 {
 		t.Fatalf("turns %+v %+v", m1, m2)
 	}
 	// A writer that read the conversation before the second turn would overwrite its mapping: refused.
@@ -45,8 +47,11 @@ func TestConversationTurnsAreOrderedOwnedAndGuarded(t *testing.T) {
 		t.Errorf("stale turn: %v, want ErrConflict", err)
 	}
 	c, err := s.Conversation(ctx, users[0], m1.ConversationID)
-	if err != nil || c.Turns != 2 || c.Title != "première" || string(c.Mapping) != `{"n": 1}` {
+	if err != nil || c.Turns != 2 || c.Title != "première" {
 		t.Errorf("conversation %+v %v", c, err)
+	}
+	if got := c.Mapping.Restore("[PERSONNE_1]").Text; got != "Personne 1" {
+		t.Errorf("conversation mapping restores [PERSONNE_1] as %q, want the second turn's %q", got, "Personne 1")
 	}
 	if _, err := s.Conversation(ctx, users[1], m1.ConversationID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("other user reads: %v", err)
@@ -78,4 +83,15 @@ func TestConversationTurnsAreOrderedOwnedAndGuarded(t *testing.T) {
 	if cs, err := s.ListConversations(ctx, users[0], 0); err != nil || len(cs) != 0 {
 		t.Errorf("after delete: %v %v", cs, err)
 	}
+}
+
+// personMapping is a mapping holding one person, as the filter would have made it.
+func personMapping(t *testing.T, name string) *pii.Mapping {
+	t.Helper()
+	m := pii.NewMapping()
+	j := fmt.Sprintf(`{"version":1,"entries":[{"label":"PERSON","value":%q,"placeholder":"[PERSONNE_1]"}]}`, name)
+	if err := json.Unmarshal([]byte(j), m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/pgvector/pgvector-go"
+
+	"github.com/plume-services/plume/internal/ground"
 )
 
 // corpusLock serialises corpus loads: two loads of the same source at once would each delete the other's rows.
@@ -352,20 +354,6 @@ type CorpusSearch struct {
 	SpreadBonus float64
 }
 
-// CorpusHit is one ranked chunk.
-type CorpusHit struct {
-	ChunkID                                        int64
-	DocID, Audience, Title, SectionPath, URL, Body string
-	// Theme and Breadcrumb are the document's, for boosts by organisation.
-	Theme, Breadcrumb string
-	Date              time.Time
-	Score             float64
-	FTRank, VecRank   int // 1-based rank in each leg, 0 when absent from it
-	// BM25 is the chunk's full-text score, Similarity its cosine similarity to the query vector; 0 when
-	// the chunk is absent from that leg. With ByDocument they are the document's best.
-	BM25, Similarity float64
-}
-
 // SearchCorpus runs the hybrid retrieval in one statement:
 //
 //  1. the full-text leg parses the query with to_tsvector on the french_unaccent configuration (accents and
@@ -387,7 +375,7 @@ type CorpusHit struct {
 //     their text and metadata.
 //
 // Every value is a named bind parameter; only the dimension, an integer, is formatted into the statement.
-func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, error) {
+func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]ground.Passage, error) {
 	if q.Candidates <= 0 {
 		q.Candidates = 100
 	}
@@ -438,7 +426,7 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, 
 		"pool": bm25Pool, "k1": bm25K1, "b": bm25B, "w_title": bm25Title, "w_path": bm25Path,
 		"seed_postings": bm25SeedPostings, "max_terms": bm25MaxTerms, "qtf_cap": q.MaxQueryTF,
 	})
-	hits, err := func() ([]CorpusHit, error) {
+	hits, err := func() ([]ground.Passage, error) {
 		br := s.Pool.SendBatch(ctx, b)
 		defer br.Close()
 		if _, err := br.Exec(); err != nil {
@@ -448,10 +436,10 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]CorpusHit, 
 		if err != nil {
 			return nil, err
 		}
-		hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CorpusHit, error) {
-			var h CorpusHit
+		hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ground.Passage, error) {
+			var h ground.Passage
 			var d pgtype.Date
-			err := r.Scan(&h.ChunkID, &h.DocID, &h.Audience, &h.Title, &h.SectionPath, &h.URL, &h.Body, &d,
+			err := r.Scan(&h.ChunkID, &h.DocID, &h.Audience, &h.Title, &h.SectionPath, &h.URL, &h.Text, &d,
 				&h.Theme, &h.Breadcrumb, &h.Score, &h.FTRank, &h.VecRank, &h.BM25, &h.Similarity)
 			if d.Valid {
 				h.Date = d.Time

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/plume-services/plume/internal/ground"
+	"github.com/plume-services/plume/internal/llm"
 )
 
 // DraftKind says who or what wrote a draft.
@@ -21,25 +24,25 @@ const (
 	DraftPublished DraftKind = "publie"  // the text as published
 )
 
-// Draft is one version of a reply to a review, with what is needed to audit how it was made.
-// The JSON fields are stored as given and are nil when unknown.
+// Draft is one version of a reply to a review, with what is needed to audit how it was made. The audit fields
+// are stored as JSON (jsonb) and are nil when unknown; they decode here, once, with their errors.
 type Draft struct {
-	ID             int64           `db:"id"`
-	ReviewID       int64           `db:"review_id"`
-	Version        int             `db:"version"`
-	Kind           DraftKind       `db:"kind"`
-	Text           string          `db:"text"`
-	PromptVersion  string          `db:"prompt_version"`
-	Model          string          `db:"model"`
-	RedactedPrompt string          `db:"redacted_prompt"` // the prompt as sent, placeholders in: never clear text
-	Sources        json.RawMessage `db:"sources"`
-	Checks         json.RawMessage `db:"checks"`
-	Grounding      json.RawMessage `db:"grounding"`
-	Usage          json.RawMessage `db:"usage"`
-	LatencyMS      json.RawMessage `db:"latency_ms"`
-	Error          string          `db:"error"` // why generation failed; the draft may then have no text
-	CreatedBy      string          `db:"created_by"`
-	CreatedAt      time.Time       `db:"created_at"`
+	ID             int64              `db:"id"`
+	ReviewID       int64              `db:"review_id"`
+	Version        int                `db:"version"`
+	Kind           DraftKind          `db:"kind"`
+	Text           string             `db:"text"`
+	PromptVersion  string             `db:"prompt_version"`
+	Model          string             `db:"model"`
+	RedactedPrompt string             `db:"redacted_prompt"` // the prompt as sent, placeholders in: never clear text
+	Sources        []ground.Passage   `db:"sources"`
+	Checks         []ground.Check     `db:"checks"` // an empty, non-nil list: checked and nothing found
+	Grounding      *ground.Grounding  `db:"grounding"`
+	Usage          *llm.Usage         `db:"usage"`
+	LatencyMS      map[string]float64 `db:"latency_ms"` // stage → milliseconds
+	Error          string             `db:"error"`      // why generation failed; the draft may then have no text
+	CreatedBy      string             `db:"created_by"`
+	CreatedAt      time.Time          `db:"created_at"`
 }
 
 const draftColumns = `id, review_id, version, kind, text, prompt_version, model, redacted_prompt,
@@ -66,8 +69,12 @@ func (s *Store) addDraft(ctx context.Context, d Draft, onlyFirst bool) (Draft, e
 	default:
 		return Draft{}, fmt.Errorf("store: add draft: type de brouillon %q inconnu", d.Kind)
 	}
+	audit, err := d.auditJSON()
+	if err != nil {
+		return Draft{}, fmt.Errorf("store: add draft: %w", err)
+	}
 	var out Draft
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
 		// Locking the review serialises the writers of its drafts, so max(version)+1 is never taken twice.
 		var id int64
 		err := tx.QueryRow(ctx, "SELECT id FROM reviews WHERE id = $1 FOR UPDATE", d.ReviewID).Scan(&id)
@@ -92,8 +99,7 @@ func (s *Store) addDraft(ctx context.Context, d Draft, onlyFirst bool) (Draft, e
 			FROM drafts WHERE review_id = $1
 			RETURNING `+draftColumns,
 			d.ReviewID, string(d.Kind), d.Text, d.PromptVersion, d.Model, d.RedactedPrompt,
-			jsonArg(d.Sources), jsonArg(d.Checks), jsonArg(d.Grounding), jsonArg(d.Usage), jsonArg(d.LatencyMS),
-			d.Error, d.CreatedBy)
+			audit[0], audit[1], audit[2], audit[3], audit[4], d.Error, d.CreatedBy)
 		if err != nil {
 			return fmt.Errorf("store: add draft: %w", err)
 		}
@@ -108,6 +114,28 @@ func (s *Store) addDraft(ctx context.Context, d Draft, onlyFirst bool) (Draft, e
 		return Draft{}, err
 	}
 	return out, nil
+}
+
+// auditJSON encodes the audit fields of d in column order (sources, checks, grounding, usage, latency_ms), an
+// unknown one as SQL NULL.
+func (d Draft) auditJSON() ([5]any, error) {
+	var out [5]any
+	var err error
+	enc := func(i int, v any, unknown bool) {
+		if err != nil || unknown {
+			return
+		}
+		var b []byte
+		if b, err = json.Marshal(v); err == nil {
+			out[i] = string(b)
+		}
+	}
+	enc(0, d.Sources, d.Sources == nil)
+	enc(1, d.Checks, d.Checks == nil)
+	enc(2, d.Grounding, d.Grounding == nil)
+	enc(3, d.Usage, d.Usage == nil)
+	enc(4, d.LatencyMS, d.LatencyMS == nil)
+	return out, err
 }
 
 // jsonArg sends an empty JSON value as SQL NULL.

@@ -4,10 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"sort"
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/plume-services/plume/internal/ground"
+	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/store"
 	"github.com/plume-services/plume/internal/store/storetest"
 )
@@ -23,9 +28,9 @@ func TestAddDraftRecordsAuditFields(t *testing.T) {
 		PromptVersion:  "reponse-v3",
 		Model:          "mistral-small",
 		RedactedPrompt: "Avis : [PERSONNE_1] attend depuis trois mois.",
-		Sources:        json.RawMessage(`[{"id":"F1234","used":true}]`),
-		Usage:          json.RawMessage(`{"prompt_tokens":120,"completion_tokens":80}`),
-		LatencyMS:      json.RawMessage(`{"filter":3,"generate":1200}`),
+		Sources:        []ground.Passage{{N: 1, DocID: "F1234", Title: "Prime d'activité", Cited: true}},
+		Usage:          &llm.Usage{PromptTokens: 120, CompletionTokens: 80},
+		LatencyMS:      map[string]float64{"filter": 3, "generate": 1200},
 		CreatedBy:      "pipeline",
 	}
 	d, err := s.AddDraft(ctx, in)
@@ -36,19 +41,21 @@ func TestAddDraftRecordsAuditFields(t *testing.T) {
 		t.Errorf("stored draft = %+v", d)
 	}
 	if d.Checks != nil || d.Grounding != nil {
-		t.Errorf("unknown JSON fields should stay NULL: checks %s grounding %s", d.Checks, d.Grounding)
+		t.Errorf("unknown JSON fields should stay NULL: checks %v grounding %v", d.Checks, d.Grounding)
 	}
-	var src []map[string]any
-	if err := json.Unmarshal(d.Sources, &src); err != nil || src[0]["id"] != "F1234" {
-		t.Errorf("sources = %s (%v)", d.Sources, err)
+	if diff := cmp.Diff(in.Sources, d.Sources); diff != "" {
+		t.Errorf("sources (-sent +stored):\n%s", diff)
 	}
 	failed, err := s.AddDraft(ctx, store.Draft{ReviewID: id, Kind: store.DraftOffline, Error: "modèle indisponible : HTTP 503"})
 	if err != nil || failed.Version != 2 {
 		t.Fatalf("second draft: %+v %v", failed, err)
 	}
 	got, err := s.GetDraft(ctx, d.ID)
-	if err != nil || got.Version != 1 || string(got.LatencyMS) != `{"filter": 3, "generate": 1200}` {
-		t.Errorf("GetDraft = %+v, %v", got, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(d, got); diff != "" {
+		t.Errorf("GetDraft (-added +read):\n%s", diff)
 	}
 	latest, err := s.LatestDraft(ctx, id)
 	if err != nil || latest.ID != failed.ID {
@@ -103,5 +110,58 @@ func TestAddDraftConcurrentVersions(t *testing.T) {
 	ds, err := s.ListDrafts(ctx, id)
 	if err != nil || len(ds) != n || ds[0].Version != 1 || ds[n-1].Version != n {
 		t.Errorf("ListDrafts: %d drafts, %v", len(ds), err)
+	}
+}
+
+// TestDraftStoredBeforeTheCoreLoads reads a draft row as the code before internal/ground stored it
+// (testdata/draft-v1.json, captured from a model draft of the end-to-end test): passages said "used" where they
+// now say "cited", usage and timings were written by other types.
+func TestDraftStoredBeforeTheCoreLoads(t *testing.T) {
+	t.Parallel()
+	s := storetest.NewDB(t)
+	ctx := context.Background()
+	id, _ := upsert(t, s, sample(org(t, s, "caf").ID, "v1"))
+	raw, err := os.ReadFile("testdata/draft-v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &old); err != nil {
+		t.Fatal(err)
+	}
+	var draftID int64
+	err = s.Pool.QueryRow(ctx, `INSERT INTO drafts (review_id, version, kind, text, model, sources, checks, grounding, usage, latency_ms)
+		VALUES ($1, 1, 'ia', 'texte', 'mistral-test', $2, $3, $4, $5, $6) RETURNING id`, id,
+		string(old["sources"]), string(old["checks"]), string(old["grounding"]), string(old["usage"]), string(old["latency_ms"])).Scan(&draftID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.GetDraft(ctx, draftID)
+	if err != nil {
+		t.Fatalf("a draft stored by the previous code does not load: %v", err)
+	}
+	var cited []string
+	for _, p := range d.Sources {
+		if p.Cited {
+			cited = append(cited, p.DocID)
+		}
+	}
+	got := struct {
+		Passages, Checks, Sentences, Claims, Unsupported, TotalTokens int
+		Cited                                                         []string
+		FirstURL                                                      string
+		Retrieve                                                      float64
+	}{len(d.Sources), len(d.Checks), len(d.Grounding.Sentences), d.Grounding.Claims, d.Grounding.Unsupported, d.Usage.TotalTokens,
+		cited, d.Sources[0].URL, d.LatencyMS["retrieve"]}
+	want := got
+	want.Passages, want.Checks, want.Sentences, want.Claims, want.Unsupported, want.TotalTokens = 5, 2, 7, 3, 2, 1049
+	want.Cited = []string{d.Sources[0].DocID}
+	want.FirstURL = "https://www.service-public.fr/particuliers/vosdroits/F21742"
+	want.Retrieve = 91.355
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("old draft read back (-want +got):\n%s", diff)
+	}
+	if d.Checks[0].Code != "citation" || d.Sources[0].N != 1 || d.Grounding.Sentences[3].Cited[0] != 1 {
+		t.Errorf("old draft fields lost: checks %+v, first passage %+v", d.Checks, d.Sources[0])
 	}
 }

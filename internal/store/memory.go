@@ -7,6 +7,8 @@ import (
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/plume-services/plume/internal/pii"
 )
 
 // ApprovedReply is a published reply to a past review, used as a model of style for similar reviews.
@@ -16,9 +18,9 @@ type ApprovedReply struct {
 	Body      string `db:"body"`
 	Pseudonym string `db:"pseudonym"`
 	Reply     string `db:"reply"`
-	// Mapping is the review's stored placeholder mapping (JSON), nil when it has none: the reply is filtered
+	// Mapping is the review's stored placeholder mapping, nil when it has none: the reply is filtered
 	// with it, so that this citizen's values are masked in any spelling.
-	Mapping []byte `db:"mapping"`
+	Mapping *pii.Mapping `db:"mapping"`
 }
 
 // SimilarApprovedReplies returns up to limit replies published by organisation orgID to the reviews closest to

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/plume-services/plume/internal/pii"
 )
 
 // ReviewStatus is where a review stands in an organisation's inbox.
@@ -550,24 +552,61 @@ func (s *Store) SetReviewStatus(ctx context.Context, id int64, c StatusChange) (
 }
 
 // SavePIIMapping stores the placeholder mapping of a review's filtered text, replacing any previous one.
-func (s *Store) SavePIIMapping(ctx context.Context, reviewID int64, mapping json.RawMessage) error {
-	_, err := s.Pool.Exec(ctx, `INSERT INTO pii_mappings (review_id, mapping) VALUES ($1, $2)
-		ON CONFLICT (review_id) DO UPDATE SET mapping = EXCLUDED.mapping, created_at = now()`, reviewID, mapping)
+func (s *Store) SavePIIMapping(ctx context.Context, reviewID int64, m *pii.Mapping) error {
+	b, err := encodeMapping(m)
+	if err != nil {
+		return fmt.Errorf("store: save pii mapping of review %d: %w", reviewID, err)
+	}
+	_, err = s.Pool.Exec(ctx, `INSERT INTO pii_mappings (review_id, mapping) VALUES ($1, $2)
+		ON CONFLICT (review_id) DO UPDATE SET mapping = EXCLUDED.mapping, created_at = now()`, reviewID, b)
 	if err != nil {
 		return fmt.Errorf("store: save pii mapping of review %d: %w", reviewID, err)
 	}
 	return nil
 }
 
-// PIIMapping returns the placeholder mapping of a review, or ErrNotFound.
-func (s *Store) PIIMapping(ctx context.Context, reviewID int64) (json.RawMessage, error) {
-	var m json.RawMessage
-	err := s.Pool.QueryRow(ctx, "SELECT mapping FROM pii_mappings WHERE review_id = $1", reviewID).Scan(&m)
+// PIIMapping returns the placeholder mapping of a review, or ErrNotFound when it has none. A stored mapping that
+// does not decode is an error, never a fresh mapping: the placeholders of earlier drafts would then name others.
+func (s *Store) PIIMapping(ctx context.Context, reviewID int64) (*pii.Mapping, error) {
+	var raw []byte
+	err := s.Pool.QueryRow(ctx, "SELECT mapping FROM pii_mappings WHERE review_id = $1", reviewID).Scan(&raw)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("store: pii mapping of review %d: %w", reviewID, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: pii mapping of review %d: %w", reviewID, err)
 	}
+	m, err := decodeMapping(raw)
+	if err != nil {
+		return nil, fmt.Errorf("store: pii mapping of review %d: %w", reviewID, err)
+	}
 	return m, nil
+}
+
+// ErrBadMapping is returned for a stored personal-data mapping that does not decode.
+var ErrBadMapping = errors.New("table de correspondance des données personnelles illisible")
+
+// decodeMapping is the one decoder of stored personal-data mappings (reviews' and conversations'); empty or
+// null is a fresh mapping, anything unreadable ErrBadMapping.
+func decodeMapping(raw []byte) (*pii.Mapping, error) {
+	m := pii.NewMapping()
+	if len(raw) == 0 || string(raw) == "null" {
+		return m, nil
+	}
+	if err := json.Unmarshal(raw, m); err != nil {
+		return nil, fmt.Errorf("%w : %v", ErrBadMapping, err)
+	}
+	return m, nil
+}
+
+// encodeMapping is decodeMapping's inverse; nil stores an empty mapping.
+func encodeMapping(m *pii.Mapping) (string, error) {
+	if m == nil {
+		m = pii.NewMapping()
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("encode pii mapping: %w", err)
+	}
+	return string(b), nil
 }

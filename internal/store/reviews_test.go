@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/store"
 	"github.com/plume-services/plume/internal/store/storetest"
 )
@@ -373,17 +376,33 @@ func TestPIIMapping(t *testing.T) {
 	if _, err := s.PIIMapping(ctx, id); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("before save: %v", err)
 	}
-	for _, m := range []string{`{"[PERSONNE_1]": "Jeanne Martin"}`, `{"[PERSONNE_1]": "Jeanne Martin", "[NIR_1]": "x"}`} {
-		if err := s.SavePIIMapping(ctx, id, json.RawMessage(m)); err != nil {
+	for _, m := range []string{
+		`{"version":1,"entries":[{"label":"PERSON","value":"Jeanne Martin","placeholder":"[PERSONNE_1]"}]}`,
+		`{"version":1,"entries":[{"label":"PERSON","value":"Jeanne Martin","placeholder":"[PERSONNE_1]"},{"label":"NIR","value":"2 85 07 75 112 048 47","placeholder":"[NIR_1]"}]}`,
+	} {
+		want := pii.NewMapping()
+		if err := json.Unmarshal([]byte(m), want); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SavePIIMapping(ctx, id, want); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.PIIMapping(ctx, id)
-		var a, b any
-		_ = json.Unmarshal(got, &a)
-		_ = json.Unmarshal([]byte(m), &b)
-		if err != nil || fmt.Sprint(a) != fmt.Sprint(b) {
-			t.Errorf("mapping = %s, %v; want %s", got, err, m)
+		if err != nil {
+			t.Fatal(err)
 		}
+		gj, _ := json.Marshal(got)
+		wj, _ := json.Marshal(want)
+		if diff := cmp.Diff(string(wj), string(gj)); diff != "" {
+			t.Errorf("mapping read back (-saved +read):\n%s", diff)
+		}
+	}
+	// A mapping that does not decode is an error, never a fresh mapping that would renumber the people.
+	if _, err := s.Pool.Exec(ctx, `UPDATE pii_mappings SET mapping = '{"entries":[{"label":"PERSON","placeholder":"[ADRESSE_1]"}]}' WHERE review_id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := s.PIIMapping(ctx, id); !errors.Is(err, store.ErrBadMapping) {
+		t.Errorf("corrupt mapping: %v, %v; want ErrBadMapping", m, err)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/plume-services/plume/internal/assistant"
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/budget"
+	"github.com/plume-services/plume/internal/ground"
 )
 
 // assistantHandlers serve the assistant's page and API; svc is nil when the assistant could not be built
@@ -58,7 +59,7 @@ type turnView struct {
 	Anchor     string // prefix of the sources' ids, unique in the page
 	Question   string
 	AnswerHTML template.HTML
-	Sources    []assistant.Source
+	Sources    []ground.Passage
 	Offline    bool
 	Model      string
 	Feedback   *assistant.Feedback
@@ -251,7 +252,7 @@ func (h *assistantHandlers) askStream(c *echo.Context, u auth.User, convID int64
 		return nil
 	}
 	q := assistant.Question{UserID: u.ID, ConversationID: convID, Text: question,
-		OnSources: func(srcs []assistant.Source) error {
+		OnSources: func(srcs []ground.Passage) error {
 			html, err := h.fragment("assistant-sources", turnView{Anchor: "src-live", Sources: srcs})
 			if err != nil {
 				return err

@@ -21,6 +21,7 @@ import (
 	"github.com/plume-services/plume/internal/config"
 	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/llm/llmtest"
 	"github.com/plume-services/plume/internal/pii"
@@ -160,8 +161,8 @@ type completion struct {
 		} `json:"delta"`
 		FinishReason *string `json:"finish_reason"`
 	} `json:"choices"`
-	Usage   *apiUsage   `json:"usage"`
-	Sources []apiSource `json:"sources"`
+	Usage   *apiUsage        `json:"usage"`
+	Sources []ground.Passage `json:"sources"`
 }
 
 func TestOpenAICompletionFiltersAndCites(t *testing.T) {

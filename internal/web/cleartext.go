@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/plume-services/plume/internal/auth"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/guard"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/store"
@@ -70,42 +70,40 @@ func (r *redactor) text(t string) (string, error) {
 	return res.Text.String(), nil
 }
 
-// json filters every string of a JSON document (a draft's checks quote it, its grounding repeats its sentences).
-func (r *redactor) json(raw json.RawMessage) (json.RawMessage, error) {
-	if len(raw) == 0 {
-		return raw, nil
+// checks filters what a draft's checks quote of it.
+func (r *redactor) checks(cs []ground.Check) ([]ground.Check, error) {
+	if cs == nil {
+		return nil, nil
 	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, nil // unreadable: dropped rather than shown
-	}
-	var walk func(any) (any, error)
-	walk = func(v any) (any, error) {
-		switch x := v.(type) {
-		case string:
-			return r.text(x)
-		case []any:
-			for i := range x {
-				var err error
-				if x[i], err = walk(x[i]); err != nil {
-					return nil, err
-				}
-			}
-		case map[string]any:
-			for k := range x {
-				var err error
-				if x[k], err = walk(x[k]); err != nil {
-					return nil, err
-				}
-			}
+	out := make([]ground.Check, len(cs))
+	for i, c := range cs {
+		var err error
+		if c.Message, err = r.text(c.Message); err != nil {
+			return nil, err
 		}
-		return v, nil
+		if c.Excerpt, err = r.text(c.Excerpt); err != nil {
+			return nil, err
+		}
+		out[i] = c
 	}
-	v, err := walk(v)
-	if err != nil {
-		return nil, err
+	return out, nil
+}
+
+// grounding filters the draft's sentences its grounding repeats.
+func (r *redactor) grounding(g *ground.Grounding) (*ground.Grounding, error) {
+	if g == nil {
+		return nil, nil
 	}
-	return json.Marshal(v)
+	out := *g
+	out.Sentences = make([]ground.Sentence, len(g.Sentences))
+	for i, sn := range g.Sentences {
+		var err error
+		if sn.Text, err = r.text(sn.Text); err != nil {
+			return nil, err
+		}
+		out.Sentences[i] = sn
+	}
+	return &out, nil
 }
 
 // review returns rv as a caller without clear text sees it.
@@ -131,10 +129,10 @@ func (r *redactor) draft(d store.Draft) (store.Draft, error) {
 	if d.Error, err = r.text(d.Error); err != nil {
 		return d, err
 	}
-	if d.Checks, err = r.json(d.Checks); err != nil {
+	if d.Checks, err = r.checks(d.Checks); err != nil {
 		return d, err
 	}
-	if d.Grounding, err = r.json(d.Grounding); err != nil {
+	if d.Grounding, err = r.grounding(d.Grounding); err != nil {
 		return d, err
 	}
 	return d, nil

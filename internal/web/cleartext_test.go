@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/plume-services/plume/internal/auth"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/store"
 )
 
@@ -26,8 +26,8 @@ func TestClearTextScopeMatrix(t *testing.T) {
 	// An agent's version spells the values otherwise: the detector alone would miss some of them.
 	edit, err := e.st.AddDraft(ctx, store.Draft{ReviewID: id, Kind: store.DraftEdit, CreatedBy: "agent@caf.test",
 		Text:      "Bonjour Camille,\n\nMadame NDIAYE, nous vous rappellerons au 0612345678 au sujet du dossier 2850375116238 42.\n\nLe service",
-		Checks:    json.RawMessage(`[{"code":"phone","message":"Numéro","excerpt":"0612345678"}]`),
-		Grounding: json.RawMessage(`{"sentences":[{"text":"Madame NDIAYE, nous vous rappellerons au 0612345678"}]}`)})
+		Checks:    []ground.Check{{Code: "phone", Message: "Numéro", Excerpt: "0612345678"}},
+		Grounding: &ground.Grounding{Sentences: []ground.Sentence{{Text: "Madame NDIAYE, nous vous rappellerons au 0612345678"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

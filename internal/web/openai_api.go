@@ -17,6 +17,7 @@ import (
 	"github.com/plume-services/plume/internal/assistant"
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/budget"
+	"github.com/plume-services/plume/internal/ground"
 )
 
 // AssistantModel is the model name the OpenAI-compatible API answers as: retrieval and prompt are Plume's,
@@ -119,24 +120,13 @@ func (m chatMessage) text() (string, error) {
 	return b.String(), nil
 }
 
-// apiSource is one source as the API returns it, in the extra top-level `sources` field.
-type apiSource struct {
-	N           int    `json:"n"`
-	DocID       string `json:"doc_id"`
-	Title       string `json:"title"`
-	SectionPath string `json:"section_path"`
-	URL         string `json:"url"`
-	Date        string `json:"date,omitempty"`
-	Cited       bool   `json:"cited"`
-}
-
-func apiSources(srcs []assistant.Source) []apiSource {
-	out := make([]apiSource, len(srcs))
+// apiSources are the passages as the API returns them, in the extra top-level `sources` field: where each comes
+// from and whether it is cited, without its text (the client follows the link).
+func apiSources(srcs []ground.Passage) []ground.Passage {
+	out := make([]ground.Passage, len(srcs))
 	for i, s := range srcs {
-		out[i] = apiSource{N: s.N, DocID: s.DocID, Title: s.Title, SectionPath: s.SectionPath, URL: s.URL, Cited: s.Cited}
-		if !s.Date.IsZero() {
-			out[i].Date = s.Date.Format(time.DateOnly)
-		}
+		s.Text = ""
+		out[i] = s
 	}
 	return out
 }
@@ -286,7 +276,7 @@ func (h *assistantHandlers) apiFail(c *echo.Context, err error) error {
 // sent with the answer's first words: a model that is down is then still a plain 503 error object.
 func (h *assistantHandlers) streamCompletion(c *echo.Context, q assistant.Question, id string, created int64, includeUsage bool) error {
 	var sse *sseWriter
-	var sources []assistant.Source
+	var sources []ground.Passage
 	chunk := func(delta map[string]any, finish any) map[string]any {
 		return map[string]any{"id": id, "object": "chat.completion.chunk", "created": created, "model": AssistantModel,
 			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": nil}}}
@@ -300,7 +290,7 @@ func (h *assistantHandlers) streamCompletion(c *echo.Context, q assistant.Questi
 		first["sources"] = apiSources(sources)
 		return sse.event("", first)
 	}
-	q.OnSources = func(srcs []assistant.Source) error { sources = srcs; return nil }
+	q.OnSources = func(srcs []ground.Passage) error { sources = srcs; return nil }
 	q.OnDelta = func(d string) error {
 		if err := start(); err != nil {
 			return err

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/draft"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/guard"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/store"
@@ -51,7 +51,7 @@ type segment struct {
 
 // passageView is a source as the sources panel shows it.
 type passageView struct {
-	draft.Passage
+	ground.Passage
 	Insert string // what « Insérer » puts in the editor
 }
 
@@ -64,7 +64,7 @@ type reviewView struct {
 	Passages     []passageView
 	Segments     []segment
 	Unsupported  int
-	Checks       []draft.Check
+	Checks       []ground.Check
 	Redacted     string // the citizen's text as the model saw it
 	RedactedNote string // why it cannot be shown
 	Publication  *store.Publication
@@ -156,11 +156,13 @@ func (s *Server) modelView(ctx context.Context, rv store.Review) (string, string
 	if s.filter == nil {
 		return "", "Le filtre de données personnelles n'est pas configuré sur ce serveur."
 	}
-	m := pii.NewMapping()
-	if raw, err := s.store.PIIMapping(ctx, rv.ID); err == nil {
-		if err := json.Unmarshal(raw, m); err != nil {
-			m = pii.NewMapping()
-		}
+	m, err := s.store.PIIMapping(ctx, rv.ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		m = pii.NewMapping() // never drafted: the filter numbers afresh, as the first draft will
+	case err != nil:
+		s.log.Error("table de correspondance illisible", "review", rv.ID, "err", err)
+		return "", "La table de correspondance des données personnelles de cet avis est illisible : le texte filtré ne peut pas être affiché."
 	}
 	text := rv.Body
 	if rv.Title != "" {
@@ -174,21 +176,17 @@ func (s *Server) modelView(ctx context.Context, rv store.Review) (string, string
 }
 
 // passagesOf returns the sources of the latest version that has some: edits keep those of the draft they edit.
-func passagesOf(ds []store.Draft) []draft.Passage {
+func passagesOf(ds []store.Draft) []ground.Passage {
 	for i := len(ds) - 1; i >= 0; i-- {
-		if len(ds[i].Sources) == 0 {
-			continue
-		}
-		var ps []draft.Passage
-		if err := json.Unmarshal(ds[i].Sources, &ps); err == nil && len(ps) > 0 {
-			return ps
+		if len(ds[i].Sources) > 0 {
+			return ds[i].Sources
 		}
 	}
 	return nil
 }
 
 // insertText is what inserting a passage puts in the draft: its text and where it comes from.
-func insertText(p draft.Passage) string {
+func insertText(p ground.Passage) string {
 	t := strings.TrimSpace(p.Text)
 	if utf8.RuneCountInString(t) > 700 {
 		t = excerpt(t, 700)
@@ -201,12 +199,8 @@ func insertText(p draft.Passage) string {
 
 // groundedSegments splits text into its sentences and marks the claims no passage supports. The grounding is
 // recomputed on the text shown, so that edits and restored placeholders are judged as they read.
-func groundedSegments(text string, ps []draft.Passage) ([]segment, int) {
-	texts := make([]string, len(ps))
-	for i, p := range ps {
-		texts[i] = p.Text
-	}
-	g := draft.Ground(text, texts)
+func groundedSegments(text string, ps []ground.Passage) ([]segment, int) {
+	g := ground.Ground(text, ps)
 	var out []segment
 	pos, unsupported := 0, 0
 	for _, sn := range g.Sentences {
@@ -233,18 +227,11 @@ func groundedSegments(text string, ps []draft.Passage) ([]segment, int) {
 
 // checksOf returns the output-check warnings of a version: those stored with a model draft, recomputed for an
 // agent's edit.
-func checksOf(d store.Draft, ps []draft.Passage) []draft.Check {
-	if d.Kind == store.DraftAI || d.Kind == store.DraftOffline {
-		var cs []draft.Check
-		if len(d.Checks) > 0 && json.Unmarshal(d.Checks, &cs) == nil {
-			return cs
-		}
+func checksOf(d store.Draft, ps []ground.Passage) []ground.Check {
+	if (d.Kind == store.DraftAI || d.Kind == store.DraftOffline) && d.Checks != nil {
+		return d.Checks
 	}
-	links := make([]string, len(ps))
-	for i, p := range ps {
-		links[i] = p.URL
-	}
-	return draft.RunChecks(d.Text, draft.DefaultAllowlist, links)
+	return ground.RunChecks(d.Text, ground.DraftRules, ps)
 }
 
 // replyText reads the reply posted by the editor.
@@ -271,20 +258,13 @@ func (s *Server) saveEdit(ctx context.Context, rv store.Review, u auth.User, tex
 		return ds[n-1], false, nil
 	}
 	ps := passagesOf(ds)
-	d := store.Draft{ReviewID: rv.ID, Kind: store.DraftEdit, Text: text, CreatedBy: u.Email}
-	if ps != nil {
-		d.Sources, _ = json.Marshal(ps)
+	d := store.Draft{ReviewID: rv.ID, Kind: store.DraftEdit, Text: text, CreatedBy: u.Email, Sources: ps}
+	d.Checks = ground.RunChecks(text, ground.DraftRules, ps)
+	if d.Checks == nil {
+		d.Checks = []ground.Check{}
 	}
-	links, texts := make([]string, len(ps)), make([]string, len(ps))
-	for i, p := range ps {
-		links[i], texts[i] = p.URL, p.Text
-	}
-	checks := draft.RunChecks(text, draft.DefaultAllowlist, links)
-	if checks == nil {
-		checks = []draft.Check{}
-	}
-	d.Checks, _ = json.Marshal(checks)
-	d.Grounding, _ = json.Marshal(draft.Ground(text, texts))
+	g := ground.Ground(text, ps)
+	d.Grounding = &g
 	saved, err := s.store.AddDraft(ctx, d)
 	if err != nil {
 		return store.Draft{}, false, err
@@ -446,7 +426,7 @@ func (s *Server) checkPublishable(ctx context.Context, rv store.Review, text str
 		return err
 	}
 	return guard.Check(ctx, s.filter, guard.Input{Reply: text, Mapping: m, Pseudonym: rv.AuthorPseudonym, Forbidden: ps.Forbidden,
-		AllowedPhones: draft.DefaultAllowlist.Phones, AllowedEmails: draft.DefaultAllowlist.Emails})
+		AllowedPhones: ground.DefaultAllowlist.Phones, AllowedEmails: ground.DefaultAllowlist.Emails})
 }
 
 // rejectReview sets a review aside with a reason.

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/jobs"
 	"github.com/plume-services/plume/internal/store"
@@ -108,8 +111,8 @@ func TestReviewWorkflow(t *testing.T) {
 	if len(ds) != 2 || ds[1].Kind != store.DraftEdit || ds[1].Text != edited || ds[1].CreatedBy != "agent@caf.test" {
 		t.Fatalf("after save: %d drafts, last %+v", len(ds), ds[len(ds)-1])
 	}
-	if strings.HasPrefix(string(ds[0].Sources), "[{") && string(ds[1].Sources) != string(ds[0].Sources) {
-		t.Error("the edit lost the sources of the draft it edits")
+	if diff := cmp.Diff(ds[0].Sources, ds[1].Sources, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("the edit lost the sources of the draft it edits (-draft +edit):\n%s", diff)
 	}
 	// Feedback stays about the model's draft, not the agent's edit.
 	if _, page := e.do(request{method: "GET", path: "/avis/" + sid, role: "agent"}); !strings.Contains(page, "/brouillons/"+strconv.FormatInt(did, 10)+"/retour") {

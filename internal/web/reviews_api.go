@@ -13,6 +13,8 @@ import (
 
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/draft"
+	"github.com/plume-services/plume/internal/ground"
+	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/reviews"
 	"github.com/plume-services/plume/internal/search"
@@ -79,23 +81,23 @@ func toReviewJSON(r store.Review) reviewJSON {
 
 // draftJSON is a stored draft as the API returns it, its audit fields decoded.
 type draftJSON struct {
-	ID             int64           `json:"id"`
-	ReviewID       int64           `json:"review_id"`
-	Version        int             `json:"version"`
-	Kind           string          `json:"kind"`
-	Offline        bool            `json:"offline"`
-	Text           string          `json:"text"`
-	Model          string          `json:"model"`
-	PromptVersion  string          `json:"prompt_version,omitempty"`
-	RedactedPrompt string          `json:"redacted_prompt,omitempty"`
-	Sources        json.RawMessage `json:"sources,omitempty"`
-	Checks         json.RawMessage `json:"checks,omitempty"`
-	Grounding      json.RawMessage `json:"grounding,omitempty"`
-	Usage          json.RawMessage `json:"usage,omitempty"`
-	LatencyMS      json.RawMessage `json:"latency_ms,omitempty"`
-	Error          string          `json:"error,omitempty"`
-	CreatedBy      string          `json:"created_by,omitempty"`
-	CreatedAt      time.Time       `json:"created_at"`
+	ID             int64              `json:"id"`
+	ReviewID       int64              `json:"review_id"`
+	Version        int                `json:"version"`
+	Kind           string             `json:"kind"`
+	Offline        bool               `json:"offline"`
+	Text           string             `json:"text"`
+	Model          string             `json:"model"`
+	PromptVersion  string             `json:"prompt_version,omitempty"`
+	RedactedPrompt string             `json:"redacted_prompt,omitempty"`
+	Sources        []ground.Passage   `json:"sources,omitempty"`
+	Checks         []ground.Check     `json:"checks,omitempty"`
+	Grounding      *ground.Grounding  `json:"grounding,omitempty"`
+	Usage          *llm.Usage         `json:"usage,omitempty"`
+	LatencyMS      map[string]float64 `json:"latency_ms,omitempty"`
+	Error          string             `json:"error,omitempty"`
+	CreatedBy      string             `json:"created_by,omitempty"`
+	CreatedAt      time.Time          `json:"created_at"`
 }
 
 func toDraftJSON(d store.Draft) draftJSON {
@@ -413,7 +415,7 @@ func (s *Server) searchAPI(c *echo.Context) error {
 		return err
 	}
 	if rs == nil {
-		rs = []search.Result{}
+		rs = []ground.Passage{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"query": q, "results": rs})
 }

@@ -1,4 +1,4 @@
-package draft
+package ground
 
 import (
 	"reflect"
@@ -19,9 +19,9 @@ func TestCheckCitations(t *testing.T) {
 		{"Aucune source [0].", "Aucune source.", 3, nil, []int{0}},
 	}
 	for _, tt := range tests {
-		got, c := checkCitations(tt.in, tt.n)
+		got, c := CheckCitations(tt.in, tt.n)
 		if got != tt.want || !reflect.DeepEqual(c.Used, tt.used) || !reflect.DeepEqual(c.Unknown, tt.unkwn) {
-			t.Errorf("checkCitations(%q, %d) = %q %+v, want %q used %v unknown %v", tt.in, tt.n, got, c, tt.want, tt.used, tt.unkwn)
+			t.Errorf("CheckCitations(%q, %d) = %q %+v, want %q used %v unknown %v", tt.in, tt.n, got, c, tt.want, tt.used, tt.unkwn)
 		}
 	}
 }
@@ -45,12 +45,12 @@ func TestRunChecks(t *testing.T) {
 		{"decision promise", filler + "Votre dossier sera accepté dès réception.", []string{"promise"}},
 		{"delay promise", filler + "Le paiement sera effectué sous huit jours.", []string{"promise"}},
 		{"too short", "Merci pour votre avis.", []string{"length"}},
-		{"too long", strings.Repeat("mot ", MaxWords+1), []string{"length"}},
+		{"too long", strings.Repeat("mot ", DraftRules.MaxWords+1), []string{"length"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var codes []string
-			for _, c := range RunChecks(tt.text, DefaultAllowlist, nil) {
+			for _, c := range RunChecks(tt.text, DraftRules, nil) {
 				codes = append(codes, c.Code)
 			}
 			if !reflect.DeepEqual(codes, tt.codes) {
@@ -61,9 +61,9 @@ func TestRunChecks(t *testing.T) {
 }
 
 func TestGround(t *testing.T) {
-	passages := []string{
-		"La prime d'activité est versée chaque mois par la Caf. Vous devez déclarer vos ressources tous les trois mois pour continuer à la percevoir.",
-		"En cas de perte de la carte Vitale, vous devez la déclarer sur votre compte ameli et commander une nouvelle carte. Le délai de fabrication est d'environ 15 jours.",
+	passages := []Passage{
+		{Text: "La prime d'activité est versée chaque mois par la Caf. Vous devez déclarer vos ressources tous les trois mois pour continuer à la percevoir."},
+		{Text: "En cas de perte de la carte Vitale, vous devez la déclarer sur votre compte ameli et commander une nouvelle carte. Le délai de fabrication est d'environ 15 jours."},
 	}
 	draft := "Bonjour [PERSONNE_1],\n" +
 		"Nous vous remercions pour votre avis.\n" +

@@ -1,4 +1,4 @@
-package draft
+package ground
 
 import (
 	"regexp"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/pii"
 )
 
 // SupportThreshold is the share of a sentence's content words that one passage must contain for the sentence
@@ -50,18 +51,19 @@ var courtesyRE = regexp.MustCompile(`(?i)^\s*(bonjour|bonsoir|madame|monsieur|co
 
 var numberRE = regexp.MustCompile(`\d[\d  .,]*\d|\d`)
 
-// Ground splits text into sentences and scores each claim against the passages (indexed from 1, as cited).
-// A sentence that cites sources is checked against those; one that cites none is checked against all, so an
-// uncited but correct sentence is not flagged, while an invented one is.
-func Ground(text string, passages []string) Grounding {
+// Ground splits text into sentences and scores each claim against the passages (numbered from 1, as cited),
+// headings included. A sentence that cites passages is checked against those; one that cites none is checked
+// against all, so an uncited but correct sentence is not flagged, while an invented one is.
+func Ground(text string, passages []Passage) Grounding {
 	terms := make([]map[string]bool, len(passages))
 	nums := make([]string, len(passages))
 	for i, p := range passages {
+		ev := p.evidence()
 		terms[i] = map[string]bool{}
-		for _, t := range embed.ContentTerms(p) {
+		for _, t := range embed.ContentTerms(ev) {
 			terms[i][t] = true
 		}
-		nums[i] = normaliseNumbers(p)
+		nums[i] = normaliseNumbers(ev)
 	}
 	var g Grounding
 	offset := 0
@@ -140,9 +142,5 @@ func normaliseNumbers(s string) string {
 }
 
 func isPlaceholderOnly(s string) bool {
-	s = placeholderRE.ReplaceAllString(s, "")
-	return strings.IndexFunc(s, unicode.IsLetter) < 0
+	return strings.IndexFunc(pii.StripPlaceholders(s), unicode.IsLetter) < 0
 }
-
-// placeholderRE matches the filter's placeholders, e.g. [PERSONNE_1] or [DOSSIER_12].
-var placeholderRE = regexp.MustCompile(`\[[A-Z_]+_\d+\]`)

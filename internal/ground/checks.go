@@ -1,4 +1,4 @@
-package draft
+package ground
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/plume-services/plume/internal/pii"
 )
 
 // Check is one failed output check, shown to the agent as a warning: drafts are never silently fixed.
@@ -30,11 +32,15 @@ var DefaultAllowlist = Allowlist{
 	Phones: []string{"3939", "3646", "3230", "3949", "3960", "3400", "3914", "3919", "3975", "3995", "3624", "3966", "3977", "3920"},
 }
 
-// Lengths bound a draft, in words.
-const (
-	MinWords = 40
-	MaxWords = 350
-)
+// Rules are what a text may contain besides its passages' own links, and how long it may be.
+type Rules struct {
+	Allow              Allowlist
+	MinWords, MaxWords int    // 0: no bound
+	Noun               string // what the length warnings call the text: "Brouillon", "Réponse"
+}
+
+// DraftRules are the rules of a reply to a review.
+var DraftRules = Rules{Allow: DefaultAllowlist, MinWords: 40, MaxWords: 350, Noun: "Brouillon"}
 
 var (
 	urlRE   = regexp.MustCompile(`(?i)\b(?:https?://[^\s<>()\[\]"]+|www\.[^\s<>()\[\]"]+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|org|net|eu|info)(?:/[^\s<>()\[\]"]*)?)`)
@@ -49,9 +55,10 @@ var (
 		`sous (\d+|quelques|deux|trois|huit|quinze) (jours|heures|semaines) (vous|votre))`)
 )
 
-// RunChecks returns the warnings an agent must see before approving text. sourceLinks are the URLs of the sources
-// given, which the draft may repeat.
-func RunChecks(text string, allow Allowlist, sourceLinks []string) []Check {
+// RunChecks returns the warnings a reader must see before trusting text written from ps, whose links it may
+// repeat.
+func RunChecks(text string, r Rules, ps []Passage) []Check {
+	allow, sourceLinks := r.Allow, links(ps)
 	var out []Check
 	for _, m := range emailRE.FindAllString(text, -1) {
 		if !containsFold(allow.Emails, m) {
@@ -74,20 +81,20 @@ func RunChecks(text string, allow Allowlist, sourceLinks []string) []Check {
 			out = append(out, Check{Code: "phone", Message: "Numéro de téléphone absent des contacts officiels de l'organisme.", Excerpt: m})
 		}
 	}
-	for _, m := range placeholderRE.FindAllString(text, -1) {
+	for _, m := range pii.Placeholders(text) {
 		out = append(out, Check{Code: "placeholder", Message: "Marqueur de donnée personnelle non restitué : à compléter ou supprimer.", Excerpt: m})
 	}
 	for _, m := range promiseRE.FindAllString(text, -1) {
-		out = append(out, Check{Code: "promise", Message: "Le brouillon semble promettre une décision, un paiement ou un délai.", Excerpt: m})
+		out = append(out, Check{Code: "promise", Message: "Le texte semble promettre une décision, un paiement ou un délai.", Excerpt: m})
 	}
 	switch n := len(strings.Fields(text)); {
-	case n < MinWords:
-		out = append(out, Check{Code: "length", Message: fmt.Sprintf("Brouillon très court (%d mots, minimum conseillé %d).", n, MinWords)})
-	case n > MaxWords:
-		out = append(out, Check{Code: "length", Message: fmt.Sprintf("Brouillon trop long (%d mots, maximum conseillé %d).", n, MaxWords)})
+	case r.MinWords > 0 && n < r.MinWords:
+		out = append(out, Check{Code: "length", Message: fmt.Sprintf("%s très court (%d mots, minimum conseillé %d).", r.Noun, n, r.MinWords)})
+	case r.MaxWords > 0 && n > r.MaxWords:
+		out = append(out, Check{Code: "length", Message: fmt.Sprintf("%s trop long (%d mots, maximum conseillé %d).", r.Noun, n, r.MaxWords)})
 	}
 	if !utf8.ValidString(text) {
-		out = append(out, Check{Code: "encoding", Message: "Le brouillon contient des caractères invalides."})
+		out = append(out, Check{Code: "encoding", Message: "Le texte contient des caractères invalides."})
 	}
 	return out
 }
@@ -132,4 +139,28 @@ func containsFold(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// Verdict is what the checks found in a text written from numbered passages.
+type Verdict struct {
+	Checks    []Check
+	Grounding Grounding
+}
+
+// Verify checks text as written from the redacted prompt (placeholders in, citations already through
+// CheckCitations or a StreamFilter, whose findings are c) against ps, and marks the passages it cites. Placeholders
+// are expected before restoration: the caller checks them after it.
+func Verify(text string, ps []Passage, c Citations, r Rules) Verdict {
+	Cite(ps, c.Used)
+	var v Verdict
+	for _, k := range c.Unknown {
+		v.Checks = append(v.Checks, Check{Code: "citation", Message: fmt.Sprintf("Citation [%d] sans source correspondante : retirée.", k)})
+	}
+	for _, ck := range RunChecks(text, r, ps) {
+		if ck.Code != "placeholder" {
+			v.Checks = append(v.Checks, ck)
+		}
+	}
+	v.Grounding = Ground(text, ps)
+	return v
 }
