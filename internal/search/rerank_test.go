@@ -116,7 +116,7 @@ func TestRerankerAlbert(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			json.NewEncoder(w).Encode(out)
 		}))
-		in := []search.Result{{DocID: "F1", Text: "court"}, {DocID: "F2", Text: "un passage bien plus long"}, {DocID: "F3", Text: "moyen passage"}}
+		in := []ground.Passage{{DocID: "F1", Text: "court"}, {DocID: "F2", Text: "un passage bien plus long"}, {DocID: "F3", Text: "moyen passage"}}
 		out, err := search.NewReranker(srv.URL+"/v1", "bge-reranker-v2-m3", "rerank-key").Rerank(context.Background(), pii.Public("ma question"), in)
 		srv.Close()
 		if err != nil {
