@@ -20,6 +20,7 @@ import (
 	"github.com/openai/openai-go/v3/packages/ssestream"
 
 	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/retryafter"
 )
 
 // Roles of a chat message.
@@ -338,7 +339,7 @@ func statusError(apiErr *openai.Error) *Error {
 	case code == http.StatusTooManyRequests:
 		var after time.Duration
 		if apiErr.Response != nil {
-			after = retryAfter(apiErr.Response.Header, time.Now())
+			after = retryafter.Parse(apiErr.Response.Header, time.Now())
 		}
 		return &Error{Kind: ErrRateLimited, Detail: detail, Status: code, Err: apiErr, retryable: true, retryAfter: after}
 	case code >= 500 || code == http.StatusRequestTimeout:

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/plume-services/plume/internal/retryafter"
 )
 
 // DefaultDataset is the Services Publics+ experiences export on the portal.
@@ -334,7 +336,7 @@ func (c *Client) once(ctx context.Context, u string) (recordsAnswer, error) {
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests:
 			e.retryable = true
-			e.retryAfter = retryAfter(resp.Header, time.Now())
+			e.retryAfter = retryafter.Parse(resp.Header, time.Now())
 			if e.retryAfter == 0 {
 				e.retryAfter = c.opts.Backoff
 			}
@@ -426,22 +428,4 @@ func resetTime(v string, now time.Time) time.Time {
 		return t
 	}
 	return time.Time{}
-}
-
-// retryAfter reads Retry-After in seconds or as an HTTP date.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 {
-			return 0
-		}
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
 }
