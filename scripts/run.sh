@@ -5,4 +5,11 @@ set -euo pipefail
 bin=${1:-bin/plume}
 "$bin" migrate
 "$bin" demo
+# Without a publisher an approved reply would wait forever: by default, approved replies go to a JSON lines file
+# (one reply per line) that an agent pastes on Services Publics+.
+if [ -z "${PUBLISH_WEBHOOK_URL:-}" ] && [ -z "${PUBLISH_EXPORT_PATH:-}" ]; then
+  mkdir -p .data
+  export PUBLISH_EXPORT_PATH="$PWD/.data/publications.jsonl"
+  echo "run.sh : réponses approuvées écrites dans $PUBLISH_EXPORT_PATH"
+fi
 exec "$bin" serve

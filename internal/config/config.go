@@ -70,6 +70,7 @@ type Config struct {
 	ConversationRetention time.Duration
 	DraftRatePerMin       int // PLUME_DRAFT_RATE, drafts one user may request per minute
 	LoginRatePerMin       int // PLUME_LOGIN_RATE, login attempts per minute from one address
+	TargetDays            int // PLUME_TARGET_DAYS, the delay within which a review should be answered (inbox)
 
 	OIDCIssuer       string // OIDC_ISSUER; empty disables OpenID Connect
 	OIDCClientID     string // OIDC_CLIENT_ID
@@ -160,6 +161,7 @@ func Load(getenv func(string) string) (Config, error) {
 		ConversationRetention: p.duration("PLUME_CONVERSATION_RETENTION", 90*24*time.Hour),
 		DraftRatePerMin:       p.integer("PLUME_DRAFT_RATE", 30, 1, 100000),
 		LoginRatePerMin:       p.integer("PLUME_LOGIN_RATE", 10, 1, 100000),
+		TargetDays:            p.integer("PLUME_TARGET_DAYS", 7, 1, 365),
 		OIDCIssuer:            p.str("OIDC_ISSUER", ""),
 		OIDCClientID:          p.str("OIDC_CLIENT_ID", ""),
 		OIDCClientSecret:      p.str("OIDC_CLIENT_SECRET", ""),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/plume-services/plume/internal/guard"
 	"github.com/plume-services/plume/internal/pii"
@@ -20,7 +21,17 @@ type Request struct {
 	OnDelta     func(string) error
 	// OnlyFirst stores the draft only if the review still has none when it is ready (store.ErrHasDrafts otherwise).
 	OnlyFirst bool
+	// KeepOnModelFailure stores nothing when the model fails and returns a *ModelError instead of an offline
+	// draft: an agent at the screen keeps their text and chooses what to do next.
+	KeepOnModelFailure bool
+	// Offline writes with the offline drafter even when a model is configured (the agent asked for it).
+	Offline bool
 }
+
+// ModelError is returned, with KeepOnModelFailure, when the model did not answer; Detail is the technical cause.
+type ModelError struct{ Detail string }
+
+func (e *ModelError) Error() string { return "draft: le modèle n'a pas répondu : " + e.Detail }
 
 // ErrNotDraftable is returned for a review whose status forbids a new draft (published, or set aside).
 var ErrNotDraftable = errors.New("cet avis est publié ou écarté : aucun nouveau brouillon")
@@ -72,9 +83,18 @@ func (s *Service) DraftReview(ctx context.Context, r Request) (store.Draft, Resu
 			in.Examples = append(in.Examples, ExampleText{Reply: e.Reply, Mapping: m})
 		}
 	}
-	res, err := s.GenerateStream(ctx, in, r.OnDelta)
+	svc := s
+	if r.Offline && s.o.Model != nil {
+		without := *s
+		without.o.Model = nil
+		svc = &without
+	}
+	res, err := svc.GenerateStream(ctx, in, r.OnDelta)
 	if err != nil {
 		return store.Draft{}, res, err
+	}
+	if r.KeepOnModelFailure && res.Offline && res.Error != "" {
+		return store.Draft{}, res, &ModelError{Detail: res.Error}
 	}
 	res.Text = greet(res.Text, rv.AuthorPseudonym)
 	if err := s.o.Store.SavePIIMapping(ctx, rv.ID, res.Mapping); err != nil {
@@ -121,10 +141,11 @@ func (s *Service) AutoDraft(ctx context.Context, reviewID int64) error {
 	return err
 }
 
-// greet puts the citizen's public pseudonym in the greeting, after generation: it never reaches the model.
+// greet puts the citizen's public pseudonym in the greeting, after generation: it never reaches the model. A
+// pseudonym that does not read as a name (« Merci », « Une française », « lodie75 ») keeps « Bonjour, ».
 func greet(text, pseudonym string) string {
 	pseudonym = strings.TrimSpace(pseudonym)
-	if pseudonym == "" || !strings.HasPrefix(text, "Bonjour,") {
+	if !looksLikeName(pseudonym) || !strings.HasPrefix(text, "Bonjour,") {
 		return text
 	}
 	return "Bonjour " + pseudonym + "," + strings.TrimPrefix(text, "Bonjour,")
@@ -136,4 +157,37 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// notNames are words citizens choose as pseudonyms that a greeting must not read as a name.
+var notNames = map[string]bool{"merci": true, "anonyme": true, "usager": true, "usagère": true, "utilisateur": true,
+	"utilisatrice": true, "citoyen": true, "citoyenne": true, "client": true, "cliente": true, "bonjour": true,
+	"un": true, "une": true, "le": true, "la": true, "les": true, "des": true, "mécontent": true, "mécontente": true,
+	"français": true, "française": true, "francais": true, "francaise": true, "retraité": true, "retraitée": true,
+	"maman": true, "papa": true, "madame": true, "monsieur": true, "m": true, "mme": true, "mr": true, "inconnu": true,
+	"inconnue": true, "personne": true, "particulier": true, "contribuable": true, "assuré": true, "assurée": true,
+	"allocataire": true, "demandeur": true, "demandeuse": true, "étudiant": true, "étudiante": true, "salarié": true}
+
+// looksLikeName says whether a pseudonym reads as a person's name: one to three words, each capitalised and
+// made of letters (hyphens and apostrophes allowed), none of them a common word or a title.
+func looksLikeName(p string) bool {
+	words := strings.Fields(p)
+	if len(words) == 0 || len(words) > 3 {
+		return false
+	}
+	for _, w := range words {
+		r := []rune(w)
+		if !unicode.IsUpper(r[0]) || notNames[strings.ToLower(w)] {
+			return false
+		}
+		for _, c := range r {
+			if !unicode.IsLetter(c) && c != '-' && c != '\'' && c != '’' {
+				return false
+			}
+		}
+		if len(r) < 2 {
+			return false
+		}
+	}
+	return true
 }

@@ -24,6 +24,8 @@ type inboxRow struct {
 	StatusLabel string
 	WrittenAt   time.Time
 	Drafts      int
+	AgeDays     int  // days since the citizen wrote
+	Late        bool // open and older than the target delay
 }
 
 // statusTab is one status with its count, as a link that keeps the other filters.
@@ -48,6 +50,10 @@ type inboxData struct {
 	Next     string // URL of the next page, empty on the last
 	First    string // URL of the first page, when this one is not
 	Feelings []string
+	Filtered bool // a filter other than the status is set: the filters are shown open
+	Target   int  // the target delay in days (PLUME_TARGET_DAYS)
+	Offline  bool // no model configured: drafts are written offline
+	Flash    string
 }
 
 // feelings are the citizens' ratings as Services Publics+ gives them.
@@ -127,7 +133,12 @@ func (s *Server) showInbox(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := inboxData{Form: form, Feelings: feelings}
+	d := inboxData{Form: form, Feelings: feelings, Target: s.cfg.TargetDays, Offline: s.model == nil,
+		Filtered: form.Query != "" || form.Topic != "" || form.Feeling != "" || form.Since != "" || form.Until != "" || form.Sort != "anciens",
+		Flash:    flashes[c.QueryParam("fait")]}
+	if d.Target == 0 {
+		d.Target = 7
+	}
 	all := statusTab{Label: "Tous", Href: inboxURL(form.query("")), Current: form.Status == ""}
 	for _, st := range store.ReviewStatuses {
 		n := page.Counts[st]
@@ -146,7 +157,8 @@ func (s *Server) showInbox(c *echo.Context) error {
 	for _, r := range rows {
 		d.Rows = append(d.Rows, inboxRow{ID: r.ID, Title: r.Title, Excerpt: excerpt(r.Body, 180), Feeling: r.Feeling,
 			Topic: r.Topic, Structure: r.OrganisationLabel, Status: r.Status, StatusLabel: r.Status.Label(),
-			WrittenAt: r.WrittenAt, Drafts: r.DraftCount})
+			WrittenAt: r.WrittenAt, Drafts: r.DraftCount, AgeDays: ageDays(r.WrittenAt)})
+		d.Rows[len(d.Rows)-1].Late = openForWork(r.Status) && d.Rows[len(d.Rows)-1].AgeDays > d.Target
 	}
 	q := form.query(form.Status)
 	if page.Next != nil {
@@ -176,4 +188,12 @@ func excerpt(text string, n int) string {
 		cut = cut[:i]
 	}
 	return cut + " …"
+}
+
+// ageDays is how many whole days ago t was, in Paris.
+func ageDays(t time.Time) int {
+	if t.IsZero() {
+		return 0
+	}
+	return int(time.Since(t).Hours() / 24)
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/plume-services/plume/internal/store"
 )
 
-var rowTitleRE = regexp.MustCompile(`<a class="fr-link" href="/avis/\d+">([^<]*)</a>`)
+var rowTitleRE = regexp.MustCompile(`<a class="fr-link plume-inbox-link" href="/avis/\d+">([^<]*)</a>`)
 
 func inboxTitles(body string) []string {
 	var out []string

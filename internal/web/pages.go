@@ -60,8 +60,11 @@ var templateFuncs = template.FuncMap{
 		if math.IsNaN(f) {
 			return "—"
 		}
-		return fmt.Sprintf("%.2f", f)
+		return frenchDecimal(fmt.Sprintf("%.2f", f))
 	},
+	"asset": assetURL,
+	"cites": citeParts,
+	"scrub": scrubAddresses,
 	"hours": formatHours,
 	"date": func(t time.Time) string {
 		if t.IsZero() {
@@ -85,10 +88,13 @@ func formatHours(h float64) string {
 	case h < 1:
 		return fmt.Sprintf("%.0f min", h*60)
 	case h < 48:
-		return fmt.Sprintf("%.1f h", h)
+		return frenchDecimal(fmt.Sprintf("%.1f h", h))
 	}
-	return fmt.Sprintf("%.1f j", h/24)
+	return frenchDecimal(fmt.Sprintf("%.1f j", h/24))
 }
+
+// frenchDecimal writes a formatted number the French way: a decimal comma (« 0,16 »).
+func frenchDecimal(s string) string { return strings.Replace(s, ".", ",", 1) }
 
 // paris is the time zone agents read dates in; UTC is the fallback on a machine without tzdata.
 var paris = func() *time.Location {
@@ -138,4 +144,19 @@ func navFor(u auth.User, path string) []navItem {
 
 func (s *Server) showHome(c *echo.Context) error {
 	return s.render(c, http.StatusOK, "home.html", pageData{Title: "Accueil"})
+}
+
+// showAccessibility is the accessibility statement the RGAA requires, with what was tested and how.
+func (s *Server) showAccessibility(c *echo.Context) error {
+	return s.render(c, http.StatusOK, "accessibilite.html", pageData{Title: "Déclaration d'accessibilité"})
+}
+
+// showLegalNotice is the legal notice every State service publishes.
+func (s *Server) showLegalNotice(c *echo.Context) error {
+	return s.render(c, http.StatusOK, "mentions-legales.html", pageData{Title: "Mentions légales"})
+}
+
+// showPrivacyNotice says what personal data Plume processes, why and for how long.
+func (s *Server) showPrivacyNotice(c *echo.Context) error {
+	return s.render(c, http.StatusOK, "donnees-personnelles.html", pageData{Title: "Données personnelles"})
 }

@@ -79,6 +79,15 @@ type reviewView struct {
 	Feedback     feedbackView
 	Flash        string
 	CSRF         string // for the partials, which receive this view rather than the page
+	Offline      bool   // no model configured: rewrites are unavailable, drafts come from the offline drafter
+	Conflict     *store.Draft
+	FieldErrors  map[string]string // French message per form field, after a refused post
+	Motif        string            // the set-aside form as the agent filled it
+	Precision    string
+	Viewers      []viewerNote // colleagues who opened this review in the last minutes
+	Next         int64        // the next open review in inbox order, 0 when none
+	Previous     int64
+	Replies      []store.StandardReply
 }
 
 // flashes are the messages an action's redirect may ask for; only these keys are accepted, so no text is
@@ -99,9 +108,15 @@ func (s *Server) showReview(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.renderReview(c, rv, http.StatusOK, nil)
+}
+
+// renderReview draws the review screen; adjust, when not nil, changes the view before it is drawn (the agent's
+// own text kept after a conflict or a refused form, field errors).
+func (s *Server) renderReview(c *echo.Context, rv store.Review, status int, adjust func(*reviewView)) error {
 	ctx := c.Request().Context()
 	u, _ := userOf(c)
-	v := reviewView{Review: rv, Rewrites: rewrites, Reasons: rejectReasons, CanPublish: s.jobs != nil,
+	v := reviewView{Review: rv, Rewrites: rewrites, Reasons: rejectReasons, CanPublish: s.jobs != nil, Offline: s.model == nil,
 		CanEdit: u.Can(auth.ActEditDrafts), CanApprove: u.Can(auth.ActApprove), Flash: flashes[c.QueryParam("fait")]}
 	if se, ok := c.Get(ctxSession).(auth.Session); ok {
 		v.CSRF = se.CSRF
@@ -140,6 +155,21 @@ func (s *Server) showReview(c *echo.Context) error {
 	}
 	v.Editable = v.CanEdit && !v.Pending && rv.Status != store.StatusPublished && rv.Status != store.StatusRejected
 	v.Redacted, v.RedactedNote = s.modelView(ctx, rv)
+	if v.Viewers, err = s.otherViewers(ctx, rv, u); err != nil {
+		return err
+	}
+	if v.Next, v.Previous, err = s.neighbours(ctx, rv); err != nil {
+		return err
+	}
+	if v.Replies, err = s.store.ListStandardReplies(ctx, rv.OrganisationID); err != nil {
+		return err
+	}
+	if adjust != nil {
+		adjust(&v)
+	}
+	if v.Text != "" && adjust != nil {
+		v.Segments, v.Unsupported = groundedSegments(v.Text, passagesOf(ds))
+	}
 	if err := s.audit(c, "review.view", "review", rv.ID, rv.OrganisationID, map[string]any{"via": "page"}); err != nil {
 		return err
 	}
@@ -147,7 +177,7 @@ func (s *Server) showReview(c *echo.Context) error {
 	if title == "" {
 		title = "Avis n° " + strconv.FormatInt(rv.ID, 10)
 	}
-	return s.render(c, http.StatusOK, "review.html", pageData{Title: title, Data: v})
+	return s.render(c, status, "review.html", pageData{Title: title, Data: v})
 }
 
 // modelView re-runs the filter on the citizen's text with the review's stored mapping, which gives back the
@@ -310,6 +340,9 @@ func (s *Server) saveReview(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if stale, err := s.staleVersion(c, rv, text); stale || err != nil {
+		return err
+	}
 	u, _ := userOf(c)
 	d, changed, err := s.saveEdit(c.Request().Context(), rv, u, text)
 	if err != nil {
@@ -320,7 +353,7 @@ func (s *Server) saveReview(c *echo.Context) error {
 			return err
 		}
 	}
-	return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "enregistre", "editeur"))
+	return s.redirectAfter(c, rv, "enregistre", "editeur")
 }
 
 // regenerateReview drafts anew, or rewrites with an instruction, for browsers without JavaScript; review.js
@@ -359,6 +392,9 @@ func (s *Server) approveReview(c *echo.Context) error {
 	}
 	text, err := replyText(c)
 	if err != nil {
+		return err
+	}
+	if stale, err := s.staleVersion(c, rv, text); stale || err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -407,7 +443,7 @@ func (s *Server) approveReview(c *echo.Context) error {
 	if err := s.audit(c, "reply.approve", "review", rv.ID, rv.OrganisationID, map[string]any{"draft_id": d.ID, "version": d.Version}); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "publication", "publication"))
+	return s.redirectAfter(c, rv, "publication", "publication")
 }
 
 // checkPublishable runs the publication guard on a reply about to be approved: the citizen's identifiers and
@@ -437,12 +473,18 @@ func (s *Server) rejectReview(c *echo.Context) error {
 	}
 	reason := strings.TrimSpace(c.FormValue("motif"))
 	precision := strings.TrimSpace(c.FormValue("precision"))
+	refuse := func(field, msg string) error {
+		return s.renderReview(c, rv, http.StatusUnprocessableEntity, func(v *reviewView) {
+			v.FieldErrors = map[string]string{field: msg}
+			v.Motif, v.Precision = reason, precision
+		})
+	}
 	if !slices.Contains(rejectReasons, reason) {
-		return badRequest{"Motif : choisissez l'un des motifs proposés."}
+		return refuse("motif", "Choisissez l'un des motifs proposés.")
 	}
 	if reason == "Autre" {
 		if precision == "" {
-			return badRequest{"Motif « Autre » : précisez la raison."}
+			return refuse("precision", "Précisez la raison : elle est obligatoire pour le motif « Autre ».")
 		}
 		reason = "Autre : " + excerpt(precision, 300)
 	} else if precision != "" {
@@ -498,9 +540,11 @@ type historyEvent struct {
 
 // historyView is what history.html shows.
 type historyView struct {
-	Review   store.Review
-	Versions []version
-	Events   []historyEvent
+	Review     store.Review
+	Versions   []version
+	Events     []historyEvent
+	Latest     int  // the latest version, which a restore replaces
+	Restorable bool // the caller may restore an older version as a new one
 }
 
 func kindLabel(d store.Draft) string {
@@ -540,7 +584,11 @@ func (s *Server) showHistory(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := historyView{Review: rv}
+	u, _ := userOf(c)
+	v := historyView{Review: rv, Restorable: u.Can(auth.ActEditDrafts) && rv.Status != store.StatusPublished && rv.Status != store.StatusRejected}
+	if n := len(ds); n > 0 {
+		v.Latest = ds[n-1].Version
+	}
 	prev := ""
 	for i, d := range ds {
 		ver := version{Draft: d, KindLabel: kindLabel(d), First: i == 0}

@@ -43,7 +43,9 @@ func TestHostileReviewRendersAsText(t *testing.T) {
 				}
 			}
 		}
-		if strings.Count(page, "<script") != strings.Count(page, `<script src="/static/`)+strings.Count(page, `<script type="module" src="/static/`) {
+		// Data blocks (type="application/json") are inert: the browser never runs them.
+		if strings.Count(page, "<script") != strings.Count(page, `<script src="/static/`)+strings.Count(page, `<script type="module" src="/static/`)+
+			strings.Count(page, `<script type="application/json" id="`) {
 			t.Errorf("GET %s has a script element that is not one of Plume's files", p)
 		}
 	}
@@ -91,7 +93,7 @@ func TestReviewWorkflow(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(page, "Jeanne Martin") {
 		t.Fatalf("review page: %d, citizen text in clear expected", res.StatusCode)
 	}
-	if !strings.Contains(page, "tel que vu par le modèle") || strings.Count(page, "Jeanne Martin") < 1 {
+	if !strings.Contains(page, "tel que le modèle l'a vu") || strings.Count(page, "Jeanne Martin") < 1 {
 		t.Error("review page lacks the model's view")
 	}
 	if redacted := between(page, `id="texte-filtre"`, "</details>"); strings.Contains(redacted, "Jeanne Martin") || !strings.Contains(redacted, "[") {
@@ -225,17 +227,20 @@ func TestRejectAndReopen(t *testing.T) {
 	tests := []struct {
 		form       url.Values
 		wantStatus int
-		wantReason string
+		wantField  string // the field shown in error, the form kept
 	}{
-		{url.Values{}, 400, ""},
-		{url.Values{"motif": {"Parce que"}}, 400, ""},
-		{url.Values{"motif": {"Autre"}}, 400, ""},
-		{url.Values{"motif": {"Autre"}, "precision": {"Message vide"}}, 303, "Autre : Message vide"},
+		{url.Values{}, 422, "motif-erreur"},
+		{url.Values{"motif": {"Parce que"}}, 422, "motif-erreur"},
+		{url.Values{"motif": {"Autre"}}, 422, "precision-erreur"},
+		{url.Values{"motif": {"Autre"}, "precision": {"Message vide"}}, 303, ""},
 	}
 	for _, tt := range tests {
 		res, body := e.do(request{method: "POST", path: p + "/ecarter", role: "agent", form: tt.form})
 		if res.StatusCode != tt.wantStatus {
 			t.Errorf("ecarter %v: %d, want %d (%.200s)", tt.form, res.StatusCode, tt.wantStatus, body)
+		}
+		if tt.wantField != "" && !strings.Contains(body, `id="`+tt.wantField+`"`) {
+			t.Errorf("ecarter %v: the page does not show the error on its field (%s)", tt.form, tt.wantField)
 		}
 	}
 	rv, _ := e.st.GetReview(context.Background(), id)

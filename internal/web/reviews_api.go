@@ -285,6 +285,9 @@ func (s *Server) showDraftAPI(c *echo.Context) error {
 type draftRequest struct {
 	Instruction string `json:"instruction"` // a rewrite: « plus court », « plus formel », « langage clair »…
 	Text        string `json:"text"`        // the text to rewrite; empty: the latest draft
+	// KeepDraft asks for an error rather than an offline draft when the model fails (the review screen).
+	KeepDraft bool `json:"keep_draft"`
+	Offline   bool `json:"offline"` // write with the offline drafter, without the model
 }
 
 // createDraftAPI drafts a reply now; with ?stream=true the text arrives as server-sent events (delta events,
@@ -301,7 +304,8 @@ func (s *Server) createDraftAPI(c *echo.Context) error {
 		}
 	}
 	u, _ := userOf(c)
-	req := draft.Request{ReviewID: rv.ID, Actor: u.Email, Instruction: strings.TrimSpace(body.Instruction), Previous: body.Text}
+	req := draft.Request{ReviewID: rv.ID, Actor: u.Email, Instruction: strings.TrimSpace(body.Instruction), Previous: body.Text,
+		KeepOnModelFailure: body.KeepDraft, Offline: body.Offline}
 	if c.QueryParam("stream") == "true" {
 		return s.streamDraft(c, rv, req)
 	}
@@ -327,7 +331,10 @@ func draftAction(r draft.Request) string {
 
 // draftError maps the pipeline's refusals to client errors; the rest stays a 500 with details in the log.
 func draftError(err error) error {
+	var me *draft.ModelError
 	switch {
+	case errors.As(err, &me):
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "Le modèle n'a pas répondu ; votre brouillon est conservé. Réessayez ou demandez un brouillon hors ligne.")
 	case errors.Is(err, draft.ErrNotDraftable):
 		return echo.NewHTTPError(http.StatusConflict, err.Error())
 	case errors.Is(err, draft.ErrFilter):
@@ -351,6 +358,12 @@ func (s *Server) streamDraft(c *echo.Context, rv store.Review, req draft.Request
 	}
 	req.OnDelta = func(delta string) error { return send("delta", map[string]string{"text": delta}) }
 	d, _, err := s.drafts.DraftReview(c.Request().Context(), req)
+	var me *draft.ModelError
+	if errors.As(err, &me) {
+		// The agent keeps their text; the cause is shown folded away, without internal addresses.
+		return send("error", map[string]any{"status": http.StatusServiceUnavailable, "code": "model_unavailable",
+			"message": "Le modèle n'a pas répondu ; votre brouillon est conservé.", "detail": scrubAddresses(me.Detail)})
+	}
 	if err != nil {
 		ae := classify(draftError(err))
 		if ae.Status >= 500 && ae.Status != http.StatusServiceUnavailable {

@@ -17,7 +17,13 @@ func (s *Server) routes() {
 	e.GET("/metrics", s.showMetrics)
 
 	// Static assets: Plume's own, the DSFR and htmx, embedded in the binary.
-	e.StaticFS("/static", plumeweb.Static())
+	e.StaticFS("/static", plumeweb.Static(), staticCache())
+	e.GET("/favicon.ico", s.showFavicon)
+
+	// What every State service must publish: accessibility statement, legal notice, personal data.
+	e.GET("/accessibilite", s.showAccessibility)
+	e.GET("/mentions-legales", s.showLegalNotice)
+	e.GET("/donnees-personnelles", s.showPrivacyNotice)
 
 	// Sign-in.
 	e.GET("/connexion", s.showLogin)
@@ -44,12 +50,16 @@ func (s *Server) routes() {
 	e.POST("/avis/:id/enregistrer", s.saveReview, s.require(auth.ActEditDrafts))
 	e.POST("/avis/:id/regenerer", s.regenerateReview, s.require(auth.ActEditDrafts), s.draftLimiter())
 	e.POST("/avis/:id/publier", s.approveReview, s.require(auth.ActApprove))
+	e.POST("/avis/:id/verification", s.verifyReview, s.require(auth.ActApprove))
+	e.POST("/avis/:id/relecture", s.relecture, s.require(auth.ActReadReviews))
 	e.POST("/avis/:id/ecarter", s.rejectReview, s.require(auth.ActEditDrafts))
 	e.POST("/avis/:id/rouvrir", s.reopenReview, s.require(auth.ActEditDrafts))
 	e.POST("/avis/:id/brouillons/:draft/retour", s.saveFeedback, s.require(auth.ActEditDrafts))
 	e.GET("/statistiques", s.showStats, s.require(auth.ActViewStats))
 	e.GET("/parametres", s.showSettings, s.require(auth.ActEditPrompts))
 	e.POST("/parametres", s.saveSettings, s.require(auth.ActEditPrompts))
+	e.POST("/parametres/reponses-types", s.addStandardReply, s.require(auth.ActEditPrompts))
+	e.POST("/parametres/reponses-types/:reply/suppression", s.deleteStandardReply, s.require(auth.ActEditPrompts))
 
 	// Advisers' assistant.
 	a, use := s.assistant, s.require(auth.ActUseAssistant)

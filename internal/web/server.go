@@ -86,6 +86,7 @@ func New(d Deps) (*Server, error) {
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
 	e.Use(securityHeaders())
+	e.Use(compress())
 	e.Use(s.authenticate)
 	e.Use(s.checkCSRF)
 	e.Use(s.metrics.middleware())

@@ -36,7 +36,7 @@ func TestStatsFigures(t *testing.T) {
 		t.Fatalf("statistics: %d", res.StatusCode)
 	}
 	tiles := tileText(page)
-	for _, want := range []string{"6.0 h", "50 %", "2 / 1"} {
+	for _, want := range []string{"6,0 h", "50 %", "2 / 1"} {
 		if !strings.Contains(tiles, want) {
 			t.Errorf("tiles %q lack %q", tiles, want)
 		}

@@ -2,6 +2,12 @@
 // stream in, edit it, check a source link, approve, see it published; an agent of another organisation gets a 404;
 // a hostile review renders as text. Screenshots of each screen go to test-output/screenshots/.
 //
+// The test is a list of scenarios (async functions taking the shared context `t`), run in order after the common
+// set-up: add yours as one function and one line in `scenarios` at the bottom. Helpers on `t`: signIn(email,
+// viewport?), shot(page, name), cli(...args), approveViaModal(page) (the guarded publish dialog), base, tmp,
+// exportPath, importReviews([...]), startServer(env) (a second server, e.g. without a model), llm (fake model;
+// llm.down = true makes it fail).
+//
 // Needs: PLUME_BIN (a built plume binary), PostgreSQL at DATABASE_URL (a fresh database is created and dropped),
 // Chromium at CHROMIUM_PATH (default /usr/bin/chromium). The model is a fake OpenAI-compatible server started
 // here, so that the streaming path is the real one.
@@ -13,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import assert from "node:assert/strict";
 
 const started = Date.now();
@@ -33,11 +40,13 @@ const reply = "Bonjour,\n\nNous avons bien reçu votre message au sujet de votre
   "L'aide au logement est versée chaque mois par la Caf, sous conditions de ressources [1]. " +
   "Vous pouvez suivre votre dossier depuis votre espace personnel sur caf.fr [1].\n\n" +
   "Nous vous prions d'agréer nos salutations distinguées.";
+const llmState = { down: false };
 const llm = createServer((req, res) => {
   let body = "";
   req.on("data", (c) => { body += c; });
   req.on("end", async () => {
     if (!req.url.endsWith("/chat/completions")) { res.writeHead(404).end(); return; }
+    if (llmState.down) { res.writeHead(503, { "Content-Type": "application/json" }).end('{"error":{"message":"surcharge"}}'); return; }
     const q = JSON.parse(body || "{}");
     const chunk = (delta, finish) => JSON.stringify({ id: "fake", object: "chat.completion.chunk", created: 0, model: "fake",
       choices: [{ index: 0, delta, finish_reason: finish }] });
@@ -66,133 +75,144 @@ const port = await new Promise((r) => { const s = createServer(); s.listen(0, "1
 const base = `http://127.0.0.1:${port}`;
 const env = { ...process.env, DATABASE_URL: dbURL, PLUME_ADDR: `127.0.0.1:${port}`, PLUME_SECURE_COOKIES: "false",
   PUBLISH_EXPORT_PATH: exportPath, LLM_BASE_URL: `http://127.0.0.1:${llm.address().port}/v1`, LLM_MODEL: "fake", LLM_API_KEY: "test",
-  PLUME_LOG_LEVEL: "warn" };
+  PLUME_LOG_LEVEL: "warn", LLM_MAX_RETRIES: "0", PLUME_LOGIN_RATE: "1000" };
 const cli = (...args) => execFileSync(plume, args, { env, cwd: root, stdio: ["ignore", "pipe", "pipe"] }).toString();
 
 let server, browser, failed = false;
-try {
-  execFileSync("psql", [adminURL, "-qc", `CREATE DATABASE ${dbName}`], { stdio: "inherit" });
-  cli("migrate");
-  cli("corpus", "load", "--format", "vdd", "corpus/vdd");
-  const hostile = "<script>alert('xss')</script><img src=x onerror=alert(1)> " + "a".repeat(3000) + " 😀👍 مرحبا بكم في الخدمة שלום עולם " +
-    "Texte très long. ".repeat(1100);
-  const reviews = [
-    { external_id: "caf-1", organisation: "CAF de la Gironde", organisation_slug: "caf-gironde", title: "Aide au logement non versée",
-      body: "Bonjour, je n'ai pas reçu mon aide au logement ce mois-ci alors que mon dossier est complet. Pouvez-vous m'aider ?",
-      feeling: "Négatif", topic: "Aide au logement", author_pseudonym: "Camille", written_at: "2026-01-05" },
-    { external_id: "caf-2", organisation: "CAF de la Gironde", organisation_slug: "caf-gironde", title: "<b>Avis piégé</b>",
-      body: hostile, feeling: "Neutre", topic: "Sécurité", written_at: "2026-01-06" },
-    { external_id: "cpam-1", organisation: "CPAM du Rhône", organisation_slug: "cpam-rhone", title: "Remboursement en attente",
-      body: "Mes soins ne sont toujours pas remboursés depuis trois semaines.", feeling: "Négatif", topic: "Remboursements", written_at: "2026-01-04" },
-  ];
-  const file = join(tmp, "avis.jsonl");
-  writeFileSync(file, reviews.map((r) => JSON.stringify(r)).join("\n") + "\n");
-  cli("reviews", "import", file);
-  cli("users", "add", "--email", "agent@caf.test", "--name", "Agent CAF", "--role", "agent", "--org", "caf-gironde", "--password", password);
-  cli("users", "add", "--email", "chef@caf.test", "--name", "Superviseure CAF", "--role", "superviseur", "--org", "caf-gironde", "--password", password);
-  cli("users", "add", "--email", "agent@cpam.test", "--name", "Agent CPAM", "--role", "agent", "--org", "cpam-rhone", "--password", password);
+const servers = [];
+const t = { base, tmp, exportPath, cli, llm: llmState, clicks: 0, figures: {} };
 
-  server = spawn(plume, ["serve"], { env, cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+// startServer runs `plume serve` with env overrides and resolves with its base URL once it listens.
+async function startServer(extra = {}) {
+  const p = extra.PLUME_ADDR ? Number(extra.PLUME_ADDR.split(":")[1]) : await new Promise((r) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const q = s.address().port; s.close(() => r(q)); }); });
+  const srv = spawn(plume, ["serve"], { env: { ...env, ...extra, PLUME_ADDR: `127.0.0.1:${p}` }, cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  servers.push(srv);
   await new Promise((ok, ko) => {
-    const t = setTimeout(() => ko(new Error("plume serve n'a pas démarré en 30 s")), 30000);
-    server.stdout.on("data", (d) => { if (d.toString().includes("écoute sur")) { clearTimeout(t); ok(); } });
-    server.on("exit", (c) => ko(new Error("plume serve s'est arrêté : " + c)));
+    const tm = setTimeout(() => ko(new Error("plume serve n'a pas démarré en 30 s")), 30000);
+    srv.stdout.on("data", (d) => { if (d.toString().includes("écoute sur")) { clearTimeout(tm); ok(); } });
+    srv.on("exit", (c) => ko(new Error("plume serve s'est arrêté : " + c)));
   });
-  log("serveur prêt sur", base);
+  return `http://127.0.0.1:${p}`;
+}
+t.startServer = startServer;
 
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--no-first-run"],
-  });
-  const signIn = async (email) => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    const page = await ctx.newPage();
+t.importReviews = (list, name = "avis-" + randomBytes(3).toString("hex") + ".jsonl") => {
+  const file = join(tmp, name);
+  writeFileSync(file, list.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  cli("reviews", "import", file);
+};
+
+// signIn opens a fresh browser context signed in as email; a dialog or a JavaScript error fails the test.
+t.signIn = async (email, { viewport = { width: 1280, height: 900 }, at = base, allowDialogs = false } = {}) => {
+  const ctx = await browser.newContext({ viewport, locale: "fr-FR" });
+  const page = await ctx.newPage();
+  if (!allowDialogs) {
     page.on("dialog", async (d) => { failed = true; console.error("ÉCHEC : une boîte de dialogue s'est ouverte :", d.message()); await d.dismiss(); });
-    page.on("pageerror", (e) => {
-      failed = true; console.error("ÉCHEC : erreur JavaScript :", e.stack || e.message);
-    });
-    page.on("response", (r) => { if (r.status() >= 400 && !r.url().match(/\/avis\/\d+$/)) { console.error("réponse", r.status(), r.url()); } });
-    await page.goto(base + "/connexion");
-    await page.getByLabel("Adresse électronique").fill(email);
-    await page.getByLabel("Mot de passe").fill(password);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(/\/avis/);
-    return page;
-  };
-  const shot = (page, name) => page.screenshot({ path: join(shots, name), fullPage: true });
+  }
+  page.on("pageerror", (e) => { failed = true; console.error("ÉCHEC : erreur JavaScript :", e.stack || e.message); });
+  await page.goto(at + "/connexion");
+  await page.getByLabel("Adresse électronique").fill(email);
+  await page.getByLabel("Mot de passe").fill(password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.waitForURL(/\/avis/);
+  return page;
+};
+t.shot = (page, name) => page.screenshot({ path: join(shots, name), fullPage: true });
+t.shotView = (page, name) => page.screenshot({ path: join(shots, name), fullPage: false });
 
-  // 1. Inbox: the oldest unanswered review first, only the CAF's. The background job drafts imported reviews
-  // first: wait for it, so that its drafts do not land in the middle of the agent's work.
-  const agent = await signIn("agent@caf.test");
+// approveViaModal publishes the editor's text through the guarded dialog: open it, tick every warning,
+// confirm, and let the undo window pass. Returns the dialog's blocking items when publication is refused.
+t.approveViaModal = async (page, { button = "#bouton-publier" } = {}) => {
+  await page.locator(button).click();
+  const modal = page.locator("#modale-publier");
+  await modal.waitFor({ state: "visible" });
+  await page.waitForFunction(() => !/Vérification en cours/.test(document.getElementById("modale-etat").textContent), null, { timeout: 20000 });
+  const blocking = await page.locator("#modale-bloquants:not([hidden]) li").allInnerTexts();
+  if (blocking.length) { return blocking; }
+  for (const label of await page.locator("#modale-avertissements-liste label").all()) { await label.click(); }
+  await page.locator("#modale-confirmer").click();
+  await page.waitForURL(/fait=publication/, { timeout: 20000 });
+  return [];
+};
+
+async function waitPublished(page, url) {
+  for (let i = 0; i < 60; i++) {
+    await page.goto(url);
+    if ((await page.locator("#statut-avis").textContent()).includes("publié")) { return true; }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+const inView = async (page, sel) => {
+  const b = await page.locator(sel).first().boundingBox();
+  const vp = page.viewportSize();
+  return b && b.y >= -1 && b.x >= -1 && b.y + b.height <= vp.height + 1 && b.x + b.width <= vp.width + 1 ? b : null;
+};
+
+// 1. Inbox, draft streaming, rewrite, save, guarded approval, publication, history, hostile review, assistant,
+// statistics, organisation isolation.
+async function agentJourney(t) {
+  const agent = await t.signIn("agent@caf.test");
   await agent.getByRole("heading", { name: "Avis à traiter" }).waitFor();
   for (let i = 0; i < 60; i++) {
-    if ((await agent.locator("table tbody tr", { hasText: "1 version" }).count()) === 2) { break; }
+    if ((await agent.locator(".plume-inbox-row", { hasText: "1 version" }).count()) === 2) { break; }
     await new Promise((r) => setTimeout(r, 500));
     await agent.reload();
   }
-  const rows = agent.locator("table tbody tr");
+  const rows = agent.locator(".plume-inbox-row");
   assert.equal(await rows.count(), 2, "la boîte de la CAF montre ses 2 avis");
   assert.ok(!(await agent.content()).includes("Remboursement en attente"), "l'avis de la CPAM n'apparaît pas");
   assert.match(await rows.first().innerText(), /Aide au logement non versée/, "le plus ancien sans réponse d'abord");
-  await shot(agent, "01-boite-de-reception.png");
+  await t.shot(agent, "01-boite-de-reception.png");
 
-  // 2. Review: open it and ask for a draft, which streams in.
   await agent.getByRole("link", { name: "Aide au logement non versée" }).click();
   await agent.waitForURL(/\/avis\/\d+$/);
   const reviewURL = agent.url();
-  const reviewID = reviewURL.split("/").pop();
-  await shot(agent, "02-avis.png");
+  t.reviewID = reviewURL.split("/").pop();
+  t.reviewURL = reviewURL;
+  await t.shot(agent, "02-avis.png");
+  // A new draft over the auto-draft: no unsaved edits, so no warning.
   await agent.locator("#bouton-generer").click();
   await agent.waitForFunction(() => (document.getElementById("flux")?.textContent || "").includes("aide au logement"), null, { timeout: 20000 });
-  await shot(agent, "03-brouillon-en-cours.png");
+  const fb = await inView(agent, "#flux");
+  assert.ok(fb, "le brouillon s'écrit à la place de l'éditeur, dans la fenêtre");
+  assert.ok(await agent.locator("#texte").isHidden(), "l'éditeur laisse la place au flux");
+  assert.ok(await agent.locator("#bouton-annuler").isVisible(), "un bouton d'annulation pendant la rédaction");
+  await t.shotView(agent, "03-brouillon-en-cours.png");
   await agent.waitForURL(/fait=brouillon/, { timeout: 30000 });
   const drafted = await agent.locator("#texte").inputValue();
-  assert.match(drafted, /Bonjour Camille,/, "le brouillon streamé est dans l'éditeur, avec le pseudonyme");
+  assert.match(drafted, /Bonjour Camille,/, "le brouillon streamé est dans l'éditeur, avec le pseudonyme (un prénom)");
   assert.match(drafted, /espace personnel/);
 
-  // A rewrite of a selection streams a new version too.
   await agent.locator("#texte").evaluate((el) => { el.focus(); el.setSelectionRange(0, 20); });
   const before = Number(new URL(agent.url()).searchParams.get("version"));
   await agent.getByRole("button", { name: "Plus court" }).click();
   await agent.waitForURL(new RegExp("version=" + (before + 1)), { timeout: 30000 });
   await agent.locator("#titre-editeur", { hasText: new RegExp("version " + (before + 1)) }).waitFor();
 
-  // 3. Sources: a cited passage links to service-public.fr.
   const link = agent.locator("a.plume-source-link").first();
-  const href = await link.getAttribute("href");
-  assert.match(href, /^https:\/\/www\.service-public\.fr\//, "lien vers service-public.fr : " + href);
-  assert.ok(await agent.locator(".plume-source .fr-badge", { hasText: "citée" }).count() >= 1, "une source est marquée citée");
+  assert.match(await link.getAttribute("href"), /^https:\/\/www\.service-public\.fr\//, "lien vers service-public.fr");
+  assert.ok(await agent.locator(".plume-source .plume-cited-badge:not([hidden])").count() >= 1, "une source est marquée citée");
 
-  // 4. Edit and save.
   await agent.locator("#texte").fill(drafted.replace("Nous vous prions", "N'hésitez pas à nous recontacter si besoin.\n\nNous vous prions"));
-  await agent.getByRole("button", { name: "Enregistrer la version" }).click();
+  await agent.locator("#bouton-enregistrer").click();
   await agent.getByText("Votre version est enregistrée.").waitFor();
   assert.match(await agent.locator("#texte").inputValue(), /recontacter/);
-  await shot(agent, "04-version-modifiee.png");
+  await t.shot(agent, "04-version-modifiee.png");
 
-  // 5. Approve; the export publisher acknowledges and the review becomes publie.
-  await agent.getByRole("button", { name: "Approuver et publier" }).click();
-  await agent.waitForURL(/fait=publication/);
-  await shot(agent, "05-publication-en-cours.png");
-  let published = false;
-  for (let i = 0; i < 60 && !published; i++) {
-    await agent.goto(reviewURL);
-    published = (await agent.locator("#statut-avis").textContent()).includes("publié");
-    if (!published) { await new Promise((r) => setTimeout(r, 500)); }
-  }
-  assert.ok(published, "l'avis est publié après l'accusé de réception");
+  const blocked = await t.approveViaModal(agent);
+  assert.deepEqual(blocked, [], "rien ne bloque la publication");
+  await t.shot(agent, "05-publication-en-cours.png");
+  assert.ok(await waitPublished(agent, reviewURL), "l'avis est publié après l'accusé de réception");
   await agent.getByRole("heading", { name: "Réponse publiée" }).waitFor();
   assert.ok(existsSync(exportPath) && readFileSync(exportPath, "utf8").includes("recontacter"), "la réponse modifiée est exportée");
-  await shot(agent, "06-publie.png");
+  await t.shot(agent, "06-publie.png");
 
-  // 6. History: every version with its diff and who did what.
   await agent.goto(reviewURL + "/historique");
   assert.ok(await agent.locator("ins.plume-ins").count() >= 1, "l'historique montre les ajouts");
   await agent.getByText("a approuvé la réponse").first().waitFor();
-  await shot(agent, "07-historique.png");
+  await t.shot(agent, "07-historique.png");
 
-  // 7. A hostile review renders as text and the page stays usable.
   await agent.goto(base + "/avis");
   await agent.getByRole("link", { name: "Avis piégé" }).click();
   await agent.waitForURL(/\/avis\/\d+$/);
@@ -200,49 +220,391 @@ try {
   assert.equal(await agent.locator("#texte-clair img, #texte-clair script, #texte-clair b").count(), 0, "aucune balise interprétée");
   const overflow = await agent.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, "pas de défilement horizontal (" + overflow + " px)");
-  await agent.locator("#bouton-generer").scrollIntoViewIfNeeded();
-  await shot(agent, "08-avis-hostile.png");
+  await t.shot(agent, "08-avis-hostile.png");
 
-  // 7b. The assistant: a question streams an answer in the page (shared event-stream reader of plume.js).
   await agent.goto(base + "/assistant");
   await agent.locator("#assistant-question").fill("J'ai perdu ma carte Vitale, que faire ?");
   await agent.locator("#assistant-form button[type=submit], #assistant-submit").first().click();
   await agent.waitForFunction(() => (document.getElementById("assistant-live-answer")?.textContent || "").length > 20, null, { timeout: 20000 });
   assert.ok(await agent.locator("#assistant-error").evaluate((el) => el.classList.contains("fr-hidden")), "pas d'erreur affichée");
-  await shot(agent, "08b-assistant.png");
+  await t.shot(agent, "08b-assistant.png");
 
-  // 8. Statistics for the supervisor.
-  const chef = await signIn("chef@caf.test");
+  const chef = await t.signIn("chef@caf.test");
   await chef.goto(base + "/statistiques");
   await chef.getByRole("heading", { name: "Statistiques" }).waitFor();
   assert.match(await chef.locator(".plume-kpis").innerText(), /1 \/ 0/, "une réponse publiée, aucun avis écarté");
-  await shot(chef, "09-statistiques.png");
+  await t.shot(chef, "09-statistiques.png");
 
-  // 9. An agent of another organisation gets a 404 for this review, and does not see it in their inbox.
-  const other = await signIn("agent@cpam.test");
+  const other = await t.signIn("agent@cpam.test");
   assert.ok(!(await other.content()).includes("Aide au logement non versée"), "la boîte de la CPAM ne montre pas l'avis de la CAF");
-  const res = await other.goto(base + "/avis/" + reviewID);
+  const res = await other.goto(base + "/avis/" + t.reviewID);
   assert.equal(res.status(), 404, "un agent de la CPAM reçoit 404 pour un avis de la CAF");
-  await shot(other, "10-autre-organisation-404.png");
-
-  // 10. Publication guard (its own scenario below).
-  await publicationGuardScenario({ signIn, cli, shot });
-} catch (e) {
-  failed = true;
-  console.error("ÉCHEC :", e.stack || e.message);
-} finally {
-  if (browser) { await browser.close(); }
-  if (server) { server.kill("SIGTERM"); await new Promise((r) => server.once("exit", r)); }
-  llm.close();
-  if (process.env.KEEP_DB) { log("base conservée :", dbURL); } else {
-    try { execFileSync("psql", [adminURL, "-qc", `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`], { stdio: "inherit" }); } catch { /* reported by psql */ }
-  }
-  rmSync(tmp, { recursive: true, force: true });
+  await t.shot(other, "10-autre-organisation-404.png");
+  await Promise.all([agent, chef, other].map((p) => p.context().close()));
 }
-// publicationGuardScenario: a supervisor forbids a promise; an agent tries to publish a reply carrying the
-// citizen's phone and NIR and that promise; the server refuses it with the three items listed, keeps the text,
-// and publishes it once they are removed.
-async function publicationGuardScenario({ signIn, cli, shot }) {
+
+// More reviews for the screen scenarios: drafted by the background job, which the scenarios wait for.
+async function moreReviews(t) {
+  const base7 = { organisation: "CAF de la Gironde", organisation_slug: "caf-gironde", feeling: "Négatif", topic: "Aide au logement" };
+  const list = [];
+  for (let i = 1; i <= 8; i++) {
+    list.push({ ...base7, external_id: "caf-ecran-" + i, title: "Aide au logement en attente n° " + i, written_at: "2026-01-1" + (i % 10),
+      author_pseudonym: i % 2 ? "Merci" : "Lucie", body: "Bonjour, mon aide au logement n'est toujours pas versée depuis " + (i + 1) + " semaines. Que faire ?" });
+  }
+  t.importReviews(list);
+  const agent = await t.signIn("agent@caf.test");
+  // The periodic job drafts reviews the CLI imported, without a restart; give it a moment, then draft the rest
+  // through the API so that the screen scenarios do not depend on its schedule.
+  let auto = 0;
+  for (let i = 0; i < 20; i++) {
+    await agent.goto(base + "/avis?statut=brouillon_pret");
+    auto = await agent.locator(".plume-inbox-row", { hasText: "Aide au logement en attente" }).count();
+    if (auto >= 8) { break; }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  log(`avis importés par la CLI rédigés automatiquement en 20 s : ${auto} / 8`);
+  t.figures.autoDrafted = auto;
+  await agent.goto(base + "/avis?statut=nouveau");
+  const csrf = await agent.locator('meta[name="csrf-token"]').getAttribute("content");
+  for (const a of await agent.locator(".plume-inbox-row a.plume-inbox-link").all()) {
+    const id = (await a.getAttribute("href")).split("/").pop();
+    const r = await agent.request.post(base + "/api/v1/reviews/" + id + "/drafts", { headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" }, data: {} });
+    assert.ok(r.ok(), "brouillon par l'API : " + r.status());
+  }
+  await agent.goto(base + "/avis?statut=brouillon_pret");
+  assert.ok((await agent.locator(".plume-inbox-row", { hasText: "Aide au logement en attente" }).count()) >= 8, "les 8 avis ont un brouillon");
+  t.screenIDs = [];
+  for (const a of await agent.locator(".plume-inbox-row a.plume-inbox-link").all()) {
+    if ((await a.innerText()).includes("Aide au logement en attente")) { t.screenIDs.push((await a.getAttribute("href")).split("/").pop()); }
+  }
+  // « Merci » is not a name: the greeting stays « Bonjour, ».
+  await agent.goto(base + "/avis/" + t.screenIDs[0]);
+  const txt = await agent.locator("#texte").inputValue();
+  assert.ok(!/Bonjour Merci/.test(txt), "pas de « Bonjour Merci, » : " + txt.slice(0, 40));
+  await agent.context().close();
+}
+
+// 2. Side by side: the citizen's message, the editor and the approve button all inside the viewport.
+async function sideBySide(t) {
+  for (const vp of [{ width: 1440, height: 900 }, { width: 1366, height: 768 }]) {
+    const page = await t.signIn("agent@caf.test", { viewport: vp });
+    await page.goto(base + "/avis/" + t.screenIDs[0]);
+    for (const sel of ["#texte-clair", "#texte", "#bouton-publier"]) {
+      const b = await inView(page, sel);
+      assert.ok(b, `${sel} dans la fenêtre à ${vp.width}×${vp.height}`);
+    }
+    const msg = await page.locator("#texte-clair").boundingBox(), ed = await page.locator("#texte").boundingBox();
+    assert.ok(msg.x + msg.width <= ed.x, "message et éditeur côte à côte");
+    await t.shotView(page, `11-cote-a-cote-${vp.width}.png`);
+    await page.context().close();
+  }
+}
+
+// 3. Live citations: hovering [1] lights source 1; clicking « Citer » inserts a marker; uncited sources are
+// secondary and can be hidden; the grounding check follows the text being edited.
+async function liveCitations(t) {
+  const page = await t.signIn("agent@caf.test");
+  await page.goto(base + "/avis/" + t.screenIDs[0]);
+  const cite = page.locator("#relecture .plume-cite[data-cite='1']").first();
+  await cite.hover();
+  assert.ok(await page.locator("#source-1").evaluate((el) => el.classList.contains("plume-source--lit")), "survoler [1] éclaire la source 1");
+  await t.shotView(page, "12-citation-survolee.png");
+  await cite.focus();
+  assert.ok(await page.locator("#source-1.plume-source--lit").count() === 1, "le focus clavier sur [1] éclaire la source 1");
+  const n = await page.locator(".plume-source").count();
+  if (n >= 2) {
+    const last = page.locator(".plume-source").last();
+    const k = await last.getAttribute("data-source");
+    const uncited = await last.evaluate((el) => el.classList.contains("plume-source--uncited"));
+    if (uncited) {
+      await last.locator(".plume-dismiss").click();
+      assert.ok(!(await last.isVisible()), "une source non citée peut être masquée");
+    }
+    await page.locator("#texte").evaluate((el) => { el.focus(); el.setSelectionRange(el.value.length, el.value.length); });
+    await page.locator(`#source-1 .plume-cite-button`).click();
+    assert.match(await page.locator("#texte").inputValue(), /\[1\]$/, "cliquer « Citer [1] » insère le renvoi");
+    void k;
+  }
+  // A new unsupported sentence is flagged while typing, before any save.
+  await page.locator("#texte").evaluate((el) => { el.focus(); el.setSelectionRange(el.value.length, el.value.length); });
+  await page.keyboard.type("\n\nLe montant de votre aide sera de 4321 euros par mois dès le 3 mars.");
+  // The check follows the text being edited (debounced), not the last save.
+  await page.waitForFunction(() => /4321/.test(document.getElementById("relecture")?.textContent || ""), null, { timeout: 10000 });
+  await page.context().close();
+}
+
+// 4. Unsaved edits: regenerating asks first, in the page; leaving asks the browser's question.
+async function unsavedWarning(t) {
+  const page = await t.signIn("agent@caf.test", { allowDialogs: true });
+  await page.goto(base + "/avis/" + t.screenIDs[1]);
+  await page.locator("#texte").click();
+  await page.keyboard.type(" Une phrase ajoutée à la main.");
+  await page.locator("#bouton-generer").click();
+  await page.locator("#avertissement-modifs").waitFor();
+  assert.ok(await page.locator("#flux").isHidden(), "aucune rédaction lancée tant que l'agent n'a pas choisi");
+  await t.shotView(page, "13-modifications-non-enregistrees.png");
+  await page.getByRole("button", { name: "Garder mon texte" }).click();
+  assert.match(await page.locator("#texte").inputValue(), /ajoutée à la main/, "le texte est gardé");
+  let asked = null;
+  page.once("dialog", async (d) => { asked = d.type(); await d.dismiss(); });
+  await page.locator(".fr-breadcrumb__link", { hasText: "Avis à traiter" }).click({ noWaitAfter: true });
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(asked, "beforeunload", "quitter la page avec des modifications non enregistrées demande confirmation");
+  assert.match(page.url(), /\/avis\/\d+/, "la page reste ouverte");
+  await page.context().close();
+}
+
+// 5. Optimistic concurrency: a save from a stale page is refused with the newer text shown, and the agent's
+// own text kept.
+async function staleConflict(t) {
+  const a = await t.signIn("agent@caf.test");
+  const b = await t.signIn("chef@caf.test");
+  const url = base + "/avis/" + t.screenIDs[2];
+  await a.goto(url);
+  await b.goto(url);
+  await b.locator("#texte").fill("Version de la superviseure, plus récente.");
+  await b.locator("#bouton-enregistrer").click();
+  await b.getByText("Votre version est enregistrée.").waitFor();
+  await a.goto(url + "?x=1").catch(() => {});
+  await a.goBack().catch(() => {});
+  // a still shows the old version (loaded before b saved): reload a fresh copy of that state.
+  const stale = await t.signIn("agent@caf.test");
+  await stale.goto(url);
+  await stale.locator("#version-editee").evaluate((el) => { el.value = String(Number(el.value) - 1); });
+  await stale.locator("#texte").fill("Texte de l'agent, écrit sur l'ancienne version.");
+  const [res] = await Promise.all([stale.waitForResponse((r) => r.url().endsWith("/enregistrer")), stale.locator("#bouton-enregistrer").click()]);
+  assert.equal(res.status(), 409, "enregistrer une version périmée donne un conflit");
+  await stale.locator("#conflit").waitFor();
+  assert.match(await stale.locator("#texte-plus-recent").innerText(), /superviseure/, "le texte plus récent est montré");
+  assert.match(await stale.locator("#texte").inputValue(), /ancienne version/, "le texte de l'agent est gardé dans l'éditeur");
+  assert.ok(await inView(stale, "#conflit"), "le conflit est visible sans défiler");
+  await t.shotView(stale, "14-conflit.png");
+  // History offers to restore an older version.
+  await stale.goto(url + "/historique");
+  await stale.getByRole("button", { name: "Restaurer cette version" }).first().click();
+  await stale.getByText("Votre version est enregistrée.").waitFor();
+  await Promise.all([a, b, stale].map((p) => p.context().close()));
+}
+
+// 6. Standard replies: a supervisor writes one in the settings; an agent inserts it by typing « / ».
+async function standardReply(t) {
+  const chef = await t.signIn("chef@caf.test");
+  await chef.goto(base + "/parametres");
+  await chef.getByRole("button", { name: "Ajouter la réponse type" }).click();
+  assert.ok(await chef.locator("#reponse-titre-erreur").isVisible(), "un titre vide est signalé sur le champ");
+  await chef.locator("#reponse-titre").fill("Délais de versement");
+  await chef.locator("#reponse-corps").fill("Les aides au logement sont versées le 5 de chaque mois.");
+  await chef.getByRole("button", { name: "Ajouter la réponse type" }).click();
+  await chef.getByText("Réponse type ajoutée.").waitFor();
+  await t.shot(chef, "15-reponses-types.png");
+  const agent = await t.signIn("agent@caf.test");
+  await agent.goto(base + "/avis/" + t.screenIDs[3]);
+  await agent.locator("#texte").evaluate((el) => { el.focus(); el.setSelectionRange(el.value.length, el.value.length); });
+  await agent.keyboard.type("\n/dél");
+  await agent.locator("#reponses-types-liste").waitFor();
+  await t.shotView(agent, "16-reponse-type-slash.png");
+  await agent.keyboard.press("Enter");
+  const text = await agent.locator("#texte").inputValue();
+  assert.match(text, /versées le 5 de chaque mois\.$/, "la réponse type remplace « /dél »");
+  assert.ok(!text.includes("/dél"), "le raccourci est retiré");
+  await Promise.all([chef, agent].map((p) => p.context().close()));
+}
+
+// 7. Flow: « Enregistrer et avis suivant », then one typical reply timed: ≤ 3 clicks, no scroll.
+async function nextReviewFlow(t) {
+  const page = await t.signIn("agent@caf.test", { viewport: { width: 1366, height: 768 } });
+  await page.goto(base + "/avis/" + t.screenIDs[4]);
+  await page.getByRole("button", { name: "Enregistrer et avis suivant" }).click();
+  await page.waitForURL(/precedent=/);
+  assert.notEqual(page.url().split("?")[0].split("/").pop(), t.screenIDs[4], "on passe à un autre avis");
+
+  // The typical reply: from the inbox, open the oldest drafted review, publish and go on.
+  await page.goto(base + "/avis?statut=brouillon_pret");
+  const t0 = Date.now();
+  let clicks = 0;
+  await page.locator(".plume-inbox-row a.plume-inbox-link").first().click(); clicks++;
+  await page.waitForURL(/\/avis\/\d+$/);
+  assert.ok(await inView(page, "#bouton-publier-suivant"), "« Publier et avis suivant » visible sans défiler");
+  await page.locator("#bouton-publier-suivant").click(); clicks++;
+  await page.waitForFunction(() => !/Vérification en cours/.test(document.getElementById("modale-etat").textContent));
+  for (const label of await page.locator("#modale-avertissements-liste label").all()) { await label.click(); clicks++; }
+  await page.locator("#modale-confirmer").click(); clicks++;
+  await page.waitForURL(/fait=publication&precedent=/, { timeout: 20000 });
+  const scrolled = await page.evaluate(() => window.scrollY);
+  t.figures.typical = { clicks, seconds: (Date.now() - t0) / 1000, scrollY: scrolled };
+  log(`réponse type : ${clicks} clics, ${t.figures.typical.seconds.toFixed(1)} s (dont 5 s d'annulation possible), défilement ${scrolled} px`);
+  await page.context().close();
+}
+
+// 8. Guarded publish: the dialog lists warnings to tick, blocks on personal data, and the undo window cancels.
+async function guardedPublish(t) {
+  const page = await t.signIn("agent@caf.test");
+  await page.goto(base + "/avis/" + t.screenIDs[5]);
+  // Undo: confirm, then cancel within the window: nothing is published.
+  await page.locator("#texte").fill("Bonjour,\n\nMerci pour votre message. Votre aide au logement est versée chaque mois par la Caf [1].\n\nLe service relations usagers");
+  await page.locator("#bouton-publier").click();
+  await page.waitForFunction(() => !/Vérification en cours/.test(document.getElementById("modale-etat").textContent));
+  await t.shotView(page, "17-modale-publication.png");
+  const boxes = await page.locator("#modale-avertissements-liste label").all();
+  if (boxes.length) {
+    assert.ok(await page.locator("#modale-confirmer").isDisabled(), "confirmer attend que chaque avertissement soit coché");
+    for (const b of boxes) { await b.click(); }
+  }
+  await page.locator("#modale-confirmer").click();
+  await page.locator("#modale-annulation").waitFor();
+  await t.shotView(page, "18-annulation-possible.png");
+  await page.getByRole("button", { name: "Annuler la publication" }).click();
+  await new Promise((r) => setTimeout(r, 6000));
+  assert.doesNotMatch(page.url(), /fait=publication/, "annuler pendant le délai n'envoie rien");
+  assert.match(await page.locator("#statut-avis").innerText(), /Brouillon prêt|Nouveau/i, "l'avis n'est pas en publication");
+  // Block: a personal-data marker left in the text stops publication.
+  await page.locator("#texte").fill("Bonjour [PERSONNE_1],\n\nVotre aide au logement est versée chaque mois par la Caf [1].\n\nLe service relations usagers");
+  const blocked = await t.approveViaModal(page);
+  assert.ok(blocked.length >= 1, "une donnée personnelle bloque la publication : " + blocked.join(" | "));
+  assert.ok(await page.locator("#modale-confirmer").isHidden(), "pas de bouton de confirmation quand c'est bloqué");
+  await t.shotView(page, "19-publication-bloquee.png");
+  await page.context().close();
+}
+
+// 9. Model states: a failing model keeps the draft and says so at the top; offline, rewrites are disabled.
+async function modelStates(t) {
+  const page = await t.signIn("agent@caf.test", { viewport: { width: 1366, height: 768 } });
+  await page.goto(base + "/avis/" + t.screenIDs[6]);
+  const kept = "Mon brouillon à moi, à garder.";
+  await page.locator("#texte").fill(kept);
+  await page.locator("#bouton-enregistrer").click();
+  await page.getByText("Votre version est enregistrée.").waitFor();
+  t.llm.down = true;
+  try {
+    await page.getByRole("button", { name: "Plus formel" }).click();
+    await page.locator("#plume-alerte").waitFor({ state: "visible", timeout: 30000 });
+  } finally { t.llm.down = false; }
+  await t.shotView(page, "20-modele-en-panne.png");
+  assert.match(await page.locator("#plume-alerte").innerText(), /Le modèle n'a pas répondu ; votre brouillon est conservé/);
+  assert.ok(await inView(page, "#plume-alerte"), "l'alerte est dans la fenêtre");
+  assert.equal(await page.locator("#texte").inputValue(), kept, "le brouillon de l'agent est conservé");
+  const detail = await page.locator("#plume-alerte-technique").textContent();
+  assert.ok(!/127\.0\.0\.1|localhost|http:\/\//.test(detail), "aucune adresse interne : " + detail);
+  assert.ok(await page.getByRole("button", { name: "Réessayer" }).isVisible());
+  assert.ok(await page.getByRole("button", { name: "Proposer un brouillon hors ligne" }).isVisible());
+  await page.reload();
+  assert.equal(await page.locator("#texte").inputValue(), kept, "aucune version hors ligne n'a remplacé le brouillon");
+  await page.context().close();
+
+  const offBase = await t.startServer({ LLM_BASE_URL: "" });
+  const off = await t.signIn("agent@caf.test", { at: offBase });
+  await off.goto(offBase + "/avis/" + t.screenIDs[6]);
+  await off.locator("#bandeau-hors-ligne").waitFor();
+  assert.ok(await off.getByRole("button", { name: "Plus court" }).isDisabled(), "réécriture désactivée hors ligne");
+  assert.match(await off.locator("#reecrire-indisponible").innerText(), /aucun modèle/, "la raison est donnée");
+  await t.shotView(off, "21-hors-ligne.png");
+  await off.goto(offBase + "/avis");
+  assert.ok(await off.locator("#badge-hors-ligne-boite").isVisible(), "badge hors ligne dans la boîte");
+  await off.context().close();
+}
+
+// 10. Inbox: ≥ 6 reviews above the fold at 1366×768, the selected status visibly chosen; cards at 390 px.
+async function inboxLayouts(t) {
+  const page = await t.signIn("agent@caf.test", { viewport: { width: 1366, height: 768 } });
+  await page.goto(base + "/avis");
+  const visible = await page.locator(".plume-inbox-row").evaluateAll((rs) => rs.filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight).length);
+  await t.shotView(page, "22-boite-1366.png");
+  assert.ok(visible >= 6, `au moins 6 avis sans défiler à 1366×768 (${visible})`);
+  await page.goto(base + "/avis?statut=brouillon_pret");
+  const cur = page.locator(".plume-counts a[aria-current]");
+  assert.equal(await cur.count(), 1, "un seul filtre courant");
+  const [bgCur, bgOther] = await Promise.all([cur.evaluate((e) => getComputedStyle(e).backgroundColor),
+    page.locator(".plume-counts a:not([aria-current])").first().evaluate((e) => getComputedStyle(e).backgroundColor)]);
+  assert.notEqual(bgCur, bgOther, "le filtre courant se distingue");
+  await page.context().close();
+
+  const mobile = await t.signIn("agent@caf.test", { viewport: { width: 390, height: 844 } });
+  await mobile.goto(base + "/avis");
+  const narrow = await mobile.locator(".plume-inbox-row, .plume-inbox-row a.plume-inbox-link, .plume-inbox-row .plume-inbox-excerpt").evaluateAll((els) =>
+    els.filter((e) => e.getBoundingClientRect().width < 120).map((e) => e.className + " " + Math.round(e.getBoundingClientRect().width)));
+  assert.deepEqual(narrow, [], "aucun élément de la liste plus étroit que 120 px à 390 px");
+  const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, "pas de défilement horizontal à 390 px");
+  await t.shot(mobile, "23-boite-390.png");
+  // The review screen stacks, actions right under the editor.
+  await mobile.goto(base + "/avis/" + t.screenIDs[7]);
+  await t.shot(mobile, "24-avis-390.png");
+  await mobile.context().close();
+}
+
+// 11. Weight: a second page view transfers little (compressed, cached assets).
+async function pageWeight(t) {
+  const page = await t.signIn("agent@caf.test");
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await page.goto(base + "/avis");
+  await page.goto(base + "/avis/" + t.screenIDs[7]);
+  let bytes = 0, count = 0;
+  cdp.on("Network.loadingFinished", (e) => { bytes += e.encodedDataLength; count++; });
+  await page.goto(base + "/avis");
+  await page.waitForLoadState("networkidle");
+  t.figures.secondView = { bytes, requests: count };
+  log(`deuxième page vue : ${(bytes / 1024).toFixed(1)} Ko transférés en ${count} requêtes`);
+  assert.ok(bytes <= 100 * 1024, `deuxième page vue ≤ 100 Ko (${bytes} o)`);
+  const fav = await page.goto(base + "/favicon.ico");
+  assert.equal(fav.status(), 200, "favicon servie");
+  await page.context().close();
+}
+
+// 12. Inline errors: setting aside with « Autre » and no précision keeps the form and marks the field.
+async function inlineErrors(t) {
+  const page = await t.signIn("agent@caf.test");
+  await page.goto(base + "/avis/" + t.screenIDs[7]);
+  await page.locator("#motif").selectOption("Autre");
+  await page.getByRole("button", { name: "Écarter l'avis" }).click();
+  await page.locator("#precision-erreur").waitFor();
+  assert.equal(await page.locator("#motif").inputValue(), "Autre", "le formulaire est gardé");
+  await t.shot(page, "25-erreur-en-ligne.png");
+  await page.context().close();
+}
+
+// 13. axe-core on every page: no serious or critical violation.
+async function accessibility(t) {
+  const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+  const pages = { agent: ["/avis", "/avis/" + t.reviewID, "/avis/" + t.reviewID + "/historique", "/avis/" + t.screenIDs[7], "/assistant",
+    "/accessibilite", "/mentions-legales", "/donnees-personnelles"], chef: ["/parametres", "/statistiques"] };
+  const report = [];
+  const check = async (page, path) => {
+    const res = await page.goto(base + path);
+    if (res.status() === 404 && path === "/docs") { log("/docs absente : page non vérifiée"); return; }
+    await page.evaluate(axeSource);
+    const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+    const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    for (const v of bad) { report.push(`${path}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`); }
+  };
+  for (const [who, paths] of Object.entries(pages)) {
+    const page = await t.signIn(who === "agent" ? "agent@caf.test" : "chef@caf.test");
+    for (const p of paths) { await check(page, p); }
+    if (who === "agent") {
+      // The publish dialog, open.
+      await page.goto(base + "/avis/" + t.screenIDs[7]);
+      await page.locator("#bouton-publier").click();
+      await page.waitForFunction(() => !/Vérification en cours/.test(document.getElementById("modale-etat").textContent));
+      await new Promise((r) => setTimeout(r, 800)); // the dialog's opening transition
+      await page.evaluate(axeSource);
+      const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+      for (const v of r.violations.filter((v) => v.impact === "serious" || v.impact === "critical")) { report.push(`modale: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(" ") + " " + (n.any[0]?.message || "")).join(", ")}`); }
+    }
+    await page.context().close();
+  }
+  const anon = await browser.newContext({ locale: "fr-FR" });
+  const p = await anon.newPage();
+  await check(p, "/connexion");
+  await check(p, "/docs");
+  await anon.close();
+  assert.deepEqual(report, [], "axe-core : aucune violation grave ou critique");
+  log("axe-core : aucune violation grave ou critique sur", Object.values(pages).flat().length + 3, "pages");
+}
+
+// (privacy) Publication guard: a supervisor forbids a promise; an agent tries to publish a reply carrying the
+// citizen's phone and NIR and that promise; the dialog lists the three items, keeps the text, and publishes it
+// once they are removed.
+async function publicationGuard({ signIn, cli, shot, approveViaModal }) {
   const chef = await signIn("chef@caf.test");
   await chef.goto(base + "/parametres");
   await chef.locator("#forbidden").fill("sous 8 jours, c'est garanti");
@@ -262,22 +624,21 @@ async function publicationGuardScenario({ signIn, cli, shot }) {
   const bad = "Bonjour Lodie75,\n\nMerci pour votre avis. Nous vous rappellerons au 06 12 34 56 78.\n" +
     "Votre NIR 2 85 03 75 116 238 42 est bien enregistré.\nVotre dossier sera traité sous 8 jours, c'est garanti.\n\nLe service relations usagers";
   await agent.locator("#texte").fill(bad);
-  await agent.getByRole("button", { name: "Approuver et publier" }).click();
+  await approveViaModal(agent);
   await agent.getByText("Publication refusée").first().waitFor({ timeout: 20000 });
   const items = await agent.locator("ul.guard-items li, [data-guard-item]").allInnerTexts();
   assert.ok(items.some((t) => t.includes("numéro de téléphone") && t.includes("06 12 34 56 78")), "le téléphone est listé : " + items.join(" | "));
   assert.ok(items.some((t) => t.includes("NIR") && t.includes("2 85 03 75 116 238 42")), "le NIR est listé : " + items.join(" | "));
   assert.ok(items.some((t) => t.includes("engagement interdit")), "l'engagement interdit est listé : " + items.join(" | "));
   assert.equal(items.length, 3, "trois éléments, pas plus : " + items.join(" | "));
-  await shot(agent, "11-publication-refusee.png");
+  await shot(agent, "30-publication-refusee.png");
 
   // The refused text is kept: the agent fixes it in place and publishes.
   await agent.goto(url);
   assert.match(await agent.locator("#texte").inputValue(), /sous 8 jours/, "le texte refusé est conservé");
   await agent.locator("#texte").fill("Bonjour Lodie75,\n\nMerci pour votre avis. Un conseiller reprend votre dossier de prime d'activité ; " +
     "vous pouvez suivre son avancement depuis votre espace personnel sur caf.fr.\n\nLe service relations usagers");
-  await agent.getByRole("button", { name: "Approuver et publier" }).click();
-  await agent.waitForURL(/fait=publication/, { timeout: 20000 });
+  assert.deepEqual(await approveViaModal(agent), [], "plus rien ne bloque");
   let published = false;
   for (let i = 0; i < 60 && !published; i++) {
     await agent.goto(url);
@@ -287,8 +648,64 @@ async function publicationGuardScenario({ signIn, cli, shot }) {
   assert.ok(published, "la réponse corrigée est publiée");
   const exported = readFileSync(exportPath, "utf8");
   assert.ok(exported.includes("Lodie75") && !exported.includes("06 12 34 56 78") && !exported.includes("116 238"), "la réponse exportée ne porte ni téléphone ni NIR");
-  await shot(agent, "12-publication-corrigee.png");
+  await shot(agent, "31-publication-corrigee.png");
 }
 
+// The scenarios, in order; each may rely on the data of those before it.
+const scenarios = [agentJourney, moreReviews, sideBySide, liveCitations, unsavedWarning, staleConflict, standardReply,
+  nextReviewFlow, guardedPublish, modelStates, inboxLayouts, pageWeight, inlineErrors, publicationGuard, accessibility];
+
+try {
+  execFileSync("psql", [adminURL, "-qc", `CREATE DATABASE ${dbName}`], { stdio: "inherit" });
+  cli("migrate");
+  cli("corpus", "load", "--format", "vdd", "corpus/vdd");
+  const hostile = "<script>alert('xss')</script><img src=x onerror=alert(1)> " + "a".repeat(3000) + " 😀👍 مرحبا بكم في الخدمة שלום עולם " +
+    "Texte très long. ".repeat(1100);
+  t.importReviews([
+    { external_id: "caf-1", organisation: "CAF de la Gironde", organisation_slug: "caf-gironde", title: "Aide au logement non versée",
+      body: "Bonjour, je n'ai pas reçu mon aide au logement ce mois-ci alors que mon dossier est complet. Pouvez-vous m'aider ?",
+      feeling: "Négatif", topic: "Aide au logement", author_pseudonym: "Camille", written_at: "2026-01-05" },
+    { external_id: "caf-2", organisation: "CAF de la Gironde", organisation_slug: "caf-gironde", title: "<b>Avis piégé</b>",
+      body: hostile, feeling: "Neutre", topic: "Sécurité", written_at: "2026-01-06" },
+    { external_id: "cpam-1", organisation: "CPAM du Rhône", organisation_slug: "cpam-rhone", title: "Remboursement en attente",
+      body: "Mes soins ne sont toujours pas remboursés depuis trois semaines.", feeling: "Négatif", topic: "Remboursements", written_at: "2026-01-04" },
+  ], "avis.jsonl");
+  cli("users", "add", "--email", "agent@caf.test", "--name", "Agent CAF", "--role", "agent", "--org", "caf-gironde", "--password", password);
+  cli("users", "add", "--email", "chef@caf.test", "--name", "Superviseure CAF", "--role", "superviseur", "--org", "caf-gironde", "--password", password);
+  cli("users", "add", "--email", "agent@cpam.test", "--name", "Agent CPAM", "--role", "agent", "--org", "cpam-rhone", "--password", password);
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run"],
+  });
+  await startServer({ PLUME_ADDR: `127.0.0.1:${port}` });
+  log("serveur prêt sur", base);
+  const only = process.env.SCENARIOS ? process.env.SCENARIOS.split(",") : null;
+  for (const s of scenarios) {
+    if (only && !only.includes(s.name)) { continue; }
+    const s0 = Date.now();
+    try {
+      await s(t);
+      log(`✓ ${s.name} (${((Date.now() - s0) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      failed = true;
+      console.error(`ÉCHEC ${s.name} :`, e.stack || e.message);
+      if (process.env.STOP_ON_FAILURE) { break; }
+    }
+  }
+} catch (e) {
+  failed = true;
+  console.error("ÉCHEC :", e.stack || e.message);
+} finally {
+  if (browser) { await browser.close(); }
+  for (const srv of servers) { srv.kill("SIGTERM"); await new Promise((r) => { if (srv.exitCode !== null) { r(); } else { srv.once("exit", r); } }); }
+  llm.close();
+  if (process.env.KEEP_DB) { log("base conservée :", dbURL); } else {
+    try { execFileSync("psql", [adminURL, "-qc", `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`], { stdio: "inherit" }); } catch { /* reported by psql */ }
+  }
+  rmSync(tmp, { recursive: true, force: true });
+}
+if (Object.keys(t.figures).length) { writeFileSync(join(root, "test-output", "figures.json"), JSON.stringify(t.figures, null, 2)); }
 log(`${failed ? "ÉCHEC" : "réussi"} en ${((Date.now() - started) / 1000).toFixed(1)} s ; captures dans ${shots}`);
 process.exit(failed ? 1 : 0);
