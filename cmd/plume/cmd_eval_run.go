@@ -327,7 +327,7 @@ func evalRun(ctx context.Context, a *app, datasetPath, cfgPath, name string, res
 		}
 		sc := &eval.ReviewScorer{Drafter: svc, Filter: filter, PromptVersion: cfg.PromptVersion, K: cfg.K, Prices: cfg.Prices, JudgePrices: cfg.JudgePrices}
 		if cfg.JudgeModel != "" {
-			key := os.Getenv("JUDGE_API_KEY")
+			key := a.cfg.JudgeAPIKey
 			if key == "" {
 				key = a.cfg.LLMAPIKey
 			}

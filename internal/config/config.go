@@ -43,6 +43,8 @@ type Config struct {
 	// LLMInteractive is the share of LLM_CONCURRENCY kept for agents and advisers: background drafts never
 	// hold more than LLM_CONCURRENCY minus it (LLM_INTERACTIVE_CONCURRENCY).
 	LLMInteractive int
+	// JudgeAPIKey is the evaluation judge's key; empty: LLM_API_KEY, the judge usually being the same server.
+	JudgeAPIKey string // JUDGE_API_KEY (secret)
 
 	EmbedBaseURL string // EMBED_BASE_URL; empty means the built-in local embedder
 	EmbedModel   string // EMBED_MODEL
@@ -140,6 +142,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LLMIdleTimeout:        p.duration("LLM_IDLE_TIMEOUT", 15*time.Second),
 		LLMStreamTimeout:      p.duration("LLM_STREAM_TIMEOUT", 5*time.Minute),
 		LLMInteractive:        p.integer("LLM_INTERACTIVE_CONCURRENCY", 2, 0, 1024),
+		JudgeAPIKey:           p.str("JUDGE_API_KEY", ""),
 		EmbedBaseURL:          p.str("EMBED_BASE_URL", ""),
 		EmbedModel:            p.str("EMBED_MODEL", ""),
 		EmbedAPIKey:           p.str("EMBED_API_KEY", ""),
@@ -263,6 +266,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("llm_base_url", c.LLMBaseURL),
 		slog.String("llm_model", c.LLMModel),
 		slog.Bool("llm_api_key_set", c.LLMAPIKey != ""),
+		slog.Bool("judge_api_key_set", c.JudgeAPIKey != ""),
 		slog.String("embed_base_url", c.EmbedBaseURL),
 		slog.String("embed_model", c.EmbedModel),
 		slog.Int("embed_dim", c.EmbedDim),

@@ -62,14 +62,14 @@ func TestLoadRejectsBadValues(t *testing.T) {
 func TestLogValueHidesSecrets(t *testing.T) {
 	c, err := Load(getenv(map[string]string{
 		"DATABASE_URL": "postgres://plume:motdepasse@db:5432/plume", "LLM_BASE_URL": "http://m/v1", "LLM_MODEL": "m",
-		"LLM_API_KEY": "sk-secret", "EMBED_API_KEY": "emb-secret", "PLUME_SESSION_SECRET": strings.Repeat("s", 40),
+		"LLM_API_KEY": "sk-secret", "EMBED_API_KEY": "emb-secret", "JUDGE_API_KEY": "judge-secret", "PLUME_SESSION_SECRET": strings.Repeat("s", 40),
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
 	slog.New(slog.NewTextHandler(&b, nil)).Info("config", "config", c)
-	for _, secret := range []string{"motdepasse", "sk-secret", "emb-secret", strings.Repeat("s", 40)} {
+	for _, secret := range []string{"motdepasse", "sk-secret", "emb-secret", "judge-secret", strings.Repeat("s", 40)} {
 		if strings.Contains(b.String(), secret) {
 			t.Errorf("log line leaks %q: %s", secret, b.String())
 		}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -197,5 +198,44 @@ func TestIsStopword(t *testing.T) {
 		if got := embed.IsStopword(tt.word); got != tt.want {
 			t.Errorf("IsStopword(%q) = %v, want %v", tt.word, got, tt.want)
 		}
+	}
+}
+
+// TestOpenAIIgnoresEnvironment checks that the client sends only what the configuration gives it: the OPENAI_*
+// variables the openai-go client would read by itself reach no outgoing request.
+func TestOpenAIIgnoresEnvironment(t *testing.T) {
+	env := map[string]string{"OPENAI_ORG_ID": "org-fuite-env", "OPENAI_PROJECT_ID": "proj-fuite-env",
+		"OPENAI_API_KEY": "sk-fuite-env", "OPENAI_CUSTOM_HEADERS": "X-Fuite: fuite-env", "OPENAI_BASE_URL": "http://127.0.0.1:1/fuite-env"}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	var headers []http.Header
+	var calls, batches atomic.Int32
+	inner := fakeEmbeddings(t, 4, 0, &calls, &batches)
+	defer inner.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		headers = append(headers, r.Header.Clone())
+		inner.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	e, err := embed.NewOpenAI(embed.OpenAIOptions{BaseURL: srv.URL + "/v1", Model: "bge-m3", Dim: 4, APIKey: "cle-config"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Embed(context.Background(), []pii.Redacted{pii.Public("a")}); err != nil {
+		t.Fatal(err)
+	}
+	if len(headers) != 1 {
+		t.Fatalf("%d requests, want 1", len(headers))
+	}
+	for name, values := range headers[0] {
+		for _, v := range values {
+			if strings.Contains(v, "fuite-env") {
+				t.Errorf("header %s: %q comes from the environment", name, v)
+			}
+		}
+	}
+	if got := headers[0].Get("Authorization"); got != "Bearer cle-config" {
+		t.Errorf("Authorization = %q, want the configured key", got)
 	}
 }

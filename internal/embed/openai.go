@@ -27,8 +27,8 @@ type OpenAIOptions struct {
 
 // OpenAI embeds through an OpenAI-compatible /v1/embeddings endpoint.
 type OpenAI struct {
-	client openai.Client
-	opt    OpenAIOptions
+	embeddings openai.EmbeddingService
+	opt        OpenAIOptions
 }
 
 // NewOpenAI returns a client for the endpoint; it does not contact it.
@@ -57,7 +57,9 @@ func NewOpenAI(o OpenAIOptions) (*OpenAI, error) {
 	if o.HTTPClient != nil {
 		opts = append(opts, option.WithHTTPClient(o.HTTPClient))
 	}
-	return &OpenAI{client: openai.NewClient(opts...), opt: o}, nil
+	// The service is built without openai.NewClient, which would read OPENAI_API_KEY, OPENAI_ORG_ID,
+	// OPENAI_PROJECT_ID… from the environment behind the configuration's back (as llm.New does).
+	return &OpenAI{embeddings: openai.NewEmbeddingService(opts...), opt: o}, nil
 }
 
 // Name identifies the model and dimension: openai:<model>/<dim>.
@@ -78,7 +80,7 @@ func (e *OpenAI) Embed(ctx context.Context, texts []pii.Redacted) ([][]float32, 
 				in[i] = " " // the API rejects empty strings
 			}
 		}
-		resp, err := e.client.Embeddings.New(ctx, openai.EmbeddingNewParams{
+		resp, err := e.embeddings.New(ctx, openai.EmbeddingNewParams{
 			Model:          openai.EmbeddingModel(e.opt.Model),
 			Input:          openai.EmbeddingNewParamsInputUnion{OfArrayOfStrings: in},
 			EncodingFormat: openai.EmbeddingNewParamsEncodingFormatFloat,
