@@ -83,12 +83,11 @@ func seedReviews(ctx context.Context, a *app, st *store.Store, file string) (sto
 	} else {
 		fmt.Fprintln(a.stdout, "Avis déjà présents : aucun import.")
 	}
-	var id int64
-	err = st.Pool.QueryRow(ctx, `SELECT organisation_id FROM reviews GROUP BY organisation_id ORDER BY count(*) FILTER (WHERE status = 'nouveau') DESC, count(*) DESC, organisation_id LIMIT 1`).Scan(&id)
+	org, err := st.BusiestOrganisation(ctx)
 	if err != nil {
 		return store.Organisation{}, fmt.Errorf("organisation de démonstration : %w", err)
 	}
-	return st.OrganisationByID(ctx, id)
+	return org, nil
 }
 
 // seedUsers creates the demo accounts, or gives them a fresh password, and prints the credentials.

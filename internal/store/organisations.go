@@ -51,6 +51,21 @@ func (s *Store) OrganisationByID(ctx context.Context, id int64) (Organisation, e
 	return s.organisation(ctx, "id = $1", id)
 }
 
+// BusiestOrganisation returns the organisation with the most new reviews (then the most reviews): the one a demo
+// shows. ErrNotFound when there is no review.
+func (s *Store) BusiestOrganisation(ctx context.Context) (Organisation, error) {
+	var id int64
+	err := s.Pool.QueryRow(ctx, `SELECT organisation_id FROM reviews GROUP BY organisation_id
+		ORDER BY count(*) FILTER (WHERE status = 'nouveau') DESC, count(*) DESC, organisation_id LIMIT 1`).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Organisation{}, fmt.Errorf("store: busiest organisation: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Organisation{}, fmt.Errorf("store: busiest organisation: %w", err)
+	}
+	return s.OrganisationByID(ctx, id)
+}
+
 func (s *Store) organisation(ctx context.Context, where string, arg any) (Organisation, error) {
 	rows, err := s.Pool.Query(ctx, "SELECT "+organisationColumns+" FROM organisations WHERE "+where, arg)
 	if err != nil {
