@@ -30,24 +30,24 @@ func echoModel(req llmtest.Request) llmtest.Reply {
 }
 
 // TestEchoRewriteCarriesNoKnownValue drafts with an echo model, then asks for a rewrite of the restored draft
-// as an agent edited it (values respelt, the pseudonym in the greeting): the rewrite's prompt holds none of
+// as an agent edited it (values respelt, the pseudonym — one that reads as a name, so it is greeted — in the greeting): the rewrite's prompt holds none of
 // the review's known values nor its pseudonym.
 func TestEchoRewriteCarriesNoKnownValue(t *testing.T) {
 	e := setup(t, true)
 	e.fake.Handle(echoModel)
 	ctx := context.Background()
-	if _, err := e.st.Pool.Exec(ctx, `UPDATE reviews SET author_pseudonym = 'Lodie75' WHERE id = $1`, e.review[0]); err != nil {
+	if _, err := e.st.Pool.Exec(ctx, `UPDATE reviews SET author_pseudonym = 'Lodie' WHERE id = $1`, e.review[0]); err != nil {
 		t.Fatal(err)
 	}
 	d, _, err := e.svc.DraftReview(ctx, draft.Request{ReviewID: e.review[0], Actor: "agent@test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(d.Text, "Ndiaye-Sarr") || !strings.Contains(d.Text, "Bonjour Lodie75,") {
+	if !strings.Contains(d.Text, "Ndiaye-Sarr") || !strings.Contains(d.Text, "Bonjour Lodie,") {
 		t.Fatalf("the echo draft was not restored, the test proves nothing: %q", d.Text)
 	}
 	edited := d.Text + "\n\nPS : Madame NDIAYE-SARR, élodie, nous vous rappellerons au 0612345678 ou au +33 6 12 34 56 78 ; " +
-		"NIR 285077511204847, IBAN fr76 3000 6000 0112 3456 7890 189. À bientôt lodie75."
+		"NIR 285077511204847, IBAN fr76 3000 6000 0112 3456 7890 189. À bientôt lodie."
 	e.fake.Reset()
 	e.fake.Handle(echoModel)
 	for _, prev := range []string{"", edited} {
@@ -59,7 +59,7 @@ func TestEchoRewriteCarriesNoKnownValue(t *testing.T) {
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests, want 2 rewrites", len(reqs))
 	}
-	known := append([]string{"Lodie75", "lodie75", "NDIAYE", "élodie", "+33 6 12", "fr76 3000"}, personal...)
+	known := append([]string{"Lodie", "NDIAYE", "élodie", "+33 6 12", "fr76 3000"}, personal...)
 	for i, r := range reqs {
 		text := r.Text()
 		if !strings.Contains(text, "<brouillon>") {

@@ -308,6 +308,35 @@ func piiLeaked(out string, runs []string, label, value string) bool {
 	return false
 }
 
+// pseudonymLeaked reports whether the citizen's public pseudonym is in the prompt, by its distinctive words (« Dupont »
+// of « Jean Dupont ») or, when it holds digits (« lodie75 »), whole, in any case. A pseudonym is a chosen handle,
+// not an annotated name: when it is made of everyday words (« service public français », « Une française »,
+// « Merci »), finding those words in a prompt proves nothing, as any reply may hold them.
+func pseudonymLeaked(out, pseudonym string) bool {
+	pseudonym = strings.TrimSpace(pseudonym)
+	if pseudonym == "" {
+		return false
+	}
+	lower := strings.ToLower(out)
+	if strings.ContainsFunc(pseudonym, unicode.IsDigit) && containsWord(lower, strings.ToLower(pseudonym)) {
+		return true
+	}
+	for _, w := range strings.FieldsFunc(pseudonym, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		lw := strings.ToLower(w)
+		if utf8.RuneCountInString(w) >= 3 && !nameParticle[lw] && !handleWord[lw] && containsWord(lower, lw) {
+			return true
+		}
+	}
+	return false
+}
+
+// handleWord are the everyday words citizens begin a pseudonym with, capitalised as a first word is.
+var handleWord = map[string]bool{"une": true, "un": true, "les": true, "merci": true, "bonjour": true,
+	"anonyme": true, "usager": true, "usagère": true, "citoyen": true, "citoyenne": true, "maman": true, "papa": true,
+	"madame": true, "monsieur": true, "mme": true, "service": true, "public": true, "français": true,
+	"française": true, "retraité": true, "retraitée": true, "contribuable": true, "allocataire": true,
+	"assuré": true, "assurée": true, "étudiant": true, "étudiante": true, "mécontent": true, "mécontente": true}
+
 // nameParticle are the short words inside names that are also everyday words.
 var nameParticle = map[string]bool{"de": true, "du": true, "des": true, "van": true, "von": true, "der": true,
 	"ben": true, "bin": true, "el": true, "al": true, "la": true, "le": true, "les": true, "dos": true, "das": true,

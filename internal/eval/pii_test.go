@@ -157,3 +157,31 @@ func TestLeakMetricUsesAnnotations(t *testing.T) {
 		t.Errorf("without annotations the metric must be absent, got %d", rep.annotated)
 	}
 }
+
+// TestPseudonymLeaked: a pseudonym leaks by a distinctive word of its own or, with digits, whole; not by the
+// ordinary French words a handle is often made of.
+func TestPseudonymLeaked(t *testing.T) {
+	t.Parallel()
+	prompt := "Réponds en français, au nom du service public. <avis>\nMerci à [PERSONNE_1], une française ravie.\n</avis>"
+	tests := []struct {
+		pseudonym, prompt string
+		want              bool
+	}{
+		{"service public français", prompt, false},
+		{"français24", prompt, false},
+		{"Une française", prompt, false},
+		{"Merci", prompt, false},
+		{"", prompt, false},
+		{"Lodie75", prompt + " lodie75", true},
+		{"Jean Dupont", prompt + " M. Dupont", true},
+		{"Jean Dupont", prompt + " m. dupont", true},
+		{"service public français", prompt + " signé service public français", false},
+		{"français24", prompt + " signé Français24", true},
+		{"Jean Dupont", prompt, false},
+	}
+	for _, tt := range tests {
+		if got := pseudonymLeaked(tt.prompt, tt.pseudonym); got != tt.want {
+			t.Errorf("pseudonymLeaked(…%q, %q) = %v, want %v", tt.prompt[len(prompt):], tt.pseudonym, got, tt.want)
+		}
+	}
+}

@@ -179,15 +179,15 @@ func (s *ReviewScorer) leaks(ctx context.Context, it ReviewItem, prompt pii.Reda
 		own := withoutSources(p)
 		runs := digitRuns(own)
 		rep.annotated = 0
-		values := append([]PIIGoldSpan(nil), it.PII...)
-		if it.Pseudonym != "" {
-			values = append(values, PIIGoldSpan{Label: pii.LabelPerson, Value: it.Pseudonym})
-		}
-		for _, v := range values {
+		for _, v := range it.PII {
 			if piiLeaked(own, runs, v.Label, v.Value) {
 				rep.annotated++
 				rep.labels = append(rep.labels, "annoté:"+v.Label)
 			}
+		}
+		if pseudonymLeaked(own, it.Pseudonym) {
+			rep.annotated++
+			rep.labels = append(rep.labels, "pseudonyme")
 		}
 	}
 	for _, text := range []string{it.Title, it.Text} {
