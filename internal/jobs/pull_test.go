@@ -56,6 +56,16 @@ func TestPull5000WithFaultsAndRestart(t *testing.T) {
 		t.Fatalf("the first worker pulled everything (%d) before being killed: the restart proves nothing", mid.Pulled)
 	}
 	callsBefore := len(srv.Calls())
+	// After the resumed pull, the second worker reads again the default re-check window before its cursor's date
+	// (30 days before the last record's): those records are read twice by design, not because the cursor lagged.
+	last, _ := time.Parse(time.DateOnly, recs[n-1].DateDePublication)
+	since := last.Add(-30 * 24 * time.Hour).Format(time.DateOnly)
+	window := 0
+	for _, r := range recs {
+		if r.DateDePublication >= since {
+			window++
+		}
+	}
 
 	// Second worker: resumes.
 	r2 := newRunner(t, st, jobs.Options{Source: newSource(t, srv.URL), Drafter: drafter})
@@ -69,7 +79,8 @@ func TestPull5000WithFaultsAndRestart(t *testing.T) {
 			return false, err
 		}
 		done := queryInt(t, st, "SELECT count(*) FROM river_job WHERE kind = 'draft_review' AND state = 'completed'")
-		return done == n-answered, nil
+		_, rechecked := reads(srv.Calls()[callsBefore:])
+		return done == n-answered && rechecked >= window, nil
 	})
 
 	if got := queryInt(t, st, "SELECT count(*) FROM reviews"); got != n {
@@ -110,24 +121,26 @@ func TestPull5000WithFaultsAndRestart(t *testing.T) {
 		t.Fatalf("drafter called for %d reviews (%d twice), want %d reviews", len(calls), again, n-answered)
 	}
 
-	// The second worker resumed from the cursor: its first query starts after it, and the records read after the
-	// restart are the rest plus at most the page in flight when the first was killed.
+	// The second worker resumed from the cursor: its first query starts after it, the records its cursor queries
+	// read are the rest plus at most the page in flight when the first was killed, and its re-check pass read the
+	// window once. The two are told apart by their filter: the re-check asks for a publication date.
 	after := srv.Calls()[callsBefore:]
 	var first *spptest.Call
-	returned := 0
 	for i, call := range after {
 		if call.Status == 200 {
-			if first == nil {
-				first = &after[i]
-			}
-			returned += call.Returned
+			first = &after[i]
+			break
 		}
 	}
-	if first == nil || !strings.Contains(first.Where, "id_experience > ") {
+	if first == nil || !strings.Contains(first.Where, "id_experience > ") || strings.Contains(first.Where, recheckFilter) {
 		t.Fatalf("first query after restart does not start from the cursor: %+v", first)
 	}
-	if rest := n - int(mid.Pulled); returned < rest || returned > rest+2*spp.MaxPageSize {
-		t.Fatalf("the second worker read %d records for %d remaining", returned, rest)
+	resumed, rechecked := reads(after)
+	if rest := n - int(mid.Pulled); resumed < rest || resumed > rest+2*spp.MaxPageSize {
+		t.Fatalf("the second worker read %d records from its cursor for %d remaining", resumed, rest)
+	}
+	if rechecked != window {
+		t.Fatalf("the second worker read %d records again in the re-check window since %s, want the %d published since", rechecked, since, window)
 	}
 	faults := 0
 	for _, call := range srv.Calls() {
@@ -139,6 +152,23 @@ func TestPull5000WithFaultsAndRestart(t *testing.T) {
 		t.Fatalf("only %d faults injected", faults)
 	}
 	t.Logf("%d calls, %d faults, killed at %d reviews", len(srv.Calls()), faults, mid.Pulled)
+}
+
+// recheckFilter is the condition only the re-check window's queries carry.
+const recheckFilter = "date_de_publication >= date'"
+
+// reads sums the records the portal returned to cursor queries and to re-check queries.
+func reads(calls []spptest.Call) (resumed, rechecked int) {
+	for _, call := range calls {
+		switch {
+		case call.Status != 200:
+		case strings.Contains(call.Where, recheckFilter):
+			rechecked += call.Returned
+		default:
+			resumed += call.Returned
+		}
+	}
+	return resumed, rechecked
 }
 
 // TestPullChangingDataset: new records are picked up, replies published at the source mark reviews answered
