@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -27,7 +28,8 @@ type detector struct {
 	allCaps  bool // the text is written in capitals: case says nothing about names
 	lowerish bool // the text is written without capitals (SMS style)
 
-	lastPerson int // last unit of the last name found, for « Noah et Jade »
+	lastPerson int   // last unit of the last name found, for « Noah et Jade »
+	urls       []int // [start, end) pairs of the web addresses' host and path: nothing there is personal
 
 	ctx      context.Context
 	deadline time.Time
@@ -65,7 +67,7 @@ func (d *detector) tick() {
 }
 
 func (d *detector) add(start, end int, label string) {
-	if start >= end {
+	if start >= end || d.inURL(start, end) {
 		return
 	}
 	d.cands = append(d.cands, cand{start, end, label, classByLabel[label].priority})
@@ -96,6 +98,7 @@ func (d *detector) run() []Span {
 		d.toks, b.arena = tokenize(d.text, d.toks, b.arena)
 	}
 	b.toks = d.toks
+	d.urls = webAddresses(d.text, d.urls[:0])
 	d.us = b.units[:0]
 	d.cands = b.cands[:0]
 	d.style()
@@ -142,6 +145,7 @@ func (d *detector) secondPass(orig string, spans []Span) []Span {
 	rw := rewrite(orig, edits)
 	d.text = rw.text
 	d.toks, _ = tokenize(d.text, nil, nil)
+	d.urls = webAddresses(d.text, d.urls[:0])
 	d.cands = nil
 	if strings.IndexByte(d.text, '@') >= 0 {
 		d.emails()
@@ -236,6 +240,84 @@ func (d *detector) gap(i int) string {
 	return d.text[d.toks[i].end:d.toks[i+1].start]
 }
 
+// publicDomains are the words of the domains of public services: « caf.fr », « crous-lyon.fr », « ac-lille.fr ».
+var publicDomains = set(`caf cpam ameli msa urssaf ants crous carsat cnav lassuranceretraite info retraite francetravail
+	pole emploi impots dgfip mdph prefecture interieur justice education ac univ mairie ville departement region
+	cnaf agirc arrco ircantec cnracl sante ars anah franceconnect service public securite sociale`)
+
+// serviceAddress reports an address of a service, not of a person: a public service's domain and a local part made of French words that are nobody's name, or acronyms beside them: « contact.mse@crous.fr »,
+// « service-usagers@urssaf.fr ». An agent's own address, « jean.dupont@caf.fr », stays personal.
+func (d *detector) serviceAddress(local, dom string) bool {
+	dom = strings.ToLower(dom)
+	public := strings.HasSuffix(dom, ".gouv.fr")
+	for _, p := range strings.FieldsFunc(dom, func(r rune) bool { return r == '.' || r == '-' }) {
+		public = public || publicDomains[p]
+	}
+	if !public || local == "" {
+		return false // a sole trader's « contact@plomberie-renard.fr » is personal
+	}
+	words := 0
+	for _, p := range strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '-' || r == '_' }) {
+		k := foldString(p)
+		switch {
+		case strings.ContainsAny(k, "0123456789"):
+			return false
+		case d.lex.first[k] > 0 || d.lex.last[k] > 0:
+			return false
+		case d.lex.french.has(k) || serviceMailWords[k]:
+			words++
+		case len(k) > 4:
+			return false
+		}
+	}
+	return words > 0
+}
+
+// serviceMailWords are the local parts services use that no French dictionary lists.
+var serviceMailWords = set(`noreply no reply ne pas repondre contact info infos accueil usagers usager mediation
+	mediateur reclamation reclamations relation relations webmaster secretariat courrier support rgpd dpo`)
+
+// ---- web addresses ----
+
+// webAddresses appends the [start, end) of the host and path of every web address of s (« https://… »,
+// « www.… »), up to its query string: pages of public sites name forms, fiches and years, not people. What
+// follows « ? » or « # » may carry a reference of the citizen's and is scanned as usual.
+func webAddresses(s string, out []int) []int {
+	for from := 0; from < len(s); {
+		k := strings.Index(s[from:], "://")
+		w := strings.Index(s[from:], "www.")
+		switch {
+		case k < 0 && w < 0:
+			return out
+		case k < 0 || w >= 0 && w < k:
+			k = from + w
+		default:
+			k = from + k
+			for k > from && isAlnumASCII(s[k-1]) {
+				k-- // the scheme
+			}
+		}
+		e := k
+		for e < len(s) && s[e] > ' ' && s[e] < utf8.RuneSelf && s[e] != '?' && s[e] != '#' && s[e] != '"' && s[e] != '<' && s[e] != '>' {
+			e++
+		}
+		if e > k+4 {
+			out = append(out, k, e)
+		}
+		from = max(e, k+4)
+	}
+	return out
+}
+
+// inURL reports whether [start, end) lies inside the host and path of a web address.
+func (d *detector) inURL(start, end int) bool {
+	if len(d.urls) == 0 {
+		return false
+	}
+	i := sort.SearchInts(d.urls, start+1) // the first bound past start
+	return i%2 == 1 && end <= d.urls[i]
+}
+
 // ---- e-mail addresses ----
 
 func isEmailLocal(c byte) bool {
@@ -284,6 +366,10 @@ func (d *detector) emails() {
 		dom := s[at+1 : b]
 		dot := strings.LastIndexByte(dom, '.')
 		if a == at || dot <= 0 || len(dom)-dot-1 < 2 {
+			continue
+		}
+		if d.serviceAddress(s[a:at], dom) {
+			from = b
 			continue
 		}
 		d.add(a, b, LabelEmail)

@@ -111,7 +111,7 @@ func safeWordCode(k string) bool {
 
 // legalWords announce a reference to a text or a form: the number after them is public.
 var legalWords = set(`article articles art loi lois decret decrets arrete arretes circulaire circulaires ordonnance
-	code cerfa formulaire formulaires jorf jo directive reglement deliberation alinea al nor bofip boi bo ue ce cee
+	cerfa formulaire formulaires jorf jo directive reglement deliberation alinea al nor bofip boi bo ue ce cee
 	vol train tgv ter intercites ouigo tram bus ligne navette rer`)
 
 // safeNumber reports whether tokens a..b are a known safe form.
@@ -131,8 +131,24 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	if years {
 		return true
 	}
+	// Opening hours: « 9h00-12h00 », « 8h30-12h30 13h30-16h30 ».
+	hours := true
+	for k := a; k <= b; k++ {
+		if !timeLike(d.toks[k].key) {
+			hours = false
+			break
+		}
+	}
+	if hours {
+		return true
+	}
 	// Public service numbers: 08 numbers belong to organisations (0 800, 0 806, 0 809…).
 	if len(s) == 10 && s[0] == '0' && s[1] == '8' && allDigits(s) {
+		return true
+	}
+	// 09 69 numbers are the non-premium lines of services; any number said to be free or at a call's price is
+	// a service's: « 09 72 72 21 21 (appel non surtaxé) ».
+	if len(s) == 10 && s[0] == '0' && allDigits(s) && (strings.HasPrefix(s, "0969") || d.serviceLineAfter(b)) {
 		return true
 	}
 	// A legal reference or a form: « décret n° 2019-1234 », « cerfa 15186*03 », « article L262-1 ».
@@ -154,6 +170,22 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	// A postcode alone, no cue before it: a place (« l'agence de Roubaix 59100 », « le 93 »).
 	if a == b && len(s) == 5 && allDigits(s) && postcodeOK(s) && c == cueNone {
 		return true
+	}
+	return false
+}
+
+// serviceLineAfter reports words right after token b that describe a service's line: « non surtaxé »,
+// « service gratuit », « prix d'un appel », « appel local ».
+func (d *detector) serviceLineAfter(b int) bool {
+	rest := d.text[d.toks[b].end:]
+	rest = strings.ToLower(rest[:min(len(rest), 48)])
+	if i := strings.IndexAny(rest, ".!?\n"); i >= 0 {
+		rest = rest[:i]
+	}
+	for _, w := range []string{"surtax", "gratuit", "prix d'un appel", "prix d’un appel", "appel local", "numéro vert", "numero vert"} {
+		if strings.Contains(rest, w) {
+			return true
+		}
 	}
 	return false
 }

@@ -128,7 +128,8 @@ var institutions = set(`lycee ecole college hopital gare rue avenue boulevard bd
 	allee quai square pont parc cite impasse chemin route espace pole creche gymnase piscine theatre
 	cinema hotel aeroport metro station arret tram cours prix promotion association fac faculte ehpad
 	foyer chu chr ch caserne mairie agence boutique magasin cabinet pharmacie bureau batiment avenue
-	pavillon centres ecoles immeuble tour quartier`)
+	pavillon centres ecoles immeuble tour quartier antenne antennes cellule mission plateforme caisse permanence
+	guichet delegation direction relais secretariat`)
 
 // stopwords are French function words and everyday words that never start a name, even capitalised.
 var stopwords = set(`le la les l un une des du de d et ou a au aux en dans par pour sur avec sans mais donc car ni
@@ -166,7 +167,7 @@ var nonNames = set(`caf cpam msa urssaf ants anah ars cnav carsat dgfip sip sie 
 	francais francaise francaises europeen europeenne nationale national departemental departementale
 	municipal municipale municipaux communal communale regional regionale administration administratif
 	cesu cesu+ pass passeport permis carte titre visa dossier prime activite bourse aide aides pension
-	mutuelle complementaire smic rib iban nir cni ok sms mail email courriel pdf qr numero tel`)
+	mutuelle complementaire smic rib iban nir cni ok sms mail email courriel pdf qr numero tel marianne renov`)
 
 // commonWords are French words that are also names: alone, or at the start of a sentence, or in text written
 // all in capitals, they are ordinary words and need a context to be taken as names.

@@ -103,47 +103,50 @@ func isEmailPart(text string, w tok) bool {
 	return w.end > w.start
 }
 
-// emailEdits rewrites « x arobase y point fr », « x [at] y.fr », « x (at) y . com », « x at y point com ».
+// emailEdits rewrites « x arobase y point fr », « x [at] y.fr », « x (at) y (dot) com », « x at y point com »,
+// and addresses typed with spaces or a doubled sign: « paul . girard @ sfr . fr », « jdupont@@gmail.com ».
 func (d *detector) emailEdits(text string, ws []tok) []edit {
 	var edits []edit
 	for k := 1; k+1 < len(ws); k++ {
 		w := ws[k]
-		if !atWords[w.key] {
+		local, dom0 := k-1, k+1 // the last word of the local part, the first of the domain
+		if sg := strings.TrimSpace(text[ws[k-1].end:w.start]); sg == "@" || sg == "@@" {
+			// The sign typed as a sign, but with spaces, doubled, or before a domain typed loosely.
+			local, dom0 = k-1, k
+		} else if !atWords[w.key] {
 			continue
+		} else {
+			// The sign: « arobase », « [at] », « (at) », « at » between spaces only if the rest looks like an address.
+			before, after := text[ws[k-1].end:w.start], text[w.end:ws[k+1].start]
+			bracketed := strings.HasSuffix(strings.TrimSpace(before), "[") && strings.HasPrefix(strings.TrimSpace(after), "]") ||
+				strings.HasSuffix(strings.TrimSpace(before), "(") && strings.HasPrefix(strings.TrimSpace(after), ")")
+			if w.key == "at" && !bracketed && !(strings.TrimSpace(before) == "" && strings.TrimSpace(after) == "") {
+				continue
+			}
+			if strings.ContainsAny(before+after, "\n,;:!?") {
+				continue
+			}
 		}
 		d.tick()
-		// The sign: « arobase », « [at] », « (at) », « at » between spaces only if the rest looks like an address.
-		before, after := text[ws[k-1].end:w.start], text[w.end:ws[k+1].start]
-		bracketed := strings.HasSuffix(strings.TrimSpace(before), "[") && strings.HasPrefix(strings.TrimSpace(after), "]") ||
-			strings.HasSuffix(strings.TrimSpace(before), "(") && strings.HasPrefix(strings.TrimSpace(after), ")")
-		if w.key == "at" && !bracketed && !(strings.TrimSpace(before) == "" && strings.TrimSpace(after) == "") {
-			continue
-		}
-		if strings.ContainsAny(before+after, "\n,;:!?") {
-			continue
-		}
 		// The domain: parts joined by « . » or « point », ending with a top-level domain.
-		j := k + 1
-		dom := []string{}
+		j := dom0
 		last := -1
-		for j < len(ws) && j < k+12 {
+		for j < len(ws) && j < dom0+11 {
 			if !isEmailPart(text, ws[j]) {
 				break
 			}
-			dom = append(dom, text[ws[j].start:ws[j].end])
-			if len(dom) >= 2 && tlds[ws[j].key] {
+			if j > dom0 && tlds[ws[j].key] {
 				last = j
 			}
 			if j+1 >= len(ws) {
 				break
 			}
-			g := text[ws[j].end:ws[j+1].start]
-			switch {
-			case strings.TrimSpace(g) == "." || g == "-":
+			if g := text[ws[j].end:ws[j+1].start]; g == "-" {
 				j++
 				continue
-			case strings.TrimSpace(g) == "" && dotWords[ws[j+1].key] && j+2 < len(ws) && strings.TrimSpace(text[ws[j+1].end:ws[j+2].start]) == "":
-				j += 2
+			}
+			if step := emailDot(text, ws, j, false); step > 0 {
+				j += step
 				continue
 			}
 			break
@@ -152,27 +155,26 @@ func (d *detector) emailEdits(text string, ws []tok) []edit {
 			continue
 		}
 		// The local part: the word before the sign, and those joined to it by « . », « _ », « - » or « point ».
-		i := k - 1
+		i := local
 		if !isEmailPart(text, ws[i]) {
 			continue
 		}
 		for i > 0 {
 			g := text[ws[i-1].end:ws[i].start]
-			if (g == "." || g == "_" || g == "-") && isEmailPart(text, ws[i-1]) {
+			if (g == "_" || g == "-") && isEmailPart(text, ws[i-1]) {
 				i--
 				continue
 			}
-			if strings.TrimSpace(g) == "" && dotWords[ws[i-1].key] && i >= 2 && strings.TrimSpace(text[ws[i-2].end:ws[i-1].start]) == "" &&
-				isEmailPart(text, ws[i-2]) && !stopwords[ws[i-2].key] {
-				i -= 2
+			if step := emailDot(text, ws, i, true); step > 0 && !stopwords[ws[i-step].key] {
+				i -= step
 				continue
 			}
 			break
 		}
 		// Rebuild the address.
 		var b strings.Builder
-		for m := i; m < k; m++ {
-			if dotWords[ws[m].key] && m > i {
+		for m := i; m <= local; m++ {
+			if dotWords[ws[m].key] && m > i && m < local {
 				continue
 			}
 			if m > i {
@@ -187,25 +189,68 @@ func (d *detector) emailEdits(text string, ws []tok) []edit {
 			b.WriteString(text[ws[m].start:ws[m].end])
 		}
 		b.WriteByte('@')
-		first := true
-		for m := k + 1; m <= last; m++ {
-			if dotWords[ws[m].key] && m > k+1 && m < last {
+		for m := dom0; m <= last; m++ {
+			if dotWords[ws[m].key] && m > dom0 && m < last {
 				continue
 			}
-			if !first {
+			if m > dom0 {
 				if g := text[ws[m-1].end:ws[m].start]; g == "-" {
 					b.WriteByte('-')
 				} else {
 					b.WriteByte('.')
 				}
 			}
-			first = false
 			b.WriteString(text[ws[m].start:ws[m].end])
 		}
-		edits = append(edits, edit{start: ws[i].start, end: ws[last].end, repl: b.String()})
+		if repl := b.String(); repl != text[ws[i].start:ws[last].end] {
+			edits = append(edits, edit{start: ws[i].start, end: ws[last].end, repl: repl})
+		}
 		k = last
 	}
 	return edits
+}
+
+// emailDot reports how many words separate word j from the next part of an address (from the previous one when
+// back): 1 for a dot typed as a sign, maybe between spaces (« sfr . fr »), 2 for a dot typed as a word, between
+// spaces or brackets (« gmail point com », « gmail(dot)com », « claire[dot]morel »); 0 when it is not a dot.
+func emailDot(text string, ws []tok, j int, back bool) int {
+	next := func(k int) int { return k + 1 }
+	if back {
+		next = func(k int) int { return k - 1 }
+	}
+	n := next(j)
+	if n < 0 || n >= len(ws) || !isEmailPart(text, ws[n]) {
+		return 0
+	}
+	between := func(a, b int) string {
+		if a > b {
+			a, b = b, a
+		}
+		return text[ws[a].end:ws[b].start]
+	}
+	if g := between(j, n); g == "." || g == " . " || !back && strings.TrimSpace(g) == "." && len(g) <= 3 {
+		return 1 // back, only a dot between spaces: « Voici mon mail. jean@… » does not join « mail »
+	}
+	if !dotWords[ws[n].key] {
+		return 0
+	}
+	m := next(n)
+	if m < 0 || m >= len(ws) || !isEmailPart(text, ws[m]) {
+		return 0
+	}
+	g1, g2 := between(j, n), between(n, m)
+	if back {
+		g1, g2 = g2, g1
+	}
+	switch strings.TrimSpace(g1) + strings.TrimSpace(g2) {
+	case "()", "[]":
+		return 2
+	case "":
+		if g1 != "" && g2 != "" && len(g1) <= 2 && len(g2) <= 2 {
+			return 2
+		}
+	}
+	return 0
 }
 
 // ---- numbers written in words ----

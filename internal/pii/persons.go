@@ -252,7 +252,8 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			return ctxPhrase
 		}
 		// « ma colocataire Razafindrakoto Mialy »: a possessive and a noun, then a word that is not French.
-		if u >= 2 && possessives[us[u-2].key] && !p.stop && (us[u].cap || us[u].upper) && us[u].foreign() {
+		// A capitalised noun is a title's word instead: « Ma Prime Rénov' ».
+		if u >= 2 && possessives[us[u-2].key] && !p.stop && !(p.cap && !d.allCaps) && (us[u].cap || us[u].upper) && us[u].foreign() {
 			return ctxPhrase
 		}
 		switch p.key {
@@ -435,7 +436,8 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 				return true
 			}
 		}
-		return n >= 2 && !d.allCaps
+		// Two or more capitalised French words that are nobody's name sign for a service: « Cellule Qualité ».
+		return n >= 2 && !d.allCaps && !d.frenchWords(us, u, last)
 	case ctxWeak:
 		for k := u; k <= last; k++ {
 			if us[k].first > 0 && !nameParticles[us[k].key] || n >= 2 && us[k].last > 0 || us[k].foreign() && !nameParticles[us[k].key] {
@@ -514,6 +516,17 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 		return true
 	}
 	return false
+}
+
+// frenchWords reports whether units u..last are all French words and none in the name tables (the large list
+// holds « mission », « service »…): a service's name.
+func (d *detector) frenchWords(us []unit, u, last int) bool {
+	for k := u; k <= last; k++ {
+		if w := &us[k]; !nameParticles[w.key] && (!w.french || w.inLex()) {
+			return false
+		}
+	}
+	return true
 }
 
 // placePrepositions come before a town or a country more often than before a person.

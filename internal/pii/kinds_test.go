@@ -1,0 +1,92 @@
+package pii
+
+import (
+	"strings"
+	"testing"
+)
+
+// Tests by kind of text, phrased for these tests (never copied from an evaluation set): each kind is a
+// mechanism of the filter, not a list of examples.
+
+// wantSpan fails unless value is found in text with label (the span may be a little wider, never narrower).
+func wantSpan(t *testing.T, text, value, label string) {
+	t.Helper()
+	i := strings.Index(text, value)
+	if i < 0 {
+		t.Fatalf("%q is not in %q", value, text)
+	}
+	spans := findAll(t, text)
+	for _, s := range spans {
+		if s.Start <= i && s.End >= i+len(value) && s.Label == label {
+			return
+		}
+	}
+	var got []string
+	for _, s := range spans {
+		got = append(got, s.Label+" "+text[s.Start:s.End])
+	}
+	t.Errorf("in %q want %s %q, got %q", text, label, value, got)
+}
+
+// wantKept fails when any part of keep is masked in text.
+func wantKept(t *testing.T, text, keep string) {
+	t.Helper()
+	i := strings.Index(text, keep)
+	if i < 0 {
+		t.Fatalf("%q is not in %q", keep, text)
+	}
+	for _, s := range findAll(t, text) {
+		if s.Start < i+len(keep) && s.End > i {
+			t.Errorf("in %q, %q must stay but %s %q is masked", text, keep, s.Label, text[s.Start:s.End])
+		}
+	}
+}
+
+// TestObfuscatedEmails: addresses written with words, brackets, spaces or a doubled sign are found whole.
+func TestObfuscatedEmails(t *testing.T) {
+	tests := []struct{ name, text, value string }{
+		{"(at) and (dot)", "contact perso : sophie_b(at)hotmail(dot)com", "sophie_b(at)hotmail(dot)com"},
+		{"[dot] everywhere", "joindre à : claire[dot]morel[at]outlook[dot]fr", "claire[dot]morel[at]outlook[dot]fr"},
+		{"spaced sign and dots", "email : paul . girard @ sfr . fr", "paul . girard @ sfr . fr"},
+		{"space before the last dot", "mon adresse est nadia.benali@laposte .net merci", "nadia.benali@laposte .net"},
+		{"doubled sign", "mail jdupont@@gmail.com", "jdupont@@gmail.com"},
+		{"AT and DOT in capitals", "adresse electronique : lea-roux AT protonmail DOT com", "lea-roux AT protonmail DOT com"},
+		{"arobase and point com", "c'est toto75 arobase gmail point com", "toto75 arobase gmail point com"},
+		{"an agent's own address at a service", "écrire à jean.dupont@caf.fr", "jean.dupont@caf.fr"},
+		{"a sole trader's address", "devis envoyé par contact@plomberie-renard.fr", "contact@plomberie-renard.fr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelEmail) })
+	}
+}
+
+// TestServiceTextKept: what agents write in replies — services, opening hours, web pages, a service's own
+// address or line — names nobody.
+func TestServiceTextKept(t *testing.T) {
+	tests := []struct{ name, text, keep string }{
+		{"opening hours with dashes", "Horaires d'ouverture : lundi, mardi, jeudi 9h-12h / 14h-17h", "9h-12h / 14h-17h"},
+		{"opening hours glued", "horaires : 8h30-12h30 13h30-16h30", "8h30-12h30 13h30-16h30"},
+		{"service signature", "Bien à vous,\nCellule Qualité de Service", "Cellule Qualité"},
+		{"office signature", "Madame, Monsieur,\nNous accusons réception de votre message.\nAntenne Montluçon", "Antenne Montluçon"},
+		{"programme name", "L'équipe Ma Prime Rénov' vous répond.", "Rénov"},
+		{"Marianne", "Marianne vous remercie de votre confiance", "Marianne"},
+		{"fiche address", "Consultez https://www.service-public.fr/particuliers/vosdroits/F2191 pour plus d'informations.", "F2191"},
+		{"page with a year", "voir https://www.urssaf.fr/accueil/independant/creer-espace-2024.html", "creer-espace-2024"},
+		{"video", "le tutoriel https://youtu.be/dQw4w9WgXcQ explique tout", "dQw4w9WgXcQ"},
+		{"a service's address", "Écrivez à service-usagers@urssaf.fr pour toute question.", "service-usagers@urssaf.fr"},
+		{"acronym in a service's address", "ou au contact.mse@crous-paris.fr", "contact.mse@crous-paris.fr"},
+		{"non-premium line", "Contactez-nous par téléphone au 09 69 32 10 10 du lundi au vendredi.", "09 69 32 10 10"},
+		{"free line", "appelez le 01 40 12 34 56 (appel gratuit depuis un fixe)", "01 40 12 34 56"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
+	}
+}
+
+// TestCodesAndQueries: a code is personal after « code », and a reference in a web address's query string is
+// still a reference.
+func TestCodesAndQueries(t *testing.T) {
+	wantSpan(t, "on m'a donné le code XK9Q2M pour suivre le dossier", "XK9Q2M", LabelCaseID)
+	wantSpan(t, "mon dossier https://monespace.fr/dossier?ref=AB123456 ne charge pas", "AB123456", LabelCaseID)
+	wantSpan(t, "La signature de Mme Leclerc est sur le site", "Leclerc", LabelPerson)
+}
