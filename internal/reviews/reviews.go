@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -119,6 +120,10 @@ var (
 	slugRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 )
 
+// MaxClockSkew is how far in the future a date of a review may be: the clocks of the source and of Plume may
+// differ by a few minutes, not by more.
+const MaxClockSkew = 10 * time.Minute
+
 // Validate checks a review before it is stored and says, field by field, what is wrong; it returns nil or a
 // FieldErrors. Text is checked as Save will store it: after cleaning.
 func Validate(in ReviewInput) error {
@@ -158,8 +163,12 @@ func Validate(in ReviewInput) error {
 		fe["published_reply"] = fmt.Sprintf("trop long : %d caractères au plus", MaxBody)
 	}
 	for name, v := range map[string]string{"written_at": c.WrittenAt, "published_at": c.PublishedAt} {
-		if _, err := ParseDate(v); err != nil {
+		t, err := ParseDate(v)
+		switch {
+		case err != nil:
 			fe[name] = err.Error()
+		case t.After(time.Now().Add(MaxClockSkew)):
+			fe[name] = "date dans le futur : " + t.In(paris).Format(time.RFC3339)
 		}
 	}
 	if len(c.Raw) > 0 && !json.Valid(c.Raw) {

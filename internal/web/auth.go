@@ -36,8 +36,8 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		ctx := auth.WithClientIP(c.Request().Context(), c.RealIP())
-		if h := c.Request().Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
-			u, tok, err := s.auth.TokenUser(ctx, strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")))
+		if raw, ok := bearerToken(c.Request().Header.Get("Authorization")); ok {
+			u, tok, err := s.auth.TokenUser(ctx, raw)
 			if err != nil {
 				return echo.NewHTTPError(http.StatusUnauthorized, "Jeton d'API inconnu ou révoqué.")
 			}
@@ -58,6 +58,16 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
 	}
+}
+
+// bearerToken reads « Authorization: Bearer <token> »; the scheme is case-insensitive (RFC 9110 §11.1), so
+// « bearer » and « BEARER » are accepted too.
+func bearerToken(h string) (string, bool) {
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(tok), true
 }
 
 // userOf returns the signed-in user, if any.

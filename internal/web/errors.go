@@ -36,7 +36,11 @@ func classify(err error) apiError {
 	var bi badInput
 	var he *echo.HTTPError
 	var blocked *guard.Blocked
+	var pe *paramError
 	switch {
+	case errors.As(err, &pe):
+		return apiError{Status: http.StatusBadRequest, Message: "Paramètre « " + pe.Param + " » invalide : " + pe.Reason + ".",
+			Fields: map[string]string{pe.Param: pe.Reason}}
 	case errors.As(err, &blocked):
 		return apiError{Status: http.StatusUnprocessableEntity, Message: blocked.Summary(), Items: blocked.Items()}
 	case errors.Is(err, guard.ErrFilter):
@@ -118,7 +122,7 @@ func (s *Server) handleError(c *echo.Context, err error) {
 		rerr = c.NoContent(ae.Status)
 	case strings.HasPrefix(c.Request().URL.Path, "/v1/"):
 		// The OpenAI-compatible API answers in OpenAI's error shape, which its client libraries parse.
-		rerr = writeOpenAIError(c, ae.Status, openAIErrorType(ae.Status), "", ae.Message)
+		rerr = writeOpenAIErrorParam(c, ae.Status, openAIErrorType(ae.Status), openAICode(ae), ae.param(), ae.Message)
 	case wantsJSON(c.Request()):
 		rerr = c.JSON(ae.Status, ae)
 	default:
@@ -151,4 +155,28 @@ func openAIErrorType(status int) string {
 		return "server_error"
 	}
 	return "invalid_request_error"
+}
+
+// param names the one field at fault, for OpenAI's error.param; "" when none or several are.
+func (ae apiError) param() string {
+	if len(ae.Fields) != 1 {
+		return ""
+	}
+	for k := range ae.Fields {
+		return k
+	}
+	return ""
+}
+
+// openAICode is the error.code OpenAI clients may test, for the errors the shared handler shapes.
+func openAICode(ae apiError) string {
+	switch {
+	case ae.Status == http.StatusTooManyRequests:
+		return "rate_limit_exceeded"
+	case ae.Status == http.StatusBadRequest || ae.Status == http.StatusUnprocessableEntity:
+		return "invalid_value"
+	case ae.Status == http.StatusNotFound:
+		return "not_found"
+	}
+	return ""
 }

@@ -92,10 +92,14 @@ func TestInboxOrderFiltersAndPaging(t *testing.T) {
 	if res.StatusCode != 200 || strings.Contains(body, "<html") || !strings.HasPrefix(strings.TrimSpace(body), `<div id="resultats">`) {
 		t.Errorf("htmx results: %d %.100q", res.StatusCode, body)
 	}
-	for _, bad := range []string{"?statut=inconnu", "?tri=hasard", "?jusqu_au=hier", "?apres=zzz"} {
+	for _, bad := range []string{"?tri=hasard", "?jusqu_au=hier", "?apres=zzz"} {
 		if res, _ := e.do(request{method: "GET", path: "/avis" + bad, role: "agent"}); res.StatusCode != http.StatusBadRequest {
 			t.Errorf("GET /avis%s: %d, want 400", bad, res.StatusCode)
 		}
+	}
+	// A value outside a list is a 422 that lists the values.
+	if res, body := e.do(request{method: "GET", path: "/avis?statut=inconnu", role: "agent"}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "brouillon_pret") {
+		t.Errorf("GET /avis?statut=inconnu: %d, want 422 listing the statuses", res.StatusCode)
 	}
 }
 

@@ -42,9 +42,17 @@ type openAIErrorBody struct {
 // writeOpenAIError answers an OpenAI-shaped error and returns nil, so that the shared error handler does not
 // write a second body.
 func writeOpenAIError(c *echo.Context, status int, typ, code, msg string) error {
+	return writeOpenAIErrorParam(c, status, typ, code, "", msg)
+}
+
+// writeOpenAIErrorParam is writeOpenAIError naming the parameter at fault in error.param.
+func writeOpenAIErrorParam(c *echo.Context, status int, typ, code, param, msg string) error {
 	body := openAIError{Error: openAIErrorBody{Message: msg, Type: typ}}
 	if code != "" {
 		body.Error.Code = &code
+	}
+	if param != "" {
+		body.Error.Param = &param
 	}
 	return c.JSON(status, body)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/plume-services/plume/internal/auth"
+	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
@@ -138,6 +140,16 @@ func (s *Server) listReviewsAPI(c *echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// enumError is a parameter outside its list of values: a 422 that lists them, rather than a silently empty result.
+func enumError(param, got string, allowed []string) error {
+	return reviews.FieldErrors{param: fmt.Sprintf("valeur « %s » inconnue ; valeurs admises : %s", got, strings.Join(allowed, ", "))}
+}
+
+// foldAccents lower-cases s without its French accents, as the store compares feelings (lower(unaccent(…))).
+func foldAccents(s string) string {
+	return strings.NewReplacer("é", "e", "è", "e", "ê", "e", "É", "e", "È", "e").Replace(strings.ToLower(s))
+}
+
 // reviewFilterFrom reads the inbox filters of a request and scopes them to the caller's organisation; only an
 // administrator may choose another one.
 func reviewFilterFrom(c *echo.Context) (store.ReviewFilter, error) {
@@ -157,8 +169,15 @@ func reviewFilterFrom(c *echo.Context) (store.ReviewFilter, error) {
 	if st := c.QueryParam("statut"); st != "" {
 		f.Status = store.ReviewStatus(st)
 		if !f.Status.Valid() {
-			return f, badRequest{fmt.Sprintf("statut %q inconnu : nouveau, brouillon_pret, en_relecture, publie ou ecarte", st)}
+			allowed := make([]string, len(store.ReviewStatuses))
+			for i, v := range store.ReviewStatuses {
+				allowed[i] = string(v)
+			}
+			return f, enumError("statut", st, allowed)
 		}
+	}
+	if f.Feeling != "" && !slices.ContainsFunc(feelings, func(v string) bool { return strings.EqualFold(foldAccents(v), foldAccents(f.Feeling)) }) {
+		return f, enumError("ressenti", f.Feeling, feelings)
 	}
 	if d := c.QueryParam("depuis"); d != "" {
 		t, err := time.Parse("2006-01-02", d)
@@ -306,7 +325,11 @@ func (s *Server) createDraftAPI(c *echo.Context) error {
 	u, _ := userOf(c)
 	req := draft.Request{ReviewID: rv.ID, Actor: u.Email, Instruction: strings.TrimSpace(body.Instruction), Previous: body.Text,
 		KeepOnModelFailure: body.KeepDraft, Offline: body.Offline}
-	if c.QueryParam("stream") == "true" {
+	stream, err := boolParam(c, "stream")
+	if err != nil {
+		return err
+	}
+	if stream {
 		return s.streamDraft(c, rv, req)
 	}
 	d, _, err := s.drafts.DraftReview(c.Request().Context(), req)
@@ -397,6 +420,9 @@ func (s *Server) scanPIIAPI(c *echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
+// searchAudiences are the values of search's audience filter: the corpus's audiences.
+var searchAudiences = []string{corpus.AudienceParticuliers, corpus.AudienceProfessionnels, corpus.AudienceAssociations, corpus.AudienceLocal}
+
 // searchAPI returns the passages that answer q; the query goes through the filter before it is embedded.
 func (s *Server) searchAPI(c *echo.Context) error {
 	q := c.QueryParam("q")
@@ -411,12 +437,20 @@ func (s *Server) searchAPI(c *echo.Context) error {
 		}
 		k = n
 	}
+	audience := c.QueryParam("audience")
+	if audience != "" && !slices.Contains(searchAudiences, audience) {
+		return enumError("audience", audience, searchAudiences)
+	}
+	byDoc, err := boolParam(c, "par_fiche")
+	if err != nil {
+		return err
+	}
 	red, err := s.filter.Redact(c.Request().Context(), q)
 	if err != nil {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "Le filtre de données personnelles n'a pas abouti.")
 	}
-	rs, err := s.search.Search(c.Request().Context(), search.Query{Text: red.Text, K: k, Audience: c.QueryParam("audience"),
-		DocID: c.QueryParam("fiche"), ByDocument: c.QueryParam("par_fiche") == "true"})
+	rs, err := s.search.Search(c.Request().Context(), search.Query{Text: red.Text, K: k, Audience: audience,
+		DocID: c.QueryParam("fiche"), ByDocument: byDoc})
 	if err != nil {
 		var qe *search.QueryError
 		if errors.As(err, &qe) {
@@ -433,9 +467,21 @@ func (s *Server) searchAPI(c *echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"query": q, "results": rs})
 }
 
+// boolParam reads a yes/no query parameter: true or 1, false or 0, or absent (false).
+func boolParam(c *echo.Context, name string) (bool, error) {
+	switch v := c.QueryParam(name); strings.ToLower(v) {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	default:
+		return false, enumError(name, v, []string{"true", "false", "1", "0"})
+	}
+}
+
 // decodeJSON reads a JSON body strictly: unknown fields and trailing data are client errors with a French reason.
 func decodeJSON(c *echo.Context, v any) error {
-	if ct := c.Request().Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+	if ct := c.Request().Header.Get("Content-Type"); ct != "" && !jsonContentType(ct) {
 		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "Corps JSON attendu (Content-Type: application/json).")
 	}
 	dec := json.NewDecoder(c.Request().Body)

@@ -85,6 +85,7 @@ func New(d Deps) (*Server, error) {
 	e.Use(s.logRequests())
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
+	e.Use(checkInput)
 	e.Use(securityHeaders())
 	e.Use(compress())
 	e.Use(s.authenticate)
@@ -157,4 +158,17 @@ func (s *Server) logRequests() echo.MiddlewareFunc {
 			return nil
 		},
 	})
+}
+
+// Route is one registered method and path, in Echo's notation (/avis/:id).
+type Route struct{ Method, Path string }
+
+// Routes lists every registered route, for the tests that hold the OpenAPI document and the input checks to the
+// whole surface.
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, r := range s.echo.Router().Routes() {
+		out = append(out, Route{Method: r.Method, Path: r.Path})
+	}
+	return out
 }
