@@ -90,3 +90,35 @@ func TestCodesAndQueries(t *testing.T) {
 	wantSpan(t, "mon dossier https://monespace.fr/dossier?ref=AB123456 ne charge pas", "AB123456", LabelCaseID)
 	wantSpan(t, "La signature de Mme Leclerc est sur le site", "Leclerc", LabelPerson)
 }
+
+// TestNamesWhereNamesStand: a name is found by where it stands — after a cue, a relation (plural, with an
+// adjective, « de »), a lower-case title, a form's « Nom : » field — whatever its origin or case.
+func TestNamesWhereNamesStand(t *testing.T) {
+	tests := []struct{ name, text, value string }{
+		{"lower-case first name alone", "hier j'ai vu sandrine au guichet et elle m'a aidée", "sandrine"},
+		{"plural relation", "mes filles Capucine, Apolline et Jeanne sont inscrites", "Capucine"},
+		{"relation and adjective", "ma fille ainée, Ximena, est en CP", "Ximena"},
+		{"relation de name", "Je suis la tante de Nomvula et je m'occupe d'elle", "Nomvula"},
+		{"lower-case title", "c'est mon voisin m. pierre laroche qui m'a aidé", "pierre laroche"},
+		{"merci beaucoup à, lower case", "merci beaucoup a chloe et a mathieu pour leur aide", "chloe"},
+		{"et à after a name", "merci beaucoup a chloe et a mathieu pour leur aide", "mathieu"},
+		{"SMS « c moi »", "salut c moi tony g besoin d'aide", "tony"},
+		{"form field after Nom", "Nom : GUERIN Prénom : Alice", "GUERIN"},
+		{"form field after Prénom", "Nom : GUERIN Prénom : Alice", "Alice"},
+		{"birth name field", "Nom de naissance : Moreau", "Moreau"},
+		{"Vietnamese name after je m'appelle", "Je m'appelle Tran Thi Mai et je suis étudiante", "Tran Thi Mai"},
+		{"Malagasy surname after a title", "la conseillère Mme Rakotoarisoa a été top", "Rakotoarisoa"},
+		{"Armenian name signed", "signé : Hovhannes Petrossian", "Hovhannes Petrossian"},
+		{"agent's first name between commas", "l'agent qui m'a reçu, Bogdan, était très aimable", "Bogdan"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelPerson) })
+	}
+	for _, tt := range []struct{ name, text, keep string }{
+		{"French compound after je suis", "je suis auto-entrepreneur depuis 2019", "auto-entrepreneur"},
+		{"Prénom is a field, not a name", "Nom : GUERIN Prénom : Alice", "Prénom"},
+		{"lower-case word that is French", "j'ai vu la rose du jardin", "rose"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
+	}
+}

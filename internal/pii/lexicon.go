@@ -104,7 +104,13 @@ var relations = set(`fils fille mari femme epouse epoux conjoint conjointe compa
 	pere mere frere soeur enfant enfants neveu niece oncle tante cousin cousine petit-fils petite-fille
 	voisin voisine ami amie collegue bebe papa maman filleul filleule gendre bru fiance fiancee belle-mere
 	beau-pere belle-fille beau-fils grand-mere grand-pere belle-soeur beau-frere demi-frere demi-soeur
-	tuteur tutrice curateur curatrice proprietaire locataire bailleur aine cadet cadette`)
+	tuteur tutrice curateur curatrice proprietaire locataire bailleur aine cadet cadette filles freres soeurs
+	parents neveux nieces cousins cousines jumeaux jumelles jumeau jumelle petits-enfants petites-filles
+	beaux-parents colocataire coloc copain copine`)
+
+// relationAdjectives stand between a relation and a name: « ma fille aînée, Ximena ».
+var relationAdjectives = set(`ainee aine cadet cadette benjamin benjamine petit petite grand grande jeune dernier
+	derniere premier premiere second seconde deuxieme troisieme handicape handicapee mineur mineure majeur majeure`)
 
 var roles = set(`conseiller conseillere agent agente assistante assistant interlocuteur interlocutrice gestionnaire
 	referent referente responsable directeur directrice medecin employe employee technicien technicienne
@@ -167,7 +173,8 @@ var nonNames = set(`caf cpam msa urssaf ants anah ars cnav carsat dgfip sip sie 
 	francais francaise francaises europeen europeenne nationale national departemental departementale
 	municipal municipale municipaux communal communale regional regionale administration administratif
 	cesu cesu+ pass passeport permis carte titre visa dossier prime activite bourse aide aides pension
-	mutuelle complementaire smic rib iban nir cni ok sms mail email courriel pdf qr numero tel marianne renov`)
+	mutuelle complementaire smic rib iban nir cni ok sms mail email courriel pdf qr numero tel marianne renov
+	prenom prenoms`)
 
 // commonWords are French words that are also names: alone, or at the start of a sentence, or in text written
 // all in capitals, they are ordinary words and need a context to be taken as names.

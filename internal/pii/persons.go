@@ -138,6 +138,16 @@ func (d *detector) units() []unit {
 		if !u.stop {
 			u.french = d.lex.french.has(u.key) || frenchExtra[u.key]
 			u.known = d.lex.known.has(u.key)
+			if !u.french && u.a != u.b && u.first == 0 && u.last == 0 {
+				// « auto-entrepreneur », « porte-monnaie »: every part French, none a name, the compound is French.
+				u.french = true
+				for k := u.a; k <= u.b; k++ {
+					if key := d.toks[k].key; !d.lex.french.has(key) || d.lex.first[key] > 0 || d.lex.last[key] > 0 {
+						u.french = false
+						break
+					}
+				}
+			}
 		}
 		u.nonName = nonNames[u.key] || u.a != u.b && (d.toks[u.a].key == "saint" || d.toks[u.a].key == "sainte" || d.toks[u.a].key == "st" || d.toks[u.a].key == "ste")
 		us = append(us, u)
@@ -227,12 +237,30 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			if p.initial && (strings.HasPrefix(g, ".") || us[u].cap || us[u].upper) {
 				return ctxTitle
 			}
+			// « mon voisin m. pierre laroche »: typed without capitals, the dot says it is the title.
+			if p.lower && strings.HasPrefix(g, ".") && us[u].nameWord() && !us[u].french {
+				return ctxTitle
+			}
+			if p.lower && strings.HasPrefix(g, ".") && us[u].first > 0 && u+1 < len(us) && us[u+1].nameWord() && plainSpace(d.ugap(us, u)) {
+				return ctxTitle
+			}
 		case "me":
 			if p.cap && (us[u].cap || us[u].upper) {
 				return ctxTitle
 			}
 		default:
 			return ctxTitle
+		}
+	}
+	// « Nom : », « Nom de naissance : », « Prénom(s) : », « nom d'usage : »
+	if strings.Contains(g, ":") {
+		for k := u - 1; k >= 0 && k >= u-4; k-- {
+			if key := us[k].key; key == "nom" || key == "noms" || key == "prenom" || key == "prenoms" {
+				return ctxPhrase
+			}
+			if k < u-1 && strings.ContainsAny(d.ugap(us, k), ".!?\n:") {
+				break
+			}
 		}
 	}
 	if strings.ContainsAny(g, ".!?;") {
@@ -245,6 +273,19 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			return ctxPhrase
 		}
 		if relations[p.key] && strings.Contains(g, ",") && u >= 2 && possessives[us[u-2].key] {
+			return ctxPhrase
+		}
+		// « ma fille aînée, Ximena », « mon petit-fils cadet Noé »
+		if relationAdjectives[p.key] && u >= 3 && relations[us[u-2].key] && (possessives[us[u-3].key] || articles[us[u-3].key]) &&
+			(us[u].cap || us[u].upper || d.lowerish) {
+			return ctxPhrase
+		}
+		// « la tante de Nomvula », « le fils de Mme … » (the title decides there): a name that is not French.
+		if p.key == "de" && u >= 2 && relations[us[u-2].key] && (us[u].cap || us[u].upper) && us[u].nameWord() && !us[u].french {
+			return ctxPhrase
+		}
+		// « Noah et à Jade », « merci à Chloé et à Mathieu »
+		if p.key == "a" && u >= 3 && us[u-2].key == "et" && d.lastPerson == u-3 {
 			return ctxPhrase
 		}
 		// « mes enfants Noah et Jade », « Fatou et moi »
@@ -280,6 +321,11 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			if u >= 2 && (us[u-2].key == "merci" || us[u-2].key == "remerciements" || us[u-2].key == "bravo" || us[u-2].key == "particulier") {
 				return ctxWeak
 			}
+			// « merci beaucoup à », « merci encore à », « un grand merci à »
+			if u >= 3 && us[u-3].key == "merci" && (us[u-2].key == "beaucoup" || us[u-2].key == "bien" || us[u-2].key == "encore" ||
+				us[u-2].key == "infiniment" || us[u-2].key == "mille" || us[u-2].key == "enormement") {
+				return ctxWeak
+			}
 		case "est", "sont":
 			if u >= 2 && (us[u-2].key == "nom" || us[u-2].key == "prenom") {
 				return ctxPhrase
@@ -300,8 +346,8 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 				return ctxPhrase
 			}
 		case "moi":
-			// « c'est moi, Willem van den Berghe »
-			if u >= 3 && us[u-2].key == "est" && us[u-3].key == "c" {
+			// « c'est moi, Willem van den Berghe », « c moi tony »
+			if u >= 3 && us[u-2].key == "est" && us[u-3].key == "c" || u >= 2 && us[u-2].key == "c" && us[u-2].lower {
 				return ctxPhrase
 			}
 		case "ici":
@@ -409,6 +455,13 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 		case w.lower && lowerOK && w.nameWord() && (!w.common || n > 0 || ctx == ctxTitle) && !w.stop && !w.notName():
 			last, n = j, n+1
 			continue
+		case n == 0 && d.lowerFirstName(w):
+			// « j'ai vu sandrine au guichet »: a frequent first name, not a French word, typed in lower case.
+			last, n = j, 1
+			if !lowerOK {
+				return last, n
+			}
+			continue
 		}
 		break
 	}
@@ -470,6 +523,9 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 			return true
 		}
 	}
+	if n == 1 && d.lowerFirstName(first) {
+		return true
+	}
 	if d.lowerish && !first.nameLike() {
 		return false
 	}
@@ -516,6 +572,13 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 		return true
 	}
 	return false
+}
+
+// lowerFirstName reports a word in lower case that can only be a first name: a frequent one, not a French word,
+// not a word that is also a name of something.
+func (d *detector) lowerFirstName(w *unit) bool {
+	return w.lower && !d.allCaps && w.first >= minLoneFirst && !w.common && !w.french && !w.notName() && !w.stop &&
+		len(w.key) >= 4 && w.a == w.b
 }
 
 // frenchWords reports whether units u..last are all French words and none in the name tables (the large list
