@@ -122,3 +122,47 @@ func TestNamesWhereNamesStand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
 	}
 }
+
+// TestIdentifiersByShape: an identifier's shape and its cue give the label, even with an unusual cue or none.
+func TestIdentifiersByShape(t *testing.T) {
+	tests := []struct{ name, text, value, label string }{
+		{"NIR without key after an unusual cue", "je suis immatriculée 2 88 07 75 112 034 depuis 1990", "2 88 07 75 112 034", LabelNIR},
+		{"NIR with narrow no-break spaces", "sécu 1\u202f85\u202f03\u202f75\u202f123\u202f456\u202f78", "1\u202f85\u202f03\u202f75\u202f123\u202f456\u202f78", LabelNIR},
+		{"télédéclarant", "numéro de télédéclarant 2 45 78 123 456 78 perdu", "2 45 78 123 456 78", LabelTaxID},
+		{"old plate in lower case", "ma plaque est 2048 bn 69 et elle a été volée", "2048 bn 69", LabelPlate},
+		{"foreign phone stays a phone", "joignable au +221 77 96 28 04 06 le soir", "+221 77 96 28 04 06", LabelPhone},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, tt.label) })
+	}
+}
+
+// TestBirthdatesInEveryForm: after a birth cue, a date in words, a month and a year, a two-digit year.
+func TestBirthdatesInEveryForm(t *testing.T) {
+	tests := []struct{ name, text, value string }{
+		{"premier in words", "mon fils est né le premier janvier 2012", "premier janvier 2012"},
+		{"DN field", "DN : 30 avril 1969", "30 avril 1969"},
+		{"month and year", "elle est née en mars 1975 à Sétif", "mars 1975"},
+		{"two-digit year", "née le 12 octobre 85 à Lille", "12 octobre 85"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelBirthdate) })
+	}
+	wantKept(t, "Mon père est né le 9 septembre 1938 et il est décédé le 2 mars 2024", "2 mars 2024")
+}
+
+// TestHeadingsAndAcronymsKept: fiche titles run together and acronyms in parentheses are not names.
+func TestHeadingsAndAcronymsKept(t *testing.T) {
+	tests := []struct{ name, text, keep string }{
+		{"acronym after its words", "Allocation personnalisée d'autonomie (Apa) versée par le département", "Apa"},
+		{"acronym with small words", "Agence nationale pour l'information sur le logement (Anil) de votre département", "Anil"},
+		{"heading after a relation", "Congés liés à l'arrivée d'un enfant Congé maternité et paternité", "Congé"},
+		{"role and an adjective", "Un référent déontologue est désigné dans chaque service", "déontologue"},
+		{"prud'hommes", "Congé de formation d'un conseiller prud'homal", "prud"},
+		{"word ending like an adjective", "jsuis joignable toute la journee", "joignable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
+	}
+	wantSpan(t, "le fils de ma voisine (Chantal) a eu le même souci", "Chantal", LabelPerson)
+}

@@ -41,7 +41,7 @@ var numberCues = map[string]cue{
 	"ss": cueSecu, "assure": cueSecu, "assuree": cueSecu, "ssn": cueSecu, "secus": cueSecu,
 	"iban": cueIBAN, "rib": cueIBAN, "bancaires": cueIBAN, "compte": cueIBAN,
 	"cb": cueCard, "bancaire": cueCard, "bleue": cueCard, "visa": cueCard, "mastercard": cueCard, "carte": cueCard,
-	"fiscal": cueFiscal, "fiscale": cueFiscal, "spi": cueFiscal, "fiscaux": cueFiscal, "contribuable": cueFiscal,
+	"fiscal": cueFiscal, "teledeclarant": cueFiscal, "fiscale": cueFiscal, "spi": cueFiscal, "fiscaux": cueFiscal, "contribuable": cueFiscal,
 	"siret": cueSiret, "siren": cueSiret,
 	"allocataire": cueAlloc, "alloc": cueAlloc, "caf": cueAlloc, "msa": cueAlloc, "cnaf": cueAlloc, "allocation": cueAlloc,
 	"travail": cueFT, "emploi": cueFT, "identifiant": cueFT, "ft": cueFT, "pe": cueFT,
@@ -174,7 +174,7 @@ var nonNames = set(`caf cpam msa urssaf ants anah ars cnav carsat dgfip sip sie 
 	municipal municipale municipaux communal communale regional regionale administration administratif
 	cesu cesu+ pass passeport permis carte titre visa dossier prime activite bourse aide aides pension
 	mutuelle complementaire smic rib iban nir cni ok sms mail email courriel pdf qr numero tel marianne renov
-	prenom prenoms`)
+	prenom prenoms prud`)
 
 // commonWords are French words that are also names: alone, or at the start of a sentence, or in text written
 // all in capitals, they are ordinary words and need a context to be taken as names.

@@ -24,7 +24,14 @@ func (d *detector) chunkable(i int) bool {
 		three := func(k int) bool {
 			return k >= 0 && k < len(d.toks) && d.toks[k].digitsOnly() && d.toks[k].end-d.toks[k].start == 3
 		}
-		return three(i+1) && len(d.gap(i)) == 1 || i > 0 && three(i-1) && len(d.gap(i-1)) == 1
+		if three(i+1) && len(d.gap(i)) == 1 || i > 0 && three(i-1) && len(d.gap(i-1)) == 1 {
+			return true
+		}
+	}
+	// Two or three lower-case letters between a number and a department: an old plate, « 2048 bn 69 ».
+	if (n == 2 || n == 3) && t.lettersOnly() && i > 0 && i+1 < len(d.toks) && len(d.gap(i-1)) == 1 && len(d.gap(i)) == 1 {
+		p, q := &d.toks[i-1], &d.toks[i+1]
+		return p.digitsOnly() && p.end-p.start <= 4 && q.digitsOnly() && q.end-q.start == 2 && months[t.key] == 0
 	}
 	return false
 }
@@ -196,6 +203,11 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 		if L == 15 && nirKeyOK(s) || c == cueSecu {
 			return LabelNIR
 		}
+		// Thirteen digits laid out as a NIR (a sex, a year, a month) are one, key or not, unless said to be a
+		// tax number or a reference: « immatriculée 2 88 07 75 112 034 ».
+		if L == 13 && !plus && nirMonthOK(s) && !taxIDOK(s) && c != cueFiscal && c != cueDossier && c != cueAlloc && c != cueCard && c != cueIBAN {
+			return LabelNIR
+		}
 	}
 	if digits && L >= 13 && L <= 19 {
 		if luhnOK(s) && c != cueDossier && c != cueAlloc && c != cueSiret && (L == 16 || L == 15 && s[0] == '3' || L >= 17 || c == cueCard) {
@@ -299,6 +311,12 @@ func nirShape(s string) bool {
 		}
 	}
 	return true
+}
+
+// nirMonthOK checks the month of a NIR: 01–12, or 20 and over (unknown month, overseas registrations).
+func nirMonthOK(s string) bool {
+	m := atoi2(s[3:5])
+	return m >= 1 && m <= 12 || m >= 20
 }
 
 // fniShape checks an old-style plate: 1 to 4 digits, 1 to 3 letters, a department.

@@ -138,6 +138,9 @@ func (d *detector) units() []unit {
 		if !u.stop {
 			u.french = d.lex.french.has(u.key) || frenchExtra[u.key]
 			u.known = d.lex.known.has(u.key)
+			if !u.french && !u.known && u.first == 0 && u.last == 0 && frenchSuffix(u.key) {
+				u.french = true // « joignable », « dispo » typed in a way no dictionary lists: still French
+			}
 			if !u.french && u.a != u.b && u.first == 0 && u.last == 0 {
 				// « auto-entrepreneur », « porte-monnaie »: every part French, none a name, the compound is French.
 				u.french = true
@@ -196,6 +199,9 @@ func (d *detector) persons() {
 			d.lastPerson = u + 1
 			next = u + 2
 			continue
+		}
+		if d.acronym(us, u) {
+			continue // « allocation personnalisée d'autonomie (Apa) »
 		}
 		ctx := d.nameContext(us, u)
 		last, n := d.nameRun(us, u, ctx)
@@ -269,7 +275,10 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 	nl := strings.Contains(g, "\n")
 	if !nl {
 		// « mon fils Lucas », « la conseillère Sophie », « l'agent Karim »
-		if (relations[p.key] || roles[p.key]) && u >= 2 && (possessives[us[u-2].key] || articles[us[u-2].key]) {
+		// A French word that is nobody's name is a heading run on after the noun instead: « d'un enfant Congé
+		// maternité », « un référent déontologue ».
+		if (relations[p.key] || roles[p.key]) && u >= 2 && (possessives[us[u-2].key] || articles[us[u-2].key]) &&
+			!(us[u].french && !us[u].inLex() && !us[u].known) && (!us[u].lower || d.lowerish || us[u].inLex() || us[u].known) {
 			return ctxPhrase
 		}
 		if relations[p.key] && strings.Contains(g, ",") && u >= 2 && possessives[us[u-2].key] {
@@ -570,6 +579,43 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 	if n == 1 && first.cap && !start && !d.allCaps && first.known && first.foreign() && len(first.key) >= 3 && u > 0 &&
 		!placePrepositions[us[u-1].key] && !institutions[us[u-1].key] && !possessives[us[u-1].key] && !articles[us[u-1].key] {
 		return true
+	}
+	return false
+}
+
+// acronym reports a word alone between parentheses whose letters are the initials of the words before it:
+// « Agence nationale pour l'information sur le logement (Anil) ». A name in parentheses, « (Chantal) », is not.
+func (d *detector) acronym(us []unit, u int) bool {
+	w := &us[u]
+	n := w.end - w.start
+	if u == 0 || n < 2 || n > 8 || w.a != w.b || !strings.HasSuffix(d.ugap(us, u-1), "(") ||
+		!strings.HasPrefix(d.text[w.end:], ")") {
+		return false
+	}
+	key := w.key
+	k := u - 1
+	for i := len(key) - 1; i >= 0; i-- {
+		for k >= 0 && (stopwords[us[k].key] || len(us[k].key) <= 1 || us[k].key == "pour" || us[k].key == "sur") {
+			k--
+		}
+		if k < 0 || k < u-14 || us[k].key[0] != key[i] {
+			return false
+		}
+		k--
+	}
+	return true
+}
+
+// frenchSuffix reports a word ending like French adjectives, adverbs and nouns of action, which names do not.
+func frenchSuffix(k string) bool {
+	if len(k) < 7 {
+		return false
+	}
+	for _, suf := range []string{"able", "ables", "ible", "ibles", "ment", "ments", "tion", "tions", "euse", "euses",
+		"iste", "istes", "ique", "iques", "itude", "ance", "ances", "ence", "ences", "isation", "ement"} {
+		if strings.HasSuffix(k, suf) {
+			return true
+		}
 	}
 	return false
 }

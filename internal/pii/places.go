@@ -7,7 +7,7 @@ import (
 
 // ---- dates of birth ----
 
-var birthCues = set(`ne nee nes nees naissance ddn naiss`)
+var birthCues = set(`ne nee nes nees naissance ddn naiss dn`)
 
 // birthdates finds dates introduced as dates of birth: « né le 3 mars 1985 », « date de naissance : 03/03/85 ».
 func (d *detector) birthdates() {
@@ -22,8 +22,11 @@ func (d *detector) birthdates() {
 				break
 			}
 			t := &d.toks[j]
-			if t.has(fDigit) {
+			if t.has(fDigit) || t.key == "premier" {
 				break
+			}
+			if _, ok := months[t.key]; ok && j+1 < len(d.toks) && d.toks[j+1].digitsOnly() {
+				break // « née en mars 1975 »
 			}
 			switch {
 			case t.key == "e" || t.key == "le" || t.key == "la" || t.key == "en" || t.key == "a" || t.key == "de" ||
@@ -68,7 +71,13 @@ func (d *detector) birthdates() {
 func (d *detector) parseDate(j int) (int, bool) {
 	t := &d.toks[j]
 	tl := t.end - t.start
-	day := t.digitsOnly() && tl <= 2 || t.key == "1er"
+	day := t.digitsOnly() && tl <= 2 || t.key == "1er" || t.key == "premier"
+	if _, ok := months[t.key]; ok && j+1 < len(d.toks) && strings.TrimSpace(d.gap(j)) == "" {
+		// « en mars 1975 »: a month and a year
+		if y := &d.toks[j+1]; y.digitsOnly() && y.end-y.start == 4 {
+			return j + 1, true
+		}
+	}
 	if t.digitsOnly() && tl == 8 {
 		return j, validDMY(d.text[t.start:t.end])
 	}
@@ -91,8 +100,9 @@ func (d *detector) parseDate(j int) (int, bool) {
 		return 0, false
 	}
 	if _, ok := months[m.key]; ok && strings.TrimSpace(d.gap(j)) == "" {
-		if j+2 < len(d.toks) && d.toks[j+2].digitsOnly() && d.toks[j+2].end-d.toks[j+2].start == 4 {
-			return j + 2, true
+		if y := j + 2; y < len(d.toks) && d.toks[y].digitsOnly() && strings.TrimSpace(d.gap(j+1)) == "" &&
+			(d.toks[y].end-d.toks[y].start == 4 || d.toks[y].end-d.toks[y].start == 2 && !strings.HasPrefix(d.gap(j+1), ",")) {
+			return j + 2, true // « 12 octobre 1985 », « 12 octobre 85 »
 		}
 		return j + 1, true
 	}
