@@ -301,12 +301,35 @@ func webAddresses(s string, out []int) []int {
 		for e < len(s) && s[e] > ' ' && s[e] < utf8.RuneSelf && s[e] != '?' && s[e] != '#' && s[e] != '"' && s[e] != '<' && s[e] != '>' {
 			e++
 		}
+		if e < len(s) && (s[e] == '?' || s[e] == '#') && publicHost(s[k:e]) {
+			// A public site's query names its own texts (« legifrance.gouv.fr/…?cidTexte=LEGITEXT… »).
+			for e < len(s) && s[e] > ' ' && s[e] < utf8.RuneSelf && s[e] != '"' && s[e] != '<' && s[e] != '>' {
+				e++
+			}
+		}
 		if e > k+4 {
 			out = append(out, k, e)
 		}
 		from = max(e, k+4)
 	}
 	return out
+}
+
+// publicHost reports a web address on a public service's site: a .gouv.fr host or one named after a service.
+func publicHost(u string) bool {
+	if _, rest, ok := strings.Cut(u, "://"); ok {
+		u = rest
+	}
+	host, _, _ := strings.Cut(strings.ToLower(u), "/")
+	if strings.HasSuffix(host, ".gouv.fr") {
+		return true
+	}
+	for _, p := range strings.FieldsFunc(host, func(r rune) bool { return r == '.' || r == '-' }) {
+		if publicDomains[p] || p == "legifrance" || p == "senat" || p == "europa" {
+			return true
+		}
+	}
+	return false
 }
 
 // inURL reports whether [start, end) lies inside the host and path of a web address.

@@ -166,3 +166,20 @@ func TestHeadingsAndAcronymsKept(t *testing.T) {
 	}
 	wantSpan(t, "le fils de ma voisine (Chantal) a eu le même souci", "Chantal", LabelPerson)
 }
+
+// TestAddressesWithoutStreetType: after « j'habite », « domicilié », « je vis au », a number and capitalised
+// words are a street even without « rue »; a form's number is not a postal code.
+func TestAddressesWithoutStreetType(t *testing.T) {
+	tests := []struct{ name, text, value string }{
+		{"named place after j'habite", "j'habite 22 Val Fleuri à Metz depuis dix ans", "22 Val Fleuri"},
+		{"type after the name", "je vis au 7 Grande Rue à Besançon", "7 Grande Rue"},
+		{"with its postcode", "domicilié 4 bis Les Terrasses du Lac, 74000 Annecy", "4 bis Les Terrasses du Lac, 74000 Annecy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelAddress) })
+	}
+	wantKept(t, "j'habite 3 ans chez ma soeur", "3 ans")
+	wantKept(t, "remplir le formulaire cerfa n°15924 Justificatifs demandés", "15924 Justificatifs")
+	wantKept(t, "texte sur https://www.legifrance.gouv.fr/affichCode.do?idSectionTA=LEGISCTA000031670001&cidTexte=LEGITEXT000006070721 à lire",
+		"LEGISCTA000031670001")
+}

@@ -153,7 +153,14 @@ func (d *detector) addresses() {
 				continue
 			}
 		}
-		if t.digitsOnly() && t.end-t.start == 5 && postcodeOK(d.text[t.start:t.end]) {
+		if t.has(fDigit) && t.end-t.start <= 5 {
+			if end, ok := d.cuedStreet(i); ok {
+				d.add(t.start, end, LabelAddress)
+				covered = end
+				continue
+			}
+		}
+		if t.digitsOnly() && t.end-t.start == 5 && postcodeOK(d.text[t.start:t.end]) && !d.numberedThing(i) {
 			if end, ok := d.commune(i); ok {
 				start := t.start
 				d.add(start, end, LabelPostcodeCity)
@@ -177,6 +184,88 @@ func (d *detector) addresses() {
 			}
 		}
 	}
+}
+
+// numberedThing reports a five-digit number announced as the number of a form or a text: « cerfa n°15924 »,
+// « instruction n° 12631 », not a postal code.
+func (d *detector) numberedThing(i int) bool {
+	for k, n := i-1, 0; k >= 0 && n < 3; k, n = k-1, n+1 {
+		switch key := d.toks[k].key; {
+		case key == "n" || key == "no" || key == "numero" || key == "cerfa" || legalWords[key]:
+			return true
+		}
+	}
+	return false
+}
+
+// cuedStreet reads an address announced by « j'habite », « domicilié », « mon adresse : », « je vis au » whose
+// street has no street type: « j'habite 22 Val Fleuri à Metz », « 7 Grande Rue » (the type after the name is
+// found here too). It returns the end of the address, its postal code and commune included.
+func (d *detector) cuedStreet(i int) (int, bool) {
+	t := &d.toks[i]
+	if !(t.digitsOnly() && t.end-t.start <= 4 || len(t.key) <= 5 && isDigit(t.key[0]) && (strings.HasSuffix(t.key, "bis") || strings.HasSuffix(t.key, "ter") ||
+		len(t.key)-countDigits(t.key) == 1)) || atoi2(t.key[:min(len(t.key), 4)]) == 0 {
+		return 0, false
+	}
+	cued := false
+	for k, n := i-1, 0; k >= 0 && n < 3; k, n = k-1, n+1 {
+		if strings.ContainsAny(d.gap(k), ".!?\n") {
+			break
+		}
+		if addressCues[d.toks[k].key] || d.toks[k].key == "vit" || d.toks[k].key == "vivons" {
+			cued = true
+			break
+		}
+	}
+	if !cued {
+		return 0, false
+	}
+	j := i + 1
+	if j < len(d.toks) && (d.toks[j].key == "bis" || d.toks[j].key == "ter") && len(d.gap(i)) <= 2 {
+		j++
+	}
+	end, words := -1, 0
+	for ; j < len(d.toks) && words < 6; j++ {
+		g := d.gap(j - 1)
+		w := &d.toks[j]
+		if words == 0 && strings.TrimSpace(g) != "" && strings.TrimSpace(g) != "," {
+			return 0, false
+		}
+		if words > 0 && strings.ContainsAny(g, ",.\n():;!?") {
+			break
+		}
+		if !w.lettersOnly() || postcodeStops[w.key] || months[w.key] > 0 || w.key == "a" && words > 0 {
+			break
+		}
+		if streetTypes[w.key] && words == 0 {
+			return 0, false // the street-type reader takes it
+		}
+		capital := w.has(fCap) || w.has(fUpper)
+		if !(capital || (d.lowerish || words > 0) && (communeParticles[w.key] || nameParticles[w.key])) || nonNames[w.key] && !placeWord(w.key) {
+			break
+		}
+		if capital {
+			words++
+		}
+		end = w.end
+	}
+	if words == 0 {
+		return 0, false
+	}
+	// A postal code and a commune right after: « 22 Val Fleuri, 57000 Metz ».
+	for k := i + 1; k < len(d.toks) && k < j+2; k++ {
+		if d.toks[k].start < end {
+			continue
+		}
+		pt := &d.toks[k]
+		if g := strings.Trim(d.gap(k-1), " ,\u00a0"); g == "" && pt.digitsOnly() && pt.end-pt.start == 5 && postcodeOK(d.text[pt.start:pt.end]) {
+			if e, ok := d.commune(k); ok {
+				end = e
+			}
+		}
+		break
+	}
+	return end, true
 }
 
 // postcodeOK checks a French postal code: a department (01–95, Corsica 20, overseas 97–98) and three digits.
