@@ -70,7 +70,8 @@ type Config struct {
 	RetentionPeriod  time.Duration // PLUME_RETENTION, after which published or set-aside citizen texts are purged
 	// ConversationRetention is PLUME_CONVERSATION_RETENTION, after which an idle assistant conversation is deleted.
 	ConversationRetention time.Duration
-	DraftRatePerMin       int // PLUME_DRAFT_RATE, drafts one user may request per minute
+	DraftRatePerMin       int // PLUME_DRAFT_RATE, drafts and answers one signed-in user may request per minute
+	TokenRatePerMin       int // PLUME_TOKEN_RATE, drafts and answers one API token may request per minute
 	LoginRatePerMin       int // PLUME_LOGIN_RATE, login attempts per minute from one address
 	TargetDays            int // PLUME_TARGET_DAYS, the delay within which a review should be answered (inbox)
 
@@ -163,6 +164,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RetentionPeriod:       p.duration("PLUME_RETENTION", 365*24*time.Hour),
 		ConversationRetention: p.duration("PLUME_CONVERSATION_RETENTION", 90*24*time.Hour),
 		DraftRatePerMin:       p.integer("PLUME_DRAFT_RATE", 30, 1, 100000),
+		TokenRatePerMin:       p.integer("PLUME_TOKEN_RATE", 300, 1, 1000000),
 		LoginRatePerMin:       p.integer("PLUME_LOGIN_RATE", 10, 1, 100000),
 		TargetDays:            p.integer("PLUME_TARGET_DAYS", 7, 1, 365),
 		OIDCIssuer:            p.str("OIDC_ISSUER", ""),

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v5"
-	"github.com/labstack/echo/v5/middleware"
 
 	"github.com/plume-services/plume/internal/auth"
 )
@@ -131,30 +131,57 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 
 // loginLimiter bounds sign-in attempts per address; the account lockout bounds them per account.
 func (s *Server) loginLimiter() echo.MiddlewareFunc {
-	return s.rateLimit(float64(s.cfg.LoginRatePerMin)/60, max(3, s.cfg.LoginRatePerMin/2), func(c *echo.Context) (string, error) {
-		return c.RealIP(), nil
+	return s.rateLimit(func(c *echo.Context) (string, int) {
+		return "login:" + c.RealIP(), s.cfg.LoginRatePerMin
 	})
 }
 
-// draftLimiter bounds the drafts one user asks for, since each may cost a model call.
+// draftLimiter bounds the drafts and answers a caller asks for, since each may cost a model call: per API token
+// (PLUME_TOKEN_RATE, an integration serving a whole site) or per signed-in user (PLUME_DRAFT_RATE).
 func (s *Server) draftLimiter() echo.MiddlewareFunc {
-	return s.rateLimit(float64(s.cfg.DraftRatePerMin)/60, max(3, s.cfg.DraftRatePerMin/3), func(c *echo.Context) (string, error) {
-		if u, ok := userOf(c); ok {
-			return "u" + u.Email, nil
+	return s.rateLimit(func(c *echo.Context) (string, int) {
+		if tok, ok := c.Get(ctxToken).(auth.Token); ok {
+			return "draft:t" + strconv.FormatInt(tok.ID, 10), s.cfg.TokenRatePerMin
 		}
-		return c.RealIP(), nil
+		if u, ok := userOf(c); ok {
+			return "draft:u" + strconv.FormatInt(u.ID, 10), s.cfg.DraftRatePerMin
+		}
+		return "draft:ip" + c.RealIP(), s.cfg.DraftRatePerMin
 	})
 }
 
-func (s *Server) rateLimit(perSecond float64, burst int, id middleware.Extractor) echo.MiddlewareFunc {
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store:               middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: perSecond, Burst: burst, ExpiresIn: 10 * time.Minute}),
-		IdentifierExtractor: id,
-		DenyHandler: func(c *echo.Context, _ string, _ error) error {
-			c.Response().Header().Set("Retry-After", "60")
-			return echo.NewHTTPError(http.StatusTooManyRequests, "Trop de tentatives : réessayez dans une minute.")
-		},
-	})
+// rateWindow is the window every rate limit counts in.
+const rateWindow = time.Minute
+
+// errRateLimited is the answer past a limit: code rate_limit_exceeded on the OpenAI API.
+var errRateLimited = echo.NewHTTPError(http.StatusTooManyRequests, "Trop de requêtes : limite par minute atteinte, réessayez après le délai indiqué (en-tête Retry-After).")
+
+// rateLimit counts each request under the key and limit that rule returns, in PostgreSQL so that the limit
+// holds across instances, and answers 429 with Retry-After and X-RateLimit-* once the limit is passed. If the
+// database cannot count, the request goes on: the limit protects the model, not the database.
+func (s *Server) rateLimit(rule func(*echo.Context) (key string, limit int)) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			if s.store == nil {
+				return next(c)
+			}
+			key, limit := rule(c)
+			w, err := s.store.HitRateLimit(c.Request().Context(), key, rateWindow)
+			if err != nil {
+				s.log.WarnContext(c.Request().Context(), "limite de débit non comptée", "err", err)
+				return next(c)
+			}
+			h := c.Response().Header()
+			h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+			h.Set("X-RateLimit-Remaining", strconv.Itoa(max(0, limit-w.Hits)))
+			h.Set("X-RateLimit-Reset", strconv.FormatInt(w.ResetAt.Unix(), 10))
+			if w.Hits > limit {
+				h.Set("Retry-After", strconv.Itoa(max(1, int(time.Until(w.ResetAt).Seconds()+0.999))))
+				return errRateLimited
+			}
+			return next(c)
+		}
+	}
 }
 
 func (s *Server) setSessionCookie(c *echo.Context, se auth.Session) {
