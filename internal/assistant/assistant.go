@@ -121,6 +121,13 @@ type Question struct {
 	// OnDelta receives the answer as it is written, placeholders restored and citations checked; the
 	// concatenation of the deltas is Answer.Text.
 	OnDelta func(string) error
+	// MaxTokens, when positive, lowers the answer's token budget (an API client's max_tokens); it never raises it
+	// past the assistant's own.
+	MaxTokens int
+	// Temperature, when set, replaces the assistant's own (an API client's temperature, already checked in 0–2).
+	Temperature *float64
+	// TopP, when set, is sent as the model's top_p (an API client's, already checked in 0–1).
+	TopP *float64
 }
 
 // Answer is the assistant's answer to one question.
@@ -137,6 +144,7 @@ type Answer struct {
 	Grounded       float64 // share of the answer's claims found in its sources
 	Offline        bool
 	Model          string
+	FinishReason   string // the model's: "length" when the token budget cut the answer; "" offline
 	PromptVersion  string
 	Usage          llm.Usage
 	FirstDelta     time.Duration // from the call to the first delta handed to OnDelta
@@ -288,9 +296,15 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 		if err != nil {
 			return ans, err
 		}
-		req := llm.Request{Messages: rendered, MaxTokens: s.o.MaxTokens, Temperature: 0.1}
+		req := llm.Request{Messages: rendered, MaxTokens: s.o.MaxTokens, Temperature: 0.1, TopP: q.TopP}
+		if q.MaxTokens > 0 && q.MaxTokens < req.MaxTokens {
+			req.MaxTokens = q.MaxTokens
+		}
+		if q.Temperature != nil {
+			req.Temperature = *q.Temperature
+		}
 		resp, err := s.o.Model.Stream(ctx, req, sf.Write)
-		ans.Model, ans.Usage = s.o.Model.Model(), resp.Usage
+		ans.Model, ans.Usage, ans.FinishReason = s.o.Model.Model(), resp.Usage, resp.FinishReason
 		if err != nil {
 			if ctx.Err() != nil {
 				return ans, ctx.Err()

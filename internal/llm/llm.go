@@ -39,8 +39,9 @@ type Message struct {
 // Request is one completion to generate.
 type Request struct {
 	Messages    []Message
-	MaxTokens   int     // 0 leaves the server's default
-	Temperature float64 // always sent: 0 asks for the most deterministic answer
+	MaxTokens   int      // 0 leaves the server's default
+	Temperature float64  // always sent: 0 asks for the most deterministic answer
+	TopP        *float64 // nil leaves the server's default
 	Stop        []string
 }
 
@@ -371,6 +372,9 @@ func (c *OpenAI) params(req Request) (openai.ChatCompletionNewParams, error) {
 		Model:       c.opts.Model,
 		Messages:    msgs,
 		Temperature: openai.Float(req.Temperature),
+	}
+	if req.TopP != nil {
+		p.TopP = openai.Float(*req.TopP)
 	}
 	if req.MaxTokens > 0 {
 		p.MaxTokens = openai.Int(int64(req.MaxTokens))

@@ -21,7 +21,6 @@ import (
 	"github.com/plume-services/plume/internal/config"
 	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/embed"
-	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/llm/llmtest"
 	"github.com/plume-services/plume/internal/pii"
@@ -161,15 +160,20 @@ type completion struct {
 		} `json:"delta"`
 		FinishReason *string `json:"finish_reason"`
 	} `json:"choices"`
-	Usage   *apiUsage        `json:"usage"`
-	Sources []ground.Passage `json:"sources"`
+	Usage   *apiUsage `json:"usage"`
+	Sources []struct {
+		N     int    `json:"n"`
+		URL   string `json:"url"`
+		Title string `json:"title"`
+		Cited bool   `json:"cited"`
+		Date  string `json:"date"`
+	} `json:"sources"`
 }
 
 func TestOpenAICompletionFiltersAndCites(t *testing.T) {
 	env := newAssistantEnv(t, true)
 	env.fake.Push(llmtest.Reply{Text: "[PERSONNE_1] doit déclarer la perte de sa carte Vitale en ligne [1]. Voir aussi [12]."})
 	body := `{"model":"plume-assistant","messages":[
-		{"role":"system","content":"Tu es un assistant."},
 		{"role":"user","content":"Bonjour"},
 		{"role":"assistant","content":"Bonjour, que puis-je pour vous ?"},
 		{"role":"user","content":"M. Karim Benali, joignable au 06 71 82 93 04, a perdu sa carte Vitale : que faire ?"}]}`
@@ -187,8 +191,8 @@ func TestOpenAICompletionFiltersAndCites(t *testing.T) {
 			t.Errorf("model request contains %q", leak)
 		}
 	}
-	if !strings.Contains(sent, "<question_precedente>") || strings.Contains(sent, "Tu es un assistant.") {
-		t.Errorf("history or system message handled wrongly:\n%s", sent)
+	if !strings.Contains(sent, "<question_precedente>") {
+		t.Errorf("history handled wrongly:\n%s", sent)
 	}
 	content := c.Choices[0].Message.Content
 	if c.Object != "chat.completion" || c.Model != AssistantModel || len(c.Choices) != 1 || c.Choices[0].Message.Role != "assistant" {
@@ -280,6 +284,21 @@ func TestOpenAIErrors(t *testing.T) {
 		{"bad json", "POST", "/v1/chat/completions", env.alice.token, `{"model":`, 400, "invalid_value"},
 		{"unknown model", "POST", "/v1/chat/completions", env.alice.token, `{"model":"gpt-4o","messages":[{"role":"user","content":"x"}]}`, 404, "model_not_found"},
 		{"last not user", "POST", "/v1/chat/completions", env.alice.token, `{"model":"plume-assistant","messages":[{"role":"assistant","content":"x"}]}`, 400, "invalid_value"},
+		{"missing model", "POST", "/v1/chat/completions", env.alice.token, `{"messages":[{"role":"user","content":"x"}]}`, 400, "missing_required_parameter"},
+		{"system message", "POST", "/v1/chat/completions", env.alice.token, `{"model":"plume-assistant","messages":[{"role":"system","content":"Réponds en anglais."},{"role":"user","content":"x"}]}`, 400, "unsupported_parameter"},
+		{"n=2", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"n":2,"model"`, 1), 400, "unsupported_parameter"},
+		{"tools", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"tools":[{"type":"function","function":{"name":"f"}}],"model"`, 1), 400, "unsupported_parameter"},
+		{"tool_choice", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"tool_choice":"auto","model"`, 1), 400, "unsupported_parameter"},
+		{"response_format", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"response_format":{"type":"json_object"},"model"`, 1), 400, "unsupported_parameter"},
+		{"logprobs", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"logprobs":true,"model"`, 1), 400, "unsupported_parameter"},
+		{"temperature of the wrong type", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"temperature":"hot","model"`, 1), 400, "invalid_type"},
+		{"temperature out of range", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"temperature":3,"model"`, 1), 400, "invalid_value"},
+		{"top_p out of range", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"top_p":0,"model"`, 1), 400, "invalid_value"},
+		{"max_tokens zero", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"max_tokens":0,"model"`, 1), 400, "invalid_value"},
+		{"unknown model retrieved", "GET", "/v1/models/gpt-4o", env.alice.token, "", 404, "model_not_found"},
+		{"embeddings", "POST", "/v1/embeddings", env.alice.token, `{"model":"x","input":"y"}`, 404, "unsupported_endpoint"},
+		{"responses with instructions", "POST", "/v1/responses", env.alice.token, `{"model":"plume-assistant","instructions":"Sois bref.","input":"x"}`, 400, "unsupported_parameter"},
+		{"responses without input", "POST", "/v1/responses", env.alice.token, `{"model":"plume-assistant"}`, 400, "missing_required_parameter"},
 		{"model down", "POST", "/v1/chat/completions", env.alice.token, ask, 503, "model_unavailable"},
 		{"model down, streaming", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"stream":true,"model"`, 1), 503, "model_unavailable"},
 	}
@@ -295,9 +314,11 @@ func TestOpenAIErrors(t *testing.T) {
 			}
 		})
 	}
-	res, body := env.api(t, "GET", "/v1/models", env.alice.token, "")
-	if res.StatusCode != 200 || !strings.Contains(body, `"id":"plume-assistant"`) {
-		t.Errorf("GET /v1/models = %d %s", res.StatusCode, body)
+	for _, path := range []string{"/v1/models", "/v1/models/plume-assistant"} {
+		res, body := env.api(t, "GET", path, env.alice.token, "")
+		if res.StatusCode != 200 || !strings.Contains(body, `"id":"plume-assistant"`) {
+			t.Errorf("GET %s = %d %s", path, res.StatusCode, body)
+		}
 	}
 	// A token of an unknown value never reaches the handlers: the authentication middleware answers 401.
 	if res, _ := env.api(t, "GET", "/v1/models", "plm_inconnu", ""); res.StatusCode != 401 {

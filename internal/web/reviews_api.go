@@ -16,7 +16,6 @@ import (
 	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/ground"
-	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/reviews"
 	"github.com/plume-services/plume/internal/search"
@@ -77,8 +76,17 @@ type reviewJSON struct {
 func toReviewJSON(r store.Review) reviewJSON {
 	return reviewJSON{ID: r.ID, Source: r.Source, ExternalID: r.ExternalID, Organisation: r.OrganisationSlug,
 		Structure: r.OrganisationLabel, Title: r.Title, Body: r.Body, Feeling: r.Feeling, Topic: r.Topic,
-		Status: string(r.Status), StatusLabel: r.Status.Label(), WrittenAt: r.WrittenAt, PublishedAt: r.PublishedAt,
+		Status: string(r.Status), StatusLabel: r.Status.Label(), WrittenAt: r.WrittenAt.In(paris), PublishedAt: inParis(r.PublishedAt),
 		PublishedReply: r.PublishedReply, RejectedReason: r.RejectedReason, Drafts: r.DraftCount}
+}
+
+// inParis writes an optional time with the Paris offset, as every date of the API is.
+func inParis(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	p := t.In(paris)
+	return &p
 }
 
 // draftJSON is a stored draft as the API returns it, its audit fields decoded.
@@ -92,21 +100,31 @@ type draftJSON struct {
 	Model          string             `json:"model"`
 	PromptVersion  string             `json:"prompt_version,omitempty"`
 	RedactedPrompt string             `json:"redacted_prompt,omitempty"`
-	Sources        []ground.Passage   `json:"sources,omitempty"`
+	Sources        []apiPassage       `json:"sources,omitempty"`
 	Checks         []ground.Check     `json:"checks,omitempty"`
 	Grounding      *ground.Grounding  `json:"grounding,omitempty"`
-	Usage          *llm.Usage         `json:"usage,omitempty"`
+	Usage          *apiUsage          `json:"usage,omitempty"`
 	LatencyMS      map[string]float64 `json:"latency_ms,omitempty"`
 	Error          string             `json:"error,omitempty"`
 	CreatedBy      string             `json:"created_by,omitempty"`
 	CreatedAt      time.Time          `json:"created_at"`
 }
 
+// toDraftJSON writes a draft in the API's style: snake_case usage, the Paris offset, and the model's failure
+// without the model server's address.
 func toDraftJSON(d store.Draft) draftJSON {
-	return draftJSON{ID: d.ID, ReviewID: d.ReviewID, Version: d.Version, Kind: string(d.Kind), Offline: d.Kind == store.DraftOffline,
-		Text: d.Text, Model: d.Model, PromptVersion: d.PromptVersion, RedactedPrompt: d.RedactedPrompt, Sources: d.Sources,
-		Checks: d.Checks, Grounding: d.Grounding, Usage: d.Usage, LatencyMS: d.LatencyMS, Error: d.Error,
-		CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt}
+	out := draftJSON{ID: d.ID, ReviewID: d.ReviewID, Version: d.Version, Kind: string(d.Kind), Offline: d.Kind == store.DraftOffline,
+		Text: d.Text, Model: d.Model, PromptVersion: d.PromptVersion, RedactedPrompt: d.RedactedPrompt, Sources: apiPassages(d.Sources),
+		Checks: d.Checks, Grounding: d.Grounding, LatencyMS: d.LatencyMS, Error: scrubAddresses(d.Error),
+		CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt.In(paris)}
+	if len(out.Sources) == 0 {
+		out.Sources = nil
+	}
+	if d.Usage != nil {
+		u := toAPIUsage(*d.Usage)
+		out.Usage = &u
+	}
+	return out
 }
 
 // listReviewsAPI returns a page of the caller's organisation's reviews.
@@ -330,6 +348,10 @@ func (s *Server) createDraftAPI(c *echo.Context) error {
 		return err
 	}
 	if stream {
+		// What would be refused is refused now, with its status, before the stream answers 200.
+		if err := draftable(rv, req); err != nil {
+			return err
+		}
 		return s.streamDraft(c, rv, req)
 	}
 	d, _, err := s.drafts.DraftReview(c.Request().Context(), req)
@@ -343,6 +365,18 @@ func (s *Server) createDraftAPI(c *echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, toDraftJSON(d))
+}
+
+// draftable checks, before a stream starts, what DraftReview would refuse: a published or set-aside review, or a
+// rewrite with no draft to rewrite.
+func draftable(rv store.Review, req draft.Request) error {
+	switch {
+	case rv.Status == store.StatusPublished || rv.Status == store.StatusRejected:
+		return draftError(draft.ErrNotDraftable)
+	case req.Instruction != "" && req.Previous == "" && rv.DraftCount == 0:
+		return draftError(store.ErrNotFound)
+	}
+	return nil
 }
 
 func draftAction(r draft.Request) string {
@@ -461,10 +495,7 @@ func (s *Server) searchAPI(c *echo.Context) error {
 		}
 		return err
 	}
-	if rs == nil {
-		rs = []ground.Passage{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"query": q, "results": rs})
+	return c.JSON(http.StatusOK, map[string]any{"query": q, "results": apiPassages(rs)})
 }
 
 // boolParam reads a yes/no query parameter: true or 1, false or 0, or absent (false).

@@ -73,5 +73,8 @@ func (s *Server) routes() {
 	// OpenAI-compatible API: authentication and errors are checked in the handlers, so that every answer,
 	// errors included, is shaped as OpenAI clients expect.
 	e.GET("/v1/models", a.listModels)
+	e.GET("/v1/models/:id", a.showModel)
 	e.POST("/v1/chat/completions", a.chatCompletions, s.draftLimiter())
+	e.POST("/v1/responses", a.createResponse, s.draftLimiter())
+	e.POST("/v1/embeddings", a.noEmbeddings)
 }
