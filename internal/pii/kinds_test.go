@@ -77,6 +77,8 @@ func TestServiceTextKept(t *testing.T) {
 		{"acronym in a service's address", "ou au contact.mse@crous-paris.fr", "contact.mse@crous-paris.fr"},
 		{"non-premium line", "Contactez-nous par téléphone au 09 69 32 10 10 du lundi au vendredi.", "09 69 32 10 10"},
 		{"free line", "appelez le 01 40 12 34 56 (appel gratuit depuis un fixe)", "01 40 12 34 56"},
+		{"role and an institution named like a person", "Votre conseiller France Travail vous recontactera.", "France Travail"},
+		{"role, colon and a service", "Votre interlocuteur : Pôle Solidarité Vieillesse", "Pôle Solidarité Vieillesse"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })

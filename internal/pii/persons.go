@@ -441,8 +441,10 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 		}
 		// After a title or a phrase that announces a name, a known name that is also a place is a name:
 		// « Mme Lourdes Mendoza », « je suis Saint-Fleur Magalie ».
+		// Not when an institution's name goes on: « votre conseiller France Travail », « Pôle Solidarité ».
 		placeName := ctx != ctxNone && ctx != ctxSignoff && w.nonName && !w.stop && (w.inLex() || w.known || w.a != w.b) &&
-			(w.cap || w.upper) && !titles[w.key] && !roles[w.key]
+			(w.cap || w.upper) && !titles[w.key] && !roles[w.key] && !institutions[w.key] &&
+			!(j+1 < len(us) && us[j+1].nonName && plainSpace(d.ugap(us, j)))
 		switch {
 		case w.notName() && !placeName:
 		case d.allCaps && w.upper:
