@@ -28,8 +28,8 @@ type ApprovedReply struct {
 // agents approved are the best examples of the organisation's tone.
 //
 // The query ORs the text's words (websearch syntax would AND them and find nothing for a long review), ranks
-// matching published reviews with ts_rank on the same expression as reviews_search_idx, and takes the text of
-// each one's published draft, falling back to the reply imported with it.
+// matching published reviews with ts_rank on the stored search_tsv that reviews_search_idx covers, and takes the
+// text of each one's published draft, falling back to the reply imported with it.
 func (s *Store) SimilarApprovedReplies(ctx context.Context, orgID, exclude int64, text string, limit int) ([]ApprovedReply, error) {
 	terms := orTerms(text, 30)
 	if terms == "" || limit <= 0 {
@@ -44,8 +44,8 @@ func (s *Store) SimilarApprovedReplies(ctx context.Context, orgID, exclude int64
 		FROM reviews r, q
 		WHERE r.organisation_id = $1 AND r.id <> $2 AND r.status = 'publie'
 			AND coalesce(r.published_reply, '') <> ''
-			AND to_tsvector('french_unaccent'::regconfig, r.title || ' ' || r.body) @@ q.query
-		ORDER BY ts_rank(to_tsvector('french_unaccent'::regconfig, r.title || ' ' || r.body), q.query) DESC, r.id DESC
+			AND r.search_tsv @@ q.query
+		ORDER BY ts_rank(r.search_tsv, q.query) DESC, r.id DESC
 		LIMIT $4`, orgID, exclude, terms, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: similar approved replies: %w", err)

@@ -128,6 +128,15 @@ const reviewSelect = `SELECT r.id, r.organisation_id, o.slug AS organisation_slu
 	r.created_at, r.updated_at
 	FROM reviews r JOIN organisations o ON o.id = r.organisation_id`
 
+// reviewListSelect is reviewSelect without the source record (raw, kilobytes a row), which no list shows.
+const reviewListSelect = `SELECT r.id, r.organisation_id, o.slug AS organisation_slug, o.name AS organisation_name,
+	r.source, r.external_id, r.title, r.body, r.feeling, r.organisation_label, r.topic, r.author_pseudonym,
+	r.written_at, r.published_at, r.status, coalesce(r.published_reply, '') AS published_reply,
+	coalesce(r.rejected_reason, '') AS rejected_reason, NULL::jsonb AS raw,
+	(SELECT count(*) FROM drafts d WHERE d.review_id = r.id)::int AS draft_count,
+	r.created_at, r.updated_at
+	FROM reviews r JOIN organisations o ON o.id = r.organisation_id`
+
 // ReviewUpsert is a review as a source gives it: the fields an import may write.
 type ReviewUpsert struct {
 	OrganisationID    int64
@@ -425,73 +434,97 @@ func (s *Store) ListReviews(ctx context.Context, f ReviewFilter) (ReviewPage, er
 		add("r.written_at < ?", f.Until)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		add("to_tsvector('french_unaccent'::regconfig, r.title || ' ' || r.body) @@ websearch_to_tsquery('french_unaccent'::regconfig, ?)", q)
+		add("r.search_tsv @@ websearch_to_tsquery('french_unaccent'::regconfig, ?)", q)
 	}
+	// The stored folded columns (migration 021) are what the feeling and topic indexes cover.
 	if f.Feeling != "" {
-		add("lower(unaccent(r.feeling)) = lower(unaccent(?))", f.Feeling)
+		add("r.feeling_key = plume_fold(?)", f.Feeling)
 	}
 	if f.Topic != "" {
-		add("unaccent(r.topic) ILIKE '%' || unaccent(?) || '%'", escapeLike(f.Topic))
+		add("r.topic_key LIKE '%' || plume_fold(?) || '%'", escapeLike(f.Topic))
 	}
 	countWhere, countArgs := append([]string(nil), where...), append([]any(nil), args...)
-	// Counting per status with one index-only scan of reviews_inbox_idx each is several times faster than a
-	// GROUP BY over a large inbox; it only pays when no search condition needs the table.
-	countByStatus := f.Query == "" && f.Feeling == "" && f.Topic == ""
+	// Counting per status with one index-only scan each (reviews_inbox_idx, or reviews_feeling_status_idx) is
+	// several times faster than a GROUP BY over a large inbox; it only pays when no condition needs the table.
+	countByStatus := f.Query == "" && f.Topic == ""
 	if f.Status != "" {
 		add("r.status = ?", string(f.Status))
 	}
+	// Within one status every review is open or every one is closed: the agent's order is then the date's, which
+	// the status indexes give without sorting.
+	openFirst := f.Order == OldestOpenFirst && f.Status == ""
 	order := " ORDER BY r.written_at DESC, r.id DESC"
-	if f.Order == OldestOpenFirst {
+	switch {
+	case openFirst:
 		order = " ORDER BY " + closedSQL + ", r.written_at, r.id"
+	case f.Order == OldestOpenFirst:
+		order = " ORDER BY r.written_at, r.id"
 	}
 	if f.After != nil {
-		if f.Order == OldestOpenFirst {
+		switch {
+		case f.Order == OldestOpenFirst && !openFirst:
+			args = append(args, f.After.WrittenAt, f.After.ID)
+			where = append(where, fmt.Sprintf("(r.written_at, r.id) > ($%d, $%d)", len(args)-1, len(args)))
+		case openFirst:
 			args = append(args, f.After.Closed, f.After.WrittenAt, f.After.ID)
 			where = append(where, fmt.Sprintf("(%s, r.written_at, r.id) > ($%d, $%d, $%d)", closedSQL, len(args)-2, len(args)-1, len(args)))
-		} else {
+		default:
 			args = append(args, f.After.WrittenAt, f.After.ID)
 			where = append(where, fmt.Sprintf("(r.written_at, r.id) < ($%d, $%d)", len(args)-1, len(args)))
 		}
 	}
-	sql := reviewSelect + whereClause(where) + order + fmt.Sprintf(" LIMIT %d", limit+1)
-	rows, err := s.Pool.Query(ctx, sql, args...)
+	page := ReviewPage{Counts: map[ReviewStatus]int{}}
+	// The counts first: a search's tells whether its matches are few.
+	countSQL := "SELECT r.status, count(*)::int FROM reviews r" + whereClause(countWhere) + " GROUP BY r.status"
+	if countByStatus {
+		countSQL = "SELECT st.s, (SELECT count(*)::int FROM reviews r" + whereClause(append(countWhere, "r.status = st.s")) +
+			") FROM unnest(ARRAY['nouveau', 'brouillon_pret', 'en_relecture', 'publie', 'ecarte']) st(s)"
+	}
+	rows, err := s.Pool.Query(ctx, countSQL, countArgs...)
+	if err != nil {
+		return ReviewPage{}, fmt.Errorf("store: count reviews: %w", err)
+	}
+	var st ReviewStatus
+	var n, matches int
+	if _, err := pgx.ForEachRow(rows, []any{&st, &n}, func() error {
+		if n > 0 {
+			page.Counts[st] = n
+			if f.Status == "" || f.Status == st {
+				matches += n
+			}
+		}
+		return nil
+	}); err != nil {
+		return ReviewPage{}, fmt.Errorf("store: count reviews: %w", err)
+	}
+	sql := reviewListSelect + whereClause(where) + order + fmt.Sprintf(" LIMIT %d", limit+1)
+	if f.Query != "" && matches <= fewMatches {
+		// The planner cannot tell how many reviews two words match together and may walk the whole inbox in order
+		// for a page that never fills. Few matches are read from the search index, then sorted: OFFSET 0 keeps the
+		// planner from merging the two.
+		sql = "SELECT * FROM (" + reviewListSelect + whereClause(where) + " OFFSET 0) r" + order + fmt.Sprintf(" LIMIT %d", limit+1)
+	}
+	rows, err = s.Pool.Query(ctx, sql, args...)
 	if err != nil {
 		return ReviewPage{}, fmt.Errorf("store: list reviews: %w", err)
 	}
-	reviews, err := pgx.CollectRows(rows, pgx.RowToStructByName[Review])
-	if err != nil {
+	if page.Reviews, err = pgx.CollectRows(rows, pgx.RowToStructByName[Review]); err != nil {
 		return ReviewPage{}, fmt.Errorf("store: list reviews: %w", err)
 	}
-	page := ReviewPage{Reviews: reviews, Counts: map[ReviewStatus]int{}}
-	if len(reviews) > limit {
-		page.Reviews = reviews[:limit]
+	if len(page.Reviews) > limit {
+		page.Reviews = page.Reviews[:limit]
 		last := page.Reviews[limit-1]
 		page.Next = &ReviewCursor{WrittenAt: last.WrittenAt, ID: last.ID}
 		if f.Order == OldestOpenFirst {
 			page.Next.Closed = last.Status == StatusPublished || last.Status == StatusRejected
 		}
 	}
-	countSQL := "SELECT r.status, count(*)::int FROM reviews r" + whereClause(countWhere) + " GROUP BY r.status"
-	if countByStatus {
-		countSQL = "SELECT st.s, (SELECT count(*)::int FROM reviews r" + whereClause(append(countWhere, "r.status = st.s")) +
-			") FROM unnest(ARRAY['nouveau', 'brouillon_pret', 'en_relecture', 'publie', 'ecarte']) st(s)"
-	}
-	rows, err = s.Pool.Query(ctx, countSQL, countArgs...)
-	if err != nil {
-		return ReviewPage{}, fmt.Errorf("store: count reviews: %w", err)
-	}
-	var st ReviewStatus
-	var n int
-	if _, err := pgx.ForEachRow(rows, []any{&st, &n}, func() error {
-		if n > 0 {
-			page.Counts[st] = n
-		}
-		return nil
-	}); err != nil {
-		return ReviewPage{}, fmt.Errorf("store: count reviews: %w", err)
-	}
 	return page, nil
 }
+
+// fewMatches is the number of search matches up to which a page is read from the search index rather than by
+// walking the inbox in order.
+const fewMatches = 5000
 
 func whereClause(conds []string) string {
 	if len(conds) == 0 {

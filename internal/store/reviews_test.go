@@ -306,6 +306,46 @@ func TestListReviews(t *testing.T) {
 		t.Errorf("%d distinct reviews, want 30", len(ids))
 	}
 
+	// The agent's order pages the same way, with or without a status, a feeling or a search narrowing it.
+	for _, tt := range []struct {
+		name string
+		f    store.ReviewFilter
+		want int
+	}{
+		{"open first", store.ReviewFilter{}, 30},
+		{"open first in a status", store.ReviewFilter{Status: store.StatusNew}, 24},
+		{"open first in a closed status", store.ReviewFilter{Status: store.StatusRejected}, 6},
+		{"open first, one feeling", store.ReviewFilter{Feeling: "Négatif"}, 20},
+		{"open first, a search", store.ReviewFilter{Query: "accueil"}, 10},
+	} {
+		f := tt.f
+		f.Order, f.Limit = store.OldestOpenFirst, 4
+		var got []store.Review
+		for pages := 0; pages < 20; pages++ {
+			p, err := s.ListReviews(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, p.Reviews...)
+			if p.Next == nil {
+				break
+			}
+			f.After = p.Next
+		}
+		closed := func(r store.Review) bool {
+			return r.Status == store.StatusPublished || r.Status == store.StatusRejected
+		}
+		for i := 1; i < len(got); i++ {
+			a, b := got[i-1], got[i]
+			if closed(a) && !closed(b) || closed(a) == closed(b) && (b.WrittenAt.Before(a.WrittenAt) || b.WrittenAt.Equal(a.WrittenAt) && b.ID < a.ID) {
+				t.Errorf("%s: order broken at %d", tt.name, i)
+			}
+		}
+		if len(got) != tt.want {
+			t.Errorf("%s: paging saw %d reviews, want %d", tt.name, len(got), tt.want)
+		}
+	}
+
 	count := func(f store.ReviewFilter) int {
 		t.Helper()
 		f.Limit = 500

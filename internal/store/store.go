@@ -50,6 +50,9 @@ func OpenPool(ctx context.Context, url string, o PoolOptions) (*Store, error) {
 	if o.ConnectTimeout > 0 {
 		cfg.ConnConfig.ConnectTimeout = o.ConnectTimeout
 	}
+	// JIT compilation pays for analytic queries over millions of rows; Plume's largest (the statistics of 100,000
+	// reviews) spent 80 of its 280 ms compiling.
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	if o.StatementTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(o.StatementTimeout.Milliseconds())
 	}

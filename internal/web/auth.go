@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,6 +27,10 @@ const (
 // errSignIn asks the error handler to send a person to the sign-in page, and an API client a 401.
 var errSignIn = echo.NewHTTPError(http.StatusUnauthorized, "Authentification requise : connectez-vous ou fournissez un jeton d'API.")
 
+// errAuthUnavailable is a session or token that could not be checked (database down or too slow): neither the
+// caller's fault nor a reason to sign them out.
+var errAuthUnavailable = errors.New("identification impossible pour le moment")
+
 // errCSRF is a form posted without the token of the session that displayed it.
 var errCSRF = echo.NewHTTPError(http.StatusForbidden, "Formulaire expiré ou falsifié : rechargez la page et recommencez.")
 
@@ -36,20 +42,33 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		ctx := auth.WithClientIP(c.Request().Context(), c.RealIP())
+		// The lookup is bounded like a statement: a database that does not answer (black-holed) fails it in time.
+		lookup, cancel := ctx, context.CancelFunc(func() {})
+		if d := s.cfg.DBStatementTimeout; d > 0 {
+			lookup, cancel = context.WithTimeout(ctx, d)
+		}
+		defer cancel()
 		if raw, ok := bearerToken(c.Request().Header.Get("Authorization")); ok {
-			u, tok, err := s.auth.TokenUser(ctx, raw)
-			if err != nil {
+			u, tok, err := s.auth.TokenUser(lookup, raw)
+			switch {
+			case errors.Is(err, auth.ErrNoToken):
 				return echo.NewHTTPError(http.StatusUnauthorized, "Jeton d'API inconnu ou révoqué.")
+			case err != nil:
+				return fmt.Errorf("%w : %w", errAuthUnavailable, err)
 			}
 			c.Set(ctxUser, u)
 			c.Set(ctxToken, tok)
 		} else if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
-			u, se, err := s.auth.SessionUser(ctx, ck.Value)
-			if err == nil {
+			u, se, err := s.auth.SessionUser(lookup, ck.Value)
+			switch {
+			case errors.Is(err, auth.ErrNoSession):
+				s.clearCookie(c, sessionCookie)
+			case err != nil:
+				// The session may well be valid: keep the cookie, the person is not signed out by an outage.
+				return fmt.Errorf("%w : %w", errAuthUnavailable, err)
+			default:
 				c.Set(ctxUser, u)
 				c.Set(ctxSession, se)
-			} else {
-				s.clearCookie(c, sessionCookie)
 			}
 		}
 		if u, ok := userOf(c); ok {

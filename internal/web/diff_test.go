@@ -92,9 +92,3 @@ func TestEditRatio(t *testing.T) {
 		}
 	}
 }
-
-func TestMedianAndGroup(t *testing.T) {
-	if !math.IsNaN(median(nil)) || median([]float64{3, 1, 2}) != 2 || median([]float64{4, 1, 3, 2}) != 2.5 {
-		t.Error("median")
-	}
-}

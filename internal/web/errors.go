@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -43,6 +44,9 @@ func classify(err error) apiError {
 			Fields: map[string]string{pe.Param: pe.Reason}}
 	case errors.As(err, &blocked):
 		return apiError{Status: http.StatusUnprocessableEntity, Message: blocked.Summary(), Items: blocked.Items()}
+	case errors.Is(err, errAuthUnavailable):
+		return apiError{Status: http.StatusServiceUnavailable,
+			Message: "Identification momentanément impossible : le service est indisponible. Votre session est conservée, réessayez dans un instant."}
 	case errors.Is(err, guard.ErrFilter):
 		return apiError{Status: http.StatusServiceUnavailable, Message: guard.ErrFilter.Error()}
 	case errors.As(err, new(*budget.TooLong)):
@@ -104,9 +108,30 @@ func frenchStatus(code int, msg string) string {
 	return http.StatusText(code)
 }
 
+// statusClientClosed is nginx's 499: the client went away before the answer, which is not the server's fault.
+const statusClientClosed = 499
+
+// clientGone reports whether err comes from the client leaving: its request's context was cancelled.
+func clientGone(c *echo.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(c.Request().Context().Err(), context.Canceled)
+}
+
+// errorStatus is the status err answers with, as handleError writes it and the metrics count it.
+func errorStatus(c *echo.Context, err error) int {
+	if clientGone(c, err) {
+		return statusClientClosed
+	}
+	return classify(err).Status
+}
+
 // handleError is the only place errors become responses: JSON for API clients, a French page for people.
 func (s *Server) handleError(c *echo.Context, err error) {
 	if r, _ := echo.UnwrapResponse(c.Response()); r != nil && r.Committed {
+		return
+	}
+	if clientGone(c, err) {
+		// Nobody reads the answer; the status is for the request log and the metrics.
+		_ = c.NoContent(statusClientClosed)
 		return
 	}
 	ae := classify(err)

@@ -43,11 +43,7 @@ func (m httpMetrics) middleware() echo.MiddlewareFunc {
 				status = r.Status
 			}
 			if err != nil {
-				if sc := echo.StatusCode(err); sc != 0 {
-					status = sc
-				} else {
-					status = 500
-				}
+				status = errorStatus(c, err)
 			}
 			m.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Inc()
 			m.latency.WithLabelValues(route, c.Request().Method).Observe(time.Since(start).Seconds())

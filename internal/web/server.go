@@ -88,9 +88,10 @@ func New(d Deps) (*Server, error) {
 	e.Use(checkInput)
 	e.Use(securityHeaders())
 	e.Use(compress())
+	// Counted before authentication, so that the 401s and 503s it answers are counted too.
+	e.Use(s.metrics.middleware())
 	e.Use(s.authenticate)
 	e.Use(s.checkCSRF)
-	e.Use(s.metrics.middleware())
 	s.echo = e
 	s.assistant = newAssistantHandlers(s)
 	s.routes()
@@ -151,8 +152,11 @@ func (s *Server) logRequests() echo.MiddlewareFunc {
 				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID),
 			}
-			if v.Error != nil && v.Status >= 500 {
+			switch {
+			case v.Error != nil && v.Status >= 500:
 				attrs = append(attrs, slog.String("err", v.Error.Error()))
+			case v.Status == statusClientClosed:
+				attrs = append(attrs, slog.String("note", "requête abandonnée par le client"))
 			}
 			s.log.LogAttrs(c.Request().Context(), level, "requête", attrs...)
 			return nil

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,51 +26,20 @@ type group struct {
 	Compared     int     // published replies with a first draft to compare with
 	LittleEdited float64 // share of Compared whose edit ratio is under littleEdited
 	MeanRatio    float64 // mean normalised edit distance, first draft to published reply
-
-	hours, ratios []float64
 }
 
-func (g *group) add(r store.ClosedReview) {
-	if r.Status == store.StatusRejected {
-		g.Rejected++
-		return
+// groupOf reads the figures the database aggregated.
+func groupOf(label string, cs store.ClosedStats) group {
+	g := group{Label: label, Published: cs.Published, Rejected: cs.Rejected, Compared: cs.Compared,
+		MedianHours: math.NaN(), LittleEdited: math.NaN(), MeanRatio: math.NaN()}
+	if cs.MedianHours != nil {
+		g.MedianHours = *cs.MedianHours
 	}
-	g.Published++
-	if r.PublishedAt != nil {
-		g.hours = append(g.hours, r.PublishedAt.Sub(r.ArrivedAt).Hours())
+	if cs.Compared > 0 && cs.MeanRatio != nil {
+		g.LittleEdited = float64(cs.LittleEdited) / float64(cs.Compared)
+		g.MeanRatio = *cs.MeanRatio
 	}
-	if r.FirstDraft != nil && r.Published != "" {
-		g.ratios = append(g.ratios, editRatio(*r.FirstDraft, r.Published))
-	}
-}
-
-func (g *group) finish() {
-	g.MedianHours = median(g.hours)
-	g.Compared = len(g.ratios)
-	g.LittleEdited, g.MeanRatio = math.NaN(), math.NaN()
-	if len(g.ratios) > 0 {
-		n, sum := 0, 0.0
-		for _, r := range g.ratios {
-			sum += r
-			if r < littleEdited {
-				n++
-			}
-		}
-		g.LittleEdited = float64(n) / float64(len(g.ratios))
-		g.MeanRatio = sum / float64(len(g.ratios))
-	}
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return g
 }
 
 // count is a label and how many times it occurs.
@@ -197,59 +165,38 @@ func (s *Server) showStats(c *echo.Context) error {
 		weeks = n
 	}
 	since := weekStart(time.Now()).AddDate(0, 0, -7*(weeks-1))
-	rs, err := s.store.ClosedReviews(c.Request().Context(), f.OrganisationID, since)
+	ctx := c.Request().Context()
+	q := store.StatsQuery{OrganisationID: f.OrganisationID, Since: since, LittleEdited: littleEdited, Location: paris}
+	// Ratios are computed once, by the first statistics after a publication, and stored.
+	if _, err := s.store.FillEditRatios(ctx, q, editRatio); err != nil {
+		return err
+	}
+	rep, err := s.store.ClosedReviewStats(ctx, q)
 	if err != nil {
 		return err
 	}
-	v := statsView{Weeks: weeks, Since: since, All: group{Label: "Toutes"}, Options: []int{4, 12, 26, 52}}
-	topics := map[string]*group{}
+	v := statsView{Weeks: weeks, Since: since, All: groupOf("Toutes", rep.All), Options: []int{4, 12, 26, 52}}
 	weekly := make([]group, weeks)
 	for i := range weekly {
-		weekly[i].Label = since.AddDate(0, 0, 7*i).Format("02/01")
+		weekly[i] = groupOf(since.AddDate(0, 0, 7*i).Format("02/01"), store.ClosedStats{})
 	}
-	reasons := map[string]int{}
-	for _, r := range rs {
-		v.All.add(r)
-		t := strings.TrimSpace(r.Topic)
-		if t == "" {
-			t = "Sans thème"
-		}
-		if topics[t] == nil {
-			topics[t] = &group{Label: t}
-		}
-		topics[t].add(r)
-		if i := int(weekStart(r.ClosedAt).Sub(since).Hours() / (24 * 7)); i >= 0 && i < weeks {
-			weekly[i].add(r)
-		}
-		if r.Status == store.StatusRejected {
-			reason, _, _ := strings.Cut(r.RejectedReason, " : ")
-			reasons[strings.TrimSpace(reason)]++
+	for _, w := range rep.Weeks {
+		// Rounded: a week across a change of time is an hour shorter or longer.
+		if i := int(math.Round(w.Week.Sub(since).Hours() / (24 * 7))); i >= 0 && i < weeks {
+			weekly[i] = groupOf(weekly[i].Label, w.ClosedStats)
 		}
 	}
-	v.All.finish()
-	for _, g := range topics {
-		g.finish()
-		v.Topics = append(v.Topics, *g)
-	}
-	slices.SortFunc(v.Topics, func(a, b group) int {
-		if n := (b.Published + b.Rejected) - (a.Published + a.Rejected); n != 0 {
-			return n
+	for _, t := range rep.Topics {
+		label := t.Topic
+		if label == "" {
+			label = "Sans thème"
 		}
-		return strings.Compare(a.Label, b.Label)
-	})
-	for i := range weekly {
-		weekly[i].finish()
+		v.Topics = append(v.Topics, groupOf(label, t.ClosedStats))
 	}
 	v.ByWeek = weekly
-	for k, n := range reasons {
-		v.Reasons = append(v.Reasons, count{Label: k, N: n})
+	for _, r := range rep.Reasons {
+		v.Reasons = append(v.Reasons, count{Label: r.Reason, N: r.N})
 	}
-	slices.SortFunc(v.Reasons, func(a, b count) int {
-		if a.N != b.N {
-			return b.N - a.N
-		}
-		return strings.Compare(a.Label, b.Label)
-	})
 
 	labels, hours, published := make([]string, weeks), make([]float64, weeks), make([]count, weeks)
 	for i, g := range weekly {

@@ -45,12 +45,20 @@ var roles = []string{"anonyme", "agent", "superviseur", "conseiller", "evaluateu
 type envOptions struct {
 	noJobs    bool
 	publisher jobs.Publisher
+	poolSize  int // connections of the store's pool; pgx's default (4 on this machine) when 0
 }
 
 func newUIEnv(t testing.TB, o envOptions) *uiEnv {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.NewDB(t)
+	st, url := storetest.NewDBURL(t)
+	if o.poolSize > 0 {
+		var err error
+		if st, err = store.OpenPool(ctx, url, store.PoolOptions{MaxConns: o.poolSize}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(st.Close)
+	}
 	e := &uiEnv{t: t, st: st, users: map[string]auth.User{}, sessions: map[string]auth.Session{}}
 	var err error
 	if e.caf, err = st.EnsureOrganisation(ctx, "caf-gironde", "CAF de la Gironde", "caf"); err != nil {
