@@ -78,6 +78,8 @@ func TestServiceTextKept(t *testing.T) {
 		{"non-premium line", "Contactez-nous par téléphone au 09 69 32 10 10 du lundi au vendredi.", "09 69 32 10 10"},
 		{"free line", "appelez le 01 40 12 34 56 (appel gratuit depuis un fixe)", "01 40 12 34 56"},
 		{"role and an institution named like a person", "Votre conseiller France Travail vous recontactera.", "France Travail"},
+		{"brand after a possessive and a thing", "Mon colis Colissimo est bloqué depuis 10 jours.", "Colissimo"},
+		{"office after a city", "Je remercie l'accueil de Brest Bellevue.", "Bellevue"},
 		{"role, colon and a service", "Votre interlocuteur : Pôle Solidarité Vieillesse", "Pôle Solidarité Vieillesse"},
 	}
 	for _, tt := range tests {

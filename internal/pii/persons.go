@@ -303,7 +303,7 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 		}
 		// « ma colocataire Razafindrakoto Mialy »: a possessive and a noun, then a word that is not French.
 		// A capitalised noun is a title's word instead: « Ma Prime Rénov' ».
-		if u >= 2 && possessives[us[u-2].key] && !p.stop && !(p.cap && !d.allCaps) && (us[u].cap || us[u].upper) && us[u].foreign() {
+		if u >= 2 && possessives[us[u-2].key] && !p.stop && !(p.cap && !d.allCaps) && !things[p.key] && (us[u].cap || us[u].upper) && us[u].foreign() {
 			return ctxPhrase
 		}
 		switch p.key {
@@ -578,8 +578,10 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 	}
 	// A known name that is not a French word, capitalised inside a sentence, not after a preposition of place:
 	// « j'ai parlé avec Oksana ».
+	// Not after a place's or an office's capitalised name: « l'accueil de Brest Bellevue ».
 	if n == 1 && first.cap && !start && !d.allCaps && first.known && first.foreign() && len(first.key) >= 3 && u > 0 &&
-		!placePrepositions[us[u-1].key] && !institutions[us[u-1].key] && !possessives[us[u-1].key] && !articles[us[u-1].key] {
+		!placePrepositions[us[u-1].key] && !institutions[us[u-1].key] && !possessives[us[u-1].key] && !articles[us[u-1].key] &&
+		!(us[u-1].nonName && (us[u-1].cap || us[u-1].upper) && plainSpace(d.ugap(us, u-1))) {
 		return true
 	}
 	return false
@@ -639,6 +641,12 @@ func (d *detector) frenchWords(us []unit, u, last int) bool {
 	}
 	return true
 }
+
+// things are nouns after a possessive that name no person: the capitalised word after them is a brand or a
+// service, « mon colis Colissimo », not « ma colocataire Razafindrakoto ».
+var things = set(`colis courrier courriers dossier dossiers compte espace logement vehicule voiture banque assurance mutuelle
+	telephone ordinateur application appli site contrat fournisseur operateur box forfait abonnement commande paquet
+	lettre facture navigateur carte numero mail adresse email messagerie identifiant code mot passe`)
 
 // placePrepositions come before a town or a country more often than before a person.
 var placePrepositions = set(`a au aux en de d du des sur sous vers depuis pres dans entre lez les la le l via`)
