@@ -31,6 +31,7 @@ func init() {
 			fs.Float64Var(&opt.VectorWeight, "vec-weight", 0, "poids du volet vectoriel dans la fusion (0 : valeur par défaut)")
 			fs.Float64Var(&opt.MaxLexemeShare, "max-lexeme-share", 0, "part maximale des passages contenant un mot gardé par le volet plein texte (0 : valeur par défaut)")
 			fs.Float64Var(&opt.SpreadBonus, "spread-bonus", 0, "bonus par passage supplémentaire d'une fiche (0 : valeur par défaut, négatif : aucun)")
+			fs.Float64Var(&opt.DocumentWeight, "doc-weight", 0, "poids du classement plein texte des fiches entières (0 : valeur par défaut, négatif : aucun)")
 			return func(ctx context.Context, a *app) error {
 				items, err := eval.LoadRetrievalSet(*dataset)
 				if err != nil {

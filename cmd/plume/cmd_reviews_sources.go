@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
@@ -48,6 +50,7 @@ func reviewsSources(ctx context.Context, a *app, ro search.ReviewOptions, signal
 	enc := json.NewEncoder(a.stdout)
 	enc.SetEscapeHTML(false)
 	line, failed := 0, 0
+	var lat []time.Duration
 	for sc.Scan() {
 		line++
 		raw := strings.TrimSpace(sc.Text())
@@ -65,7 +68,9 @@ func reviewsSources(ctx context.Context, a *app, ro search.ReviewOptions, signal
 			out.ID, out.Error = fmt.Sprintf("ligne %d", line), "JSON invalide : "+err.Error()
 		} else {
 			out.ID = in.ID
+			t0 := time.Now()
 			src, err := reviewSources(ctx, s, filter, ro, in.Organisation, in.Title, in.Text)
+			lat = append(lat, time.Since(t0))
 			if err != nil {
 				return fmt.Errorf("ligne %d (id %q) : %w", line, in.ID, err)
 			}
@@ -87,6 +92,11 @@ func reviewsSources(ctx context.Context, a *app, ro search.ReviewOptions, signal
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("entrée ligne %d : %w", line+1, err)
+	}
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		fmt.Fprintf(a.stderr, "%d avis, latence (filtre et recherche) p50 %s, p95 %s\n", len(lat),
+			lat[len(lat)/2].Round(10*time.Microsecond), lat[len(lat)*95/100].Round(10*time.Microsecond))
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d ligne(s) refusée(s) sur %d", failed, line)

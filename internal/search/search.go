@@ -110,10 +110,18 @@ type Options struct {
 	// SpreadBonus is added to a fiche's fused score for each further passage of it the legs found, when
 	// ranking fiches (ByDocument), default DefaultSpreadBonus; negative disables it.
 	SpreadBonus float64
+	// DocumentWeight is the weight of the fiche-level full-text leg (BM25 over each whole fiche) when ranking
+	// fiches for a question, default DefaultDocumentWeight; negative disables it. Reviews have their own,
+	// ReviewOptions.DocumentWeight.
+	DocumentWeight float64
 }
 
 // DefaultSpreadBonus is the default Options.SpreadBonus.
 const DefaultSpreadBonus = 0.0
+
+// DefaultDocumentWeight is the default Options.DocumentWeight: a short question names one facet of a fiche,
+// which its best passage matches better than the whole fiche does.
+const DefaultDocumentWeight = 0.0
 
 // Searcher answers queries against the stored corpus.
 type Searcher struct {
@@ -151,6 +159,12 @@ func New(st *store.Store, emb embed.Embedder, opt Options) *Searcher {
 		opt.SpreadBonus = DefaultSpreadBonus
 	case opt.SpreadBonus < 0:
 		opt.SpreadBonus = 0
+	}
+	switch {
+	case opt.DocumentWeight == 0:
+		opt.DocumentWeight = DefaultDocumentWeight
+	case opt.DocumentWeight < 0:
+		opt.DocumentWeight = 0
 	}
 	return &Searcher{store: st, emb: emb, opt: opt}
 }
@@ -257,7 +271,7 @@ func (s *Searcher) prepare(ctx context.Context, text pii.Redacted, mode Mode) (s
 	sq := store.CorpusSearch{
 		Dim: dim, Candidates: s.opt.Candidates, RRFK: s.opt.RRFK,
 		FullTextWeight: s.opt.FullTextWeight, VectorWeight: s.opt.VectorWeight,
-		SpreadBonus: s.opt.SpreadBonus, MaxLexemeShare: s.opt.MaxLexemeShare,
+		SpreadBonus: s.opt.SpreadBonus, MaxLexemeShare: s.opt.MaxLexemeShare, DocumentWeight: s.opt.DocumentWeight,
 	}
 	if mode != VectorOnly {
 		sq.Text = fullTextQuery(expanded)

@@ -13,6 +13,7 @@ import (
 	sample "github.com/plume-services/plume/corpus"
 	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
 	"github.com/plume-services/plume/internal/store"
@@ -306,5 +307,90 @@ func TestFullTextBM25(t *testing.T) {
 	}
 	if got := rank("prime famille déménagement subvention"); len(got) < 2 || got[0] != "F2" {
 		t.Errorf("ranking %v: want F2, which holds every word, first", got)
+	}
+}
+
+// TestDocumentLeg checks the fiche-level full-text leg: a fiche whose query words are spread over several
+// sections ranks first when it leads, a fiche no chunk leg found still comes with its passages, and a reload
+// rebuilds the fiche statistics.
+func TestDocumentLeg(t *testing.T) {
+	st := storetest.NewDB(t)
+	ctx := context.Background()
+	doc := func(id, title string, sections ...string) corpus.Document {
+		d := corpus.Document{ID: id, Audience: "particuliers", Kind: "F", Title: title, URL: "https://example.org/" + id}
+		for i, s := range sections {
+			d.Sections = append(d.Sections, corpus.Section{Path: []string{fmt.Sprintf("Partie %d", i+1)}, Blocks: []string{s}})
+		}
+		return d
+	}
+	docs := []corpus.Document{
+		// Each of its sections holds one word of the query: no passage holds two.
+		doc("F10", "Titre de voyage", "Le passeport.", "Le consulat.", "La naturalisation.", "Le décret."),
+		// One passage holds three words of the query, the fiche no other.
+		doc("F20", "Voyager", "Le passeport au consulat après la naturalisation."),
+	}
+	// Long fiches of common words: the two short ones are not penalised for their length.
+	filler := strings.Repeat("La demande est instruite par le service compétent dans un délai raisonnable après réception du dossier complet. ", 4)
+	for i := range 30 {
+		docs = append(docs, doc(fmt.Sprintf("F%d", 100+i), "Démarches", filler))
+	}
+	load := func(docs []corpus.Document) {
+		t.Helper()
+		if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(ctx, corpus.NewSource(corpus.ServicePublic, docs)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load(docs)
+	q := store.CorpusSearch{Text: "passeport consulat naturalisation décret", Dim: dim, ByDocument: true, Limit: 3,
+		PassagesPerDocument: 2, FullTextWeight: 1e-6, VectorWeight: 1e-6, DocumentWeight: 1}
+	ids := func(q store.CorpusSearch) ([]string, []ground.Passage) {
+		t.Helper()
+		rs, err := st.SearchCorpus(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range rs {
+			if !slices.Contains(out, r.DocID) {
+				out = append(out, r.DocID)
+			}
+		}
+		return out, rs
+	}
+	if got, _ := ids(q); len(got) == 0 || got[0] != "F10" {
+		t.Errorf("fiche-level leg first: %v, want F10 first", got)
+	}
+	// One chunk per chunk leg: F10 is found by the fiche-level leg alone, and still gets two passages, those
+	// sharing most words with the query.
+	q.Candidates = 1
+	got, rs := ids(q)
+	if !slices.Contains(got, "F10") {
+		t.Fatalf("fiches %v lack F10", got)
+	}
+	var f10 []ground.Passage
+	for _, r := range rs {
+		if r.DocID == "F10" {
+			f10 = append(f10, r)
+		}
+	}
+	if len(f10) != 2 || f10[0].FTRank != 0 && f10[0].BM25 != 0 {
+		t.Fatalf("passages of a fiche only the fiche-level leg found: %+v", f10)
+	}
+	for _, p := range f10 {
+		hasWord := slices.ContainsFunc(strings.Fields(q.Text), func(w string) bool { return strings.Contains(p.Text, w) })
+		if !hasWord || p.URL == "" || p.Title != "Titre de voyage" {
+			t.Errorf("passage of F10: %+v", p)
+		}
+	}
+	// Without the leg, the passage holding three words wins.
+	q.Candidates, q.DocumentWeight, q.FullTextWeight = 0, 0, 1
+	if got, _ := ids(q); len(got) == 0 || got[0] != "F20" {
+		t.Errorf("chunk legs only: %v, want F20 first", got)
+	}
+	// A reload without F10 drops its statistics: the leg no longer finds it.
+	load(docs[1:])
+	q.DocumentWeight, q.FullTextWeight = 1, 1e-6
+	if got, _ := ids(q); slices.Contains(got, "F10") {
+		t.Errorf("removed fiche still found: %v", got)
 	}
 }

@@ -24,6 +24,10 @@ const (
 	// reviews without a fiche 0.958; the neighbouring settings give 0.82–0.88 on both).
 	DefaultServiceWeight = 1.5
 	DefaultMinProcedure  = 1.5
+	// DefaultReviewDocumentWeight is the weight of the fiche-level full-text leg for a review, the chunk
+	// legs' being 1 and DefaultVectorWeight: a review names several facets of its procedure, which the right
+	// fiche holds in different sections.
+	DefaultReviewDocumentWeight = 1.0
 )
 
 // ReviewOptions tune ReviewSources; zero values take the defaults.
@@ -34,6 +38,7 @@ type ReviewOptions struct {
 	OrganisationBoost float64 // default DefaultOrganisationBoost; negative disables it
 	ServiceWeight     float64 // default DefaultServiceWeight
 	MinProcedure      float64 // default DefaultMinProcedure
+	DocumentWeight    float64 // default DefaultReviewDocumentWeight; negative disables the fiche-level leg
 	// NoAbstain returns the best fiches even when retrieval would abstain, to calibrate the thresholds.
 	NoAbstain bool
 }
@@ -59,6 +64,12 @@ func (o ReviewOptions) withDefaults() ReviewOptions {
 	}
 	if o.MinProcedure == 0 {
 		o.MinProcedure = DefaultMinProcedure
+	}
+	switch {
+	case o.DocumentWeight == 0:
+		o.DocumentWeight = DefaultReviewDocumentWeight
+	case o.DocumentWeight < 0:
+		o.DocumentWeight = 0
 	}
 	return o
 }
@@ -111,6 +122,7 @@ func (s *Searcher) ReviewSources(ctx context.Context, r Review, opt ReviewOption
 	}
 	// More fiches than given, so that the organisation's can climb into the first ones.
 	sq.ByDocument = true
+	sq.DocumentWeight = opt.DocumentWeight
 	sq.PassagesPerDocument = opt.PassagesPerFiche
 	sq.Limit = max(opt.Fiches*5, 20)
 	res, err := s.store.SearchCorpus(ctx, sq)

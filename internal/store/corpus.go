@@ -205,11 +205,14 @@ func (s *Store) ReplaceCorpus(ctx context.Context, r CorpusReplace) (CorpusRepla
 		}
 		st.ChunksInserted = int(tag.RowsAffected())
 		st.ChunksKept = len(r.Chunks) - st.ChunksInserted
-		// 4. Lexeme statistics for the full-text leg.
+		// 4. Lexeme statistics for the full-text legs, of chunks and of whole fiches.
 		if _, err := tx.Exec(ctx, `DELETE FROM corpus_lexemes;
 			INSERT INTO corpus_lexemes (word, ndoc) SELECT word, ndoc FROM ts_stat('SELECT tsv FROM corpus_chunks');
 			UPDATE corpus_meta SET (chunks, avg_lexemes) = (SELECT count(*), coalesce(avg(length(tsv)), 1) FROM corpus_chunks)`); err != nil {
 			return fmt.Errorf("lexemes: %w", err)
+		}
+		if _, err := tx.Exec(ctx, documentTerms); err != nil {
+			return fmt.Errorf("document terms: %w", err)
 		}
 		// 5. The HNSW index of the active dimension; indexes of other dimensions would only slow writes down.
 		built, err := ensureCorpusIndex(ctx, tx, r.Meta.Dim)
@@ -219,7 +222,7 @@ func (s *Store) ReplaceCorpus(ctx context.Context, r CorpusReplace) (CorpusRepla
 		st.IndexBuilt = built
 		// 6. Fresh statistics: estimated from an empty table, the planner would filter by audience with a bitmap
 		// scan and sort every vector instead of walking the HNSW index.
-		if _, err := tx.Exec(ctx, `ANALYZE corpus_documents, corpus_chunks, corpus_lexemes, corpus_meta`); err != nil {
+		if _, err := tx.Exec(ctx, `ANALYZE corpus_documents, corpus_chunks, corpus_lexemes, corpus_document_terms, corpus_meta`); err != nil {
 			return fmt.Errorf("analyze: %w", err)
 		}
 		return nil
@@ -227,8 +230,29 @@ func (s *Store) ReplaceCorpus(ctx context.Context, r CorpusReplace) (CorpusRepla
 	if err != nil {
 		return CorpusReplaceStats{}, fmt.Errorf("store: replace corpus %s: %w", r.Source, err)
 	}
+	// Outside the transaction, which VACUUM refuses: until the visibility map knows the new rows, the
+	// fiche-level leg reads every posting from the table as well as the index, several times slower.
+	if _, err := s.Pool.Exec(ctx, `VACUUM corpus_document_terms`); err != nil {
+		return st, fmt.Errorf("store: replace corpus %s: vacuum: %w", r.Source, err)
+	}
 	return st, nil
 }
+
+// documentTerms rebuilds the fiche-level statistics of the fiche-level full-text leg from the chunks' tsv: each
+// word's occurrences in a fiche's sections and text (tf, the B and C weights of its chunks) and in its title
+// (tf_title: the A weight, the fiche title repeated in every chunk, so counted once), the fiches' lengths, the
+// number of fiches holding each word, and their count and mean length.
+const documentTerms = `DELETE FROM corpus_document_terms;
+INSERT INTO corpus_document_terms (document_id, word, tf, tf_title)
+  SELECT c.document_id, v.lexeme,
+         sum(cardinality(array_positions(v.weights, 'B')) + cardinality(array_positions(v.weights, 'C'))),
+         max(cardinality(array_positions(v.weights, 'A')))
+  FROM corpus_chunks c, unnest(c.tsv) v GROUP BY c.document_id, v.lexeme;
+UPDATE corpus_documents d SET lexemes = coalesce((SELECT sum(tf + tf_title)::int FROM corpus_document_terms t WHERE t.document_id = d.id), 0);
+UPDATE corpus_lexemes l SET ndocs = s.n
+  FROM (SELECT word, count(*)::int AS n FROM corpus_document_terms GROUP BY word) s WHERE s.word = l.word;
+UPDATE corpus_meta SET (documents, avg_doc_lexemes) =
+  (SELECT count(*), coalesce(avg(lexemes), 1) FROM corpus_documents WHERE lexemes > 0)`
 
 // EnsureCorpusIndex creates the HNSW index of the vectors of dimension dim if missing (and drops those of other
 // dimensions), for corpora written without ReplaceCorpus such as benchmarks.
@@ -352,6 +376,10 @@ type CorpusSearch struct {
 	// SpreadBonus is added, in ByDocument mode, to a document's fused score for each further chunk of it the
 	// legs found (a fiche several passages of which match is more likely about the question), default 0.
 	SpreadBonus float64
+	// DocumentWeight scales, in ByDocument mode, a third leg's reciprocal rank: BM25 over each whole fiche
+	// (title, sections and text as one document, every query word scored), which a long query whose words are
+	// spread over several sections of the right fiche needs; 0 leaves the leg out.
+	DocumentWeight float64
 }
 
 // SearchCorpus runs the hybrid retrieval in one statement:
@@ -425,6 +453,7 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]ground.Pass
 		"lim": q.Limit, "max_share": q.MaxLexemeShare, "spread": q.SpreadBonus, "per_doc": q.PassagesPerDocument,
 		"pool": bm25Pool, "k1": bm25K1, "b": bm25B, "w_title": bm25Title, "w_path": bm25Path,
 		"seed_postings": bm25SeedPostings, "max_terms": bm25MaxTerms, "qtf_cap": q.MaxQueryTF,
+		"doc_weight": q.DocumentWeight, "w_doc_title": bm25DocTitle,
 	})
 	hits, err := func() ([]ground.Passage, error) {
 		br := s.Pool.SendBatch(ctx, b)
@@ -477,6 +506,9 @@ const (
 	// bm25MaxTerms bounds the words scored: a condensed review query has about 150 distinct lexemes, so in
 	// practice every one of them is.
 	bm25MaxTerms = 200
+	// bm25DocTitle is the weight of a fiche title's word in the fiche-level leg, against 1 for a word of its
+	// text: a whole fiche's text names its subject many times already.
+	bm25DocTitle = 2.0
 )
 
 // searchLegs holds the two legs, ft and vec, each ranking chunks (id, doc_id, rnk, and the leg's own score);
@@ -567,9 +599,33 @@ SELECT c.id, c.doc_id, c.audience, c.title, c.section_path, c.url, c.body, c.dat
 FROM fused f JOIN corpus_chunks c ON c.id = f.id JOIN corpus_documents d ON d.id = c.document_id
 ORDER BY f.score DESC, c.id`
 
-// documentFusion ranks the documents in each leg by their best chunk, fuses those ranks, adds SpreadBonus per
-// further chunk found, and returns each document's best PassagesPerDocument chunks (by chunk-level fusion).
-const documentFusion = `chunks AS (
+// documentFusion ranks the documents in each chunk leg by their best chunk, ranks them in a third leg by BM25
+// over the whole fiche when @doc_weight > 0, fuses those ranks, adds SpreadBonus per further chunk found, and
+// returns each document's best PassagesPerDocument chunks (by chunk-level fusion; a fiche only the fiche-level
+// leg found gets its chunks that share most words with the query).
+const documentFusion = `dterms AS (
+  SELECT q.word, q.qtf * ln(1 + (m.documents - s.ndocs + 0.5::float8) / (s.ndocs + 0.5::float8)) AS w
+  FROM qlex q JOIN corpus_lexemes s ON s.word = q.word, (SELECT documents FROM corpus_meta) m
+  WHERE @doc_weight::float8 > 0 AND s.ndocs > 0
+),
+dscored AS (
+  SELECT d.doc_id,
+         sum(t.w * (x.tf + @w_doc_title::float8 * x.tf_title) * (1 + @k1::float8)
+             / (x.tf + @w_doc_title::float8 * x.tf_title + @k1::float8 * (1 - @b::float8 + @b::float8 * d.lexemes / m.avg_doc_lexemes))) AS score
+  FROM dterms t JOIN corpus_document_terms x ON x.word = t.word
+  JOIN corpus_documents d ON d.id = x.document_id,
+  (SELECT avg_doc_lexemes FROM corpus_meta) m
+  WHERE (@audience = '' OR d.audience = @audience) AND (@doc_id = '' OR d.doc_id = @doc_id)
+    AND (@theme = '' OR d.theme = @theme)
+  GROUP BY d.id, d.doc_id
+),
+dleg AS (
+  SELECT doc_id, row_number() OVER (ORDER BY max(score) DESC, doc_id) AS rnk
+  FROM dscored GROUP BY doc_id
+  ORDER BY max(score) DESC, doc_id
+  LIMIT @candidates
+),
+chunks AS (
   SELECT coalesce(ft.id, vec.id) AS id, coalesce(ft.doc_id, vec.doc_id) AS doc_id,
          coalesce(@ft_weight::float8 / (@rrf_k::float8 + ft.rnk), 0) + coalesce(@vec_weight::float8 / (@rrf_k::float8 + vec.rnk), 0) AS score,
          ft.rnk AS ft_rnk, vec.rnk AS vec_rnk, ft.score AS bm25, vec.sim
@@ -582,22 +638,33 @@ docs AS (
   FROM chunks GROUP BY doc_id
 ),
 ranked AS (
-  SELECT doc_id, best_ids, n, bm25, sim,
-         CASE WHEN ft_best IS NULL THEN NULL ELSE rank() OVER (ORDER BY ft_best) END AS ft_rank,
-         CASE WHEN vec_best IS NULL THEN NULL ELSE rank() OVER (ORDER BY vec_best) END AS vec_rank
-  FROM docs
+  SELECT coalesce(docs.doc_id, dleg.doc_id) AS doc_id, docs.best_ids, coalesce(docs.n, 0) AS n,
+         coalesce(docs.bm25, 0) AS bm25, coalesce(docs.sim, 0) AS sim,
+         CASE WHEN docs.ft_best IS NULL THEN NULL ELSE rank() OVER (ORDER BY docs.ft_best) END AS ft_rank,
+         CASE WHEN docs.vec_best IS NULL THEN NULL ELSE rank() OVER (ORDER BY docs.vec_best) END AS vec_rank,
+         dleg.rnk AS doc_rank
+  FROM docs FULL OUTER JOIN dleg ON dleg.doc_id = docs.doc_id
 ),
 fused AS (
   SELECT doc_id, best_ids, bm25, sim,
          coalesce(@ft_weight::float8 / (@rrf_k::float8 + ft_rank), 0) + coalesce(@vec_weight::float8 / (@rrf_k::float8 + vec_rank), 0)
-           + @spread::float8 * (n - 1) AS score,
+           + coalesce(@doc_weight::float8 / (@rrf_k::float8 + doc_rank), 0)
+           + @spread::float8 * greatest(n - 1, 0) AS score,
          coalesce(ft_rank, 0) AS ft_rank, coalesce(vec_rank, 0) AS vec_rank
   FROM ranked
   ORDER BY score DESC, doc_id
   LIMIT @lim
+),
+orq AS (
+  SELECT string_agg(quote_literal(word), ' | ')::tsquery AS q FROM qterms
 )
 SELECT c.id, c.doc_id, c.audience, c.title, c.section_path, c.url, c.body, c.date, d.theme, d.breadcrumb,
        f.score, f.ft_rank, f.vec_rank, f.bm25, f.sim
-FROM fused f CROSS JOIN LATERAL unnest(f.best_ids) WITH ORDINALITY AS b(id, ord)
+FROM fused f
+CROSS JOIN LATERAL unnest(coalesce(f.best_ids, ARRAY(
+  SELECT c.id FROM corpus_chunks c, orq
+  WHERE c.doc_id = f.doc_id AND (@audience = '' OR c.audience = @audience)
+  ORDER BY ts_rank(c.tsv, orq.q) DESC NULLS LAST, c.ord, c.id
+  LIMIT @per_doc))) WITH ORDINALITY AS b(id, ord)
 JOIN corpus_chunks c ON c.id = b.id JOIN corpus_documents d ON d.id = c.document_id
 ORDER BY f.score DESC, f.doc_id, b.ord`
