@@ -29,7 +29,7 @@ type detector struct {
 	lowerish bool // the text is written without capitals (SMS style)
 
 	lastPerson int   // last unit of the last name found, for « Noah et Jade »
-	urls       []int // [start, end) pairs of the web addresses' host and path: nothing there is personal
+	urls       []int // sorted [start, end) pairs of public web and e-mail addresses: nothing there is personal
 
 	ctx      context.Context
 	deadline time.Time
@@ -260,17 +260,28 @@ func (d *detector) serviceAddress(local, dom string) bool {
 	for _, p := range strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '-' || r == '_' }) {
 		k := foldString(p)
 		switch {
-		case strings.ContainsAny(k, "0123456789"):
+		case strings.ContainsAny(k, "0123456789") && !officeCode(k):
 			return false
 		case d.lex.first[k] > 0 || d.lex.last[k] > 0:
 			return false
-		case d.lex.french.has(k) || serviceMailWords[k]:
-			words++
+		case d.lex.french.has(k) || serviceMailWords[k] || nonNames[k]:
+			words++ // « sip.nanterre@dgfip.finances.gouv.fr »
+		case officeCode(k):
+			words++ // « drfip75.pgf@dgfip.finances.gouv.fr »: an office's acronym and its department
 		case len(k) > 4:
 			return false
 		}
 	}
 	return words > 0
+}
+
+// officeCode reports an office's acronym followed by its department number: « drfip75 », « ddfip13 », « cdad93 ».
+func officeCode(k string) bool {
+	i := 0
+	for i < len(k) && k[i] >= 'a' && k[i] <= 'z' {
+		i++
+	}
+	return i >= 3 && i <= 6 && len(k)-i >= 2 && len(k)-i <= 3 && allDigits(k[i:])
 }
 
 // serviceMailWords are the local parts services use that no French dictionary lists.
@@ -330,6 +341,16 @@ func publicHost(u string) bool {
 		}
 	}
 	return false
+}
+
+// insertRange inserts [a, b) into the sorted, disjoint pairs rs, unless it overlaps one.
+func insertRange(rs []int, a, b int) []int {
+	i := sort.SearchInts(rs, a)
+	if i%2 == 1 || i < len(rs) && rs[i] < b {
+		return rs
+	}
+	rs = slices.Insert(rs, i, a, b)
+	return rs
 }
 
 // inURL reports whether [start, end) lies inside the host and path of a web address.
@@ -392,6 +413,7 @@ func (d *detector) emails() {
 			continue
 		}
 		if d.serviceAddress(s[a:at], dom) {
+			d.urls = insertRange(d.urls, a, b) // nothing inside a service's address is anyone's either
 			from = b
 			continue
 		}

@@ -112,7 +112,11 @@ func safeWordCode(k string) bool {
 // legalWords announce a reference to a text or a form: the number after them is public.
 var legalWords = set(`article articles art loi lois decret decrets arrete arretes circulaire circulaires ordonnance
 	cerfa formulaire formulaires jorf jo directive reglement deliberation alinea al nor bofip boi bo ue ce cee
-	vol train tgv ter intercites ouigo tram bus ligne navette rer`)
+	vol train tgv ter intercites ouigo tram bus ligne navette rer instruction instructions`)
+
+// legalAdjectives qualify a text between its kind and its number: « arrêté préfectoral n° … ».
+var legalAdjectives = set(`prefectoral prefectorale municipal municipale ministeriel ministerielle interministeriel
+	interministerielle organique modificatif modificative rectificatif rectificative royal`)
 
 // safeNumber reports whether tokens a..b are a known safe form.
 func (d *detector) safeNumber(a, b int, s string, c cue) bool {
@@ -152,17 +156,31 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 		return true
 	}
 	// A legal reference or a form: « décret n° 2019-1234 », « cerfa 15186*03 », « article L262-1 ».
-	for k := a - 1; k >= 0 && k >= a-4; k-- {
+	for k := a - 1; k >= 0 && k >= a-5; k-- {
 		t := &d.toks[k]
 		if legalWords[t.key] {
 			return true
 		}
-		// Only « n° », « no » and the L./R./D. of an article may stand between the word and the number.
-		switch t.key {
-		case "n", "no", "numero", "l", "r", "d":
+		// Only « n° », « no », the L./R./D. of an article, an issuer's acronym or a text's adjective may stand
+		// between the word and the number: « délibération CNIL n° 2019-160 », « arrêté préfectoral n° 12345 ».
+		switch {
+		case t.key == "n" || t.key == "no" || t.key == "numero" || t.key == "l" || t.key == "r" || t.key == "d":
+			continue
+		case t.lettersOnly() && t.has(fUpper) && t.end-t.start >= 2 && t.end-t.start <= 6, legalAdjectives[t.key]:
 			continue
 		}
 		break
+	}
+	// The SIRET or SIREN of an administration named beside it is public: « le SIRET de la CAF de Paris est … ».
+	if c == cueSiret || d.hasCueNear(a, cueSiret) {
+		for k, n := a-1, 0; k >= 0 && n < 8; k, n = k-1, n+1 {
+			if key := d.toks[k].key; publicDomains[key] || institutions[key] || key == "mairie" || key == "commune" {
+				return true
+			}
+			if numberCues[d.toks[k].key] == cueSiret {
+				break
+			}
+		}
 	}
 	if a == b && len(s) >= 2 && (s[0] == 'L' || s[0] == 'R' || s[0] == 'D') && allDigits(s[1:]) && len(s) <= 8 {
 		return true // « L262-1 » written without its article

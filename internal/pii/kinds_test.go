@@ -78,6 +78,12 @@ func TestServiceTextKept(t *testing.T) {
 		{"non-premium line", "Contactez-nous par téléphone au 09 69 32 10 10 du lundi au vendredi.", "09 69 32 10 10"},
 		{"free line", "appelez le 01 40 12 34 56 (appel gratuit depuis un fixe)", "01 40 12 34 56"},
 		{"role and an institution named like a person", "Votre conseiller France Travail vous recontactera.", "France Travail"},
+		{"a public office's address", "envoyez un mail à sip.nanterre@dgfip.finances.gouv.fr", "sip.nanterre@dgfip.finances.gouv.fr"},
+		{"an office's code in an address", "écrire à drfip75.pgf@dgfip.finances.gouv.fr", "drfip75.pgf@dgfip.finances.gouv.fr"},
+		{"an administration's SIRET", "Le numéro SIRET de la CAF de Paris est le 534 090 126 00014.", "534 090 126 00014"},
+		{"deliberation with its issuer", "délibération CNIL n° 2019-160 du 9 mai", "2019-160"},
+		{"instruction", "selon l'instruction DSS/2B/2021/123 du ministère", "DSS/2B/2021/123"},
+		{"prefectoral order", "arrêté préfectoral n° 2024-0456 du 3 mars", "2024-0456"},
 		{"brand after a possessive and a thing", "Mon colis Colissimo est bloqué depuis 10 jours.", "Colissimo"},
 		{"office after a city", "Je remercie l'accueil de Brest Bellevue.", "Bellevue"},
 		{"role, colon and a service", "Votre interlocuteur : Pôle Solidarité Vieillesse", "Pôle Solidarité Vieillesse"},
@@ -93,6 +99,7 @@ func TestCodesAndQueries(t *testing.T) {
 	wantSpan(t, "on m'a donné le code XK9Q2M pour suivre le dossier", "XK9Q2M", LabelCaseID)
 	wantSpan(t, "mon dossier https://monespace.fr/dossier?ref=AB123456 ne charge pas", "AB123456", LabelCaseID)
 	wantSpan(t, "La signature de Mme Leclerc est sur le site", "Leclerc", LabelPerson)
+	wantSpan(t, "le SIRET de mon entreprise est 12345678900012", "12345678900012", LabelCaseID)
 }
 
 // TestNamesWhereNamesStand: a name is found by where it stands — after a cue, a relation (plural, with an
