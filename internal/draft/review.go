@@ -169,7 +169,9 @@ var notNames = map[string]bool{"merci": true, "anonyme": true, "usager": true, "
 	"allocataire": true, "demandeur": true, "demandeuse": true, "étudiant": true, "étudiante": true, "salarié": true}
 
 // looksLikeName says whether a pseudonym reads as a person's name: one to three words, each capitalised and
-// made of letters (hyphens and apostrophes allowed), none of them a common word or a title.
+// made of letters (hyphens and apostrophes allowed), none of them a common word or a title. A capital inside a
+// word (« FrancaisExpatrié ») glues words into a description, and a word all in capitals (« SAB », « JMH ») is
+// initials or shouting: neither is greeted.
 func looksLikeName(p string) bool {
 	words := strings.Fields(p)
 	if len(words) == 0 || len(words) > 3 {
@@ -177,15 +179,22 @@ func looksLikeName(p string) bool {
 	}
 	for _, w := range words {
 		r := []rune(w)
-		if !unicode.IsUpper(r[0]) || notNames[strings.ToLower(w)] {
+		if len(r) < 2 || !unicode.IsUpper(r[0]) || notNames[strings.ToLower(w)] {
 			return false
 		}
-		for _, c := range r {
-			if !unicode.IsLetter(c) && c != '-' && c != '\'' && c != '’' {
+		lower := false
+		for i, c := range r {
+			switch {
+			case c == '-' || c == '\'' || c == '’':
+			case !unicode.IsLetter(c):
 				return false
+			case unicode.IsLower(c):
+				lower = true
+			case i > 0 && unicode.IsLower(r[i-1]):
+				return false // a capital right after a small letter: two words glued
 			}
 		}
-		if len(r) < 2 {
+		if !lower {
 			return false
 		}
 	}

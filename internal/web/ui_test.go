@@ -18,6 +18,7 @@ import (
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/jobs"
+	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/store"
 	"github.com/plume-services/plume/internal/store/storetest"
@@ -45,7 +46,8 @@ var roles = []string{"anonyme", "agent", "superviseur", "conseiller", "evaluateu
 type envOptions struct {
 	noJobs    bool
 	publisher jobs.Publisher
-	poolSize  int // connections of the store's pool; pgx's default (4 on this machine) when 0
+	poolSize  int        // connections of the store's pool; pgx's default (4 on this machine) when 0
+	model     llm.Client // nil: the server is offline; the drafts stay offline either way
 }
 
 func newUIEnv(t testing.TB, o envOptions) *uiEnv {
@@ -97,7 +99,7 @@ func newUIEnv(t testing.TB, o envOptions) *uiEnv {
 	cfg := testConfig(t)
 	cfg.BodyLimit = 1 << 20
 	cfg.DraftRatePerMin = 100000
-	deps := web.Deps{Config: cfg, Store: st, Auth: e.auth, Filter: filter, Drafts: e.drafts, Log: slog.New(slog.DiscardHandler)}
+	deps := web.Deps{Config: cfg, Store: st, Auth: e.auth, Filter: filter, Drafts: e.drafts, Model: o.model, Log: slog.New(slog.DiscardHandler)}
 	if !o.noJobs {
 		if err := jobs.Migrate(ctx, st.Pool); err != nil {
 			t.Fatal(err)
