@@ -3,9 +3,9 @@ package draft
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
-	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/ground"
 )
 
@@ -89,6 +89,8 @@ func offlineDraft(in offlineInput) string {
 	// has any.
 	explained := 0
 	var next string
+	var quoted []string // every sentence quoted above, which the next step must not say again
+	var first *ground.Passage
 	for _, q := range ground.Pick(in.Title+" "+in.Text, in.Passages, ground.PickOptions{PerPassage: 2, MaxLen: 300}) {
 		if explained == 2 {
 			break
@@ -107,9 +109,14 @@ func offlineDraft(in offlineInput) string {
 		b.WriteString(strings.Join(q.Sentences, " "))
 		fmt.Fprintf(&b, " [%d]\n\n", p.N)
 		explained++
-		if next == "" {
-			next = nextStep(p, q.Sentences)
+		quoted = append(quoted, q.Sentences...)
+		if first == nil {
+			first = &p
 		}
+	}
+	// The next step comes from the first fiche quoted, once every quotation is known, so that it repeats none.
+	if first != nil {
+		next = nextStep(*first, quoted)
 	}
 	if explained == 0 {
 		b.WriteString("Nous n'avons pas trouvé de fiche officielle qui réponde précisément à votre situation. ")
@@ -117,7 +124,7 @@ func offlineDraft(in offlineInput) string {
 	// The next step may come from a relevant fiche that was not quoted.
 	for i := 0; next == "" && i < len(in.Passages) && i < 3; i++ {
 		if p := in.Passages[i]; p.Score >= 0.8*in.Passages[0].Score {
-			next = nextStep(p, nil)
+			next = nextStep(p, quoted)
 		}
 	}
 	if next != "" {
@@ -166,20 +173,11 @@ func signature(in offlineInput) string {
 
 // nextStep finds in a passage a sentence telling the citizen what to do, other than those already quoted.
 func nextStep(p ground.Passage, quoted []string) string {
-	for _, s := range corpus.SplitSentences(strings.ReplaceAll(p.Text, "\n", " ")) {
-		s = strings.TrimSpace(strings.TrimPrefix(s, "- "))
-		if len(s) < 30 || len(s) > 300 || !actionRE.MatchString(s) {
+	for _, s := range ground.Sentences(p.Text) {
+		if len(s) < 30 || len(s) > 300 || !actionRE.MatchString(s) || slices.Contains(quoted, s) {
 			continue
 		}
-		dup := false
-		for _, q := range quoted {
-			if q == s {
-				dup = true
-			}
-		}
-		if !dup {
-			return fmt.Sprintf("Concrètement : %s [%d]", s, p.N)
-		}
+		return fmt.Sprintf("Concrètement : %s [%d]", s, p.N)
 	}
 	return ""
 }

@@ -1,6 +1,7 @@
 package ground
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 
@@ -48,8 +49,7 @@ func Pick(query string, ps []Passage, o PickOptions) []Quote {
 		if o.Skip != nil && o.Skip(p) {
 			continue
 		}
-		for pos, sent := range corpus.SplitSentences(strings.ReplaceAll(p.Text, "\n", " ")) {
-			sent = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(sent), "- "))
+		for pos, sent := range Sentences(p.Text) {
 			words := embed.ContentTerms(sent)
 			if len(words) < 4 || len(sent) > o.MaxLen {
 				continue
@@ -96,6 +96,31 @@ func Pick(query string, ps []Passage, o PickOptions) []Quote {
 		last := &out[len(out)-1]
 		last.Sentences = append(last.Sentences, c.text)
 		last.Shared = max(last.Shared, c.shared)
+	}
+	return out
+}
+
+// bulletRE is a list marker at the start of a line: « - » or « 1. ».
+var bulletRE = regexp.MustCompile(`^(?:- |\d{1,2}\. )`)
+
+// labelRE is a line the corpus writes for a link rather than prose: an online service, a form, an office, a
+// table's title (« Téléservice : Demande d'aide au logement », « Où s'adresser : Caf »).
+var labelRE = regexp.MustCompile(`^(?:Téléservice|Formulaire|Simulateur|Service en ligne|Outil de recherche|Outil de calcul|` +
+	`Module de calcul|Modèle de document|Où s'adresser|Tableau) :`)
+
+// Sentences returns the sentences of a passage an offline writer may quote. Lines are split first: a fiche's
+// list items, steps and service lines end without a full stop, and joined into one line they ran into each
+// other, so that a quotation read « Téléservice : A - Téléservice : B » or « … (Caf). Simulateur : Simulateur
+// Caf - … ». List markers are dropped; service and office lines are left out, since they name a link and say
+// nothing, and so are sentences announcing a list (« … les étapes suivantes : »), which dangle when quoted alone.
+func Sentences(text string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		for _, s := range corpus.SplitSentences(bulletRE.ReplaceAllString(strings.TrimSpace(line), "")) {
+			if s = strings.TrimSpace(s); s != "" && !labelRE.MatchString(s) && !strings.HasSuffix(s, ":") {
+				out = append(out, s)
+			}
+		}
 	}
 	return out
 }
