@@ -113,6 +113,7 @@ func TestNamesWhereNamesStand(t *testing.T) {
 		{"lower-case title", "c'est mon voisin m. pierre laroche qui m'a aidé", "pierre laroche"},
 		{"merci beaucoup à, lower case", "merci beaucoup a chloe et a mathieu pour leur aide", "chloe"},
 		{"et à after a name", "merci beaucoup a chloe et a mathieu pour leur aide", "mathieu"},
+		{"three names in lower case", "jsuis kouassi yao serge, ivoirien, jai déposé ma demande", "kouassi yao serge"},
 		{"SMS « c moi »", "salut c moi tony g besoin d'aide", "tony"},
 		{"form field after Nom", "Nom : GUERIN Prénom : Alice", "GUERIN"},
 		{"form field after Prénom", "Nom : GUERIN Prénom : Alice", "Alice"},
@@ -141,6 +142,11 @@ func TestIdentifiersByShape(t *testing.T) {
 		{"NIR with narrow no-break spaces", "sécu 1\u202f85\u202f03\u202f75\u202f123\u202f456\u202f78", "1\u202f85\u202f03\u202f75\u202f123\u202f456\u202f78", LabelNIR},
 		{"télédéclarant", "numéro de télédéclarant 2 45 78 123 456 78 perdu", "2 45 78 123 456 78", LabelTaxID},
 		{"old plate in lower case", "ma plaque est 2048 bn 69 et elle a été volée", "2048 bn 69", LabelPlate},
+		{"bare RIB with its words", "mon RIB : banque 30004 guichet 00819 compte 00012345678 clé 45 merci",
+			"30004 guichet 00819 compte 00012345678 clé 45", LabelIBAN},
+		{"a digit too many", "mon tel c 06 12 34 56 78 9 rappelez", "06 12 34 56 78 9", LabelPhone},
+		{"a professional's number", "numéro PACAGE 075012345 pour ma déclaration", "075012345", LabelCaseID},
+		{"cue word with a dot", "ma carte d'identité roumaine : seria RX nr. 482157 ne passe pas", "482157", LabelIDDoc},
 		{"foreign phone stays a phone", "joignable au +221 77 96 28 04 06 le soir", "+221 77 96 28 04 06", LabelPhone},
 	}
 	for _, tt := range tests {

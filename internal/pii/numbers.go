@@ -64,6 +64,7 @@ func (d *detector) numGap(i int) bool {
 // numbers finds identifiers typed as digits and capitals in groups: it splits the text into chunks of such
 // groups, then, from each group, keeps the longest run of groups that reads as an identifier.
 func (d *detector) numbers() {
+	d.ribWords()
 	toks := d.toks
 	for i := 0; i < len(toks); {
 		d.tick()
@@ -77,6 +78,57 @@ func (d *detector) numbers() {
 		}
 		d.chunk(i, j)
 		i = j + 1
+	}
+}
+
+// ribWords finds a bank account given as a RIB with its words: « banque 30004 guichet 00819 compte 00012345678
+// clé 45 » is one IBAN span, from the bank code to the key.
+func (d *detector) ribWords() {
+	// next finds, within a few tokens after k and on the same line, the word w and the number after it.
+	next := func(k int, w string) int {
+		for j, n := k+1, 0; j+1 < len(d.toks) && n < 4; j, n = j+1, n+1 {
+			if strings.Contains(d.gap(j-1), "\n") {
+				return -1
+			}
+			if d.toks[j].key == w {
+				for m := j + 1; m < len(d.toks) && m <= j+3; m++ {
+					if d.toks[m].has(fDigit) {
+						return m
+					}
+				}
+				return -1
+			}
+		}
+		return -1
+	}
+	for i := range d.toks {
+		if d.toks[i].key != "banque" {
+			continue
+		}
+		d.tick()
+		b := -1
+		for m := i + 1; m < len(d.toks) && m <= i+3; m++ {
+			if d.toks[m].digitsOnly() && d.toks[m].end-d.toks[m].start == 5 {
+				b = m
+				break
+			}
+		}
+		if b < 0 {
+			continue
+		}
+		g := next(b, "guichet")
+		if g < 0 {
+			continue
+		}
+		c := next(g, "compte")
+		if c < 0 {
+			continue
+		}
+		end := d.toks[c].end
+		if k := next(c, "cle"); k >= 0 && d.toks[k].end-d.toks[k].start == 2 {
+			end = d.toks[k].end
+		}
+		d.add(d.toks[b].start, end, LabelIBAN)
 	}
 }
 
@@ -153,6 +205,10 @@ func (d *detector) chunk(i, j int) {
 		if bestLabel == LabelCard {
 			end = d.cardTail(best)
 		}
+		if bestLabel == LabelPhone && best < last && d.toks[best+1].digitsOnly() && d.toks[best+1].end-d.toks[best+1].start == 1 {
+			best++ // a digit too many: « 06 12 34 56 78 9 »
+			end = d.toks[best].end
+		}
 		d.add(start, end, bestLabel)
 		a = best + 1
 	}
@@ -163,8 +219,8 @@ func (d *detector) chunk(i, j int) {
 func (d *detector) labelCue(a int) cue {
 	for k, n := a-1, 0; k >= 0 && n < 8; k, n = k-1, n+1 {
 		g := d.gap(k)
-		if strings.ContainsAny(g, "!?\n") || strings.Contains(g, ". ") {
-			return cueNone
+		if strings.ContainsAny(g, "!?\n") || strings.Contains(g, ". ") && !abbreviations[d.toks[k].key] {
+			return cueNone // a sentence ended, not the dot of « nr. », « réf. »
 		}
 		t := &d.toks[k]
 		if c, ok := numberCues[t.key]; ok {
@@ -461,6 +517,9 @@ func (d *detector) cueBefore1(a int) cue {
 	}
 	return cueNone
 }
+
+// abbreviations end with a dot that does not end the sentence: « nr. 482157 », « réf. AB12 ».
+var abbreviations = set(`n no nr nro num ref tel tél art av st ste`)
 
 // hasCueNear reports whether a cue of kind c appears in the few words before token a.
 func (d *detector) hasCueNear(a int, c cue) bool {

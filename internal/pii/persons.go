@@ -194,10 +194,18 @@ func (d *detector) persons() {
 			continue
 		}
 		if d.lowerish && d.lowerPair(us, u) {
-			d.add(us[u].start, us[u+1].end, LabelPerson)
-			found[us[u].key], found[us[u+1].key] = true, true
-			d.lastPerson = u + 1
-			next = u + 2
+			last := u + 1
+			// A third name goes on the pair: « kouassi yao serge ».
+			if w := last + 1; w < len(us) && plainSpace(d.ugap(us, last)) && us[w].lower && us[w].inLex() && !us[w].stop &&
+				!us[w].notName() && !us[w].common {
+				last = w
+			}
+			d.add(us[u].start, us[last].end, LabelPerson)
+			for k := u; k <= last; k++ {
+				found[us[k].key] = true
+			}
+			d.lastPerson = last
+			next = last + 1
 			continue
 		}
 		if d.acronym(us, u) {
