@@ -69,7 +69,18 @@ func (d *detector) byDefault(a, b int, s string, c cue) string {
 	if nl == 0 && (nd == 9 || nd == 11) && s[0] == '0' && s[1] != '0' && s[1] != '8' {
 		return LabelPhone // a mobile or landline with a digit missing or one too many
 	}
+	// The shapes of identity cards (9 letters and digits since 2021, 12 digits before), the card named earlier in
+	// the text: « Demande de carte d'identité … La nouvelle carte (X4RT8P2K9) ».
+	if (len(s) == 9 && nl >= 1 && nd >= 1 && a == b || len(s) == 12 && nl == 0) && d.docEarlier(a) {
+		return LabelIDDoc
+	}
 	return LabelCaseID
+}
+
+// docEarlier reports an identity document named in the 400 bytes before token a.
+func (d *detector) docEarlier(a int) bool {
+	before := strings.ToLower(d.text[max(0, d.toks[a].start-400):d.toks[a].start])
+	return strings.Contains(before, "identit") || strings.Contains(before, "cni") || strings.Contains(before, "passeport")
 }
 
 // codeJoined reports whether tokens a..b are glued by dashes, dots, slashes or underscores without a space:

@@ -146,6 +146,7 @@ func TestIdentifiersByShape(t *testing.T) {
 			"30004 guichet 00819 compte 00012345678 clé 45", LabelIBAN},
 		{"a digit too many", "mon tel c 06 12 34 56 78 9 rappelez", "06 12 34 56 78 9", LabelPhone},
 		{"a professional's number", "numéro PACAGE 075012345 pour ma déclaration", "075012345", LabelCaseID},
+		{"new identity card named earlier", "Demande de carte d'identité déposée en mars. La nouvelle carte (B7KD2M9Q4) est arrivée en mai.", "B7KD2M9Q4", LabelIDDoc},
 		{"cue word with a dot", "ma carte d'identité roumaine : seria RX nr. 482157 ne passe pas", "482157", LabelIDDoc},
 		{"foreign phone stays a phone", "joignable au +221 77 96 28 04 06 le soir", "+221 77 96 28 04 06", LabelPhone},
 	}
@@ -190,6 +191,7 @@ func TestAddressesWithoutStreetType(t *testing.T) {
 	tests := []struct{ name, text, value string }{
 		{"named place after j'habite", "j'habite 22 Val Fleuri à Metz depuis dix ans", "22 Val Fleuri"},
 		{"type after the name", "je vis au 7 Grande Rue à Besançon", "7 Grande Rue"},
+		{"a lieu-dit after j'habite au", "Pourtant j'habite au Le Bourg, 24260 saint-avit-de-vialard depuis 12 ans.", "Le Bourg, 24260 saint-avit-de-vialard"},
 		{"with its postcode", "domicilié 4 bis Les Terrasses du Lac, 74000 Annecy", "4 bis Les Terrasses du Lac, 74000 Annecy"},
 	}
 	for _, tt := range tests {

@@ -162,8 +162,11 @@ func (d *detector) addresses() {
 		}
 		if t.digitsOnly() && t.end-t.start == 5 && postcodeOK(d.text[t.start:t.end]) && !d.numberedThing(i) {
 			if end, ok := d.commune(i); ok {
-				start := t.start
-				d.add(start, end, LabelPostcodeCity)
+				if start, ok := d.placeLineBefore(i); ok {
+					d.add(start, end, LabelAddress) // « j'habite au Le Bourg, 24260 … »
+				} else {
+					d.add(t.start, end, LabelPostcodeCity)
+				}
 				covered = end
 				continue
 			}
@@ -184,6 +187,28 @@ func (d *detector) addresses() {
 			}
 		}
 	}
+}
+
+// placeLineBefore reads, before the postcode at token i and its comma, a place named without a number or a street
+// type right after an address cue: « j'habite au Le Bourg, 24260 … », « domiciliée Les Granges, 05000 Gap ».
+func (d *detector) placeLineBefore(i int) (int, bool) {
+	if i == 0 || strings.TrimSpace(d.gap(i-1)) != "," {
+		return 0, false
+	}
+	k := i - 1
+	for n := 0; k >= 0 && n < 5; k, n = k-1, n+1 {
+		t := &d.toks[k]
+		if addressCues[t.key] || (t.key == "au" || t.key == "a") && k > 0 && addressCues[d.toks[k-1].key] {
+			if k == i-1 {
+				return 0, false
+			}
+			return d.toks[k+1].start, true
+		}
+		if !t.lettersOnly() || !(t.has(fCap) || t.has(fUpper) || communeParticles[t.key]) || strings.ContainsAny(d.gap(k), ".!?\n;:") {
+			return 0, false
+		}
+	}
+	return 0, false
 }
 
 // numberedThing reports a five-digit number announced as the number of a form or a text: « cerfa n°15924 »,
