@@ -48,6 +48,9 @@ func (u *unit) notName() bool {
 // units groups the letter tokens of the text into name units.
 func (d *detector) units() []unit {
 	us := d.us[:0]
+	if n := len(d.toks); cap(us) < n {
+		us = make([]unit, 0, n) // at most one unit per token: no copy while the slice grows on a long text
+	}
 	var kb []byte
 	for i := 0; i < len(d.toks); i++ {
 		t := &d.toks[i]
@@ -192,6 +195,9 @@ func (d *detector) persons() {
 		cur := &us[u]
 		if titles[cur.key] || cur.stop && !(nameParticles[cur.key] && (cur.cap || cur.upper)) {
 			continue
+		}
+		if cur.lower && cur.french && !cur.inLex() && !cur.known && !nameParticles[cur.key] {
+			continue // a French word in lower case starts no name, whatever stands before it: skip the context
 		}
 		if d.lowerish && d.lowerPair(us, u) {
 			last := u + 1
