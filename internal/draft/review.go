@@ -36,6 +36,9 @@ func (e *ModelError) Error() string { return "draft: le modèle n'a pas répondu
 // ErrNotDraftable is returned for a review whose status forbids a new draft (published, or set aside).
 var ErrNotDraftable = errors.New("cet avis est publié ou écarté : aucun nouveau brouillon")
 
+// ErrNothingToRewrite is returned for a rewrite asked without a text, of a review that has no draft yet.
+var ErrNothingToRewrite = errors.New("aucun brouillon à réécrire : générez d'abord un brouillon")
+
 // DraftReview drafts a reply to a stored review, stores it as the review's next version with everything needed
 // to audit it, and moves the review from nouveau to brouillon prêt. A failed model still yields an offline draft;
 // a failed filter or search stores nothing and leaves the review as it was.
@@ -64,8 +67,11 @@ func (s *Service) DraftReview(ctx context.Context, r Request) (store.Draft, Resu
 	}
 	if in.Instruction != "" && in.Previous == "" {
 		last, err := s.o.Store.LatestDraft(ctx, rv.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.Draft{}, Result{}, fmt.Errorf("draft: review %d: %w", rv.ID, ErrNothingToRewrite)
+		}
 		if err != nil {
-			return store.Draft{}, Result{}, fmt.Errorf("draft: aucun brouillon à réécrire : %w", err)
+			return store.Draft{}, Result{}, fmt.Errorf("draft: latest draft to rewrite: %w", err)
 		}
 		in.Previous = last.Text
 	}

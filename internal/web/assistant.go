@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/plume-services/plume/internal/assistant"
 	"github.com/plume-services/plume/internal/auth"
-	"github.com/plume-services/plume/internal/budget"
 	"github.com/plume-services/plume/internal/ground"
 )
 
@@ -38,9 +36,6 @@ func newAssistantHandlers(s *Server) *assistantHandlers {
 	}
 	return h
 }
-
-// errAssistantDown is the page's answer when the assistant is not configured.
-var errAssistantDown = echo.NewHTTPError(http.StatusServiceUnavailable, "L'assistant n'est pas configuré sur ce serveur (filtre de données personnelles absent).")
 
 // assistantPage is what assistant.html receives.
 type assistantPage struct {
@@ -183,7 +178,7 @@ func (h *assistantHandlers) ask(c *echo.Context) error {
 	if v := c.FormValue("conversation"); v != "" && v != "0" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, "Conversation invalide.")
+			return badRequest{"conversation : identifiant numérique attendu."}
 		}
 		convID = id
 	}
@@ -195,13 +190,14 @@ func (h *assistantHandlers) ask(c *echo.Context) error {
 
 func (h *assistantHandlers) askPlain(c *echo.Context, u auth.User, convID int64, question string) error {
 	ans, err := h.svc.Ask(c.Request().Context(), assistant.Question{UserID: u.ID, ConversationID: convID, Text: question})
-	if msg, ok := askMessage(err); ok {
+	if ae := classify(err); err != nil && shownInChat(ae) {
+		// The adviser keeps their question on the page, with the table's message above it.
 		page, perr := h.page(c, u, convID)
 		if perr != nil {
 			return perr
 		}
-		page.Error, page.Question = msg, question
-		return h.s.render(c, askStatus(err), "assistant.html", pageData{Title: "Assistant", Data: page})
+		page.Error, page.Question = ae.Message, question
+		return h.s.render(c, ae.Status, "assistant.html", pageData{Title: "Assistant", Data: page})
 	}
 	if err != nil {
 		return err
@@ -209,37 +205,10 @@ func (h *assistantHandlers) askPlain(c *echo.Context, u auth.User, convID int64,
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assistant/conversations/%d#m%d", ans.ConversationID, ans.MessageID))
 }
 
-// askMessage returns the French message the adviser reads for an error of Ask that is theirs or the model's.
-func askMessage(err error) (string, bool) {
-	var qe *assistant.QuestionError
-	switch {
-	case err == nil:
-		return "", false
-	case errors.As(err, &qe):
-		return "Question refusée : " + qe.Message + ".", true
-	case errors.As(err, new(*budget.TooLong)):
-		return "Question refusée : " + err.Error() + ".", true
-	case errors.Is(err, assistant.ErrModelUnavailable):
-		return "L'assistant est momentanément indisponible : le modèle de langue ne répond pas. Réessayez dans quelques minutes, ou consultez directement les fiches de service-public.fr.", true
-	case errors.Is(err, assistant.ErrFilter):
-		return "Le filtre de données personnelles a échoué : votre question n'a pas été envoyée. Reformulez-la ou réessayez.", true
-	case errors.Is(err, assistant.ErrConflict):
-		return "La conversation a changé entre-temps : rechargez la page et reposez votre question.", true
-	}
-	return "", false
-}
-
-func askStatus(err error) int {
-	var qe *assistant.QuestionError
-	switch {
-	case errors.As(err, &qe):
-		return http.StatusBadRequest
-	case errors.As(err, new(*budget.TooLong)):
-		return tooLongStatus(err)
-	case errors.Is(err, assistant.ErrConflict):
-		return http.StatusConflict
-	}
-	return http.StatusServiceUnavailable
+// shownInChat tells the errors of a question the adviser reads in the chat itself (their question refused, the
+// model or the filter down, a conflict) from those that get the error page (a missing conversation, a bug).
+func shownInChat(ae apiError) bool {
+	return ae.Status != http.StatusNotFound && ae.Status != http.StatusInternalServerError
 }
 
 // streamTimeout bounds a streamed answer, past the server's ordinary write timeout.
@@ -263,19 +232,15 @@ func (h *assistantHandlers) askStream(c *echo.Context, u auth.User, convID int64
 	}
 	ans, err := h.svc.Ask(c.Request().Context(), q)
 	if err != nil {
-		msg, ok := askMessage(err)
+		ae := classify(err)
 		switch {
-		case ok:
 		case c.Request().Context().Err() != nil:
 			return nil // the adviser left: nobody to tell
-		case classify(err).Status == http.StatusNotFound:
-			msg = "Conversation introuvable : elle a peut-être été supprimée."
-		default:
+		case ae.Status == http.StatusInternalServerError:
 			h.s.log.ErrorContext(c.Request().Context(), "assistant : erreur", "err", err)
-			msg = "Erreur interne : la réponse n'a pas pu être produite. L'incident a été enregistré."
 		}
 		// The stream has started (status 200): the error travels as an event the page shows.
-		_ = sse.event("error", map[string]string{"message": msg})
+		_ = sse.event("error", ae)
 		return nil
 	}
 	_, msgs, err := h.svc.Conversation(c.Request().Context(), u.ID, ans.ConversationID)
@@ -326,7 +291,7 @@ func (h *assistantHandlers) feedback(c *echo.Context) error {
 	}
 	form, err := c.FormValues()
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "Formulaire illisible.")
+		return badRequest{"Formulaire illisible."}
 	}
 	f, err := h.svc.SetFeedback(c.Request().Context(), u.ID, assistant.Feedback{MessageID: id, Rating: rating, Tags: form["etiquettes"], Comment: c.FormValue("commentaire")})
 	if err != nil {

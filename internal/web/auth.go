@@ -24,16 +24,6 @@ const (
 	ctxToken      = "plume.token"
 )
 
-// errSignIn asks the error handler to send a person to the sign-in page, and an API client a 401.
-var errSignIn = echo.NewHTTPError(http.StatusUnauthorized, "Authentification requise : connectez-vous ou fournissez un jeton d'API.")
-
-// errAuthUnavailable is a session or token that could not be checked (database down or too slow): neither the
-// caller's fault nor a reason to sign them out.
-var errAuthUnavailable = errors.New("identification impossible pour le moment")
-
-// errCSRF is a form posted without the token of the session that displayed it.
-var errCSRF = echo.NewHTTPError(http.StatusForbidden, "Formulaire expiré ou falsifié : rechargez la page et recommencez.")
-
 // authenticate identifies the caller by session cookie or by API token (Authorization: Bearer plm_…); it lets
 // anonymous requests through, and require decides what they may reach.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
@@ -52,7 +42,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			u, tok, err := s.auth.TokenUser(lookup, raw)
 			switch {
 			case errors.Is(err, auth.ErrNoToken):
-				return echo.NewHTTPError(http.StatusUnauthorized, "Jeton d'API inconnu ou révoqué.")
+				return err
 			case err != nil:
 				return fmt.Errorf("%w : %w", errAuthUnavailable, err)
 			}
@@ -105,10 +95,10 @@ func (s *Server) require(action auth.Action) echo.MiddlewareFunc {
 				return errSignIn
 			}
 			if !u.Can(action) {
-				return echo.NewHTTPError(http.StatusForbidden, "Votre rôle ne permet pas cette action.")
+				return errRoleForbidden
 			}
 			if tok, isToken := c.Get(ctxToken).(auth.Token); isToken && !tok.Allows(action) {
-				return echo.NewHTTPError(http.StatusForbidden, "Ce jeton d'API n'a pas la portée « "+string(action)+" ».")
+				return &scopeError{Action: action}
 			}
 			return next(c)
 		}
@@ -172,9 +162,6 @@ func (s *Server) draftLimiter() echo.MiddlewareFunc {
 // rateWindow is the window every rate limit counts in.
 const rateWindow = time.Minute
 
-// errRateLimited is the answer past a limit: code rate_limit_exceeded on the OpenAI API.
-var errRateLimited = echo.NewHTTPError(http.StatusTooManyRequests, "Trop de requêtes : limite par minute atteinte, réessayez après le délai indiqué (en-tête Retry-After).")
-
 // rateLimit counts each request under the key and limit that rule returns, in PostgreSQL so that the limit
 // holds across instances, and answers 429 with Retry-After and X-RateLimit-* once the limit is passed. If the
 // database cannot count, the request goes on: the limit protects the model, not the database.
@@ -231,15 +218,12 @@ func (s *Server) login(c *echo.Context) error {
 	email, password, next := c.FormValue("email"), c.FormValue("password"), safeNext(c.FormValue("suite"))
 	u, se, err := s.auth.Login(c.Request().Context(), email, password)
 	if err != nil {
-		status := http.StatusUnauthorized
-		if !errors.Is(err, auth.ErrBadCredentials) && !errors.Is(err, auth.ErrLocked) && !errors.Is(err, auth.ErrDisabled) {
+		ae := classify(err)
+		if ae.Status >= 500 {
 			return err
 		}
-		if errors.Is(err, auth.ErrLocked) {
-			status = http.StatusTooManyRequests
-		}
-		return s.render(c, status, "login.html", pageData{Title: "Connexion",
-			Data: loginForm{Email: email, Next: next, Error: err.Error(), OIDC: s.oidc != nil}})
+		return s.render(c, ae.Status, "login.html", pageData{Title: "Connexion",
+			Data: loginForm{Email: email, Next: next, Error: ae.Message, OIDC: s.oidc != nil}})
 	}
 	s.setSessionCookie(c, se)
 	if next == "/" {
@@ -287,22 +271,19 @@ func (s *Server) finishOIDC(c *echo.Context) error {
 	}
 	s.clearCookie(c, oidcCookie)
 	if len(parts) != 3 || subtle.ConstantTimeCompare([]byte(parts[0]), []byte(c.QueryParam("state"))) != 1 {
-		return echo.NewHTTPError(http.StatusBadRequest, "Connexion expirée ou falsifiée : recommencez.")
+		return errOIDCState
 	}
 	if e := c.QueryParam("error"); e != "" {
-		return echo.NewHTTPError(http.StatusUnauthorized, "Le fournisseur d'identité a refusé la connexion.")
+		return errOIDCRefused
 	}
 	ctx := c.Request().Context()
 	id, err := s.oidc.Exchange(ctx, c.QueryParam("code"), parts[1])
 	if err != nil {
 		s.log.Warn("connexion OIDC refusée", "err", err)
-		return echo.NewHTTPError(http.StatusUnauthorized, "Identité refusée par Plume.")
+		return errOIDCRefused
 	}
 	u, err := s.auth.UpsertOIDCUser(ctx, id)
 	if err != nil {
-		if errors.Is(err, auth.ErrUnknownOrganisation) || errors.Is(err, auth.ErrNoRole) {
-			return echo.NewHTTPError(http.StatusForbidden, err.Error())
-		}
 		return err
 	}
 	se, err := s.auth.NewSession(ctx, u.ID)

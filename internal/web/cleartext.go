@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"unicode"
 
@@ -31,9 +30,6 @@ func (s *Server) seesClearText(c *echo.Context) bool {
 	}
 	return true
 }
-
-// errFilterDown is the answer when texts cannot be filtered for a caller without clear text: nothing is shown.
-var errFilterDown = echo.NewHTTPError(http.StatusServiceUnavailable, "Le filtre de données personnelles n'a pas abouti : le texte ne peut pas être affiché sans la portée cleartext:view. Réessayez.")
 
 // redactor filters the texts of one review with its own mapping (the stored one, completed with the review's
 // texts), so that values the detector would miss in a draft are masked all the same.

@@ -68,7 +68,7 @@ func checkInput(next echo.HandlerFunc) echo.HandlerFunc {
 			if errors.As(err, &mbe) {
 				return echo.ErrStatusRequestEntityTooLarge
 			}
-			return echo.NewHTTPError(http.StatusBadRequest, "Corps de requête illisible.")
+			return badRequest{"Corps de requête illisible."}
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		if form {

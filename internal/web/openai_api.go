@@ -15,7 +15,6 @@ import (
 
 	"github.com/plume-services/plume/internal/assistant"
 	"github.com/plume-services/plume/internal/auth"
-	"github.com/plume-services/plume/internal/budget"
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
 )
@@ -27,53 +26,20 @@ const AssistantModel = "plume-assistant"
 // assistantModelCreated is the fixed creation date /v1/models reports (the assistant's first version).
 var assistantModelCreated = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
 
-// openAIError is the error body OpenAI clients parse: {"error":{"message","type","code"}}.
-type openAIError struct {
-	Error openAIErrorBody `json:"error"`
-}
-
-type openAIErrorBody struct {
-	Message string  `json:"message"`
-	Type    string  `json:"type"`
-	Param   *string `json:"param"`
-	Code    *string `json:"code"`
-}
-
-// writeOpenAIError answers an OpenAI-shaped error and returns nil, so that the shared error handler does not
-// write a second body.
-func writeOpenAIError(c *echo.Context, status int, typ, code, msg string) error {
-	return writeOpenAIErrorParam(c, status, typ, code, "", msg)
-}
-
-// writeOpenAIErrorParam is writeOpenAIError naming the parameter at fault in error.param.
-func writeOpenAIErrorParam(c *echo.Context, status int, typ, code, param, msg string) error {
-	body := openAIError{Error: openAIErrorBody{Message: msg, Type: typ}}
-	if code != "" {
-		body.Error.Code = &code
-	}
-	if param != "" {
-		body.Error.Param = &param
-	}
-	return c.JSON(status, body)
-}
-
 // apiUser checks the caller of the OpenAI-compatible API: an API token whose owner may use the assistant and
-// whose scopes allow it. It writes the error itself and reports whether the handler may go on.
+// whose scopes allow it; its refusals are rows of the error table.
 func (h *assistantHandlers) apiUser(c *echo.Context) (auth.User, bool, error) {
 	u, ok := userOf(c)
 	_, isToken := c.Get(ctxToken).(auth.Token)
 	if !ok || !isToken {
-		return u, false, writeOpenAIError(c, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key",
-			"Jeton d'API manquant : envoyez l'en-tête « Authorization: Bearer plm_… » avec un jeton Plume.")
+		return u, false, errNoAPIToken
 	}
 	tok := c.Get(ctxToken).(auth.Token)
 	if !u.Can(auth.ActUseAssistant) || !tok.Allows(auth.ActUseAssistant) {
-		return u, false, writeOpenAIError(c, http.StatusForbidden, "permission_error", "insufficient_permissions",
-			"Ce jeton ou ce rôle ne permet pas d'utiliser l'assistant (portée « "+string(auth.ActUseAssistant)+" »).")
+		return u, false, errAssistantScope
 	}
 	if h.svc == nil {
-		return u, false, writeOpenAIError(c, http.StatusServiceUnavailable, "server_error", "assistant_unavailable",
-			"L'assistant n'est pas configuré sur ce serveur.")
+		return u, false, errAssistantDown
 	}
 	return u, true, nil
 }
@@ -97,15 +63,14 @@ func (h *assistantHandlers) showModel(c *echo.Context) error {
 	}
 	id := c.Param("id")
 	if bad := checkModel(&id); bad != nil {
-		return bad.write(c)
+		return bad
 	}
 	return c.JSON(http.StatusOK, modelObject())
 }
 
 // noEmbeddings answers POST /v1/embeddings: Plume is an assistant with its sources, not an embeddings gateway.
 func (h *assistantHandlers) noEmbeddings(c *echo.Context) error {
-	return writeOpenAIError(c, http.StatusNotFound, "invalid_request_error", "unsupported_endpoint",
-		"/v1/embeddings n'est pas proposé : Plume n'est pas une passerelle de plongements (embeddings). Seuls /v1/models, /v1/chat/completions et /v1/responses sont servis.")
+	return errNoEmbeddings
 }
 
 // samplingParams are the generation parameters of OpenAI's chat and responses APIs, all optional. Plume honours
@@ -147,9 +112,7 @@ func badParam(code, param, msg string) *openAIBad {
 	return &openAIBad{status: http.StatusBadRequest, code: code, param: param, msg: msg}
 }
 
-func (b *openAIBad) write(c *echo.Context) error {
-	return writeOpenAIErrorParam(c, b.status, openAIErrorType(b.status), b.code, b.param, b.msg)
-}
+func (b *openAIBad) Error() string { return b.param + " : " + b.msg }
 
 // present reports whether an optional JSON value was sent with something other than null.
 func present(raw json.RawMessage) bool {
@@ -433,26 +396,6 @@ func newCompletionID() string {
 	return "chatcmpl-plume-" + hex.EncodeToString(b)
 }
 
-// apiAskError maps an error of Ask to an OpenAI error, or reports that it is an unexpected one.
-func apiAskError(err error) (status int, typ, code, msg string, known bool) {
-	var qe *assistant.QuestionError
-	switch {
-	case errors.As(err, &qe):
-		return http.StatusBadRequest, "invalid_request_error", "invalid_value", qe.Message, true
-	case errors.As(err, new(*budget.TooLong)):
-		code := "string_above_max_length"
-		if tooLongStatus(err) == http.StatusRequestEntityTooLarge {
-			code = "context_length_exceeded"
-		}
-		return tooLongStatus(err), "invalid_request_error", code, err.Error(), true
-	case errors.Is(err, assistant.ErrModelUnavailable):
-		return http.StatusServiceUnavailable, "server_error", "model_unavailable", err.Error(), true
-	case errors.Is(err, assistant.ErrFilter):
-		return http.StatusServiceUnavailable, "server_error", "pii_filter_failed", err.Error(), true
-	}
-	return http.StatusInternalServerError, "server_error", "internal_error", "Erreur interne du serveur. L'incident a été enregistré.", false
-}
-
 func (h *assistantHandlers) chatCompletions(c *echo.Context) error {
 	u, ok, err := h.apiUser(c)
 	if !ok {
@@ -460,7 +403,7 @@ func (h *assistantHandlers) chatCompletions(c *echo.Context) error {
 	}
 	req, q, bad := parseChat(c)
 	if bad != nil {
-		return bad.write(c)
+		return bad
 	}
 	q.UserID = u.ID
 	id, created := newCompletionID(), time.Now().Unix()
@@ -469,7 +412,7 @@ func (h *assistantHandlers) chatCompletions(c *echo.Context) error {
 	}
 	ans, err := h.svc.Ask(c.Request().Context(), q)
 	if err != nil {
-		return h.apiFail(c, err)
+		return err
 	}
 	out := map[string]any{
 		"id": id, "object": "chat.completion", "created": created, "model": AssistantModel,
@@ -488,14 +431,6 @@ func finishReason(a assistant.Answer) string {
 		return "length"
 	}
 	return "stop"
-}
-
-func (h *assistantHandlers) apiFail(c *echo.Context, err error) error {
-	status, typ, code, msg, known := apiAskError(err)
-	if !known {
-		h.s.log.ErrorContext(c.Request().Context(), "API assistant : erreur interne", "err", err)
-	}
-	return writeOpenAIError(c, status, typ, code, msg)
 }
 
 // askStreamed asks q with a stream that opens at the answer's first words, so that a failure before them (a
@@ -521,7 +456,7 @@ func (h *assistantHandlers) askStreamed(c *echo.Context, q assistant.Question, o
 	ans, err := h.svc.Ask(c.Request().Context(), q)
 	switch {
 	case err != nil && sse == nil:
-		return ans, nil, h.apiFail(c, err)
+		return ans, nil, err
 	case err != nil:
 		inStream(sse, err)
 		sse.close()
@@ -551,8 +486,7 @@ func (h *assistantHandlers) streamCompletion(c *echo.Context, q assistant.Questi
 		func(sse *sseWriter, d string) error { return sse.event("", chunk(map[string]any{"content": d}, nil)) },
 		func(sse *sseWriter, err error) {
 			// Words were already sent: the error goes in the stream, as OpenAI servers do, and no [DONE] follows.
-			_, typ, code, msg, _ := apiAskError(err)
-			_ = sse.event("", openAIError{Error: openAIErrorBody{Message: msg, Type: typ, Code: &code}})
+			_ = sse.event("", h.s.classifyLogged(c.Request().Context(), err).openAI())
 		})
 	if sse == nil {
 		return err

@@ -163,7 +163,7 @@ func (h *assistantHandlers) createResponse(c *echo.Context) error {
 	}
 	req, q, bad := parseResponses(c)
 	if bad != nil {
-		return bad.write(c)
+		return bad
 	}
 	q.UserID = u.ID
 	id, msgID := newResponseIDs()
@@ -175,7 +175,7 @@ func (h *assistantHandlers) createResponse(c *echo.Context) error {
 	}
 	ans, err := h.svc.Ask(c.Request().Context(), q)
 	if err != nil {
-		return h.apiFail(c, err)
+		return err
 	}
 	r.finish(ans, msgID)
 	return c.JSON(http.StatusOK, r)
@@ -219,8 +219,8 @@ func (h *assistantHandlers) streamResponse(c *echo.Context, q assistant.Question
 			return send(sse, "response.output_text.delta", map[string]any{"item_id": msgID, "output_index": 0, "content_index": 0, "delta": d})
 		},
 		func(sse *sseWriter, err error) {
-			_, _, code, msg, _ := apiAskError(err)
-			_ = send(sse, "error", map[string]any{"code": code, "message": msg, "param": nil})
+			ae := h.s.classifyLogged(c.Request().Context(), err)
+			_ = send(sse, "error", map[string]any{"code": ae.Code, "message": ae.Message, "param": nil})
 		})
 	if sse == nil {
 		return err

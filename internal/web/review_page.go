@@ -375,7 +375,7 @@ func (s *Server) regenerateReview(c *echo.Context) error {
 	}
 	d, _, err := s.drafts.DraftReview(c.Request().Context(), req)
 	if err != nil {
-		return draftError(err)
+		return err
 	}
 	if err := s.audit(c, draftAction(req), "draft", d.ID, rv.OrganisationID, map[string]any{"review_id": rv.ID, "model": d.Model, "via": "page"}); err != nil {
 		return err
@@ -413,8 +413,7 @@ func (s *Server) approveReview(c *echo.Context) error {
 		return err
 	}
 	if s.jobs == nil {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "Publication impossible : ce serveur n'a pas de tâches de fond pour publier. "+
-			"Votre texte est enregistré (version "+strconv.Itoa(d.Version)+") ; réessayez quand le service de publication sera disponible.")
+		return errNoPublisher
 	}
 	if p, err := s.store.PublicationFor(ctx, rv.ID, d.ID); err == nil && p.Status != store.PublicationFailed && p.Status != store.PublicationAbandoned {
 		return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "publication", "publication"))
@@ -428,9 +427,6 @@ func (s *Server) approveReview(c *echo.Context) error {
 			continue
 		}
 		if _, err := s.store.SetReviewStatus(ctx, rv.ID, store.StatusChange{To: to}); err != nil {
-			if errors.Is(err, store.ErrBadTransition) {
-				return echo.NewHTTPError(http.StatusConflict, err.Error())
-			}
 			return err
 		}
 	}
@@ -491,9 +487,6 @@ func (s *Server) rejectReview(c *echo.Context) error {
 		reason += " : " + excerpt(precision, 300)
 	}
 	if _, err := s.store.SetReviewStatus(c.Request().Context(), rv.ID, store.StatusChange{To: store.StatusRejected, RejectedReason: reason}); err != nil {
-		if errors.Is(err, store.ErrBadTransition) {
-			return echo.NewHTTPError(http.StatusConflict, err.Error())
-		}
 		return err
 	}
 	if err := s.audit(c, "review.reject", "review", rv.ID, rv.OrganisationID, map[string]any{"reason": reason}); err != nil {
@@ -509,9 +502,6 @@ func (s *Server) reopenReview(c *echo.Context) error {
 		return err
 	}
 	if _, err := s.store.SetReviewStatus(c.Request().Context(), rv.ID, store.StatusChange{To: store.StatusNew}); err != nil {
-		if errors.Is(err, store.ErrBadTransition) {
-			return echo.NewHTTPError(http.StatusConflict, err.Error())
-		}
 		return err
 	}
 	if err := s.audit(c, "review.reopen", "review", rv.ID, rv.OrganisationID, nil); err != nil {

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
+	"html"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -283,5 +285,58 @@ func TestAbandonedPublicationCanBeApprovedAgain(t *testing.T) {
 	pub, err := e.st.PublicationFor(ctx, id, d.ID)
 	if err != nil || pub.Status != store.PublicationPending {
 		t.Errorf("after approving again: %+v %v, want en_attente", pub.Status, err)
+	}
+}
+
+// TestSameErrorSameStatusInHTMLAndJSON checks that an error has one status whatever the shape asked for: the
+// French page for a browser, Plume's JSON (with the table's code) for a client asking for JSON.
+func TestSameErrorSameStatusInHTMLAndJSON(t *testing.T) {
+	t.Parallel()
+	e := newUIEnv(t, envOptions{})
+	id, _ := e.review(e.caf, "Avis", "Texte.", true)
+	p := "/avis/" + strconv.FormatInt(id, 10)
+	if res, body := e.do(request{method: "POST", path: p + "/ecarter", role: "agent", form: url.Values{"motif": {"Doublon"}}}); res.StatusCode != 303 {
+		t.Fatalf("reject: %d %.200s", res.StatusCode, body)
+	}
+	tests := []struct {
+		name     string
+		req      request
+		status   int
+		code     string
+		fragment string // in the page and in the JSON message
+	}{
+		{"rejected twice", request{method: "POST", path: p + "/ecarter", role: "agent", form: url.Values{"motif": {"Doublon"}}},
+			409, "bad_transition", "ne peut pas passer de « écarté » à « écarté »"},
+		{"reopened review closed", request{method: "POST", path: p + "/publier", role: "agent", form: url.Values{"texte": {"Bonjour."}}},
+			409, "conflict", "il ne peut plus être modifié"},
+		{"unknown review", request{method: "GET", path: "/avis/999999", role: "agent"}, 404, "not_found", "introuvable"},
+		{"role without the right", request{method: "POST", path: p + "/ecarter", role: "conseiller", form: url.Values{"motif": {"Doublon"}}},
+			403, "forbidden", "Votre rôle ne permet pas cette action."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := tt.req
+			page.header = map[string]string{"Accept": "text/html"}
+			res, body := e.do(page)
+			want := []any{tt.status, true, true}
+			got := []any{res.StatusCode, strings.HasPrefix(res.Header.Get("Content-Type"), "text/html"), strings.Contains(html.UnescapeString(body), tt.fragment)}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("page (-want +got: status, HTML, says %q):\n%s\n%.300s", tt.fragment, diff, body)
+			}
+			api := tt.req
+			api.header = map[string]string{"Accept": "application/json"}
+			res, body = e.do(api)
+			var ae struct {
+				Status        int
+				Code, Message string
+			}
+			if err := json.Unmarshal([]byte(body), &ae); err != nil {
+				t.Fatalf("JSON: %v (%.300s)", err, body)
+			}
+			want = []any{tt.status, tt.status, tt.code, true}
+			if diff := cmp.Diff(want, []any{res.StatusCode, ae.Status, ae.Code, strings.Contains(ae.Message, tt.fragment)}); diff != "" {
+				t.Errorf("JSON (-want +got: status, body status, code, says %q):\n%s\n%s", tt.fragment, diff, body)
+			}
+		})
 	}
 }

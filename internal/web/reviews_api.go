@@ -22,12 +22,6 @@ import (
 	"github.com/plume-services/plume/internal/store"
 )
 
-// badRequest is a client mistake whose French message is safe to show.
-type badRequest struct{ msg string }
-
-func (e badRequest) Error() string  { return e.msg }
-func (e badRequest) BadInput() bool { return true }
-
 // reviewFor loads a review the caller may see; another organisation's review is reported as not found, not
 // forbidden, so that ids reveal nothing.
 func (s *Server) reviewFor(c *echo.Context, idParam string) (store.Review, error) {
@@ -356,7 +350,7 @@ func (s *Server) createDraftAPI(c *echo.Context) error {
 	}
 	d, _, err := s.drafts.DraftReview(c.Request().Context(), req)
 	if err != nil {
-		return draftError(err)
+		return err
 	}
 	if err := s.audit(c, draftAction(req), "draft", d.ID, rv.OrganisationID, map[string]any{"review_id": rv.ID, "model": d.Model}); err != nil {
 		return err
@@ -372,9 +366,9 @@ func (s *Server) createDraftAPI(c *echo.Context) error {
 func draftable(rv store.Review, req draft.Request) error {
 	switch {
 	case rv.Status == store.StatusPublished || rv.Status == store.StatusRejected:
-		return draftError(draft.ErrNotDraftable)
+		return draft.ErrNotDraftable
 	case req.Instruction != "" && req.Previous == "" && rv.DraftCount == 0:
-		return draftError(store.ErrNotFound)
+		return draft.ErrNothingToRewrite
 	}
 	return nil
 }
@@ -384,22 +378,6 @@ func draftAction(r draft.Request) string {
 		return "draft.rewrite"
 	}
 	return "draft.generate"
-}
-
-// draftError maps the pipeline's refusals to client errors; the rest stays a 500 with details in the log.
-func draftError(err error) error {
-	var me *draft.ModelError
-	switch {
-	case errors.As(err, &me):
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "Le modèle n'a pas répondu ; votre brouillon est conservé. Réessayez ou demandez un brouillon hors ligne.")
-	case errors.Is(err, draft.ErrNotDraftable):
-		return echo.NewHTTPError(http.StatusConflict, err.Error())
-	case errors.Is(err, draft.ErrFilter):
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "Le filtre de données personnelles n'a pas abouti : rien n'a été envoyé au modèle. Réessayez.")
-	case errors.Is(err, store.ErrNotFound):
-		return echo.NewHTTPError(http.StatusConflict, "Aucun brouillon à réécrire : générez d'abord un brouillon.")
-	}
-	return err
 }
 
 // streamDraft writes the draft as server-sent events while the model writes it.
@@ -415,24 +393,15 @@ func (s *Server) streamDraft(c *echo.Context, rv store.Review, req draft.Request
 	}
 	req.OnDelta = func(delta string) error { return send("delta", map[string]string{"text": delta}) }
 	d, _, err := s.drafts.DraftReview(c.Request().Context(), req)
-	var me *draft.ModelError
-	if errors.As(err, &me) {
-		// The agent keeps their text; the cause is shown folded away, without internal addresses.
-		return send("error", map[string]any{"status": http.StatusServiceUnavailable, "code": "model_unavailable",
-			"message": "Le modèle n'a pas répondu ; votre brouillon est conservé.", "detail": scrubAddresses(me.Detail)})
-	}
 	if err != nil {
-		ae := classify(draftError(err))
-		if ae.Status >= 500 && ae.Status != http.StatusServiceUnavailable {
-			s.log.Error("brouillon en échec", "review", rv.ID, "err", err)
-		}
-		return send("error", ae)
+		// A model that failed: the agent keeps their text, the cause is shown folded away (the table's Detail).
+		return send("error", s.classifyLogged(c.Request().Context(), err))
 	}
 	if err := s.audit(c, draftAction(req), "draft", d.ID, rv.OrganisationID, map[string]any{"review_id": rv.ID, "model": d.Model, "stream": true}); err != nil {
-		return send("error", classify(err))
+		return send("error", s.classifyLogged(c.Request().Context(), err))
 	}
 	if d, err = s.viewDraft(c, rv, d, ""); err != nil {
-		return send("error", classify(err))
+		return send("error", s.classifyLogged(c.Request().Context(), err))
 	}
 	return send("draft", toDraftJSON(d))
 }
@@ -449,7 +418,7 @@ func (s *Server) scanPIIAPI(c *echo.Context) error {
 	}
 	res, err := s.filter.Scan(c.Request().Context(), it)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "Le filtre de données personnelles n'a pas abouti.")
+		return err // every error of the filter wraps pii.ErrFilter
 	}
 	return c.JSON(http.StatusOK, res)
 }
@@ -481,18 +450,11 @@ func (s *Server) searchAPI(c *echo.Context) error {
 	}
 	red, err := s.filter.Redact(c.Request().Context(), q)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "Le filtre de données personnelles n'a pas abouti.")
+		return err // every error of the filter wraps pii.ErrFilter
 	}
 	rs, err := s.search.Search(c.Request().Context(), search.Query{Text: red.Text, K: k, Audience: audience,
 		DocID: c.QueryParam("fiche"), ByDocument: byDoc})
 	if err != nil {
-		var qe *search.QueryError
-		if errors.As(err, &qe) {
-			return badRequest{qe.Message}
-		}
-		if errors.Is(err, search.ErrNoCorpus) {
-			return echo.NewHTTPError(http.StatusServiceUnavailable, err.Error())
-		}
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"query": q, "results": apiPassages(rs)})
@@ -513,7 +475,7 @@ func boolParam(c *echo.Context, name string) (bool, error) {
 // decodeJSON reads a JSON body strictly: unknown fields and trailing data are client errors with a French reason.
 func decodeJSON(c *echo.Context, v any) error {
 	if ct := c.Request().Header.Get("Content-Type"); ct != "" && !jsonContentType(ct) {
-		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "Corps JSON attendu (Content-Type: application/json).")
+		return errNotJSON
 	}
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
@@ -522,10 +484,10 @@ func decodeJSON(c *echo.Context, v any) error {
 		if errors.As(err, &mbe) {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
-		return badRequest{"JSON invalide : " + err.Error()}
+		return jsonMistake(err)
 	}
 	if dec.More() {
-		return badRequest{"JSON invalide : données après l'objet"}
+		return badRequest{"JSON invalide : des données suivent l'objet."}
 	}
 	return nil
 }
