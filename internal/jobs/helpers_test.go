@@ -117,7 +117,10 @@ func (d *countingDrafter) callCounts() map[int64]int {
 // waitFor polls cond until it holds or the timeout passes.
 func waitFor(tb testing.TB, timeout time.Duration, what string, cond func() (bool, error)) {
 	tb.Helper()
-	deadline := time.Now().Add(timeout)
+	// The timeout bounds a poll that returns as soon as cond holds; it is no speed assertion (those are
+	// benchmarks). Under the race detector on a busy 2-core CI machine, 5,000 drafts took more than 45 s:
+	// the bound is widened there so a slow machine is not read as a lost review.
+	deadline := time.Now().Add(timeout * waitScale)
 	for {
 		ok, err := cond()
 		if err != nil {
@@ -150,3 +153,6 @@ func stop(tb testing.TB, r *jobs.Runner) {
 		tb.Errorf("stop: %v", err)
 	}
 }
+
+// waitScale widens every waitFor bound; 4 keeps a truly stuck pipeline failing within minutes.
+const waitScale = 4
