@@ -185,3 +185,14 @@ func TestPseudonymLeaked(t *testing.T) {
 		}
 	}
 }
+
+// TestPIIMeasurementSplits: every blind test split and the real sets are read in aggregate only; the tuning
+// sets are not.
+func TestPIIMeasurementSplits(t *testing.T) {
+	for split, want := range map[string]bool{SplitTestBlind: true, SplitTestBlind2: true, "real43": true,
+		"real43-replies": true, "dev-blind": false, "templates-dev": false, "templates-heldout": false} {
+		if got := PIIMeasurementSplit(split); got != want {
+			t.Errorf("PIIMeasurementSplit(%q) = %v, want %v", split, got, want)
+		}
+	}
+}
