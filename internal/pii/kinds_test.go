@@ -113,6 +113,9 @@ func TestNamesWhereNamesStand(t *testing.T) {
 		{"lower-case title", "c'est mon voisin m. pierre laroche qui m'a aidé", "pierre laroche"},
 		{"merci beaucoup à, lower case", "merci beaucoup a chloe et a mathieu pour leur aide", "chloe"},
 		{"et à after a name", "merci beaucoup a chloe et a mathieu pour leur aide", "mathieu"},
+		{"first name that is a word, after avec", "J'ai parlé avec Rose au téléphone, très gentille.", "Rose"},
+		{"first name that is a word, after par", "J'ai été reçue par Blanche, puis par son chef.", "Blanche"},
+		{"first name that is a word, after affaire à", "J'ai eu affaire à Pierre qui ne savait rien.", "Pierre"},
 		{"three names in lower case", "jsuis kouassi yao serge, ivoirien, jai déposé ma demande", "kouassi yao serge"},
 		{"SMS « c moi »", "salut c moi tony g besoin d'aide", "tony"},
 		{"form field after Nom", "Nom : GUERIN Prénom : Alice", "GUERIN"},
@@ -130,6 +133,8 @@ func TestNamesWhereNamesStand(t *testing.T) {
 		{"French compound after je suis", "je suis auto-entrepreneur depuis 2019", "auto-entrepreneur"},
 		{"Prénom is a field, not a name", "Nom : GUERIN Prénom : Alice", "Prénom"},
 		{"lower-case word that is French", "j'ai vu la rose du jardin", "rose"},
+		{"a place after par", "je suis passée par Lourdes et Tarbes", "Lourdes"},
+		{"a word at the start of a sentence", "Rose et bleu sont les couleurs du formulaire.", "Rose"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
 	}

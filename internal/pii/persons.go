@@ -339,7 +339,16 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			}
 		case "remercie", "remercions", "remercier", "felicite", "felicitations", "bravo":
 			return ctxWeak
+		case "avec", "par":
+			// « j'ai parlé avec Rose », « reçue par Blanche »: a first name that is also a word, capitalised
+			// inside the sentence after the preposition of a meeting.
+			if d.firstNameWritten(us, u) {
+				return ctxWeak
+			}
 		case "a":
+			if u >= 2 && talkedTo[us[u-2].key] && d.firstNameWritten(us, u) {
+				return ctxWeak // « j'ai eu affaire à Pierre », « j'ai parlé à Rose »
+			}
 			// « merci à Sandrine », « remerciements à M. … »
 			if u >= 2 && (us[u-2].key == "merci" || us[u-2].key == "remerciements" || us[u-2].key == "bravo" || us[u-2].key == "particulier") {
 				return ctxWeak
@@ -636,6 +645,16 @@ func frenchSuffix(k string) bool {
 		}
 	}
 	return false
+}
+
+// talkedTo are the words before « à » that make the next name a person spoken to.
+var talkedTo = set(`affaire parle parlee demande demandee explique expliquee dit montre remis remise envoye envoyee
+	transmis transmise adresse adressee`)
+
+// firstNameWritten reports a frequent first name written as one, capitalised inside the sentence, not a place.
+func (d *detector) firstNameWritten(us []unit, u int) bool {
+	w := &us[u]
+	return w.cap && !d.allCaps && w.first >= minLoneFirst && !w.nonName && !d.toks[w.a].has(fSentStart)
 }
 
 // lowerFirstName reports a word in lower case that can only be a first name: a frequent one, not a French word,
