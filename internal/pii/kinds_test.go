@@ -153,6 +153,9 @@ func TestIdentifiersByShape(t *testing.T) {
 		{"a professional's number", "numéro PACAGE 075012345 pour ma déclaration", "075012345", LabelCaseID},
 		{"new identity card named earlier", "Demande de carte d'identité déposée en mars. La nouvelle carte (B7KD2M9Q4) est arrivée en mai.", "B7KD2M9Q4", LabelIDDoc},
 		{"cue word with a dot", "ma carte d'identité roumaine : seria RX nr. 482157 ne passe pas", "482157", LabelIDDoc},
+		{"international prefix", "joignable au 00 212 612 345 678 le soir", "00 212 612 345 678", LabelPhone},
+		{"a document's number shaped like a phone", "mon numéro étranger 0123456789 est sur le récépissé", "0123456789", LabelIDDoc},
+		{"a phone after a file named earlier", "qu'un agent regarde le dossier et nous rappelle au 06 74 20 38 51.", "06 74 20 38 51", LabelPhone},
 		{"foreign phone stays a phone", "joignable au +221 77 96 28 04 06 le soir", "+221 77 96 28 04 06", LabelPhone},
 	}
 	for _, tt := range tests {

@@ -61,6 +61,8 @@ var numberCues = map[string]cue{
 	"abonne": cueDossier, "matricule": cueDossier, "affaire": cueDossier, "rg": cueDossier, "plainte": cueDossier,
 	"convocation": cueDossier, "pacage": cueDossier, "adeli": cueDossier, "rpps": cueDossier, "finess": cueDossier,
 	"reservation": cueDossier, "commande": cueDossier, "ine": cueDossier,
+	"rappelle": cuePhone, "rappellez": cuePhone, "recontacter": cuePhone, "recontactez": cuePhone, "contactez": cuePhone,
+	"joignez": cuePhone, "sms": cuePhone,
 	"joindre": cuePhone, "rappeler": cuePhone, "rappelez": cuePhone, "appeler": cuePhone, "appelez": cuePhone,
 	"joignable": cuePhone, "whatsapp": cuePhone, "gsm": cuePhone, "contacter": cuePhone, "tel": cuePhone, "telephone": cuePhone, "portable": cuePhone, "mobile": cuePhone, "fixe": cuePhone, "tél": cuePhone,
 }

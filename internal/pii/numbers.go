@@ -293,8 +293,13 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 		if plus && L >= 8 && L <= 15 {
 			return LabelPhone // a digit missing or one too many does not make it safe
 		}
-		if L == 10 && s[0] == '0' && s[1] != '0' && s[1] != '8' {
+		// A number said to be a document's or a file's is one, even shaped like a phone: « numéro étranger
+		// 0123456789 ».
+		if L == 10 && s[0] == '0' && s[1] != '0' && s[1] != '8' && !((isDocCue(c) || c == cueAlloc || c == cueDossier || c == cueFiscal) && d.cueWithin(a, 3, c)) {
 			return LabelPhone
+		}
+		if strings.HasPrefix(s, "00") && !strings.HasPrefix(s, "0033") && L >= 11 && L <= 15 && s[2] != '0' && c != cueDossier && c != cueAlloc {
+			return LabelPhone // the international prefix: « 00 212 612 345 678 »
 		}
 		if strings.HasPrefix(s, "0033") {
 			p := strings.TrimPrefix(s[4:], "0")
@@ -520,6 +525,16 @@ func (d *detector) cueBefore1(a int) cue {
 
 // abbreviations end with a dot that does not end the sentence: « nr. 482157 », « réf. AB12 ».
 var abbreviations = set(`n no nr nro num ref tel tél art av st ste`)
+
+// cueWithin reports whether a cue of kind c is one of the n words before token a.
+func (d *detector) cueWithin(a, n int, c cue) bool {
+	for k := a - 1; k >= 0 && k >= a-n; k-- {
+		if numberCues[d.toks[k].key] == c {
+			return true
+		}
+	}
+	return false
+}
 
 // hasCueNear reports whether a cue of kind c appears in the few words before token a.
 func (d *detector) hasCueNear(a int, c cue) bool {
