@@ -116,6 +116,9 @@ func TestNamesWhereNamesStand(t *testing.T) {
 		{"first name that is a word, after avec", "J'ai parlé avec Rose au téléphone, très gentille.", "Rose"},
 		{"first name that is a word, after par", "J'ai été reçue par Blanche, puis par son chef.", "Blanche"},
 		{"first name that is a word, after affaire à", "J'ai eu affaire à Pierre qui ne savait rien.", "Pierre"},
+		{"a list of first names after a relation", "mes enfants Noah, Jade, Lina et Malo vont à l'école", "Jade"},
+		{"a family by its surname", "Mes voisins, les Morel, ont eu le même souci.", "Morel"},
+		{"a name after a role and a comma", "l'assistante de direction, Sylvie Marchetti, m'a rappelée", "Sylvie Marchetti"},
 		{"three names in lower case", "jsuis kouassi yao serge, ivoirien, jai déposé ma demande", "kouassi yao serge"},
 		{"SMS « c moi »", "salut c moi tony g besoin d'aide", "tony"},
 		{"form field after Nom", "Nom : GUERIN Prénom : Alice", "GUERIN"},
@@ -133,6 +136,7 @@ func TestNamesWhereNamesStand(t *testing.T) {
 		{"French compound after je suis", "je suis auto-entrepreneur depuis 2019", "auto-entrepreneur"},
 		{"Prénom is a field, not a name", "Nom : GUERIN Prénom : Alice", "Prénom"},
 		{"lower-case word that is French", "j'ai vu la rose du jardin", "rose"},
+		{"mountains after les", "les Alpes et les Pyrénées sont loin de la CAF", "Alpes"},
 		{"a place after par", "je suis passée par Lourdes et Tarbes", "Lourdes"},
 		{"a word at the start of a sentence", "Rose et bleu sont les couleurs du formulaire.", "Rose"},
 	} {

@@ -222,7 +222,7 @@ func (d *detector) persons() {
 		if n == 0 {
 			continue
 		}
-		if u > 0 && institutions[us[u-1].key] && ctx != ctxTitle {
+		if u > 0 && institutions[us[u-1].key] && ctx != ctxTitle && plainSpace(d.ugap(us, u-1)) {
 			next = last + 1 // « lycée Victor Hugo »: the whole name names a place
 			continue
 		}
@@ -305,6 +305,15 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 		}
 		// « la tante de Nomvula », « le fils de Mme … » (the title decides there): a name that is not French.
 		if p.key == "de" && u >= 2 && relations[us[u-2].key] && (us[u].cap || us[u].upper) && us[u].nameWord() && !us[u].french {
+			return ctxPhrase
+		}
+		// « mes enfants Noah, Jade, Lina »: a first name in a list after a name found
+		if strings.TrimSpace(g) == "," && d.lastPerson == u-1 && us[u].first > 0 && (us[u].cap || us[u].upper || d.lowerish) {
+			return ctxPhrase
+		}
+		// « les Morel »: a family called by its surname
+		if p.key == "les" && us[u].cap && us[u].last > 0 && !us[u].nonName && (!us[u].french || us[u].inLex()) &&
+			!(u+1 < len(us) && (us[u+1].cap || us[u+1].upper) && plainSpace(d.ugap(us, u))) {
 			return ctxPhrase
 		}
 		// « Noah et à Jade », « merci à Chloé et à Mathieu »
@@ -511,7 +520,7 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 		u++ // « LE GOFF Sébastien »: judge from the name after the particle
 	}
 	first := &us[u]
-	if u > 0 && institutions[us[u-1].key] && ctx != ctxTitle {
+	if u > 0 && institutions[us[u-1].key] && ctx != ctxTitle && plainSpace(d.ugap(us, u-1)) {
 		return false
 	}
 	switch ctx {
