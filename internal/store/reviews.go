@@ -398,6 +398,7 @@ type ReviewFilter struct {
 	Query          string    // full-text search in title and body, web-search syntax, accents ignored
 	Feeling        string
 	Topic          string // matched anywhere in the topic, case and accents ignored
+	AssignedTo     int64  // only the reviews this user took (« mes avis »); 0: all
 	After          *ReviewCursor
 	Limit          int // default 50, at most 500
 	Order          ReviewOrder
@@ -442,6 +443,9 @@ func (s *Store) ListReviews(ctx context.Context, f ReviewFilter) (ReviewPage, er
 	}
 	if f.Topic != "" {
 		add("r.topic_key LIKE '%' || plume_fold(?) || '%'", escapeLike(f.Topic))
+	}
+	if f.AssignedTo != 0 {
+		add("EXISTS (SELECT 1 FROM review_assignments a WHERE a.review_id = r.id AND a.user_id = ?)", f.AssignedTo)
 	}
 	countWhere, countArgs := append([]string(nil), where...), append([]any(nil), args...)
 	// Counting per status with one index-only scan each (reviews_inbox_idx, or reviews_feeling_status_idx) is

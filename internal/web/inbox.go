@@ -26,6 +26,7 @@ type inboxRow struct {
 	Drafts      int
 	AgeDays     int  // days since the citizen wrote
 	Late        bool // open and older than the target delay
+	Assignee    *assignmentView
 }
 
 // statusTab is one status with its count, as a link that keeps the other filters.
@@ -39,6 +40,7 @@ type statusTab struct {
 // inboxForm is the filters as the agent typed them, shown back in the form.
 type inboxForm struct {
 	Status, Since, Until, Topic, Feeling, Query, Sort, Limit string
+	Mine                                                     bool // « mes avis »: only the reviews the agent took
 }
 
 // inboxData is what inbox.html shows.
@@ -54,6 +56,7 @@ type inboxData struct {
 	Target   int  // the target delay in days (PLUME_TARGET_DAYS)
 	Offline  bool // no model configured: drafts are written offline
 	Flash    string
+	MineHref string // the same filters with « mes avis » switched
 }
 
 // feelings are the citizens' ratings as Services Publics+ gives them.
@@ -68,6 +71,14 @@ func inboxFilter(c *echo.Context) (store.ReviewFilter, inboxForm, error) {
 	}
 	form := inboxForm{Status: string(f.Status), Since: c.QueryParam("depuis"), Until: c.QueryParam("jusqu_au"),
 		Topic: f.Topic, Feeling: f.Feeling, Query: f.Query, Sort: c.QueryParam("tri"), Limit: c.QueryParam("limite")}
+	switch c.QueryParam("mes") {
+	case "":
+	case "1":
+		u, _ := userOf(c)
+		form.Mine, f.AssignedTo = true, u.ID
+	default:
+		return f, form, badRequest{"mes : « 1 » attendu"}
+	}
 	if form.Until != "" {
 		t, err := time.ParseInLocation("2006-01-02", form.Until, paris)
 		if err != nil {
@@ -110,6 +121,9 @@ func (f inboxForm) query(status string) url.Values {
 	set("ressenti", f.Feeling)
 	set("q", f.Query)
 	set("limite", f.Limit)
+	if f.Mine {
+		v.Set("mes", "1")
+	}
 	if f.Sort != "anciens" {
 		set("tri", f.Sort)
 	}
@@ -154,13 +168,20 @@ func (s *Server) showInbox(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	held, err := s.holders(c, rows)
+	if err != nil {
+		return err
+	}
 	for _, r := range rows {
-		d.Rows = append(d.Rows, inboxRow{ID: r.ID, Title: r.Title, Excerpt: excerpt(r.Body, 180), Feeling: r.Feeling,
+		d.Rows = append(d.Rows, inboxRow{Assignee: held[r.ID], ID: r.ID, Title: r.Title, Excerpt: excerpt(r.Body, 180), Feeling: r.Feeling,
 			Topic: r.Topic, Structure: r.OrganisationLabel, Status: r.Status, StatusLabel: r.Status.Label(),
 			WrittenAt: r.WrittenAt, Drafts: r.DraftCount, AgeDays: ageDays(r.WrittenAt)})
 		d.Rows[len(d.Rows)-1].Late = openForWork(r.Status) && d.Rows[len(d.Rows)-1].AgeDays > d.Target
 	}
 	q := form.query(form.Status)
+	mine := form
+	mine.Mine = !form.Mine
+	d.MineHref = inboxURL(mine.query(form.Status))
 	if page.Next != nil {
 		next := form.query(form.Status)
 		next.Set("apres", page.Next.String())

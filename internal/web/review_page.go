@@ -57,37 +57,40 @@ type passageView struct {
 
 // reviewView is what review.html shows.
 type reviewView struct {
-	Review       store.Review
-	Current      *store.Draft
-	Text         string // the editor's content
-	Versions     int
-	Passages     []passageView
-	Segments     []segment
-	Unsupported  int
-	Checks       []ground.Check
-	Redacted     string // the citizen's text as the model saw it
-	RedactedNote string // why it cannot be shown
-	Publication  *store.Publication
-	Pending      bool // a publication is requested and not acknowledged
-	Abandoned    bool // the publisher gave up: the agent may approve again
-	Editable     bool
-	CanEdit      bool
-	CanApprove   bool
-	CanPublish   bool // background jobs are there to publish
-	Rewrites     []rewrite
-	Reasons      []string
-	Feedback     feedbackView
-	Flash        string
-	CSRF         string // for the partials, which receive this view rather than the page
-	Offline      bool   // no model configured: rewrites are unavailable, drafts come from the offline drafter
-	Conflict     *store.Draft
-	FieldErrors  map[string]string // French message per form field, after a refused post
-	Motif        string            // the set-aside form as the agent filled it
-	Precision    string
-	Viewers      []viewerNote // colleagues who opened this review in the last minutes
-	Next         int64        // the next open review in inbox order, 0 when none
-	Previous     int64
-	Replies      []store.StandardReply
+	Review         store.Review
+	Current        *store.Draft
+	Text           string // the editor's content
+	Versions       int
+	Passages       []passageView
+	Segments       []segment
+	Unsupported    int
+	Checks         []ground.Check
+	Redacted       string // the citizen's text as the model saw it
+	RedactedNote   string // why it cannot be shown
+	Publication    *store.Publication
+	Pending        bool // a publication is requested and not acknowledged
+	Abandoned      bool // the publisher gave up: the agent may approve again
+	Editable       bool
+	CanEdit        bool
+	CanApprove     bool
+	CanPublish     bool // background jobs are there to publish
+	Rewrites       []rewrite
+	Reasons        []string
+	Feedback       feedbackView
+	Flash          string
+	CSRF           string // for the partials, which receive this view rather than the page
+	Offline        bool   // no model configured: rewrites are unavailable, drafts come from the offline drafter
+	Conflict       *store.Draft
+	FieldErrors    map[string]string // French message per form field, after a refused post
+	Motif          string            // the set-aside form as the agent filled it
+	Precision      string
+	Viewers        []viewerNote // colleagues who opened this review in the last minutes
+	Next           int64        // the next open review in inbox order, 0 when none
+	Previous       int64
+	Replies        []store.StandardReply
+	Assignment     *assignmentView // who took the review, nil when no one has
+	AssignConflict *assignmentView // the colleague who took it first, after a refused « me l'attribuer »
+	CanReleaseAny  bool            // a supervisor may free a colleague's review
 }
 
 // flashes are the messages an action's redirect may ask for; only these keys are accepted, so no text is
@@ -99,6 +102,8 @@ var flashes = map[string]string{
 	"ecarte":      "L'avis est écarté.",
 	"retour":      "Merci, votre avis sur le brouillon est enregistré.",
 	"rouvert":     "L'avis est rouvert.",
+	"attribue":    "L'avis vous est attribué : il apparaît dans « Mes avis ».",
+	"libere":      "L'avis est libéré.",
 }
 
 // showReview is the review screen: the citizen's text, the draft in an editor, the sources and the checks.
@@ -164,6 +169,10 @@ func (s *Server) renderReview(c *echo.Context, rv store.Review, status int, adju
 	if v.Replies, err = s.store.ListStandardReplies(ctx, rv.OrganisationID); err != nil {
 		return err
 	}
+	if v.Assignment, err = s.assignmentOf(ctx, rv.ID, u); err != nil {
+		return err
+	}
+	v.CanReleaseAny = canReleaseAny(u)
 	if adjust != nil {
 		adjust(&v)
 	}
@@ -561,6 +570,8 @@ var actionLabels = map[string]string{
 	"reply.approve":  "a approuvé la réponse et demandé sa publication",
 	"review.reject":  "a écarté l'avis",
 	"review.reopen":  "a rouvert l'avis",
+	"review.assign":  "s'est attribué l'avis",
+	"review.release": "a libéré l'avis",
 }
 
 // showHistory lists every version of the reply with a word diff to the one before, and who did what.

@@ -54,6 +54,8 @@ func (s *Server) routes() {
 	e.POST("/avis/:id/relecture", s.relecture, s.require(auth.ActReadReviews))
 	e.POST("/avis/:id/ecarter", s.rejectReview, s.require(auth.ActEditDrafts))
 	e.POST("/avis/:id/rouvrir", s.reopenReview, s.require(auth.ActEditDrafts))
+	e.POST("/avis/:id/attribution", s.assignReview, s.require(auth.ActEditDrafts))
+	e.POST("/avis/:id/liberation", s.releaseReview, s.require(auth.ActEditDrafts))
 	e.POST("/avis/:id/brouillons/:draft/retour", s.saveFeedback, s.require(auth.ActEditDrafts))
 	e.GET("/statistiques", s.showStats, s.require(auth.ActViewStats))
 	e.GET("/parametres", s.showSettings, s.require(auth.ActEditPrompts))

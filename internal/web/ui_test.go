@@ -71,27 +71,9 @@ func newUIEnv(t testing.TB, o envOptions) *uiEnv {
 	}
 	e.auth = auth.New(st, auth.Options{Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 16}})
 	for _, r := range roles[1:] {
-		u, err := e.auth.AddUser(ctx, auth.NewUser{Email: r + "@caf.test", Name: "Test " + r, Password: "mot-de-passe-solide",
-			Role: auth.Role(r), OrganisationSlug: "caf-gironde"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		se, err := e.auth.NewSession(ctx, u.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.users[r], e.sessions[r] = u, se
+		e.addUser(r, r+"@caf.test", "Test "+r, auth.Role(r), "caf-gironde")
 	}
-	u, err := e.auth.AddUser(ctx, auth.NewUser{Email: "agent@cpam.test", Name: "Agent CPAM", Password: "mot-de-passe-solide",
-		Role: auth.RoleAgent, OrganisationSlug: "cpam-rhone"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	se, err := e.auth.NewSession(ctx, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.users["agent-cpam"], e.sessions["agent-cpam"] = u, se
+	e.addUser("agent-cpam", "agent@cpam.test", "Agent CPAM", auth.RoleAgent, "cpam-rhone")
 	filter := pii.NewFilter(5 * time.Second)
 	if e.drafts, err = draft.New(draft.Options{Store: st, Filter: filter}); err != nil {
 		t.Fatal(err)
@@ -116,6 +98,21 @@ func newUIEnv(t testing.TB, o envOptions) *uiEnv {
 	}
 	e.srv = srv
 	return e
+}
+
+// addUser creates an account signed in under key, for e.do's role.
+func (e *uiEnv) addUser(key, email, name string, role auth.Role, org string) {
+	e.t.Helper()
+	ctx := context.Background()
+	u, err := e.auth.AddUser(ctx, auth.NewUser{Email: email, Name: name, Password: "mot-de-passe-solide", Role: role, OrganisationSlug: org})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	se, err := e.auth.NewSession(ctx, u.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.users[key], e.sessions[key] = u, se
 }
 
 // review stores a new review in org and, with withDraft, its first (offline) draft.
@@ -236,6 +233,10 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"écarter", "POST", "/avis/{id}/ecarter", url.Values{"motif": {"Doublon"}}, "", nil,
 			[6]int{401, 303, 303, 403, 403, 303}, [6]int{401, 404, 404, 403, 403, 303}},
 		{"rouvrir", "POST", "/avis/{id}/rouvrir", nil, "", rejectFirst,
+			[6]int{401, 303, 303, 403, 403, 303}, [6]int{401, 404, 404, 403, 403, 303}},
+		{"me l'attribuer", "POST", "/avis/{id}/attribution", nil, "", nil,
+			[6]int{401, 303, 303, 403, 403, 303}, [6]int{401, 404, 404, 403, 403, 303}},
+		{"libérer", "POST", "/avis/{id}/liberation", nil, "", nil,
 			[6]int{401, 303, 303, 403, 403, 303}, [6]int{401, 404, 404, 403, 403, 303}},
 		{"avis sur un brouillon", "POST", "/avis/{id}/brouillons/{draft}/retour", url.Values{"pouce": {"-1"}, "etiquettes": {"trop_long"}}, "", nil,
 			[6]int{401, 303, 303, 403, 403, 303}, [6]int{401, 404, 404, 403, 403, 303}},
@@ -386,7 +387,7 @@ func publish(t *testing.T, st *store.Store, id, draftID int64) {
 func TestPostsWithoutCSRFAreRefused(t *testing.T) {
 	e := newUIEnv(t, envOptions{})
 	id, did := e.review(e.caf, "Avis", "Mon allocation est en retard.", true)
-	for _, p := range []string{"/avis/%d/enregistrer", "/avis/%d/regenerer", "/avis/%d/publier", "/avis/%d/ecarter", "/avis/%d/rouvrir",
+	for _, p := range []string{"/avis/%d/enregistrer", "/avis/%d/regenerer", "/avis/%d/publier", "/avis/%d/ecarter", "/avis/%d/rouvrir", "/avis/%d/attribution", "/avis/%d/liberation",
 		"/avis/%d/brouillons/" + strconv.FormatInt(did, 10) + "/retour", "/api/v1/reviews/%d/drafts", "/deconnexion"} {
 		path := strings.ReplaceAll(p, "%d", strconv.FormatInt(id, 10))
 		r := request{method: "POST", path: path, role: "agent", noCSRF: true, form: url.Values{"texte": {"x"}, "motif": {"Doublon"}, "pouce": {"1"}}}

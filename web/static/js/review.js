@@ -379,8 +379,10 @@
     }
   });
 
-  // Publication: a dialog lists what the server found (blocking items, and warnings to tick one by one), then
-  // an undo window of a few seconds passes before the approval is sent and the publication job queued.
+  // Publication: a dialog lists what the server found. Blocking items stop it; the other points, which the agent
+  // has mostly seen on the screen already (sentences without source, checks), are acknowledged all at once by the
+  // confirm button, « J'ai relu ces points, publier ». Then an undo window of a few seconds passes before the
+  // approval is sent and the publication job queued.
   var modal = $("modale-publier");
   if (!modal) { return; }
   var confirmBtn = $("modale-confirmer"), cancelModal = $("modale-annuler");
@@ -392,11 +394,6 @@
     if (modal.open) { modal.close(); }
     if (opener) { opener.focus(); }
   }
-  function updateConfirm() {
-    var boxes = modal.querySelectorAll("#modale-avertissements-liste input[type=checkbox]");
-    var all = Array.prototype.every.call(boxes, function (b) { return b.checked; });
-    confirmBtn.disabled = !all || !$("modale-bloquants").hidden;
-  }
   function openPublish(btn) {
     publishBtn = btn;
     opener = btn;
@@ -406,6 +403,7 @@
     $("modale-annulation").hidden = true;
     confirmBtn.disabled = true;
     confirmBtn.hidden = false;
+    confirmBtn.textContent = "Confirmer la publication";
     cancelModal.textContent = "Annuler";
     if (!modal.open) { modal.showModal(); }
     modal.classList.add("fr-modal--opened");
@@ -431,25 +429,20 @@
       hard.forEach(function (w) { var li = document.createElement("li"); li.setAttribute("data-guard-item", w.key); li.textContent = w.message; hl.appendChild(li); });
       $("modale-bloquants").hidden = hard.length === 0;
       var sl = $("modale-avertissements-liste"); sl.innerHTML = "";
-      soft.forEach(function (w, i) {
-        var div = document.createElement("div");
-        div.className = "fr-fieldset__element";
-        div.innerHTML = '<div class="fr-checkbox-group fr-checkbox-group--sm"><input type="checkbox" id="avert-' + i + '"><label class="fr-label" for="avert-' + i + '"></label></div>';
-        div.querySelector("label").textContent = w.message;
-        div.querySelector("input").addEventListener("change", updateConfirm);
-        sl.appendChild(div);
-      });
+      soft.forEach(function (w) { var li = document.createElement("li"); li.setAttribute("data-warning", w.key); li.textContent = w.message; sl.appendChild(li); });
       $("modale-avertissements").hidden = soft.length === 0;
       if (hard.length) {
         $("modale-etat").textContent = "Publication refusée : votre texte est enregistré (version " + v.version + "), corrigez-le puis approuvez à nouveau.";
         confirmBtn.hidden = true;
       } else if (soft.length) {
-        $("modale-etat").textContent = soft.length + " point" + (soft.length > 1 ? "s" : "") + " à vérifier avant de publier.";
+        $("modale-etat").textContent = soft.length + " point" + (soft.length > 1 ? "s" : "") + " à relire avant de publier.";
+        confirmBtn.textContent = "J'ai relu ces points, publier";
       } else {
         $("modale-etat").textContent = "Aucun avertissement. La réponse sera publiée sur Services Publics+.";
       }
-      updateConfirm();
-      (hard.length ? cancelModal : (soft.length ? sl.querySelector("input") : confirmBtn)).focus();
+      confirmBtn.disabled = hard.length > 0;
+      // Focus goes to what must be read: the blocking items' way out, the points to read again, or the button.
+      (hard.length ? cancelModal : (soft.length ? $("modale-avertissements") : confirmBtn)).focus();
     }).catch(function (err) {
       $("modale-etat").textContent = "La vérification n'a pas abouti : " + err.message;
     });
