@@ -584,9 +584,10 @@ async function assignment(t) {
   await page.goto(url);
   await page.locator("#bouton-attribuer").click();
   await page.waitForURL(/fait=attribue/);
-  assert.match(await page.locator("#attribution-etat").innerText(), /À moi/, "l'avis est à moi");
-  assert.ok(await inView(page, "#bouton-publier"), "l'attribution ne repousse pas « Approuver et publier » hors de la fenêtre");
+  assert.match(await page.locator("#attribution-etat").textContent(), /À moi/, "l'avis est à moi");
   await t.shotView(page, "26-attribue.png");
+  const pb = await page.locator("#bouton-publier").boundingBox();
+  assert.ok(await inView(page, "#bouton-publier"), `l'attribution ne repousse pas « Approuver et publier » hors de la fenêtre (bas à ${Math.round(pb.y + pb.height)} px)`);
   // The colleague's page was drawn before: their click is refused, the holder named, in view.
   const [res] = await Promise.all([late.waitForResponse((r) => r.url().endsWith("/attribution")), late.locator("#bouton-attribuer").click()]);
   assert.equal(res.status(), 409, "prendre un avis déjà pris : conflit");

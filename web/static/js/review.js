@@ -62,6 +62,21 @@
   var saved = editor.value;
   var busy = false, submitting = false, controller = null, lastBody = null;
 
+  // Side by side (from 1200 px), the editor gives up height so that its actions stay in the window whatever sits
+  // above it — a colleague's presence, a message, a conflict, a long title — down to about eight lines.
+  function fitEditor() {
+    editor.style.height = ""; stream.style.height = "";
+    if (window.innerWidth < 1200) { return; }
+    var actions = form.querySelector(".plume-actions");
+    var over = actions.getBoundingClientRect().bottom + window.scrollY - window.innerHeight + 8;
+    if (over > 0) {
+      var h = Math.max(160, editor.offsetHeight - over) + "px";
+      editor.style.height = h; stream.style.height = h;
+    }
+  }
+  fitEditor();
+  window.addEventListener("resize", fitEditor);
+
   function say(msg) { status.textContent = msg; }
   function dirty() { return editor.value.trim() !== saved.trim(); }
 
