@@ -9,6 +9,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// TouchEvery is how often at most a session's or an API token's last use is written: every authenticated
+// request reads them, and writing each time cost a commit (a WAL flush) per page read.
+const TouchEvery = time.Minute
+
 // Session is one row of sessions; the cookie value itself is never stored, only its SHA-256.
 type Session struct {
 	TokenHash  []byte
@@ -32,11 +36,18 @@ func (s *Store) InsertSession(ctx context.Context, se Session) error {
 // TouchSession returns the session with that hash if it has not expired at now, and moves its expiry to
 // the earlier of idleUntil and maxUntil(created_at), in one statement so that a racing logout wins cleanly.
 // maxAge bounds the whole life of the session however active it is. A missing or expired session is ErrNotFound.
+// The session is written at most once per TouchEvery: reading pages does not commit a row each time.
 func (s *Store) TouchSession(ctx context.Context, hash []byte, now, idleUntil time.Time, maxAge time.Duration) (Session, error) {
-	rows, err := s.Pool.Query(ctx, `UPDATE sessions
-		SET last_seen_at = $2, expires_at = LEAST($3, created_at + $4::interval)
-		WHERE token_hash = $1 AND expires_at > $2
-		RETURNING token_hash, user_id, csrf, created_at, expires_at, last_seen_at`, hash, now, idleUntil, maxAge)
+	rows, err := s.Pool.Query(ctx, `WITH cur AS (
+			SELECT token_hash, user_id, csrf, created_at, expires_at, last_seen_at FROM sessions
+			WHERE token_hash = $1 AND expires_at > $2
+		), touched AS (
+			UPDATE sessions s SET last_seen_at = $2, expires_at = LEAST($3, s.created_at + $4::interval)
+			FROM cur WHERE s.token_hash = cur.token_hash AND s.expires_at > $2 AND cur.last_seen_at <= $2::timestamptz - $5::interval
+			RETURNING s.token_hash, s.user_id, s.csrf, s.created_at, s.expires_at, s.last_seen_at
+		)
+		SELECT * FROM touched UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELECT 1 FROM touched)`,
+		hash, now, idleUntil, maxAge, TouchEvery)
 	if err != nil {
 		return Session{}, fmt.Errorf("store: touch session: %w", err)
 	}

@@ -40,10 +40,17 @@ func (s *Store) InsertToken(ctx context.Context, t APIToken) (APIToken, error) {
 	return out, nil
 }
 
-// UseToken returns the unrevoked token with that hash and stamps its last use, or ErrNotFound.
+// UseToken returns the unrevoked token with that hash and stamps its last use (at most once per TouchEvery), or
+// ErrNotFound.
 func (s *Store) UseToken(ctx context.Context, hash []byte, now time.Time) (APIToken, error) {
-	rows, err := s.Pool.Query(ctx, `UPDATE api_tokens SET last_used_at = $2
-		WHERE token_hash = $1 AND revoked_at IS NULL RETURNING `+tokenColumns, hash, now)
+	rows, err := s.Pool.Query(ctx, `WITH cur AS (
+			SELECT `+tokenColumns+` FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
+		), touched AS (
+			UPDATE api_tokens t SET last_used_at = $2 FROM cur
+			WHERE t.id = cur.id AND t.revoked_at IS NULL AND (cur.last_used_at IS NULL OR cur.last_used_at <= $2::timestamptz - $3::interval)
+			RETURNING t.id, t.user_id, t.name, t.token_hash, t.scopes, t.created_at, t.last_used_at, t.revoked_at
+		)
+		SELECT * FROM touched UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELECT 1 FROM touched)`, hash, now, TouchEvery)
 	if err != nil {
 		return APIToken{}, fmt.Errorf("store: use token: %w", err)
 	}

@@ -270,6 +270,28 @@ func TestOpenAIStreamingChunkFormat(t *testing.T) {
 	}
 }
 
+// TestOpenAIStreamHeartbeatWhileModelSlow: with a model slow to start, the stream opens after one heartbeat
+// period (headers, the role chunk) and sends a comment every period until the words come, like every stream.
+func TestOpenAIStreamHeartbeatWhileModelSlow(t *testing.T) {
+	defer sseHeartbeatNS.Store(sseHeartbeatNS.Load())
+	sseHeartbeatNS.Store(int64(50 * time.Millisecond))
+	env := newAssistantEnv(t, true)
+	env.fake.Push(llmtest.Reply{Chunks: []string{"Faites la demande en ligne [1]."}, HeaderDelay: 400 * time.Millisecond})
+	res, body := env.api(t, "POST", "/v1/chat/completions", env.alice.token,
+		`{"model":"plume-assistant","stream":true,"messages":[{"role":"user","content":"Comment demander l'APL ?"}]}`)
+	if res.StatusCode != 200 {
+		t.Fatalf("status %d: %s", res.StatusCode, body)
+	}
+	words := strings.Index(body, "Faites la demande")
+	beats := strings.Count(body[:max(words, 0)], ": attente")
+	if words < 0 || beats < 2 || strings.Index(body, ": ouvert") > strings.Index(body, "data:") {
+		t.Errorf("want the stream opened, then heartbeats (%d) before the words:\n%s", beats, body)
+	}
+	if chunks, done := readChunks(t, body); !done || len(chunks) == 0 || chunks[0].Choices[0].Delta.Role != "assistant" {
+		t.Errorf("stream not well formed (done %v):\n%s", done, body)
+	}
+}
+
 func TestOpenAIErrors(t *testing.T) {
 	env := newAssistantEnv(t, true)
 	env.fake.Handle(func(llmtest.Request) llmtest.Reply { return llmtest.Reply{Status: 503} })

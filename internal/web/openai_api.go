@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -433,40 +434,61 @@ func finishReason(a assistant.Answer) string {
 	return "stop"
 }
 
-// askStreamed asks q with a stream that opens at the answer's first words, so that a failure before them (a
-// model that is down) is still a plain error with its status. open sends the first events, delta each piece of
-// text; a failure after the first words goes to inStream. It returns the answer and the open stream, which the
-// caller closes; a nil stream means the response is already written.
+// askStreamed asks q with a stream that opens at the answer's first words, or after sseHeartbeat without any (a
+// slow model), and then carries a comment every sseHeartbeat like every stream of Plume: a failure before it opens
+// (a model that is down) is still a plain error with its status, and a slow model does not leave a proxy waiting
+// 60 s without a byte. open sends the first events, delta each piece of text; a failure after the stream opened
+// goes to inStream. It returns the answer and the open stream, which the caller closes; a nil stream means the
+// response is already written.
 func (h *assistantHandlers) askStreamed(c *echo.Context, q assistant.Question, open func(*sseWriter) error,
 	delta func(*sseWriter, string) error, inStream func(*sseWriter, error)) (assistant.Answer, *sseWriter, error) {
+	var mu sync.Mutex // start runs from the answer's callbacks and from the timer
 	var sse *sseWriter
-	start := func() error {
+	start := func() (*sseWriter, error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if sse != nil {
-			return nil
+			return sse, nil
 		}
 		sse = newSSE(c, streamTimeout)
-		return open(sse)
+		return sse, open(sse)
+	}
+	onSources := q.OnSources
+	q.OnSources = func(srcs []ground.Passage) error { // open reads what the sources callback stored
+		if onSources == nil {
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return onSources(srcs)
 	}
 	q.OnDelta = func(d string) error {
-		if err := start(); err != nil {
+		w, err := start()
+		if err != nil {
 			return err
 		}
-		return delta(sse, d)
+		return delta(w, d)
 	}
+	slow := time.AfterFunc(sseHeartbeat(), func() { _, _ = start() })
 	ans, err := h.svc.Ask(c.Request().Context(), q)
+	slow.Stop()
+	mu.Lock() // a start the timer began has finished
+	opened := sse
+	mu.Unlock()
 	switch {
-	case err != nil && sse == nil:
+	case err != nil && opened == nil:
 		return ans, nil, err
 	case err != nil:
-		inStream(sse, err)
-		sse.close()
+		inStream(opened, err)
+		opened.close()
 		return ans, nil, nil
 	}
-	if err := start(); err != nil { // an answer without a single delta cannot happen, but the stream stays well-formed
-		sse.close()
+	w, err := start() // an answer without a single delta cannot happen, but the stream stays well-formed
+	if err != nil {
+		w.close()
 		return ans, nil, nil
 	}
-	return ans, sse, nil
+	return ans, w, nil
 }
 
 // streamCompletion streams chat.completion.chunk events; the first chunk carries the sources.

@@ -5,14 +5,21 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v5"
 )
 
-// sseHeartbeat is how often a stream with nothing to say sends a comment, so that proxies with a read timeout
-// (often 60 s) keep the connection open while the model is slow.
-var sseHeartbeat = 15 * time.Second
+// sseHeartbeatNS is how often, in nanoseconds, a stream with nothing to say sends a comment, so that proxies
+// with a read timeout (often 60 s) keep the connection open while the model is slow. Atomic: tests shorten it
+// while streams of earlier tests may still be reading it.
+var sseHeartbeatNS atomic.Int64
+
+func init() { sseHeartbeatNS.Store(int64(15 * time.Second)) }
+
+// sseHeartbeat is the current heartbeat period.
+func sseHeartbeat() time.Duration { return time.Duration(sseHeartbeatNS.Load()) }
 
 // sseWriter sends server-sent events and keeps the connection open past the server's write timeout, with a
 // comment every sseHeartbeat between events; close stops the heartbeat.
@@ -44,7 +51,7 @@ func newSSE(c *echo.Context, d time.Duration) *sseWriter {
 }
 
 func (s *sseWriter) heartbeat() {
-	t := time.NewTicker(sseHeartbeat)
+	t := time.NewTicker(sseHeartbeat())
 	defer t.Stop()
 	for {
 		select {
