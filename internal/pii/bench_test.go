@@ -154,7 +154,8 @@ func BenchmarkLexiconLoad(b *testing.B) {
 	for b.Loop() {
 		k := loadWordList(humannamesGZ)
 		w := loadWordList(motsFrGZ)
-		if k.Len() == 0 || w.Len() == 0 {
+		e := loadWordList(wordsEnGZ)
+		if k.Len() == 0 || w.Len() == 0 || e.Len() == 0 {
 			b.Fatal("empty lexicon")
 		}
 	}

@@ -136,6 +136,7 @@ func TestNamesWhereNamesStand(t *testing.T) {
 		{"French compound after je suis", "je suis auto-entrepreneur depuis 2019", "auto-entrepreneur"},
 		{"Prénom is a field, not a name", "Nom : GUERIN Prénom : Alice", "Prénom"},
 		{"lower-case word that is French", "j'ai vu la rose du jardin", "rose"},
+		{"English words are not foreign names", "Après 3 relances sur la messagerie, toujours rien. Game Over.", "Game Over"},
 		{"mountains after les", "les Alpes et les Pyrénées sont loin de la CAF", "Alpes"},
 		{"a place after par", "je suis passée par Lourdes et Tarbes", "Lourdes"},
 		{"a word at the start of a sentence", "Rose et bleu sont les couleurs du formulaire.", "Rose"},

@@ -20,6 +20,8 @@ type lexicon struct {
 	last   map[string]int
 	known  *wordList // humannames: first names and surnames of many origins
 	french *wordList // wfrench: French word forms, to tell a word that is not French
+	// english: common English words (wamerican), so « Urgent Help » is not a name for not being French
+	english *wordList
 }
 
 var (
@@ -31,7 +33,7 @@ var (
 func names() *lexicon {
 	lexOnce.Do(func() {
 		lex = &lexicon{first: parsePrenoms(prenomsCSV), last: parseNoms(nomsTXT),
-			known: loadWordList(humannamesGZ), french: loadWordList(motsFrGZ)}
+			known: loadWordList(humannamesGZ), french: loadWordList(motsFrGZ), english: loadWordList(wordsEnGZ)}
 	})
 	return lex
 }

@@ -23,6 +23,7 @@ type unit struct {
 	stop       bool
 	known      bool // in the large name list (humannames)
 	french     bool // a French word form (wfrench)
+	english    bool // a common English word (wamerican) that is not in the name tables
 }
 
 func (u *unit) inLex() bool { return u.first > 0 || u.last > 0 }
@@ -30,7 +31,7 @@ func (u *unit) inLex() bool { return u.first > 0 || u.last > 0 }
 // foreign reports a word that is not French: in a place where names stand, it is a name. Short words in
 // capitals are acronyms, not names.
 func (u *unit) foreign() bool {
-	return !u.french && !u.stop && !u.nonName && u.end-u.start >= 2 && !(u.upper && (u.end-u.start <= 4 || !u.inLex() && !u.known))
+	return !u.french && !u.english && !u.stop && !u.nonName && u.end-u.start >= 2 && !(u.upper && (u.end-u.start <= 4 || !u.inLex() && !u.known))
 }
 
 // nameWord reports a word that may be a name: a known first name or surname, or a word that is not French.
@@ -141,6 +142,7 @@ func (d *detector) units() []unit {
 		if !u.stop {
 			u.french = d.lex.french.has(u.key) || frenchExtra[u.key]
 			u.known = d.lex.known.has(u.key)
+			u.english = !u.french && u.first == 0 && u.last == 0 && d.lex.english.has(u.key)
 			if !u.french && !u.known && u.first == 0 && u.last == 0 && frenchSuffix(u.key) {
 				u.french = true // « joignable », « dispo » typed in a way no dictionary lists: still French
 			}

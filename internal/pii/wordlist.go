@@ -14,6 +14,8 @@ var (
 	humannamesGZ []byte
 	//go:embed data/mots-fr.txt.gz
 	motsFrGZ []byte
+	//go:embed data/words-en.txt.gz
+	wordsEnGZ []byte
 )
 
 // wordList is a sorted list of folded keys held in one string, with a set over it: the keys are substrings of
