@@ -36,3 +36,8 @@ func ParseTemplates(funcs template.FuncMap) (*template.Template, error) {
 	}
 	return t, nil
 }
+
+// OpenAPI is the OpenAPI 3.1 description of /api/v1 and /v1, served at /openapi.json and rendered at /docs.
+//
+//go:embed openapi.json
+var OpenAPI []byte

@@ -5,6 +5,7 @@ package reviews
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -310,10 +311,48 @@ func (s *Saver) prepare(ctx context.Context, in ReviewInput) (store.ReviewUpsert
 	return up, nil
 }
 
+// ErrKept is a known review sent again with another title or text that Plume did not apply, because an agent has
+// already worked on it; see KeptError.
+var ErrKept = errors.New("texte de l'avis conservé")
+
+// KeptError says why a review sent again kept its stored title and text; its other fields were refreshed.
+type KeptError struct {
+	ReviewID int64
+	Reason   string // French: what the agents did
+}
+
+func (e *KeptError) Error() string {
+	return fmt.Sprintf("avis %d déjà traité (%s) : son titre et son texte ne sont pas remplacés ; les autres champs sont mis à jour", e.ReviewID, e.Reason)
+}
+
+// Is makes errors.Is(err, ErrKept) true.
+func (e *KeptError) Is(target error) bool { return target == ErrKept }
+
 // Save stores one review, as POST /api/v1/reviews does, with its drafting job when drafts is non-nil; see
-// Saver.Save.
+// Saver.Save. A known review sent with another title or text is updated while no agent has worked on it;
+// otherwise the text stays and Save returns the id, the result and a *KeptError saying why.
 func Save(ctx context.Context, st *store.Store, drafts Drafts, in ReviewInput) (int64, store.UpsertResult, error) {
-	return NewSaver(st, drafts).Save(ctx, in)
+	id, res, err := NewSaver(st, drafts).Save(ctx, in)
+	if err != nil || res == store.Inserted {
+		return id, res, err
+	}
+	rv, err := st.GetReview(ctx, id)
+	if err != nil {
+		return id, res, err
+	}
+	if c := clean(in); rv.Title == c.Title && rv.Body == c.Body {
+		return id, res, nil
+	}
+	reason := "un agent a enregistré ou régénéré un brouillon"
+	switch rv.Status {
+	case store.StatusInReview:
+		reason = "en relecture"
+	case store.StatusPublished:
+		reason = "réponse publiée"
+	case store.StatusRejected:
+		reason = "avis écarté"
+	}
+	return id, res, &KeptError{ReviewID: id, Reason: reason}
 }
 
 // ParseStatus reads a status as stored (brouillon_pret) or as a person writes it (« brouillon prêt », Publié).

@@ -165,9 +165,10 @@ const (
 )
 
 // UpsertReview stores a review by (source, external id): it inserts a new one, or refreshes the source fields of
-// an existing one without touching the agents' work. Title, body and organisation change only while the review
-// is nouveau with no draft; status, drafts and the reason for setting it aside never change, except that a
-// nouveau review without drafts whose reply appears at the source becomes publie.
+// an existing one without touching the agents' work. Title, body and organisation change only while no agent has
+// worked on the review: nouveau or brouillon_pret, with no draft but the background job's (created_by
+// automatique); status, drafts and the reason for setting it aside never change, except that such a review whose
+// reply appears at the source becomes publie.
 func (s *Store) UpsertReview(ctx context.Context, in ReviewUpsert) (int64, UpsertResult, error) {
 	return upsertReview(ctx, s.Pool, in)
 }
@@ -302,7 +303,8 @@ const updateReviewSQL = `WITH u AS (
 			CASE WHEN c.editable AND $12::text <> '' THEN 'publie' ELSE c.status END AS status
 		FROM (
 			SELECT x.id, x.organisation_id, x.title, x.body, x.written_at, x.published_reply, x.status,
-				x.status = 'nouveau' AND NOT EXISTS (SELECT 1 FROM drafts d WHERE d.review_id = x.id) AS editable
+				x.status IN ('nouveau', 'brouillon_pret') AND NOT EXISTS (
+					SELECT 1 FROM drafts d WHERE d.review_id = x.id AND d.created_by <> 'automatique') AS editable
 			FROM reviews x WHERE x.source = $2 AND x.external_id = $3
 		) c
 	) n

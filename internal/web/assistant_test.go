@@ -314,6 +314,7 @@ func TestOpenAIErrors(t *testing.T) {
 		{"response_format", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"response_format":{"type":"json_object"},"model"`, 1), 400, "unsupported_parameter"},
 		{"logprobs", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"logprobs":true,"model"`, 1), 400, "unsupported_parameter"},
 		{"temperature of the wrong type", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"temperature":"hot","model"`, 1), 400, "invalid_type"},
+		{"max_tokens of the wrong type", "POST", "/v1/responses", env.alice.token, `{"model":"plume-assistant","input":"x","max_output_tokens":"beaucoup"}`, 400, "invalid_type"},
 		{"temperature out of range", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"temperature":3,"model"`, 1), 400, "invalid_value"},
 		{"top_p out of range", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"top_p":0,"model"`, 1), 400, "invalid_value"},
 		{"max_tokens zero", "POST", "/v1/chat/completions", env.alice.token, strings.Replace(ask, `{"model"`, `{"max_tokens":0,"model"`, 1), 400, "invalid_value"},
@@ -333,6 +334,9 @@ func TestOpenAIErrors(t *testing.T) {
 			var e openAIError
 			if err := json.Unmarshal([]byte(body), &e); err != nil || e.Error.Message == "" || e.Error.Type == "" || e.Error.Code == nil || *e.Error.Code != tt.code {
 				t.Errorf("error body %s, want code %q", body, tt.code)
+			}
+			if strings.Contains(body, "Params") || strings.Contains(body, "json:") || strings.Contains(body, "127.0.0.1") {
+				t.Errorf("a Go name or an address in the message: %s", body)
 			}
 		})
 	}
@@ -518,7 +522,15 @@ func TestOpenAINodeClient(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node --test: %v", err)
 	}
-	if n := len(env.fake.Requests()); n < 2 {
-		t.Errorf("the node tests made %d model calls, want at least 2", n)
+	reqs := env.fake.Requests()
+	if len(reqs) < 5 {
+		t.Errorf("the node tests made %d model calls, want at least 5", len(reqs))
+	}
+	bounded := false
+	for _, r := range reqs {
+		bounded = bounded || r.MaxTokens == 5
+	}
+	if !bounded {
+		t.Error("max_tokens: 5 never reached the model")
 	}
 }

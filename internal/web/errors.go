@@ -24,6 +24,7 @@ import (
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/guard"
 	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/reviews"
 	"github.com/plume-services/plume/internal/store"
 )
 
@@ -143,6 +144,8 @@ var errorTable = []errorRow{
 		message: "Publication impossible : ce serveur n'a pas de tâches de fond pour publier. Votre texte est enregistré ; réessayez quand le service de publication sera disponible."},
 
 	// Conflicts with the state of a review or a conversation.
+	{match: as[*reviews.KeptError](), status: http.StatusConflict, code: "review_kept",
+		fill: func(m error, ae *apiError) { ae.Message = sentence(m.Error()) }},
 	{match: as[*store.TransitionError](), status: http.StatusConflict, code: "bad_transition",
 		fill: func(m error, ae *apiError) { ae.Message = sentence(m.Error()) }},
 	{match: is(draft.ErrNotDraftable), status: http.StatusConflict, code: "not_draftable",

@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/plume-services/plume/internal/draft"
 )
 
 // TestAPIJSONStyle checks one style across the API: dates with the Paris offset (a date-only written_at comes
@@ -43,5 +46,38 @@ func TestAPIJSONStyle(t *testing.T) {
 	res, body = e.do(request{method: "POST", path: "/api/v1/reviews/" + strconv.FormatInt(pid, 10) + "/drafts?stream=true", role: "agent", json: `{}`})
 	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "publié") {
 		t.Errorf("streamed draft of a published review: %d %s", res.StatusCode, body)
+	}
+}
+
+// TestRepostChangedReview checks what re-posting a review (same source and external id) with another text does:
+// the text is replaced while only the background job has drafted it; once an agent has worked on it, the text
+// stays and the answer is a 409 review_kept that says why.
+func TestRepostChangedReview(t *testing.T) {
+	e := newUIEnv(t, envOptions{noJobs: true})
+	post := func(body string) (*http.Response, string) {
+		return e.do(request{method: "POST", path: "/api/v1/reviews", role: "agent",
+			json: `{"external_id":"repost-1","title":"Aide au logement","body":"` + body + `","written_at":"2024-03-01"}`})
+	}
+	res, out := post("Première version de l'avis.")
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("first post: %d %s", res.StatusCode, out)
+	}
+	id, _ := strconv.ParseInt(regexp.MustCompile(`"id":(\d+)`).FindStringSubmatch(out)[1], 10, 64)
+	if _, _, err := e.drafts.DraftReview(context.Background(), draft.Request{ReviewID: id, Actor: "automatique"}); err != nil {
+		t.Fatal(err)
+	}
+	res, out = post("Deuxième version, corrigée par l'usager.")
+	if res.StatusCode != http.StatusOK || !strings.Contains(out, `"result":"mis à jour"`) || !strings.Contains(out, "Deuxième version") {
+		t.Fatalf("re-post with only the job's draft: %d %s", res.StatusCode, out)
+	}
+	if _, _, err := e.drafts.DraftReview(context.Background(), draft.Request{ReviewID: id, Actor: "agent@caf.test"}); err != nil {
+		t.Fatal(err)
+	}
+	res, out = post("Troisième version.")
+	if res.StatusCode != http.StatusConflict || !strings.Contains(out, `"code":"review_kept"`) || !strings.Contains(out, "brouillon") {
+		t.Fatalf("re-post after an agent's draft: %d %s", res.StatusCode, out)
+	}
+	if rv, _ := e.st.GetReview(context.Background(), id); rv.Body != "Deuxième version, corrigée par l'usager." {
+		t.Errorf("the agent's review got the new text: %q", rv.Body)
 	}
 }

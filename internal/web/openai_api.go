@@ -135,37 +135,15 @@ func decodeOpenAI(c *echo.Context, v any) *openAIBad {
 		return badParam("invalid_value", "", "Corps de requête illisible.")
 	}
 	if err := json.Unmarshal(body, v); err != nil {
+		msg := jsonMistake(err).msg
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return badParam("invalid_type", te.Field, fmt.Sprintf("%s : valeur de type %s, %s attendu", te.Field, te.Value, jsonTypeName(te.Type.Kind().String())))
+			field := strings.ReplaceAll(te.Field, "samplingParams.", "") // the embedded struct's Go name is no parameter
+			return badParam("invalid_type", field, strings.ReplaceAll(msg, te.Field, field))
 		}
-		return badParam("invalid_value", "", "Corps JSON invalide : "+syntaxMessage(err))
+		return badParam("invalid_value", "", msg)
 	}
 	return nil
-}
-
-// jsonTypeName names a Go kind as a JSON type, so that no Go type name reaches a client.
-func jsonTypeName(kind string) string {
-	switch kind {
-	case "string":
-		return "une chaîne"
-	case "bool":
-		return "un booléen"
-	case "slice", "array":
-		return "une liste"
-	case "struct", "map", "ptr":
-		return "un objet"
-	}
-	return "un nombre"
-}
-
-// syntaxMessage describes a JSON syntax error without the decoder's Go vocabulary.
-func syntaxMessage(err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("erreur de syntaxe à l'octet %d", se.Offset)
-	}
-	return "un objet JSON est attendu"
 }
 
 // checkModel checks the model parameter: required, and plume-assistant.

@@ -239,7 +239,7 @@ func (s *Server) createReviewAPI(c *echo.Context) error {
 	}
 	id, res, err := reviews.Save(ctx, s.store, drafts, in)
 	if err != nil {
-		return err
+		return err // a *reviews.KeptError is a 409 review_kept
 	}
 	rv, err := s.store.GetReview(ctx, id)
 	if err != nil {

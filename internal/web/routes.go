@@ -32,6 +32,10 @@ func (s *Server) routes() {
 	e.GET("/auth/oidc", s.startOIDC)
 	e.GET("/auth/callback", s.finishOIDC)
 
+	// The API's description: OpenAPI 3.1 for tools, a French page for people.
+	e.GET("/openapi.json", s.showOpenAPI)
+	e.GET("/docs", s.showDocs)
+
 	// API v1 (session cookie or API token).
 	api := e.Group("/api/v1")
 	api.GET("/reviews", s.listReviewsAPI, s.require(auth.ActReadReviews))

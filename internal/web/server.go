@@ -59,6 +59,7 @@ type Server struct {
 	model     llm.Client
 	jobs      *jobs.Runner
 	assistant *assistantHandlers
+	docs      docsData // the OpenAPI document as /docs shows it, built once
 }
 
 // New builds the server, parsing every template now so that a broken one fails the start, not a request.
@@ -75,7 +76,11 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: d.Config, store: d.Store, log: d.Log, registry: d.Registry, pages: pages, auth: d.Auth, oidc: d.OIDC,
+	doc, err := parseOpenAPI()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{docs: docsPage(doc), cfg: d.Config, store: d.Store, log: d.Log, registry: d.Registry, pages: pages, auth: d.Auth, oidc: d.OIDC,
 		filter: d.Filter, search: d.Search, drafts: d.Drafts, model: d.Model, jobs: d.Jobs}
 	s.metrics = newHTTPMetrics(d.Registry)
 	e := echo.New()
