@@ -37,22 +37,38 @@ func runPIISplit(t *testing.T, split string, min int) PIIReport {
 // who never read internal/pii), rounded down: the gate against regressions. It is below the issue's goals
 // (IssueTargets), which `plume eval pii` reports as missed: the floor says where the filter stands, honestly.
 var blindFloor = PIITargets{
-	Recall:        map[string]float64{pii.LabelPerson: 0.93},
-	OverallRecall: 0.92,
-	Precision:     0.94,
-	ZeroLeakShare: 0.86,
-	TrapMaskedMax: 0.025,
+	Recall:        map[string]float64{pii.LabelPerson: 0.95},
+	OverallRecall: 0.94,
+	Precision:     0.95,
+	ZeroLeakShare: 0.90,
+	TrapMaskedMax: 0.02,
 }
 
-// TestPIITargets is the regression gate of the personal-data filter, on the blind test split: only its
+// blindFloor2 is the same for the second blind test split (eval/pii/test-blind-2.jsonl, another writer), measured
+// once when it arrived (PERSON 0.966, recall 0.950, precision 0.950, zero leak 0.960, traps 1.8 %), rounded down.
+var blindFloor2 = PIITargets{
+	Recall:        map[string]float64{pii.LabelPerson: 0.96},
+	OverallRecall: 0.94,
+	Precision:     0.94,
+	ZeroLeakShare: 0.95,
+	TrapMaskedMax: 0.02,
+}
+
+// TestPIITargets is the regression gate of the personal-data filter, on the blind test splits: only their
 // aggregate figures are ever printed.
 func TestPIITargets(t *testing.T) {
-	rep := runPIISplit(t, SplitTestBlind, 200)
-	for _, m := range rep.Check(blindFloor) {
-		t.Error(m)
-	}
-	for _, m := range rep.Check(IssueTargets) {
-		t.Logf("objectif de l'issue 17 manqué : %s", m)
+	for _, tt := range []struct {
+		split string
+		min   int
+		floor PIITargets
+	}{{SplitTestBlind, 200, blindFloor}, {SplitTestBlind2, 200, blindFloor2}} {
+		rep := runPIISplit(t, tt.split, tt.min)
+		for _, m := range rep.Check(tt.floor) {
+			t.Errorf("%s : %s", tt.split, m)
+		}
+		for _, m := range rep.Check(IssueTargets) {
+			t.Logf("%s : objectif de l'issue 17 manqué : %s", tt.split, m)
+		}
 	}
 }
 
