@@ -183,7 +183,7 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 		break
 	}
 	// The SIRET or SIREN of an administration named beside it is public: « le SIRET de la CAF de Paris est … ».
-	if c == cueSiret || d.hasCueNear(a, cueSiret) {
+	if (len(s) == 9 || len(s) == 14) && allDigits(s) && (c == cueSiret || d.hasCueNear(a, cueSiret)) {
 		for k, n := a-1, 0; k >= 0 && n < 8; k, n = k-1, n+1 {
 			if key := d.toks[k].key; publicDomains[key] || institutions[key] || key == "mairie" || key == "commune" {
 				return true
@@ -238,8 +238,18 @@ func (d *detector) amountAfter(b int) bool {
 		}
 		break
 	}
+	if rest == "" {
+		return false
+	}
+	switch rest[0] {
+	case '%', '$':
+		return true
+	case 0xE2, 0xC2, 'e', 'E', 'k', 'K', 'p', 'P', 'c', 'C': // €, £ and the words below
+	default:
+		return false // most numbers: no lower-casing, no allocation
+	}
 	switch {
-	case strings.HasPrefix(rest, "€"), strings.HasPrefix(rest, "%"), strings.HasPrefix(rest, "$"), strings.HasPrefix(rest, "£"):
+	case strings.HasPrefix(rest, "€"), strings.HasPrefix(rest, "£"):
 		return true
 	}
 	w := strings.ToLower(rest[:min(len(rest), 12)])
