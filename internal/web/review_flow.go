@@ -276,6 +276,22 @@ func (s *Server) verifyReview(c *echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// warningKeyRE is the key of a point to read again in the publish dialog (see verifyReview).
+var warningKeyRE = regexp.MustCompile(`^(?:controle-\d{1,2}|sans-source|hors-ligne|courte)$`)
+
+// acknowledged returns the points to read again that the agent acknowledged with « J'ai relu ces points,
+// publier », as the dialog posts them (« relu », comma-separated), for the approval's audit entry: the one
+// gesture stays traceable. Unknown keys are dropped.
+func acknowledged(c *echo.Context) []string {
+	out := []string{}
+	for _, k := range strings.Split(c.FormValue("relu"), ",") {
+		if k = strings.TrimSpace(k); warningKeyRE.MatchString(k) && !slices.Contains(out, k) && len(out) < 20 {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // plural writes a count with the singular or plural form of what follows it.
 func plural(n int, one, many string) string {
 	if n == 1 {

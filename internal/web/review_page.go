@@ -445,7 +445,8 @@ func (s *Server) approveReview(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.audit(c, "reply.approve", "review", rv.ID, rv.OrganisationID, map[string]any{"draft_id": d.ID, "version": d.Version}); err != nil {
+	if err := s.audit(c, "reply.approve", "review", rv.ID, rv.OrganisationID, map[string]any{"draft_id": d.ID, "version": d.Version,
+		"relu": acknowledged(c)}); err != nil {
 		return err
 	}
 	return s.redirectAfter(c, rv, "publication", "publication")

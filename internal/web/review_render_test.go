@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/store"
@@ -246,5 +247,25 @@ func TestStandardRepliesInTheEditor(t *testing.T) {
 	want := []struct{ Titre, Corps string }{{tricky.Title, tricky.Body}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("standard replies in the editor (-want +got):\n%s", diff)
+	}
+}
+
+// TestApprovalRecordsAcknowledgedPoints checks that the points the agent acknowledged in the publish dialog go
+// into the approval's audit entry, known keys only, each once.
+func TestApprovalRecordsAcknowledgedPoints(t *testing.T) {
+	t.Parallel()
+	e := newUIEnv(t, envOptions{})
+	id, _ := e.review(e.caf, "Avis", "Mon allocation est en retard.", true)
+	res, _ := e.do(request{method: "POST", path: "/avis/" + strconv.FormatInt(id, 10) + "/publier", role: "agent",
+		form: url.Values{"texte": {"Bonjour, voici la réponse."}, "relu": {"sans-source, courte,<script>,garde-0,controle-3,courte"}}})
+	if res.StatusCode != 303 {
+		t.Fatalf("approve: %d", res.StatusCode)
+	}
+	es, err := e.auth.AuditLog(context.Background(), auth.AuditFilter{Action: "reply.approve", ObjectType: "review", ObjectID: strconv.FormatInt(id, 10)})
+	if err != nil || len(es) != 1 {
+		t.Fatalf("approval audit: %v %v", es, err)
+	}
+	if diff := cmp.Diff([]any{"sans-source", "courte", "controle-3"}, es[0].Details["relu"]); diff != "" {
+		t.Errorf("acknowledged points in the audit (-want +got):\n%s", diff)
 	}
 }

@@ -402,6 +402,9 @@
   if (!modal) { return; }
   var confirmBtn = $("modale-confirmer"), cancelModal = $("modale-annuler");
   var publishBtn = null, countdown = null, opener = null;
+  // The points acknowledged by the confirm button go with the approval, for its audit entry.
+  var relu = document.createElement("input");
+  relu.type = "hidden"; relu.name = "relu"; form.appendChild(relu);
   var undoSeconds = Number(document.documentElement.getAttribute("data-undo-seconds") || "5");
   function closeModal() {
     if (countdown) { clearInterval(countdown); countdown = null; say("Publication annulée : rien n'a été envoyé."); }
@@ -419,6 +422,7 @@
     confirmBtn.disabled = true;
     confirmBtn.hidden = false;
     confirmBtn.textContent = "Confirmer la publication";
+    relu.value = "";
     cancelModal.textContent = "Annuler";
     if (!modal.open) { modal.showModal(); }
     modal.classList.add("fr-modal--opened");
@@ -445,6 +449,7 @@
       $("modale-bloquants").hidden = hard.length === 0;
       var sl = $("modale-avertissements-liste"); sl.innerHTML = "";
       soft.forEach(function (w) { var li = document.createElement("li"); li.setAttribute("data-warning", w.key); li.textContent = w.message; sl.appendChild(li); });
+      relu.value = soft.map(function (w) { return w.key; }).join(",");
       $("modale-avertissements").hidden = soft.length === 0;
       if (hard.length) {
         $("modale-etat").textContent = "Publication refusée : votre texte est enregistré (version " + v.version + "), corrigez-le puis approuvez à nouveau.";
