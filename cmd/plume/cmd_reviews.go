@@ -39,6 +39,7 @@ func init() {
 			fs.IntVar(&ro.QueryRunes, "query-runes", 0, "sources : longueur maximale de la requête tirée de l'avis (0 : valeur par défaut)")
 			fs.Float64Var(&ro.OrganisationBoost, "org-boost", 0, "sources : bonus des fiches de l'organisation (0 : valeur par défaut, négatif : aucun)")
 			fs.Float64Var(&ro.ServiceWeight, "service-weight", 0, "sources : poids des mots de service (accueil, téléphone…) contre les mots de démarche (0 : valeur par défaut)")
+			fs.Float64Var(&ro.QuestionWeight, "question-weight", 0, "sources : poids des points d'interrogation de l'avis, au plus 2 (0 : valeur par défaut, négatif : aucun)")
 			fs.Float64Var(&ro.MinProcedure, "min-procedure", 0, "sources : mots de démarche (moins les mots de service pondérés) en dessous desquels aucune fiche n'est donnée (0 : valeur par défaut)")
 			fs.Float64Var(&ro.DocumentWeight, "doc-weight", 0, "sources : poids du classement plein texte des fiches entières (0 : valeur par défaut, négatif : aucun)")
 			fs.BoolVar(&ro.NoAbstain, "no-abstain", false, "sources : ne jamais s'abstenir (calibrage)")

@@ -24,6 +24,7 @@ type sourceLine struct {
 
 type sourceSignals struct {
 	Cues, ServiceCues      int
+	Questions              int
 	Best, Similarity, BM25 float64
 }
 
@@ -78,7 +79,7 @@ func reviewsSources(ctx context.Context, a *app, ro search.ReviewOptions, signal
 				out.Results = append(out.Results, sourceResult{DocID: p.DocID, ChunkID: p.ChunkID, Title: p.Title, URL: p.URL, Score: p.Score})
 			}
 			if signals {
-				out.Signals = &sourceSignals{Cues: src.Query.Cues, ServiceCues: src.Query.ServiceCues, Best: src.Best,
+				out.Signals = &sourceSignals{Cues: src.Query.Cues, ServiceCues: src.Query.ServiceCues, Questions: src.Query.Questions, Best: src.Best,
 					Similarity: src.BestSimilarity, BM25: src.BestBM25}
 			}
 		}

@@ -27,6 +27,9 @@ type ReviewQuery struct {
 	// ServiceCues counts the words about how the service was delivered (a counter, an agent, a phone line, a
 	// website, waiting): what a review with no procedure at stake is about.
 	ServiceCues int
+	// Questions counts the question marks of the title and text: a citizen who asks wants to know what to do
+	// or what they are owed, which a fiche answers; praise and complaints about a counter rarely ask.
+	Questions int
 }
 
 // DefaultReviewQueryRunes bounds the query built from a review: the title and the procedure sentences of a
@@ -44,7 +47,7 @@ func BuildReviewQuery(r Review, maxRunes int) ReviewQuery {
 	if maxRunes <= 0 {
 		maxRunes = DefaultReviewQueryRunes
 	}
-	var q ReviewQuery
+	q := ReviewQuery{Questions: strings.Count(r.Title.String(), "?") + strings.Count(r.Text.String(), "?")}
 	var parts []pii.Redacted
 	used := 0
 	add := func(s sentence) bool {
@@ -247,7 +250,14 @@ var serviceStems = strings.Fields(`accueil guichet agent agents conseill hotess 
 	horaire ferme fermee ouvert locaux bureau salle ecoute aimabl poli impoli accueillant souriant
 	efficac rapid professionnel competent incompetent respect irrespect mepris`)
 
+// notService are words the service stems begin that say nothing of the service: « je m'appelle » introduces a
+// name and « appelez-moi » asks for a call back, in reviews about a procedure as much as in any other.
+var notService = map[string]bool{"appelle": true, "appelez": true, "appelons": true}
+
 func serviceWord(w string) bool {
+	if notService[w] {
+		return false
+	}
 	for _, s := range serviceStems {
 		if strings.HasPrefix(w, s) {
 			return true

@@ -80,3 +80,29 @@ func TestOrganisations(t *testing.T) {
 		t.Error("a line without = was accepted")
 	}
 }
+
+func TestReviewAbstention(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, title, text string
+		cite              bool
+	}{
+		{"praise of a counter", "Accueil", "Merci à l'agent de l'accueil, très aimable et souriant au guichet. Bravo !", false},
+		{"phone line complaint", "Injoignable", "Impossible de joindre le standard, personne ne décroche, attente interminable au téléphone.", false},
+		{"procedure narrative", "Prime d'activité", "Ma prime d'activité a été suspendue après ma déclaration trimestrielle.", true},
+		// « je m'appelle » and « appelez-moi » are no complaint about a phone line.
+		{"name and call back", "Remboursement bloqué", "Bonjour, je m'appelle [PERSONNE_1]. Ma carte Vitale est perdue et mes remboursements de soins sont bloqués depuis deux mois. Appelez-moi au [TELEPHONE_1].", true},
+		// Few procedure words but a question: the citizen wants to know what to do.
+		{"question on the phone", "Que faire ?", "On m'a dit au téléphone de refaire ma demande, mais pourquoi ? Et comment ?", true},
+	}
+	opt := ReviewOptions{}.withDefaults()
+	for _, tt := range tests {
+		q := BuildReviewQuery(Review{Title: pii.Public(tt.title), Text: pii.Public(tt.text)}, 0)
+		if got := q.procedureScore(opt) >= opt.MinProcedure; got != tt.cite {
+			t.Errorf("%s: cites = %v (cues %d, service %d, questions %d), want %v", tt.name, got, q.Cues, q.ServiceCues, q.Questions, tt.cite)
+		}
+	}
+	if q := BuildReviewQuery(Review{Title: pii.Public("Pourquoi ?"), Text: pii.Public("Et ma carte ? Quand ? Où ?")}, 0); q.Questions != 4 {
+		t.Errorf("questions = %d, want 4", q.Questions)
+	}
+}
