@@ -240,15 +240,19 @@ func (s *Store) ReplaceCorpus(ctx context.Context, r CorpusReplace) (CorpusRepla
 
 // documentTerms rebuilds the fiche-level statistics of the fiche-level full-text leg from the chunks' tsv: each
 // word's occurrences in a fiche's sections and text (tf, the B and C weights of its chunks) and in its title
-// (tf_title: the A weight, the fiche title repeated in every chunk, so counted once), the fiches' lengths, the
-// number of fiches holding each word, and their count and mean length.
+// (tf_title: the A weight, the fiche title repeated in every chunk, so counted once), with the fiche's doc_id and
+// length (dl) on each row, the fiches' lengths, the number of fiches holding each word, and their count and mean
+// length.
 const documentTerms = `DELETE FROM corpus_document_terms;
-INSERT INTO corpus_document_terms (document_id, word, tf, tf_title)
-  SELECT c.document_id, v.lexeme,
-         sum(cardinality(array_positions(v.weights, 'B')) + cardinality(array_positions(v.weights, 'C'))),
-         max(cardinality(array_positions(v.weights, 'A')))
-  FROM corpus_chunks c, unnest(c.tsv) v GROUP BY c.document_id, v.lexeme;
-UPDATE corpus_documents d SET lexemes = coalesce((SELECT sum(tf + tf_title)::int FROM corpus_document_terms t WHERE t.document_id = d.id), 0);
+INSERT INTO corpus_document_terms (document_id, doc_id, word, tf, tf_title, dl)
+  SELECT document_id, doc_id, word, tf, tf_title, sum(tf + tf_title) OVER (PARTITION BY document_id)::int
+  FROM (
+    SELECT c.document_id, min(c.doc_id) AS doc_id, v.lexeme AS word,
+           sum(cardinality(array_positions(v.weights, 'B')) + cardinality(array_positions(v.weights, 'C'))) AS tf,
+           max(cardinality(array_positions(v.weights, 'A'))) AS tf_title
+    FROM corpus_chunks c, unnest(c.tsv) v GROUP BY c.document_id, v.lexeme
+  ) s;
+UPDATE corpus_documents d SET lexemes = coalesce((SELECT min(dl) FROM corpus_document_terms t WHERE t.document_id = d.id), 0);
 UPDATE corpus_lexemes l SET ndocs = s.n
   FROM (SELECT word, count(*)::int AS n FROM corpus_document_terms GROUP BY word) s WHERE s.word = l.word;
 UPDATE corpus_meta SET (documents, avg_doc_lexemes) =
@@ -609,15 +613,15 @@ const documentFusion = `dterms AS (
   WHERE @doc_weight::float8 > 0 AND s.ndocs > 0
 ),
 dscored AS (
-  SELECT d.doc_id,
+  SELECT x.doc_id,
          sum(t.w * (x.tf + @w_doc_title::float8 * x.tf_title) * (1 + @k1::float8)
-             / (x.tf + @w_doc_title::float8 * x.tf_title + @k1::float8 * (1 - @b::float8 + @b::float8 * d.lexemes / m.avg_doc_lexemes))) AS score
-  FROM dterms t JOIN corpus_document_terms x ON x.word = t.word
-  JOIN corpus_documents d ON d.id = x.document_id,
+             / (x.tf + @w_doc_title::float8 * x.tf_title + @k1::float8 * (1 - @b::float8 + @b::float8 * x.dl / m.avg_doc_lexemes))) AS score
+  FROM dterms t JOIN corpus_document_terms x ON x.word = t.word,
   (SELECT avg_doc_lexemes FROM corpus_meta) m
-  WHERE (@audience = '' OR d.audience = @audience) AND (@doc_id = '' OR d.doc_id = @doc_id)
-    AND (@theme = '' OR d.theme = @theme)
-  GROUP BY d.id, d.doc_id
+  WHERE (@audience = '' AND @doc_id = '' AND @theme = '') OR EXISTS (
+    SELECT 1 FROM corpus_documents d WHERE d.id = x.document_id AND (@audience = '' OR d.audience = @audience)
+      AND (@doc_id = '' OR d.doc_id = @doc_id) AND (@theme = '' OR d.theme = @theme))
+  GROUP BY x.document_id, x.doc_id
 ),
 dleg AS (
   SELECT doc_id, row_number() OVER (ORDER BY max(score) DESC, doc_id) AS rnk
