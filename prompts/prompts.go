@@ -95,7 +95,7 @@ func Load(version string) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prompts: version %q : %w", version, err)
 	}
-	for _, name := range []string{"system.tmpl", "draft.tmpl", "rewrite.tmpl", "assistant-system", "assistant-user"} {
+	for _, name := range []string{"system.tmpl", "draft.tmpl", "rewrite.tmpl", "assistant-system", "assistant-user", "query-system", "query-user"} {
 		if t.Lookup(name) == nil {
 			return nil, fmt.Errorf("prompts: version %q : gabarit %s manquant", version, name)
 		}
@@ -117,20 +117,26 @@ func (s *Set) Version() string { return s.version }
 
 // Draft renders the prompt for a first draft, or for a rewrite when in.Instruction is set.
 func (s *Set) Draft(in DraftInput) (Rendered, error) {
-	sys, err := s.exec("system.tmpl", in)
-	if err != nil {
-		return Rendered{}, err
-	}
 	name := "draft.tmpl"
 	if !in.Instruction.IsZero() {
 		name = "rewrite.tmpl"
 	}
-	user, err := s.exec(name, in)
+	return s.render("system.tmpl", name, in)
+}
+
+// render executes a system and a user template with in, one of the typed inputs of this package.
+func (s *Set) render(system, user string, in any) (Rendered, error) {
+	sys, err := s.exec(system, in)
 	if err != nil {
 		return Rendered{}, err
 	}
-	// Sound: the templates are official text and every value they interpolate is a pii.Redacted.
-	return Rendered{Version: s.version, System: pii.Public(sys), User: pii.Public(user)}, nil
+	u, err := s.exec(user, in)
+	if err != nil {
+		return Rendered{}, err
+	}
+	// Sound: the templates are official text and every value they interpolate is a pii.Redacted
+	// (TestInputsHoldNoString keeps the inputs so).
+	return Rendered{Version: s.version, System: pii.Public(sys), User: pii.Public(u)}, nil
 }
 
 // Turn is an earlier exchange of an assistant conversation, filtered.
@@ -147,16 +153,19 @@ type AssistantInput struct {
 
 // Assistant renders the system and user prompts of the advisers' assistant.
 func (s *Set) Assistant(in AssistantInput) (Rendered, error) {
-	sys, err := s.exec("assistant-system", in)
-	if err != nil {
-		return Rendered{}, err
-	}
-	user, err := s.exec("assistant-user", in)
-	if err != nil {
-		return Rendered{}, err
-	}
-	// Sound: the templates are official text and every value they interpolate is a pii.Redacted.
-	return Rendered{Version: s.version, System: pii.Public(sys), User: pii.Public(user)}, nil
+	return s.render("assistant-system", "assistant-user", in)
+}
+
+// QueryInput is what the query-rewriting templates receive: a review after the personal-data filter.
+type QueryInput struct {
+	Organisation pii.Redacted
+	Title, Text  pii.Redacted
+}
+
+// Query renders the prompt that asks a model what a review is about (quelle démarche, quel droit, quelle
+// question ?), whose answer leads the retrieval query of the review's sources.
+func (s *Set) Query(in QueryInput) (Rendered, error) {
+	return s.render("query-system", "query-user", in)
 }
 
 func (s *Set) exec(name string, data any) (string, error) {

@@ -32,6 +32,7 @@ func TestInputsHoldNoString(t *testing.T) {
 	}
 	walk("DraftInput", reflect.TypeOf(DraftInput{}))
 	walk("AssistantInput", reflect.TypeOf(AssistantInput{}))
+	walk("QueryInput", reflect.TypeOf(QueryInput{}))
 }
 
 // blockRE matches a well-formed data block as dataBlock writes it.

@@ -297,8 +297,16 @@ func evalRun(ctx context.Context, a *app, datasetPath, cfgPath, name string, res
 		}
 		opts.Reranker = search.NewReranker(a.cfg.RerankBaseURL, cfg.Reranker, a.cfg.RerankAPIKey)
 	}
-	searcher := search.New(st, emb, opts)
 	filter := pii.NewFilter(a.cfg.PIITimeout)
+	var model llm.Client
+	if ds.Kind == eval.KindReviews && cfg.Model != "" {
+		if model, err = llm.New(a.llmOptions(cfg.LLMBaseURL, cfg.Model, a.cfg.LLMAPIKey, conc)); err != nil {
+			return err
+		}
+		// With a model, the sources of each draft are retrieved by the query it rewrote, as in production.
+		opts.Rewriter = queryRewriter(model, filter)
+	}
+	searcher := search.New(st, emb, opts)
 
 	runner := &eval.Runner{Store: st, Concurrency: conc}
 	switch ds.Kind {
@@ -311,12 +319,6 @@ func evalRun(ctx context.Context, a *app, datasetPath, cfgPath, name string, res
 		}
 		runner.Questions = &eval.QuestionScorer{Retriever: eval.SearchRetriever{Searcher: searcher, Filter: filter, Mode: mode}, K: max(cfg.K, 10)}
 	case eval.KindReviews:
-		var model llm.Client
-		if cfg.Model != "" {
-			if model, err = llm.New(a.llmOptions(cfg.LLMBaseURL, cfg.Model, a.cfg.LLMAPIKey, conc)); err != nil {
-				return err
-			}
-		}
 		set, err := prompts.Load(cfg.PromptVersion)
 		if err != nil {
 			return err

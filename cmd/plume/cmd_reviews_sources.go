@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
 )
@@ -40,12 +41,22 @@ type sourceResult struct {
 // in order: the same filter, query building, retrieval and abstention as a draft. A bad line gets {"id","error"}
 // and the run goes on.
 func reviewsSources(ctx context.Context, a *app, ro search.ReviewOptions, signals bool) error {
-	st, s, err := openSearcherWith(ctx, a, search.Options{})
+	filter := pii.NewFilter(a.cfg.PIITimeout)
+	opt := search.Options{}
+	if a.cfg.LLMBaseURL != "" && !ro.NoRewrite {
+		// As a draft does: with a model configured, it rewrites each review's query first.
+		m, err := llm.New(a.llmOptions(a.cfg.LLMBaseURL, a.cfg.LLMModel, a.cfg.LLMAPIKey, a.cfg.LLMConcurrency))
+		if err != nil {
+			return err
+		}
+		opt.Rewriter = queryRewriter(m, filter)
+		fmt.Fprintf(a.stderr, "requêtes réécrites par le modèle %s\n", a.cfg.LLMModel)
+	}
+	st, s, err := openSearcherWith(ctx, a, opt)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	filter := pii.NewFilter(a.cfg.PIITimeout)
 	sc := bufio.NewScanner(a.stdin)
 	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
 	enc := json.NewEncoder(a.stdout)
@@ -77,6 +88,9 @@ func reviewsSources(ctx context.Context, a *app, ro search.ReviewOptions, signal
 			}
 			for _, p := range src.Passages() {
 				out.Results = append(out.Results, sourceResult{DocID: p.DocID, ChunkID: p.ChunkID, Title: p.Title, URL: p.URL, Score: p.Score})
+			}
+			if src.RewriteErr != nil {
+				fmt.Fprintf(a.stderr, "ligne %d (id %q) : réécriture par le modèle impossible, requête par règles : %v\n", line, in.ID, src.RewriteErr)
 			}
 			if signals {
 				out.Signals = &sourceSignals{Cues: src.Query.Cues, ServiceCues: src.Query.ServiceCues, Questions: src.Query.Questions, Best: src.Best,

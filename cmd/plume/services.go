@@ -18,6 +18,7 @@ import (
 	"github.com/plume-services/plume/internal/search"
 	"github.com/plume-services/plume/internal/spp"
 	"github.com/plume-services/plume/internal/store"
+	"github.com/plume-services/plume/prompts"
 )
 
 // newAuth builds the accounts service from the configuration.
@@ -87,6 +88,11 @@ type services struct {
 	jobs     *jobs.Runner
 }
 
+// queryRewriter is the model query-rewriting step of the reviews' retrieval, used whenever a model is configured.
+func queryRewriter(m llm.Client, filter *pii.Filter) *search.QueryRewriter {
+	return &search.QueryRewriter{Model: m, Prompts: prompts.MustLoad(prompts.Current), Filter: filter}
+}
+
 // buildServices wires the pipeline from the configuration: filter, embedder and search, model client (none
 // means the offline drafter), drafting, and the background jobs with their source and publisher.
 func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*services, error) {
@@ -99,7 +105,6 @@ func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*se
 	if a.cfg.RerankBaseURL != "" {
 		opts.Reranker = search.NewReranker(a.cfg.RerankBaseURL, a.cfg.RerankModel, a.cfg.RerankAPIKey)
 	}
-	s.searcher = search.New(st, emb, opts)
 	if a.cfg.LLMBaseURL != "" {
 		o := a.llmOptions(a.cfg.LLMBaseURL, a.cfg.LLMModel, a.cfg.LLMAPIKey, a.cfg.LLMConcurrency)
 		o.Interactive = a.cfg.LLMInteractive
@@ -108,7 +113,9 @@ func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*se
 			return nil, err
 		}
 		s.model = m
+		opts.Rewriter = queryRewriter(m, s.filter)
 	}
+	s.searcher = search.New(st, emb, opts)
 	if s.drafts, err = draft.New(draft.Options{Store: st, Filter: s.filter, Searcher: s.searcher, Model: s.model, Log: a.log,
 		Limits: a.cfg.PromptLimits}); err != nil {
 		return nil, err

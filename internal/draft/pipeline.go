@@ -374,6 +374,10 @@ func (s *Service) retrieveReview(ctx context.Context, org string, f filtered, k 
 	abstained := false
 	ps, err := ground.Retrieve(ctx, "draft", s.o.Log, func(ctx context.Context) ([]ground.Passage, error) {
 		src, err := s.o.Searcher.ReviewSources(ctx, search.Review{Organisation: org, Title: f.title, Text: f.text}, search.ReviewOptions{Fiches: k})
+		if src.RewriteErr != nil {
+			// Not fatal: the rule-based query retrieved the sources.
+			s.o.Log.Warn("draft: réécriture de la requête par le modèle impossible", "err", src.RewriteErr)
+		}
 		abstained = src.Abstained
 		return src.Passages(), err
 	})

@@ -17,8 +17,7 @@ import (
 // Go writes it) whose non-test code may refer to pii.Public, each with the reason it only ever marks vetted
 // official text. Adding a caller fails TestPublicCallers until it is reviewed and listed here.
 var publicCallers = map[string]string{
-	"prompts.(*Set).Draft":                "marks a rendered template: Plume's own text plus typed inputs whose every text field is a Redacted",
-	"prompts.(*Set).Assistant":            "same as Draft, for the assistant's templates",
+	"prompts.(*Set).render":               "marks a rendered template (draft, assistant, query rewriting): Plume's own text plus typed inputs whose every text field is a Redacted",
 	"internal/ground.PromptSources":       "marks the passages search returned: service-public.fr fiches read from the corpus tables",
 	"internal/search.lexiconSuffix":       "marks the words Plume's embedded lexicon appended to an already redacted query",
 	"internal/search.(*Indexer).embedAll": "marks corpus passages (official fiches) sent to the embeddings server when indexing",

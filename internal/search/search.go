@@ -100,8 +100,11 @@ type Options struct {
 	// DefaultOrganisations().
 	Organisations *Organisations
 	Reranker      *Reranker // nil: no reranking
-	Candidates    int       // chunks each leg contributes to the fusion, default DefaultCandidates
-	RRFK          float64   // default DefaultRRFK
+	// Rewriter asks a model what a review is about before its sources are retrieved; nil (no model
+	// configured) keeps the rule-based query alone.
+	Rewriter   *QueryRewriter
+	Candidates int     // chunks each leg contributes to the fusion, default DefaultCandidates
+	RRFK       float64 // default DefaultRRFK
 	// FullTextWeight and VectorWeight scale each leg in the fusion, default 1 and DefaultVectorWeight.
 	FullTextWeight, VectorWeight float64
 	// MaxLexemeShare leaves out of the full-text leg the query words found in more than this share of the

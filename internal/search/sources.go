@@ -47,6 +47,8 @@ type ReviewOptions struct {
 	DocumentWeight    float64 // default DefaultReviewDocumentWeight; negative disables the fiche-level leg
 	// NoAbstain returns the best fiches even when retrieval would abstain, to calibrate the thresholds.
 	NoAbstain bool
+	// NoRewrite keeps the rule-based query even when the searcher has a QueryRewriter, to compare.
+	NoRewrite bool
 }
 
 func (o ReviewOptions) withDefaults() ReviewOptions {
@@ -96,9 +98,13 @@ type Fiche struct {
 // Sources are the fiches retrieved for a review, best first, or an abstention: no fiche is relevant enough,
 // and quoting an unrelated fiche to a citizen is worse than quoting none.
 type Sources struct {
-	Query     ReviewQuery
-	Fiches    []Fiche
-	Abstained bool
+	Query ReviewQuery
+	// Rewritten is the model's account of the review that leads Query.Text, zero when no model rewrote it;
+	// RewriteErr is why the model could not, the rule-based query then being used alone.
+	Rewritten  pii.Redacted
+	RewriteErr error
+	Fiches     []Fiche
+	Abstained  bool
 	// Best is the fused score of the best fiche before abstention (0 when none was found), BestSimilarity
 	// and BestBM25 its passages' best scores in each leg, to calibrate.
 	Best, BestSimilarity, BestBM25 float64
@@ -121,6 +127,13 @@ func (s *Searcher) ReviewSources(ctx context.Context, r Review, opt ReviewOption
 	opt = opt.withDefaults()
 	q := BuildReviewQuery(r, opt.QueryRunes)
 	out := Sources{Query: q}
+	if s.opt.Rewriter != nil && !opt.NoRewrite {
+		// The model's words lead, the citizen's follow: a wrong rewrite still leaves the rule-based query.
+		out.Rewritten, out.RewriteErr = s.opt.Rewriter.Rewrite(ctx, r)
+		if !out.Rewritten.IsZero() {
+			q.Text = pii.Join([]pii.Redacted{out.Rewritten, q.Text}, pii.Const("\n"))
+		}
+	}
 	if CheckQuery(q.Text.String()) != nil {
 		out.Abstained = !opt.NoAbstain
 		return out, nil
