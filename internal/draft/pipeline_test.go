@@ -105,14 +105,15 @@ func setup(t *testing.T, withModel bool, opts ...func(*llm.Options)) env {
 }
 
 // modelAnswer plays a model that follows the charter: it greets with the placeholder it was given, cites [1],
-// invents a marker [9] and a placeholder, and repeats the NIR placeholder.
+// invents a marker [99] (five fiches of two passages each number up to ten) and a placeholder, and repeats the
+// NIR placeholder.
 func modelAnswer(req llmtest.Request) llmtest.Reply {
 	user := req.Messages[len(req.Messages)-1].Content
 	person := regexp.MustCompile(`\[PERSONNE_\d+\]`).FindString(user)
 	nir := regexp.MustCompile(`\[NIR_\d+\]`).FindString(user)
 	text := "Bonjour,\n\nNous vous remercions pour votre message " + person + ". Nous comprenons votre situation.\n" +
 		"En cas de perte, vous devez déclarer la perte de votre carte Vitale sur votre compte ameli [1]. " +
-		"Votre dossier " + nir + " sera examiné [9]. Contactez [PERSONNE_7] si besoin.\n\nLe service relations usagers"
+		"Votre dossier " + nir + " sera examiné [99]. Contactez [PERSONNE_7] si besoin.\n\nLe service relations usagers"
 	return llmtest.Reply{Text: text}
 }
 
@@ -135,8 +136,8 @@ func TestEndToEndNothingPersonalLeaves(t *testing.T) {
 		if len(res.Passages) == 0 {
 			t.Fatalf("review %d: no sources retrieved", id)
 		}
-		// Citations point to the sources given; the invented [9] is removed and flagged.
-		if strings.Contains(d.Text, "[9]") || !strings.Contains(d.Text, "[1]") || !res.Passages[0].Cited {
+		// Citations point to the sources given; the invented [99] is removed and flagged.
+		if strings.Contains(d.Text, "[99]") || !strings.Contains(d.Text, "[1]") || !res.Passages[0].Cited {
 			t.Errorf("review %d: citations not checked: %q", id, d.Text)
 		}
 		codes := map[string]bool{}
