@@ -16,7 +16,7 @@ with open(sys.argv[2],'w') as o:
     for l in open(sys.argv[1]):
         if int(json.loads(l)['id'][1:])%2==1: o.write(l)
 PY
-for set in reviews reviews-real43; do
+for set in reviews reviews-real43 reviews2; do
   "$plume" reviews sources --jsonl < "$ev/$set.jsonl" > "$tmp/plume-$set.jsonl"
   "$tmp/peer" run --corpus "$dir" --input "$ev/$set.jsonl" > "$tmp/peer-$set.jsonl"
   for split in dev test; do
