@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/plume-services/plume/internal/store"
 )
 
@@ -50,6 +52,15 @@ func WithActor(ctx context.Context, u User) context.Context {
 
 // Audit appends an event to the audit log, which the database keeps append-only.
 func (s *Service) Audit(ctx context.Context, e Event) error {
+	return s.insert(ctx, e, s.st.InsertAudit)
+}
+
+// AuditTx is Audit within tx: the event is recorded if and only if the action it describes commits.
+func (s *Service) AuditTx(ctx context.Context, tx pgx.Tx, e Event) error {
+	return s.insert(ctx, e, func(ctx context.Context, en store.AuditEntry) (int64, error) { return s.st.InsertAuditTx(ctx, tx, en) })
+}
+
+func (s *Service) insert(ctx context.Context, e Event, insert func(context.Context, store.AuditEntry) (int64, error)) error {
 	e.Action = strings.TrimSpace(e.Action)
 	if e.Action == "" {
 		return errors.New("auth: audit: action manquante")
@@ -62,7 +73,7 @@ func (s *Service) Audit(ctx context.Context, e Event) error {
 			e.UserID, e.Actor = u.ID, u.Email
 		}
 	}
-	_, err := s.st.InsertAudit(ctx, store.AuditEntry{
+	_, err := insert(ctx, store.AuditEntry{
 		At: s.now(), UserID: e.UserID, Actor: e.Actor, Action: e.Action, ObjectType: e.ObjectType,
 		ObjectID: e.ObjectID, OrganisationID: e.OrganisationID, Details: e.Details, IP: e.IP,
 	})

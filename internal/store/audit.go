@@ -38,11 +38,20 @@ type AuditFilter struct {
 // InsertAudit appends one entry. An empty actor is filled with the user's email, so the log still says who
 // acted after the account is gone.
 func (s *Store) InsertAudit(ctx context.Context, e AuditEntry) (int64, error) {
+	return insertAudit(ctx, s.Pool, e)
+}
+
+// InsertAuditTx is InsertAudit within tx, so that an action and its audit row commit together or not at all.
+func (s *Store) InsertAuditTx(ctx context.Context, tx pgx.Tx, e AuditEntry) (int64, error) {
+	return insertAudit(ctx, tx, e)
+}
+
+func insertAudit(ctx context.Context, q querier, e AuditEntry) (int64, error) {
 	if e.Details == nil {
 		e.Details = map[string]any{}
 	}
 	var id int64
-	err := s.Pool.QueryRow(ctx, `INSERT INTO audit_log (at, user_id, actor, action, object_type, object_id, organisation_id, details, ip)
+	err := q.QueryRow(ctx, `INSERT INTO audit_log (at, user_id, actor, action, object_type, object_id, organisation_id, details, ip)
 		VALUES ($1, NULLIF($2, 0::bigint),
 		        COALESCE(NULLIF($3, ''), (SELECT email FROM users WHERE id = $2), 'système'),
 		        $4, $5, $6, NULLIF($7, 0::bigint), $8, $9)

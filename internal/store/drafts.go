@@ -64,6 +64,24 @@ func (s *Store) AddFirstDraft(ctx context.Context, d Draft) (Draft, error) {
 }
 
 func (s *Store) addDraft(ctx context.Context, d Draft, onlyFirst bool) (Draft, error) {
+	var out Draft
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = s.addDraftTx(ctx, tx, d, onlyFirst)
+		return err
+	})
+	if err != nil {
+		return Draft{}, err
+	}
+	return out, nil
+}
+
+// AddDraftTx is AddDraft within tx, so that a version commits with the status change and audit row it causes.
+func (s *Store) AddDraftTx(ctx context.Context, tx pgx.Tx, d Draft) (Draft, error) {
+	return s.addDraftTx(ctx, tx, d, false)
+}
+
+func (s *Store) addDraftTx(ctx context.Context, tx pgx.Tx, d Draft, onlyFirst bool) (Draft, error) {
 	switch d.Kind {
 	case DraftAI, DraftOffline, DraftEdit, DraftPublished:
 	default:
@@ -73,45 +91,40 @@ func (s *Store) addDraft(ctx context.Context, d Draft, onlyFirst bool) (Draft, e
 	if err != nil {
 		return Draft{}, fmt.Errorf("store: add draft: %w", err)
 	}
-	var out Draft
-	err = s.InTx(ctx, func(tx pgx.Tx) error {
-		// Locking the review serialises the writers of its drafts, so max(version)+1 is never taken twice.
-		var id int64
-		err := tx.QueryRow(ctx, "SELECT id FROM reviews WHERE id = $1 FOR UPDATE", d.ReviewID).Scan(&id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("store: add draft: review %d: %w", d.ReviewID, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: add draft: %w", err)
-		}
-		if onlyFirst {
-			var exists bool
-			if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM drafts WHERE review_id = $1)", d.ReviewID).Scan(&exists); err != nil {
-				return fmt.Errorf("store: add draft: %w", err)
-			}
-			if exists {
-				return ErrHasDrafts
-			}
-		}
-		rows, err := tx.Query(ctx, `INSERT INTO drafts (review_id, version, kind, text, prompt_version, model,
-				redacted_prompt, sources, checks, grounding, usage, latency_ms, error, created_by)
-			SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
-			FROM drafts WHERE review_id = $1
-			RETURNING `+draftColumns,
-			d.ReviewID, string(d.Kind), d.Text, d.PromptVersion, d.Model, d.RedactedPrompt,
-			audit[0], audit[1], audit[2], audit[3], audit[4], d.Error, d.CreatedBy)
-		if err != nil {
-			return fmt.Errorf("store: add draft: %w", err)
-		}
-		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Draft])
-		if err != nil {
-			return fmt.Errorf("store: add draft: %w", err)
-		}
-		_, err = tx.Exec(ctx, "UPDATE reviews SET updated_at = now() WHERE id = $1", d.ReviewID)
-		return err
-	})
+	// Locking the review serialises the writers of its drafts, so max(version)+1 is never taken twice.
+	var id int64
+	err = tx.QueryRow(ctx, "SELECT id FROM reviews WHERE id = $1 FOR UPDATE", d.ReviewID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Draft{}, fmt.Errorf("store: add draft: review %d: %w", d.ReviewID, ErrNotFound)
+	}
 	if err != nil {
-		return Draft{}, err
+		return Draft{}, fmt.Errorf("store: add draft: %w", err)
+	}
+	if onlyFirst {
+		var exists bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM drafts WHERE review_id = $1)", d.ReviewID).Scan(&exists); err != nil {
+			return Draft{}, fmt.Errorf("store: add draft: %w", err)
+		}
+		if exists {
+			return Draft{}, ErrHasDrafts
+		}
+	}
+	rows, err := tx.Query(ctx, `INSERT INTO drafts (review_id, version, kind, text, prompt_version, model,
+			redacted_prompt, sources, checks, grounding, usage, latency_ms, error, created_by)
+		SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+		FROM drafts WHERE review_id = $1
+		RETURNING `+draftColumns,
+		d.ReviewID, string(d.Kind), d.Text, d.PromptVersion, d.Model, d.RedactedPrompt,
+		audit[0], audit[1], audit[2], audit[3], audit[4], d.Error, d.CreatedBy)
+	if err != nil {
+		return Draft{}, fmt.Errorf("store: add draft: %w", err)
+	}
+	out, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Draft])
+	if err != nil {
+		return Draft{}, fmt.Errorf("store: add draft: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE reviews SET updated_at = now() WHERE id = $1", d.ReviewID); err != nil {
+		return Draft{}, fmt.Errorf("store: add draft: %w", err)
 	}
 	return out, nil
 }
@@ -148,7 +161,27 @@ func jsonArg(v json.RawMessage) any {
 
 // ListDrafts returns every draft of a review, oldest version first.
 func (s *Store) ListDrafts(ctx context.Context, reviewID int64) ([]Draft, error) {
-	rows, err := s.Pool.Query(ctx, "SELECT "+draftColumns+" FROM drafts WHERE review_id = $1 ORDER BY version", reviewID)
+	return listDrafts(ctx, s.Pool, reviewID)
+}
+
+// ListDraftsTx is ListDrafts within tx.
+func (s *Store) ListDraftsTx(ctx context.Context, tx pgx.Tx, reviewID int64) ([]Draft, error) {
+	return listDrafts(ctx, tx, reviewID)
+}
+
+// LatestSources returns the sources of the latest of ds (in version order) that has some: an agent's edit keeps
+// the sources of the draft it edits.
+func LatestSources(ds []Draft) []ground.Passage {
+	for i := len(ds) - 1; i >= 0; i-- {
+		if len(ds[i].Sources) > 0 {
+			return ds[i].Sources
+		}
+	}
+	return nil
+}
+
+func listDrafts(ctx context.Context, q querier, reviewID int64) ([]Draft, error) {
+	rows, err := q.Query(ctx, "SELECT "+draftColumns+" FROM drafts WHERE review_id = $1 ORDER BY version", reviewID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list drafts of review %d: %w", reviewID, err)
 	}
@@ -166,6 +199,15 @@ func (s *Store) GetDraft(ctx context.Context, id int64) (Draft, error) {
 
 // LatestDraft returns the highest version of a review's drafts, or ErrNotFound when it has none.
 func (s *Store) LatestDraft(ctx context.Context, reviewID int64) (Draft, error) {
-	return getOne[Draft](ctx, s.Pool, fmt.Sprintf("latest draft of review %d", reviewID),
+	return latestDraft(ctx, s.Pool, reviewID)
+}
+
+// LatestDraftTx is LatestDraft within tx.
+func (s *Store) LatestDraftTx(ctx context.Context, tx pgx.Tx, reviewID int64) (Draft, error) {
+	return latestDraft(ctx, tx, reviewID)
+}
+
+func latestDraft(ctx context.Context, q querier, reviewID int64) (Draft, error) {
+	return getOne[Draft](ctx, q, fmt.Sprintf("latest draft of review %d", reviewID),
 		"SELECT "+draftColumns+" FROM drafts WHERE review_id = $1 ORDER BY version DESC LIMIT 1", reviewID)
 }

@@ -103,8 +103,10 @@ func Migrate(ctx context.Context, url string) ([]Migration, error) {
 	return done, nil
 }
 
+// querier is what a pool and a transaction have in common, so that one query serves both.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 func appliedVersions(ctx context.Context, q querier) (map[int]bool, error) {

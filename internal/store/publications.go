@@ -82,7 +82,16 @@ func (s *Store) RequestPublicationTx(ctx context.Context, tx pgx.Tx, reviewID, d
 
 // PublicationFor returns the publication of a review's draft, or ErrNotFound.
 func (s *Store) PublicationFor(ctx context.Context, reviewID, draftID int64) (Publication, error) {
-	rows, err := s.Pool.Query(ctx, "SELECT "+publicationColumns+" FROM publications WHERE review_id = $1 AND draft_id = $2", reviewID, draftID)
+	return publicationFor(ctx, s.Pool, reviewID, draftID)
+}
+
+// PublicationForTx is PublicationFor within tx.
+func (s *Store) PublicationForTx(ctx context.Context, tx pgx.Tx, reviewID, draftID int64) (Publication, error) {
+	return publicationFor(ctx, tx, reviewID, draftID)
+}
+
+func publicationFor(ctx context.Context, q querier, reviewID, draftID int64) (Publication, error) {
+	rows, err := q.Query(ctx, "SELECT "+publicationColumns+" FROM publications WHERE review_id = $1 AND draft_id = $2", reviewID, draftID)
 	if err != nil {
 		return Publication{}, fmt.Errorf("store: publication: %w", err)
 	}

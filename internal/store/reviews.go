@@ -342,6 +342,12 @@ func (s *Store) GetReview(ctx context.Context, id int64) (Review, error) {
 	return getOne[Review](ctx, s.Pool, fmt.Sprintf("review %d", id), reviewSelect+" WHERE r.id = $1", id)
 }
 
+// LockReviewTx returns a review and locks its row until tx ends: the workflow's decisions (is it still open, which
+// version is the latest) hold until its changes commit.
+func (s *Store) LockReviewTx(ctx context.Context, tx pgx.Tx, id int64) (Review, error) {
+	return getOne[Review](ctx, tx, fmt.Sprintf("review %d", id), reviewSelect+" WHERE r.id = $1 FOR UPDATE OF r", id)
+}
+
 // ReviewByExternalID returns the review a source knows as externalID, or ErrNotFound.
 func (s *Store) ReviewByExternalID(ctx context.Context, source, externalID string) (Review, error) {
 	return getOne[Review](ctx, s.Pool, fmt.Sprintf("review %s/%s", source, externalID),
@@ -553,41 +559,44 @@ type StatusChange struct {
 // SetReviewStatus applies c if the workflow allows it from the review's current status, and returns the review
 // as changed; a forbidden change returns a *TransitionError (errors.Is ErrBadTransition).
 func (s *Store) SetReviewStatus(ctx context.Context, id int64, c StatusChange) (Review, error) {
-	if !c.To.Valid() {
-		return Review{}, fmt.Errorf("store: set review status: statut %q inconnu", c.To)
-	}
-	if c.To == StatusRejected && strings.TrimSpace(c.RejectedReason) == "" {
-		return Review{}, errors.New("store: set review status: un avis écarté doit avoir un motif")
-	}
-	if c.To == StatusPublished && strings.TrimSpace(c.PublishedReply) == "" {
-		return Review{}, errors.New("store: set review status: un avis publié doit avoir sa réponse")
-	}
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		var from ReviewStatus
-		err := tx.QueryRow(ctx, "SELECT status FROM reviews WHERE id = $1 FOR UPDATE", id).Scan(&from)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("store: review %d: %w", id, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: set review status: %w", err)
-		}
-		if !CanTransition(from, c.To) {
-			return &TransitionError{ReviewID: id, From: from, To: c.To}
-		}
-		_, err = tx.Exec(ctx, `UPDATE reviews SET status = $2,
-				rejected_reason = CASE WHEN $2 = 'ecarte' THEN $3 ELSE rejected_reason END,
-				published_reply = CASE WHEN $2 = 'publie' THEN $4 ELSE published_reply END,
-				updated_at = now()
-			WHERE id = $1`, id, string(c.To), c.RejectedReason, c.PublishedReply)
-		if err != nil {
-			return fmt.Errorf("store: set review status: %w", err)
-		}
-		return nil
-	})
+	err := s.InTx(ctx, func(tx pgx.Tx) error { return s.SetReviewStatusTx(ctx, tx, id, c) })
 	if err != nil {
 		return Review{}, err
 	}
 	return s.GetReview(ctx, id)
+}
+
+// SetReviewStatusTx is SetReviewStatus within tx, so that a status change commits with its audit row and its job.
+func (s *Store) SetReviewStatusTx(ctx context.Context, tx pgx.Tx, id int64, c StatusChange) error {
+	if !c.To.Valid() {
+		return fmt.Errorf("store: set review status: statut %q inconnu", c.To)
+	}
+	if c.To == StatusRejected && strings.TrimSpace(c.RejectedReason) == "" {
+		return errors.New("store: set review status: un avis écarté doit avoir un motif")
+	}
+	if c.To == StatusPublished && strings.TrimSpace(c.PublishedReply) == "" {
+		return errors.New("store: set review status: un avis publié doit avoir sa réponse")
+	}
+	var from ReviewStatus
+	err := tx.QueryRow(ctx, "SELECT status FROM reviews WHERE id = $1 FOR UPDATE", id).Scan(&from)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("store: review %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: set review status: %w", err)
+	}
+	if !CanTransition(from, c.To) {
+		return &TransitionError{ReviewID: id, From: from, To: c.To}
+	}
+	_, err = tx.Exec(ctx, `UPDATE reviews SET status = $2,
+			rejected_reason = CASE WHEN $2 = 'ecarte' THEN $3 ELSE rejected_reason END,
+			published_reply = CASE WHEN $2 = 'publie' THEN $4 ELSE published_reply END,
+			updated_at = now()
+		WHERE id = $1`, id, string(c.To), c.RejectedReason, c.PublishedReply)
+	if err != nil {
+		return fmt.Errorf("store: set review status: %w", err)
+	}
+	return nil
 }
 
 // SavePIIMapping stores the placeholder mapping of a review's filtered text, replacing any previous one.

@@ -36,7 +36,6 @@ var (
 	errAssistantScope = errors.New("web: role or token may not use the assistant")
 	errAssistantDown  = errors.New("web: assistant not configured")
 	errFilterDown     = errors.New("web: personal-data filter unavailable for a caller without clear text")
-	errNoPublisher    = errors.New("web: no background jobs to publish")
 	errRoleForbidden  = errors.New("web: the caller's role may not do this")
 	errRateLimited    = errors.New("web: rate limit passed")
 	// errAuthUnavailable is a session or token that could not be checked (database down or too slow): neither
@@ -140,7 +139,7 @@ var errorTable = []errorRow{
 		message: "L'assistant n'est pas configuré sur ce serveur."},
 	{match: is(ground.ErrNoCorpus), status: http.StatusServiceUnavailable, code: "no_corpus",
 		message: "Aucun corpus de fiches n'est chargé : la recherche est indisponible. Un administrateur doit lancer « plume corpus load »."},
-	{match: is(errNoPublisher), status: http.StatusServiceUnavailable, code: "publisher_unavailable",
+	{match: is(reviews.ErrNoPublisher), status: http.StatusServiceUnavailable, code: "publisher_unavailable",
 		message: "Publication impossible : ce serveur n'a pas de tâches de fond pour publier. Votre texte est enregistré ; réessayez quand le service de publication sera disponible."},
 
 	// Conflicts with the state of a review or a conversation.
@@ -148,6 +147,10 @@ var errorTable = []errorRow{
 		fill: func(m error, ae *apiError) { ae.Message = sentence(m.Error()) }},
 	{match: as[*store.TransitionError](), status: http.StatusConflict, code: "bad_transition",
 		fill: func(m error, ae *apiError) { ae.Message = sentence(m.Error()) }},
+	{match: is(reviews.ErrStale), status: http.StatusConflict, code: "version_conflict",
+		message: "Une version plus récente a été enregistrée entre-temps : comparez les deux textes avant de recommencer."},
+	{match: is(reviews.ErrClosed), status: http.StatusConflict, code: "review_closed",
+		message: "Cet avis est publié ou écarté : il ne peut plus être modifié."},
 	{match: is(draft.ErrNotDraftable), status: http.StatusConflict, code: "not_draftable",
 		message: "Cet avis est publié ou écarté : il ne reçoit plus de brouillon."},
 	{match: is(draft.ErrNothingToRewrite), status: http.StatusConflict, code: "nothing_to_rewrite",

@@ -3,12 +3,11 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/plume-services/plume/internal/reviews"
 	"github.com/plume-services/plume/internal/store"
 )
 
@@ -173,7 +172,7 @@ func (s *Server) showInbox(c *echo.Context) error {
 		return err
 	}
 	for _, r := range rows {
-		d.Rows = append(d.Rows, inboxRow{Assignee: held[r.ID], ID: r.ID, Title: r.Title, Excerpt: excerpt(r.Body, 180), Feeling: r.Feeling,
+		d.Rows = append(d.Rows, inboxRow{Assignee: held[r.ID], ID: r.ID, Title: r.Title, Excerpt: reviews.Excerpt(r.Body, 180), Feeling: r.Feeling,
 			Topic: r.Topic, Structure: r.OrganisationLabel, Status: r.Status, StatusLabel: r.Status.Label(),
 			WrittenAt: r.WrittenAt, Drafts: r.DraftCount, AgeDays: ageDays(r.WrittenAt)})
 		d.Rows[len(d.Rows)-1].Late = openForWork(r.Status) && d.Rows[len(d.Rows)-1].AgeDays > d.Target
@@ -195,20 +194,6 @@ func (s *Server) showInbox(c *echo.Context) error {
 		name = "inbox-results"
 	}
 	return s.render(c, http.StatusOK, name, pageData{Title: "Avis à traiter", Data: d})
-}
-
-// excerpt cuts text to about n characters at a word boundary, on one line.
-func excerpt(text string, n int) string {
-	text = strings.Join(strings.Fields(text), " ")
-	if utf8.RuneCountInString(text) <= n {
-		return text
-	}
-	r := []rune(text)[:n]
-	cut := string(r)
-	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
-		cut = cut[:i]
-	}
-	return cut + " …"
 }
 
 // ageDays is how many whole days ago t was, in Paris.

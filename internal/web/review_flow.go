@@ -15,6 +15,7 @@ import (
 
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/guard"
+	"github.com/plume-services/plume/internal/reviews"
 	"github.com/plume-services/plume/internal/store"
 )
 
@@ -105,28 +106,40 @@ func (s *Server) redirectAfter(c *echo.Context, rv store.Review, flash, anchor s
 	return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, flash, anchor))
 }
 
-// staleVersion implements optimistic concurrency: the editor posts the version it was loaded with, and when a
-// colleague (or the model) stored a newer one since, the save is refused with both texts shown rather than
-// silently overwriting theirs. It answers the request itself when the version is stale.
-func (s *Server) staleVersion(c *echo.Context, rv store.Review, text string) (bool, error) {
-	posted := strings.TrimSpace(c.FormValue("version"))
-	if posted == "" {
-		return false, nil // a client that does not say which version it edits (the no-JavaScript history restore says so)
+// editOf parses an editor's form: the review, its text and the version the editor was loaded with (none said:
+// the no-JavaScript history restore), for the workflow's optimistic concurrency.
+func (s *Server) editOf(c *echo.Context) (store.Review, reviews.Edit, error) {
+	rv, err := s.reviewFor(c, "id")
+	if err != nil {
+		return rv, reviews.Edit{}, err
 	}
-	n, err := strconv.Atoi(posted)
-	if err != nil || n < 0 {
-		return true, badRequest{"version : nombre entier attendu"}
+	text, err := replyText(c)
+	if err != nil {
+		return rv, reviews.Edit{}, err
 	}
-	latest, err := s.store.LatestDraft(c.Request().Context(), rv.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return true, err
+	u, _ := userOf(c)
+	e := reviews.Edit{ReviewID: rv.ID, Actor: u, Text: text, Version: reviews.AnyVersion}
+	if posted := strings.TrimSpace(c.FormValue("version")); posted != "" {
+		n, err := strconv.Atoi(posted)
+		if err != nil || n < 0 {
+			return rv, e, badRequest{"version : nombre entier attendu"}
+		}
+		e.Version = n
 	}
-	if err != nil || latest.Version == n || latest.Text == text {
-		return false, nil
+	return rv, e, nil
+}
+
+// conflict answers an edit refused because a colleague (or the model) stored a newer version since the editor
+// was loaded: the review screen again, with both texts, rather than silently overwriting theirs. Other errors
+// go to the error table.
+func (s *Server) conflict(c *echo.Context, rv store.Review, e reviews.Edit, err error) error {
+	var stale *reviews.StaleError
+	if !errors.As(err, &stale) {
+		return err
 	}
-	return true, s.renderReview(c, rv, http.StatusConflict, func(v *reviewView) {
-		v.Conflict = &latest
-		v.Text = text
+	return s.renderReview(c, rv, http.StatusConflict, func(v *reviewView) {
+		v.Conflict = &stale.Latest
+		v.Text = e.Text
 		v.Flash = ""
 	})
 }
@@ -147,7 +160,7 @@ func (s *Server) relecture(c *echo.Context) error {
 		return err
 	}
 	v := reviewView{Review: rv, Text: text}
-	v.Segments, v.Unsupported = groundedSegments(text, passagesOf(ds))
+	v.Segments, v.Unsupported = groundedSegments(text, store.LatestSources(ds))
 	return s.renderPartial(c, "_relecture", v)
 }
 
@@ -218,36 +231,24 @@ var hardChecks = map[string]bool{"placeholder": true, "encoding": true}
 // outcome) and lists what the agent must see before confirming: checks of the text, sentences without source,
 // an offline draft left as written, a very short reply. The server checks again when the approval arrives.
 func (s *Server) verifyReview(c *echo.Context) error {
-	rv, err := s.openReview(c)
+	rv, e, err := s.editOf(c)
 	if err != nil {
-		return err
-	}
-	text, err := replyText(c)
-	if err != nil {
-		return err
-	}
-	if stale, err := s.staleVersion(c, rv, text); stale || err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, _ := userOf(c)
-	d, changed, err := s.saveEdit(ctx, rv, u, text)
+	saved, err := s.flow.Save(ctx, e)
 	if err != nil {
-		return err
+		return s.conflict(c, rv, e, err)
 	}
-	if changed {
-		if err := s.audit(c, "draft.edit", "review", rv.ID, rv.OrganisationID, map[string]any{"draft_id": d.ID, "version": d.Version}); err != nil {
-			return err
-		}
-	}
+	d := saved.Draft
 	ds, err := s.store.ListDrafts(ctx, rv.ID)
 	if err != nil {
 		return err
 	}
-	ps := passagesOf(ds)
+	ps := store.LatestSources(ds)
 	out := verification{Version: d.Version, Warnings: []warning{}}
 	var blocked *guard.Blocked
-	if err := s.checkPublishable(ctx, rv, text); errors.As(err, &blocked) {
+	if err := s.flow.CheckPublishable(ctx, rv, e.Text); errors.As(err, &blocked) {
 		for i, f := range blocked.Findings {
 			out.Warnings = append(out.Warnings, warning{Key: "garde-" + strconv.Itoa(i), Message: f.Message, Hard: true})
 		}
@@ -264,13 +265,13 @@ func (s *Server) verifyReview(c *echo.Context) error {
 		}
 		out.Warnings = append(out.Warnings, warning{Key: "controle-" + strconv.Itoa(i), Message: msg, Hard: hardChecks[ch.Code] && blocked == nil})
 	}
-	if _, n := groundedSegments(text, ps); n > 0 {
+	if _, n := groundedSegments(e.Text, ps); n > 0 {
 		out.Warnings = append(out.Warnings, warning{Key: "sans-source", Message: plural(n, "phrase affirme", "phrases affirment") + " quelque chose qu'aucune source ne soutient."})
 	}
 	if d.Kind == store.DraftOffline {
 		out.Warnings = append(out.Warnings, warning{Key: "hors-ligne", Message: "Brouillon rédigé hors ligne, sans modèle, publié tel quel."})
 	}
-	if n := utf8.RuneCountInString(text); n < 200 {
+	if n := utf8.RuneCountInString(e.Text); n < 200 {
 		out.Warnings = append(out.Warnings, warning{Key: "courte", Message: "Réponse très courte (" + strconv.Itoa(n) + " caractères)."})
 	}
 	return c.JSON(http.StatusOK, out)

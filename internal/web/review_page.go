@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v5"
 
 	"github.com/plume-services/plume/internal/auth"
@@ -19,6 +18,7 @@ import (
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/guard"
 	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/reviews"
 	"github.com/plume-services/plume/internal/store"
 )
 
@@ -37,10 +37,6 @@ var rewrites = []rewrite{
 	{"langage_clair", "Langage clair", "Réécris cette réponse en langage clair : phrases courtes, mots courants, une idée par phrase."},
 	{"plus_chaleureux", "Plus chaleureux", "Rends cette réponse plus chaleureuse et empathique, sans promesse ni information nouvelle."},
 }
-
-// rejectReasons are the usual reasons to set a review aside; « Autre » asks for a precision.
-var rejectReasons = []string{"Hors du périmètre de l'organisme", "Propos injurieux ou diffamatoires", "Doublon",
-	"Déjà traité par un autre canal", "Aucune réponse attendue", "Autre"}
 
 // segment is a piece of the draft as shown for review: a sentence no source supports is Unsupported.
 type segment struct {
@@ -121,7 +117,7 @@ func (s *Server) showReview(c *echo.Context) error {
 func (s *Server) renderReview(c *echo.Context, rv store.Review, status int, adjust func(*reviewView)) error {
 	ctx := c.Request().Context()
 	u, _ := userOf(c)
-	v := reviewView{Review: rv, Rewrites: rewrites, Reasons: rejectReasons, CanPublish: s.jobs != nil, Offline: s.model == nil,
+	v := reviewView{Review: rv, Rewrites: rewrites, Reasons: reviews.RejectReasons, CanPublish: s.flow.CanPublish(), Offline: s.model == nil,
 		CanEdit: u.Can(auth.ActEditDrafts), CanApprove: u.Can(auth.ActApprove), Flash: flashes[c.QueryParam("fait")]}
 	if se, ok := c.Get(ctxSession).(auth.Session); ok {
 		v.CSRF = se.CSRF
@@ -135,7 +131,7 @@ func (s *Server) renderReview(c *echo.Context, rv store.Review, status int, adju
 		cur := ds[len(ds)-1]
 		v.Current = &cur
 		v.Text = cur.Text
-		ps := passagesOf(ds)
+		ps := store.LatestSources(ds)
 		for _, p := range ps {
 			v.Passages = append(v.Passages, passageView{Passage: p, Insert: insertText(p)})
 		}
@@ -177,7 +173,7 @@ func (s *Server) renderReview(c *echo.Context, rv store.Review, status int, adju
 		adjust(&v)
 	}
 	if v.Text != "" && adjust != nil {
-		v.Segments, v.Unsupported = groundedSegments(v.Text, passagesOf(ds))
+		v.Segments, v.Unsupported = groundedSegments(v.Text, store.LatestSources(ds))
 	}
 	if err := s.audit(c, "review.view", "review", rv.ID, rv.OrganisationID, map[string]any{"via": "page"}); err != nil {
 		return err
@@ -214,21 +210,11 @@ func (s *Server) modelView(ctx context.Context, rv store.Review) (string, string
 	return res.Text.String(), ""
 }
 
-// passagesOf returns the sources of the latest version that has some: edits keep those of the draft they edit.
-func passagesOf(ds []store.Draft) []ground.Passage {
-	for i := len(ds) - 1; i >= 0; i-- {
-		if len(ds[i].Sources) > 0 {
-			return ds[i].Sources
-		}
-	}
-	return nil
-}
-
 // insertText is what inserting a passage puts in the draft: its text and where it comes from.
 func insertText(p ground.Passage) string {
 	t := strings.TrimSpace(p.Text)
 	if utf8.RuneCountInString(t) > 700 {
-		t = excerpt(t, 700)
+		t = reviews.Excerpt(t, 700)
 	}
 	if p.URL != "" {
 		t += " (source : " + p.URL + ")"
@@ -286,48 +272,6 @@ func replyText(c *echo.Context) (string, error) {
 	return text, nil
 }
 
-// saveEdit stores text as an agent's version unless it is the latest version already; the edit keeps the sources
-// of the version it edits, with checks and grounding recomputed, so the sources panel stays.
-func (s *Server) saveEdit(ctx context.Context, rv store.Review, u auth.User, text string) (store.Draft, bool, error) {
-	ds, err := s.store.ListDrafts(ctx, rv.ID)
-	if err != nil {
-		return store.Draft{}, false, err
-	}
-	if n := len(ds); n > 0 && ds[n-1].Text == text {
-		return ds[n-1], false, nil
-	}
-	ps := passagesOf(ds)
-	d := store.Draft{ReviewID: rv.ID, Kind: store.DraftEdit, Text: text, CreatedBy: u.Email, Sources: ps}
-	d.Checks = ground.RunChecks(text, ground.DraftRules, ps)
-	if d.Checks == nil {
-		d.Checks = []ground.Check{}
-	}
-	g := ground.Ground(text, ps)
-	d.Grounding = &g
-	saved, err := s.store.AddDraft(ctx, d)
-	if err != nil {
-		return store.Draft{}, false, err
-	}
-	if rv.Status == store.StatusNew {
-		if _, err := s.store.SetReviewStatus(ctx, rv.ID, store.StatusChange{To: store.StatusDraftReady}); err != nil && !errors.Is(err, store.ErrBadTransition) {
-			return saved, true, err
-		}
-	}
-	return saved, true, nil
-}
-
-// openReview loads a review the caller may change: neither published, nor set aside, nor being published.
-func (s *Server) openReview(c *echo.Context) (store.Review, error) {
-	rv, err := s.reviewFor(c, "id")
-	if err != nil {
-		return rv, err
-	}
-	if rv.Status == store.StatusPublished || rv.Status == store.StatusRejected {
-		return rv, echo.NewHTTPError(http.StatusConflict, "Cet avis est "+rv.Status.Label()+" : il ne peut plus être modifié.")
-	}
-	return rv, nil
-}
-
 func reviewURL(id int64, flash, anchor string) string {
 	u := "/avis/" + strconv.FormatInt(id, 10)
 	if flash != "" {
@@ -341,26 +285,12 @@ func reviewURL(id int64, flash, anchor string) string {
 
 // saveReview stores the editor's text as a new version.
 func (s *Server) saveReview(c *echo.Context) error {
-	rv, err := s.openReview(c)
+	rv, e, err := s.editOf(c)
 	if err != nil {
 		return err
 	}
-	text, err := replyText(c)
-	if err != nil {
-		return err
-	}
-	if stale, err := s.staleVersion(c, rv, text); stale || err != nil {
-		return err
-	}
-	u, _ := userOf(c)
-	d, changed, err := s.saveEdit(c.Request().Context(), rv, u, text)
-	if err != nil {
-		return err
-	}
-	if changed {
-		if err := s.audit(c, "draft.edit", "review", rv.ID, rv.OrganisationID, map[string]any{"draft_id": d.ID, "version": d.Version}); err != nil {
-			return err
-		}
+	if _, err := s.flow.Save(c.Request().Context(), e); err != nil {
+		return s.conflict(c, rv, e, err)
 	}
 	return s.redirectAfter(c, rv, "enregistre", "editeur")
 }
@@ -368,7 +298,7 @@ func (s *Server) saveReview(c *echo.Context) error {
 // regenerateReview drafts anew, or rewrites with an instruction, for browsers without JavaScript; review.js
 // streams the same drafts through the API instead.
 func (s *Server) regenerateReview(c *echo.Context) error {
-	rv, err := s.openReview(c)
+	rv, err := s.reviewFor(c, "id")
 	if err != nil {
 		return err
 	}
@@ -392,114 +322,41 @@ func (s *Server) regenerateReview(c *echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "brouillon", "editeur"))
 }
 
-// approveReview stores the approved text as a version if the agent changed it, moves the review to en relecture
-// and queues its publication in one transaction; the review becomes publie when the publisher acknowledges it.
+// approveReview approves the editor's text: the workflow saves it as a version, runs the publication guard, and
+// moves the review to en relecture with its publication queued, in one transaction.
 func (s *Server) approveReview(c *echo.Context) error {
-	rv, err := s.openReview(c)
+	rv, e, err := s.editOf(c)
 	if err != nil {
 		return err
 	}
-	text, err := replyText(c)
+	e.Acknowledged = acknowledged(c)
+	a, err := s.flow.Approve(c.Request().Context(), e)
 	if err != nil {
-		return err
+		return s.conflict(c, rv, e, err)
 	}
-	if stale, err := s.staleVersion(c, rv, text); stale || err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	u, _ := userOf(c)
-	d, changed, err := s.saveEdit(ctx, rv, u, text)
-	if err != nil {
-		return err
-	}
-	if changed {
-		if err := s.audit(c, "draft.edit", "review", rv.ID, rv.OrganisationID, map[string]any{"draft_id": d.ID, "version": d.Version}); err != nil {
-			return err
-		}
-	}
-	// The text is kept as a version either way, so the agent fixes it in place when the guard refuses it.
-	if err := s.checkPublishable(ctx, rv, text); err != nil {
-		return err
-	}
-	if s.jobs == nil {
-		return errNoPublisher
-	}
-	if p, err := s.store.PublicationFor(ctx, rv.ID, d.ID); err == nil && p.Status != store.PublicationFailed && p.Status != store.PublicationAbandoned {
+	if !a.Queued { // approved twice: the first publication stands
 		return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "publication", "publication"))
-	}
-	for _, to := range []store.ReviewStatus{store.StatusDraftReady, store.StatusInReview} {
-		cur, err := s.store.GetReview(ctx, rv.ID)
-		if err != nil {
-			return err
-		}
-		if cur.Status == to || cur.Status == store.StatusInReview {
-			continue
-		}
-		if _, err := s.store.SetReviewStatus(ctx, rv.ID, store.StatusChange{To: to}); err != nil {
-			return err
-		}
-	}
-	err = pgx.BeginFunc(ctx, s.store.Pool, func(tx pgx.Tx) error {
-		return s.jobs.EnqueuePublishTx(ctx, tx, rv.ID, d.ID, u.Email)
-	})
-	if err != nil {
-		return err
-	}
-	if err := s.audit(c, "reply.approve", "review", rv.ID, rv.OrganisationID, map[string]any{"draft_id": d.ID, "version": d.Version,
-		"relu": acknowledged(c)}); err != nil {
-		return err
 	}
 	return s.redirectAfter(c, rv, "publication", "publication")
 }
 
-// checkPublishable runs the publication guard on a reply about to be approved: the citizen's identifiers and
-// names (but their pseudonym), masked numbers and the organisation's forbidden promises block it.
-func (s *Server) checkPublishable(ctx context.Context, rv store.Review, text string) error {
-	stored, err := s.store.PIIMapping(ctx, rv.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	m, err := guard.ReviewMapping(ctx, s.filter, stored, rv.Title, rv.Body)
-	if err != nil {
-		return err
-	}
-	ps, err := s.store.OrganisationPromptSettings(ctx, rv.OrganisationID)
-	if err != nil {
-		return err
-	}
-	return guard.Check(ctx, s.filter, guard.Input{Reply: text, Mapping: m, Pseudonym: rv.AuthorPseudonym, Forbidden: ps.Forbidden,
-		AllowedPhones: ground.DefaultAllowlist.Phones, AllowedEmails: ground.DefaultAllowlist.Emails})
-}
-
-// rejectReview sets a review aside with a reason.
+// rejectReview sets a review aside with a reason; a missing reason keeps the form, with the error on its field.
 func (s *Server) rejectReview(c *echo.Context) error {
 	rv, err := s.reviewFor(c, "id")
 	if err != nil {
 		return err
 	}
-	reason := strings.TrimSpace(c.FormValue("motif"))
-	precision := strings.TrimSpace(c.FormValue("precision"))
-	refuse := func(field, msg string) error {
+	u, _ := userOf(c)
+	r := reviews.Rejection{Reason: strings.TrimSpace(c.FormValue("motif")), Precision: strings.TrimSpace(c.FormValue("precision"))}
+	err = s.flow.Reject(c.Request().Context(), rv.ID, u, r)
+	var fe reviews.FieldErrors
+	if errors.As(err, &fe) {
 		return s.renderReview(c, rv, http.StatusUnprocessableEntity, func(v *reviewView) {
-			v.FieldErrors = map[string]string{field: msg}
-			v.Motif, v.Precision = reason, precision
+			v.FieldErrors = fe
+			v.Motif, v.Precision = r.Reason, r.Precision
 		})
 	}
-	if !slices.Contains(rejectReasons, reason) {
-		return refuse("motif", "Choisissez l'un des motifs proposés.")
-	}
-	if reason == "Autre" {
-		if precision == "" {
-			return refuse("precision", "Précisez la raison : elle est obligatoire pour le motif « Autre ».")
-		}
-		reason = "Autre : " + excerpt(precision, 300)
-	} else if precision != "" {
-		reason += " : " + excerpt(precision, 300)
-	}
-	if _, err := s.store.SetReviewStatus(c.Request().Context(), rv.ID, store.StatusChange{To: store.StatusRejected, RejectedReason: reason}); err != nil {
-		return err
-	}
-	if err := s.audit(c, "review.reject", "review", rv.ID, rv.OrganisationID, map[string]any{"reason": reason}); err != nil {
+	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "ecarte", ""))
@@ -511,10 +368,8 @@ func (s *Server) reopenReview(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.SetReviewStatus(c.Request().Context(), rv.ID, store.StatusChange{To: store.StatusNew}); err != nil {
-		return err
-	}
-	if err := s.audit(c, "review.reopen", "review", rv.ID, rv.OrganisationID, nil); err != nil {
+	u, _ := userOf(c)
+	if err := s.flow.Reopen(c.Request().Context(), rv.ID, u); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, reviewURL(rv.ID, "rouvert", ""))

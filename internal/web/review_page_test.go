@@ -308,7 +308,7 @@ func TestSameErrorSameStatusInHTMLAndJSON(t *testing.T) {
 		{"rejected twice", request{method: "POST", path: p + "/ecarter", role: "agent", form: url.Values{"motif": {"Doublon"}}},
 			409, "bad_transition", "ne peut pas passer de « écarté » à « écarté »"},
 		{"reopened review closed", request{method: "POST", path: p + "/publier", role: "agent", form: url.Values{"texte": {"Bonjour."}}},
-			409, "conflict", "il ne peut plus être modifié"},
+			409, "review_closed", "il ne peut plus être modifié"},
 		{"unknown review", request{method: "GET", path: "/avis/999999", role: "agent"}, 404, "not_found", "introuvable"},
 		{"role without the right", request{method: "POST", path: p + "/ecarter", role: "conseiller", form: url.Values{"motif": {"Doublon"}}},
 			403, "forbidden", "Votre rôle ne permet pas cette action."},

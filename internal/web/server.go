@@ -22,6 +22,7 @@ import (
 	"github.com/plume-services/plume/internal/jobs"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/reviews"
 	"github.com/plume-services/plume/internal/search"
 	"github.com/plume-services/plume/internal/store"
 	plumeweb "github.com/plume-services/plume/web"
@@ -58,6 +59,7 @@ type Server struct {
 	drafts    *draft.Service
 	model     llm.Client
 	jobs      *jobs.Runner
+	flow      *reviews.Workflow // the review workflow: save, approve, reject, reopen
 	assistant *assistantHandlers
 	docs      docsData // the OpenAPI document as /docs shows it, built once
 }
@@ -82,6 +84,11 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{docs: docsPage(doc), cfg: d.Config, store: d.Store, log: d.Log, registry: d.Registry, pages: pages, auth: d.Auth, oidc: d.OIDC,
 		filter: d.Filter, search: d.Search, drafts: d.Drafts, model: d.Model, jobs: d.Jobs}
+	var publisher reviews.Publisher // stays a nil interface without jobs: approvals are then refused
+	if d.Jobs != nil {
+		publisher = d.Jobs
+	}
+	s.flow = reviews.NewWorkflow(d.Store, d.Auth, publisher, d.Filter)
 	s.metrics = newHTTPMetrics(d.Registry)
 	e := echo.New()
 	e.Logger = d.Log
