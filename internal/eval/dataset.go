@@ -3,15 +3,14 @@ package eval
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"html"
 	"io"
 	"os"
-	"regexp"
 	"strings"
+
+	"github.com/plume-services/plume/internal/reviews"
 )
 
 // Dataset kinds, as recorded with a run.
@@ -129,92 +128,32 @@ func WriteReviews(w io.Writer, items []ReviewItem) error {
 	return nil
 }
 
-// sppAnswered is the status of a reply actually written by the administration; the others carry the
-// platform's automatic "not yet able to answer" message, which is no reference.
-const sppAnswered = "Réponse apportée"
-
-// ConvertSPPCSV turns a Services Publics+ open-data CSV export into review items: the organisation is the
-// first typology (CAF, CPAM, France Titres…), the reference is the first structure's reply when it answered.
-// A row without an id or a description is an error naming its line.
+// ConvertSPPCSV turns a Services Publics+ open-data CSV export into review items, read and cleaned exactly as
+// the import stores them (reviews.ReadExport, ReviewInput.Clean): the organisation is the first typology (CAF,
+// CPAM, France Titres…), the reference is the first structure's reply when ReviewInput.Answered says it is the
+// organisation's own. A row without an id or a description is an error naming its line.
 func ConvertSPPCSV(r io.Reader) ([]ReviewItem, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("eval: export Services Publics+ : en-tête illisible : %w", err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimPrefix(strings.TrimSpace(h), "\ufeff")] = i
-	}
-	for _, need := range []string{"id_experience", "titre", "description"} {
-		if _, ok := col[need]; !ok {
-			return nil, fmt.Errorf("eval: export Services Publics+ : colonne %q absente", need)
-		}
-	}
-	get := func(rec []string, name string) string {
-		i, ok := col[name]
-		if !ok || i >= len(rec) {
-			return ""
-		}
-		return rec[i]
-	}
 	var items []ReviewItem
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
+	err := reviews.ReadExport(r, reviews.FormatCSV, func(rec reviews.ExportRecord) error {
+		if rec.Err != "" {
+			return fmt.Errorf("eval: export Services Publics+ ligne %d : %s", rec.Line, rec.Err)
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			return nil, fmt.Errorf("eval: export Services Publics+ ligne %d : %w", line, err)
-		}
-		it := ReviewItem{
-			ID:           strings.TrimSpace(get(rec, "id_experience")),
-			Organisation: CleanText(get(rec, "intitule_typologie_1")),
-			Title:        CleanText(get(rec, "titre")),
-			Text:         CleanText(get(rec, "description")),
-			Feeling:      CleanText(get(rec, "ressenti_usager")),
-			Pseudonym:    CleanText(get(rec, "pseudonyme_usager")),
-		}
-		if strings.TrimSpace(get(rec, "statut_reponse_structure_1")) == sppAnswered {
-			it.Reference = CleanText(get(rec, "reponse_structure_1"))
+		in := rec.Review.Clean()
+		it := ReviewItem{ID: in.ExternalID, Organisation: in.Organisation, Title: in.Title, Text: in.Body,
+			Feeling: in.Feeling, Pseudonym: in.AuthorPseudonym}
+		if in.Answered() {
+			it.Reference = in.PublishedReply
 		}
 		if it.ID == "" || it.Text == "" {
-			return nil, fmt.Errorf("eval: export Services Publics+ ligne %d : identifiant ou description manquant", line)
+			return fmt.Errorf("eval: export Services Publics+ ligne %d : identifiant ou description manquant", rec.Line)
 		}
 		items = append(items, it)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return items, nil
-}
-
-var (
-	tagRE        = regexp.MustCompile(`(?i)<br\s*/?>|</p>|<[a-z/][^>]*>`)
-	spacesRE     = regexp.MustCompile(`[ \t\x{00a0}\x{202f}]+`)
-	blankLinesRE = regexp.MustCompile(`\n{3,}`)
-)
-
-// CleanText undoes the export's HTML leftovers (&nbsp;, &gt;, tags), turns \r\n and \r into \n, collapses
-// runs of spaces and trims every line.
-func CleanText(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	s = tagRE.ReplaceAllStringFunc(s, func(t string) string {
-		lt := strings.ToLower(t)
-		if strings.HasPrefix(lt, "<br") || lt == "</p>" {
-			return "\n"
-		}
-		return ""
-	})
-	s = html.UnescapeString(s)
-	s = spacesRE.ReplaceAllString(s, " ")
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
-	}
-	s = blankLinesRE.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
-	return strings.TrimSpace(s)
 }
 
 func digest(b []byte) string {

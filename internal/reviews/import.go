@@ -137,7 +137,7 @@ func Import(ctx context.Context, st *store.Store, r io.Reader, format Format, op
 		batch, lines = batch[:0], lines[:0]
 		return nil
 	}
-	handle := func(rec record) error {
+	handle := func(rec ExportRecord) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -145,11 +145,11 @@ func Import(ctx context.Context, st *store.Store, r io.Reader, format Format, op
 		if opts.Progress != nil {
 			defer opts.Progress(read)
 		}
-		if rec.err != "" {
-			sum.reject(LineError{Line: rec.line, Reason: rec.err})
+		if rec.Err != "" {
+			sum.reject(LineError{Line: rec.Line, Reason: rec.Err})
 			return nil
 		}
-		in := FromExport(rec.fields, rec.raw)
+		in := rec.Review
 		if opts.Source != "" {
 			in.Source = opts.Source
 		}
@@ -157,30 +157,48 @@ func Import(ctx context.Context, st *store.Store, r io.Reader, format Format, op
 		var fe FieldErrors
 		switch {
 		case errors.As(err, &fe):
-			sum.reject(LineError{Line: rec.line, ExternalID: in.ExternalID, Reason: importReason(fe)})
+			sum.reject(LineError{Line: rec.Line, ExternalID: in.ExternalID, Reason: importReason(fe)})
 			return nil
 		case err != nil:
-			return fmt.Errorf("ligne %d : %w", rec.line, err)
+			return fmt.Errorf("ligne %d : %w", rec.Line, err)
 		}
-		batch, lines = append(batch, up), append(lines, rec.line)
+		batch, lines = append(batch, up), append(lines, rec.Line)
 		if len(batch) >= importBatch {
 			return flush()
 		}
 		return nil
 	}
-	var err error
-	switch format {
-	case FormatJSONL:
-		err = readJSONL(r, handle)
-	case FormatCSV:
-		err = readCSV(r, handle)
-	default:
-		err = fmt.Errorf("format %q inconnu : jsonl ou csv", format)
-	}
-	if err != nil {
+	if err := ReadExport(r, format, handle); err != nil {
 		return sum, err
 	}
 	return sum, flush()
+}
+
+// ExportRecord is one record of an export file: its line, and the review it carries (not yet cleaned: see
+// ReviewInput.Clean) or why it could not be read.
+type ExportRecord struct {
+	Line   int
+	Review ReviewInput
+	Err    string // why the record could not be read, in French; Review is then empty
+}
+
+// ReadExport reads a Services Publics+ export, JSON lines or CSV, record by record: the one reader of export
+// files, for the import and the evaluation. A malformed record is passed with its Err; an error of fn stops the
+// reading and is returned.
+func ReadExport(r io.Reader, format Format, fn func(ExportRecord) error) error {
+	handle := func(rec record) error {
+		if rec.err != "" {
+			return fn(ExportRecord{Line: rec.line, Err: rec.err})
+		}
+		return fn(ExportRecord{Line: rec.line, Review: FromExport(rec.fields, rec.raw)})
+	}
+	switch format {
+	case FormatJSONL:
+		return readJSONL(r, handle)
+	case FormatCSV:
+		return readCSV(r, handle)
+	}
+	return fmt.Errorf("format %q inconnu : jsonl ou csv", format)
 }
 
 // importBatch is how many reviews share a transaction: large enough to amortise the commit, small enough that a

@@ -203,10 +203,17 @@ func clean(in ReviewInput) ReviewInput {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// answered reports whether the input carries the organisation's own published reply. Services Publics+ fills
-// reponse_structure_1 with an automatic notice while the reply is awaited: that is no reply.
-func (in ReviewInput) answered() bool {
-	return in.PublishedReply != "" && !strings.Contains(fold(in.ReplyStatus), "en attente")
+// Clean returns the review as Plume stores it: texts cleaned by CleanText (the one-line fields on one line),
+// defaults filled. The import, the portal's connector and the evaluation all read reviews through it.
+func (in ReviewInput) Clean() ReviewInput { return clean(in) }
+
+// Answered reports whether the review carries the organisation's own published reply: the one rule of « already
+// answered », for the import and the connector (no draft for such a review) and the evaluation (its reference
+// reply). Services Publics+ fills reponse_structure_1 with an automatic notice while the reply is awaited
+// (« En attente de réponse »): that is no reply.
+func (in ReviewInput) Answered() bool {
+	c := clean(in)
+	return c.PublishedReply != "" && !strings.Contains(fold(c.ReplyStatus), "en attente")
 }
 
 // Saver stores reviews, creating their organisations on first sight; it remembers the organisations it has seen,
@@ -305,7 +312,7 @@ func (s *Saver) prepare(ctx context.Context, in ReviewInput) (store.ReviewUpsert
 	if !published.IsZero() {
 		up.PublishedAt = &published
 	}
-	if c.answered() {
+	if c.Answered() {
 		up.PublishedReply = c.PublishedReply
 	}
 	return up, nil

@@ -105,11 +105,6 @@ func (r Record) Fields() map[string]string {
 // Cursor is the position just after this record in the portal's order.
 func (r Record) Cursor() Cursor { return Cursor{Date: r.DateDePublication, ID: r.IDExperience} }
 
-// Answered reports whether the organisation already published a reply to the record.
-func (r Record) Answered() bool {
-	return strings.TrimSpace(strings.ReplaceAll(r.ReponseStructure1, "&nbsp;", "")) != ""
-}
-
 func scalar(v json.RawMessage) (string, error) {
 	var x any
 	d := json.NewDecoder(strings.NewReader(string(v)))
