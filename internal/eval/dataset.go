@@ -97,16 +97,6 @@ func firstLine(b []byte) []byte {
 	return nil
 }
 
-// LoadReviewSet reads a JSONL file of ReviewItem and names the line of the first malformed entry.
-func LoadReviewSet(path string) ([]ReviewItem, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("eval: jeu d'avis : %w", err)
-	}
-	defer f.Close()
-	return readReviews(path, f)
-}
-
 func readReviews(path string, r io.Reader) ([]ReviewItem, error) {
 	return readItems(path, r, "aucun avis", func(it *ReviewItem) *string { return &it.ID }, func(it *ReviewItem) string {
 		if strings.TrimSpace(it.Text) == "" {

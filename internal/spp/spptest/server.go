@@ -149,13 +149,6 @@ func (s *Server) Reply(id, text string) bool {
 	return false
 }
 
-// Len is the number of records in the dataset.
-func (s *Server) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.records)
-}
-
 // Calls returns every records call received so far.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
