@@ -104,6 +104,11 @@ func TestEveryFieldFenced(t *testing.T) {
 				t.Fatal(err)
 			}
 			prompts = append(prompts, r.System.String(), r.User.String())
+			// The query-rewriting prompt reads the review and its organisation.
+			if r, err = s.Query(QueryInput{Organisation: d.Organisation.Name, Title: d.ReviewTitle, Text: d.ReviewText}); err != nil {
+				t.Fatal(err)
+			}
+			prompts = append(prompts, r.System.String(), r.User.String())
 			found := false
 			for _, p := range prompts {
 				found = found || strings.Contains(p, marker)
