@@ -10,8 +10,6 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
 	"strings"
 	"text/template"
 	"time"
@@ -68,19 +66,6 @@ type Rendered struct {
 	Version string
 	System  pii.Redacted
 	User    pii.Redacted
-}
-
-// Versions lists the embedded prompt versions, oldest first.
-func Versions() []string {
-	entries, _ := fs.ReadDir(files, ".")
-	var vs []string
-	for _, e := range entries {
-		if e.IsDir() {
-			vs = append(vs, e.Name())
-		}
-	}
-	sort.Strings(vs)
-	return vs
 }
 
 // Set is the parsed templates of one version.

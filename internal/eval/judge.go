@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
-	"sort"
 	"strings"
 	"text/template"
 	"time"
@@ -47,17 +45,6 @@ var criterionByName = func() map[string]Criterion {
 	return m
 }()
 
-// JudgeVersions lists the embedded judge prompt versions, oldest first.
-func JudgeVersions() []string {
-	entries, _ := fs.ReadDir(judgeFiles, "judge")
-	var vs []string
-	for _, e := range entries {
-		vs = append(vs, strings.TrimSuffix(e.Name(), ".tmpl"))
-	}
-	sort.Strings(vs)
-	return vs
-}
-
 // Judge scores drafts with a model behind any OpenAI-compatible endpoint.
 type Judge struct {
 	client  llm.Client
@@ -94,12 +81,6 @@ func criterionNames() []string {
 	}
 	return out
 }
-
-// Version names the judge prompts, recorded with each verdict.
-func (j *Judge) Version() string { return j.version }
-
-// Model names the judge model.
-func (j *Judge) Model() string { return j.client.Model() }
 
 // JudgeInput is what the judge reads, in clear: Score filters it.
 type JudgeInput struct {
