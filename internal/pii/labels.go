@@ -71,12 +71,3 @@ func Restorable(label string) bool {
 	c, ok := classByLabel[label]
 	return ok && c.restorable
 }
-
-// PlaceholderWord returns the French word used in the placeholders of label ("PERSONNE" for PERSON), or "" if
-// the label is unknown.
-func PlaceholderWord(label string) string {
-	if c, ok := classByLabel[label]; ok {
-		return c.word
-	}
-	return ""
-}

@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/plume-services/plume/internal/embed"
@@ -32,25 +31,6 @@ func DefaultLexicon() *Lexicon {
 		panic(err) // the embedded file is tested
 	}
 	return l
-}
-
-// LoadLexicon reads the default lexicon extended (and overridden) by the file at path.
-func LoadLexicon(path string) (*Lexicon, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	extra, err := ParseLexicon(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s : %w", path, err)
-	}
-	l := DefaultLexicon()
-	for k, es := range extra.entries {
-		l.entries[k] = append(es, l.entries[k]...)
-	}
-	l.longest = max(l.longest, extra.longest)
-	return l, nil
 }
 
 // ParseLexicon reads "phrase = official form" lines; # starts a comment.

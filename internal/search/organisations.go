@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/plume-services/plume/internal/embed"
@@ -31,21 +30,6 @@ func DefaultOrganisations() *Organisations {
 		panic(err) // the embedded file is tested
 	}
 	return o
-}
-
-// LoadOrganisations reads the file at path; its lines come before the shipped ones, so they win.
-func LoadOrganisations(path string) (*Organisations, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	o, err := ParseOrganisations(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s : %w", path, err)
-	}
-	o.entries = append(o.entries, DefaultOrganisations().entries...)
-	return o, nil
 }
 
 // ParseOrganisations reads « forme | forme… = famille ; famille… » lines; # starts a comment.

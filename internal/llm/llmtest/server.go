@@ -107,7 +107,6 @@ type Server struct {
 	mu          sync.Mutex
 	queue       []Reply
 	handle      func(Request) Reply
-	embedHandle func(Request) Reply
 	requests    []Request
 	inFlight    int
 	maxInFlight int
@@ -149,13 +148,6 @@ func (s *Server) Handle(f func(Request) Reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.handle = f
-}
-
-// HandleEmbeddings sets a function scripting faults of /v1/embeddings (Status, Body, HeaderDelay); its Text is ignored.
-func (s *Server) HandleEmbeddings(f func(Request) Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.embedHandle = f
 }
 
 // Requests returns a copy of every request received so far, in arrival order.
@@ -512,11 +504,8 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	h, dim := s.embedHandle, s.EmbedDim
+	dim := s.EmbedDim
 	s.mu.Unlock()
-	if h != nil && s.fault(w, r, h(req)) {
-		return
-	}
 	if len(req.Input) == 0 {
 		writeError(w, http.StatusBadRequest, "input is required", "")
 		return
