@@ -57,6 +57,17 @@ func migrations() ([]Migration, error) {
 	return ms, nil
 }
 
+// LockSession takes the session advisory lock key on conn, waiting for it, and returns its release; the lock
+// also dies with the connection, so a crashed holder never blocks the others for good.
+func LockSession(ctx context.Context, conn execer, key int64) (unlock func(), err error) {
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+		return nil, err
+	}
+	return func() {
+		conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key) //nolint:errcheck // see above
+	}, nil
+}
+
 // Migrate applies every embedded migration not yet applied, each in its own transaction, under an advisory lock.
 // It returns the migrations it applied; running it again applies nothing.
 func Migrate(ctx context.Context, url string) ([]Migration, error) {
@@ -65,10 +76,11 @@ func Migrate(ctx context.Context, url string) ([]Migration, error) {
 		return nil, connectError(url, err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+	unlock, err := LockSession(ctx, conn, migrationLock)
+	if err != nil {
 		return nil, fmt.Errorf("store: migrate: lock: %w", err)
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock) //nolint:errcheck // the lock also dies with the connection
+	defer unlock()
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version integer PRIMARY KEY,
 		name text NOT NULL,
