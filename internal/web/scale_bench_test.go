@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -120,8 +121,9 @@ func BenchmarkInboxAtScale(b *testing.B) {
 				return time.Since(t0)
 			}
 			get() // warm the caches
+			// 40 pages, or fewer for a slow page at a million reviews: at least 10, and no more after 20 s.
 			var lat []time.Duration
-			for range 40 {
+			for t0 := time.Now(); len(lat) < 40 && (len(lat) < 10 || time.Since(t0) < 20*time.Second); {
 				lat = append(lat, get())
 			}
 			slices.Sort(lat)
@@ -129,15 +131,17 @@ func BenchmarkInboxAtScale(b *testing.B) {
 			const c, each = 8, 15
 			t0 := time.Now()
 			var wg sync.WaitGroup
+			var done atomic.Int64
 			for range c {
 				wg.Go(func() {
-					for range each {
+					for i := 0; i < each && (i < 2 || time.Since(t0) < 20*time.Second); i++ {
 						get()
+						done.Add(1)
 					}
 				})
 			}
 			wg.Wait()
-			rate := float64(c*each) / time.Since(t0).Seconds()
+			rate := float64(done.Load()) / time.Since(t0).Seconds()
 			b.ReportMetric(ms(p50), "p50-ms")
 			b.ReportMetric(ms(p95), "p95-ms")
 			b.ReportMetric(rate, "pages/s-c8")
