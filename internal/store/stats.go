@@ -56,9 +56,9 @@ type StatsQuery struct {
 	Location       *time.Location // where weeks start on Monday at midnight; UTC when nil
 }
 
-// closedSQL selects the reviews of StatsQuery: closed since $2, at the first acknowledged publication when there
-// is one. updated_at is never before that acknowledgement (set in the same transaction), so r.updated_at >= $2
-// changes nothing but lets reviews_closed_idx bound the scan.
+// closedReviewsSQL selects the reviews of StatsQuery: closed since $2, at the first acknowledged publication
+// when there is one. updated_at is never before that acknowledgement (set in the same transaction), so
+// r.updated_at >= $2 changes nothing but lets reviews_closed_idx bound the scan.
 const closedReviewsSQL = `SELECT r.id, r.topic, r.status, r.created_at, r.edit_ratio, r.rejected_reason, p.published_at,
 		coalesce(p.published_at, r.updated_at) AS closed_at
 	FROM reviews r
