@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/plume-services/plume/internal/guard"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/store"
@@ -114,18 +116,29 @@ func (s *Service) DraftReview(ctx context.Context, r Request) (store.Draft, Resu
 		RedactedPrompt: res.Prompt.String(), Error: res.Error, CreatedBy: r.Actor}
 	d.Sources, d.Checks, d.Grounding = nonNil(res.Passages), nonNil(res.Checks), &res.Grounding
 	d.Usage, d.LatencyMS = &res.Usage, res.Timings.Millis()
-	add := s.o.Store.AddDraft
+	add := s.o.Store.AddDraftTx
 	if r.OnlyFirst {
-		add = s.o.Store.AddFirstDraft
+		add = s.o.Store.AddFirstDraftTx
 	}
-	stored, err := add(ctx, d)
+	// The version and the status it brings (nouveau → brouillon prêt) commit together: a crash in between
+	// would leave a drafted review listed as new, drafted again by the awaiting job.
+	var stored store.Draft
+	err = s.o.Store.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if stored, err = add(ctx, tx, d); err != nil {
+			return err
+		}
+		if rv.Status != store.StatusNew {
+			return nil
+		}
+		// The review was locked by the insert; an agent who moved it on meanwhile keeps their status.
+		if err := s.o.Store.SetReviewStatusTx(ctx, tx, rv.ID, store.StatusChange{To: store.StatusDraftReady}); err != nil && !errors.Is(err, store.ErrBadTransition) {
+			return err
+		}
+		return nil
+	})
 	if err != nil {
 		return store.Draft{}, res, err
-	}
-	if rv.Status == store.StatusNew {
-		if _, err := s.o.Store.SetReviewStatus(ctx, rv.ID, store.StatusChange{To: store.StatusDraftReady}); err != nil && !errors.Is(err, store.ErrBadTransition) {
-			return stored, res, err
-		}
 	}
 	return stored, res, nil
 }

@@ -81,6 +81,11 @@ func (s *Store) AddDraftTx(ctx context.Context, tx pgx.Tx, d Draft) (Draft, erro
 	return s.addDraftTx(ctx, tx, d, false)
 }
 
+// AddFirstDraftTx is AddFirstDraft within tx, so that a first version commits with the status change it causes.
+func (s *Store) AddFirstDraftTx(ctx context.Context, tx pgx.Tx, d Draft) (Draft, error) {
+	return s.addDraftTx(ctx, tx, d, true)
+}
+
 func (s *Store) addDraftTx(ctx context.Context, tx pgx.Tx, d Draft, onlyFirst bool) (Draft, error) {
 	switch d.Kind {
 	case DraftAI, DraftOffline, DraftEdit, DraftPublished:
