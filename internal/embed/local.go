@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/plume-services/plume/internal/fold"
 	"github.com/plume-services/plume/internal/pii"
 )
 
@@ -303,7 +304,7 @@ func Tokens(dst []string, text string) []string {
 			}
 			flush()
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			fold(&b, unicode.ToLower(r))
+			fold.Rune(&b, unicode.ToLower(r))
 		default:
 			flush()
 		}
@@ -313,34 +314,6 @@ func Tokens(dst []string, text string) []string {
 }
 
 var elided = map[string]bool{"l": true, "d": true, "j": true, "qu": true, "n": true, "s": true, "c": true, "m": true, "t": true, "jusqu": true, "lorsqu": true, "puisqu": true}
-
-// fold writes r without its accent; ligatures are spelled out.
-func fold(b *strings.Builder, r rune) {
-	switch r {
-	case 'à', 'â', 'ä', 'á', 'ã', 'å':
-		b.WriteByte('a')
-	case 'é', 'è', 'ê', 'ë':
-		b.WriteByte('e')
-	case 'î', 'ï', 'í', 'ì':
-		b.WriteByte('i')
-	case 'ô', 'ö', 'ó', 'ò', 'õ':
-		b.WriteByte('o')
-	case 'ù', 'û', 'ü', 'ú':
-		b.WriteByte('u')
-	case 'ç':
-		b.WriteByte('c')
-	case 'ÿ':
-		b.WriteByte('y')
-	case 'ñ':
-		b.WriteByte('n')
-	case 'œ':
-		b.WriteString("oe")
-	case 'æ':
-		b.WriteString("ae")
-	default:
-		b.WriteRune(r)
-	}
-}
 
 // suffixes are removed by Stem, longest first, when at least 4 letters remain: a light stemmer in the spirit of
 // Savoy's for French, which conflates inflections and most derivations without the errors of a full one.

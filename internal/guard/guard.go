@@ -155,7 +155,7 @@ func Check(ctx context.Context, f *pii.Filter, in Input) error {
 // allowed reports whether a value may stay: the citizen's own pseudonym, or an official contact.
 func (in Input) allowed(label, value string) bool {
 	// The pseudonym is public whatever detection takes it for (« Lodie75 » looks like a case number).
-	if p := fold(in.Pseudonym); p != "" && fold(value) == p {
+	if p := normalise(in.Pseudonym); p != "" && normalise(value) == p {
 		return true
 	}
 	switch label {

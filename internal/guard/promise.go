@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/plume-services/plume/internal/fold"
 )
 
 // maskedRE matches a number restoration showed masked (« FR76 •••• 189 », « •••• 4242 »): its visible part
@@ -26,10 +28,10 @@ func findPromise(text, phrase string) (int, int, bool) {
 	}
 	need := (3*len(want) + 3) / 4
 	need = max(need, min(2, len(want)))
-	fp := fold(phrase)
+	fp := normalise(phrase)
 	for _, s := range sentences(text) {
 		sent := text[s[0]:s[1]]
-		if fp != "" && strings.Contains(" "+fold(sent)+" ", " "+fp+" ") {
+		if fp != "" && strings.Contains(" "+normalise(sent)+" ", " "+fp+" ") {
 			return s[0], s[1], true
 		}
 		have := map[string]bool{}
@@ -79,7 +81,7 @@ func sentences(text string) [][2]int {
 func tokens(s string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, w := range strings.Fields(fold(s)) {
+	for _, w := range strings.Fields(normalise(s)) {
 		isNum := strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) }) < 0
 		if !isNum && (utf8.RuneCountInString(w) < 4 || stopWords[w]) {
 			continue
@@ -95,9 +97,9 @@ func tokens(s string) []string {
 	return out
 }
 
-// fold lower-cases s, removes accents and apostrophes' elisions, and keeps letters and digits separated by
+// normalise lower-cases s, removes accents and apostrophes' elisions, and keeps letters and digits separated by
 // single spaces.
-func fold(s string) string {
+func normalise(s string) string {
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToLower(s) {
@@ -107,7 +109,7 @@ func fold(s string) string {
 				b.WriteByte(' ')
 			}
 			space = false
-			b.WriteRune(unaccent(r))
+			fold.Rune(&b, r)
 		case r == '\'' || r == '’':
 			// « c'est » folds to « cest », one word, as the reader sees it
 		default:
@@ -115,24 +117,4 @@ func fold(s string) string {
 		}
 	}
 	return b.String()
-}
-
-func unaccent(r rune) rune {
-	switch r {
-	case 'à', 'â', 'ä', 'á':
-		return 'a'
-	case 'ç':
-		return 'c'
-	case 'é', 'è', 'ê', 'ë':
-		return 'e'
-	case 'î', 'ï', 'í':
-		return 'i'
-	case 'ô', 'ö', 'ó':
-		return 'o'
-	case 'ù', 'û', 'ü', 'ú':
-		return 'u'
-	case 'ÿ':
-		return 'y'
-	}
-	return r
 }

@@ -10,6 +10,8 @@ import (
 	_ "time/tzdata" // dates of the export are French local dates, whatever the server's zoneinfo
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/plume-services/plume/internal/fold"
 )
 
 // htmlTag matches the formatting tags found in exported texts; other angle brackets are the citizen's words.
@@ -103,45 +105,11 @@ func fromWindows1252(s string) string {
 	return b.String()
 }
 
-// fold lower-cases s and removes French (and Latin-1) accents, so that « Préfecture » and « prefecture » compare equal.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch r {
-		case 'à', 'â', 'ä', 'á', 'ã', 'å':
-			b.WriteByte('a')
-		case 'ç':
-			b.WriteByte('c')
-		case 'é', 'è', 'ê', 'ë':
-			b.WriteByte('e')
-		case 'î', 'ï', 'í', 'ì':
-			b.WriteByte('i')
-		case 'ô', 'ö', 'ó', 'ò', 'õ', 'ø':
-			b.WriteByte('o')
-		case 'ù', 'û', 'ü', 'ú':
-			b.WriteByte('u')
-		case 'ÿ', 'ý':
-			b.WriteByte('y')
-		case 'ñ':
-			b.WriteByte('n')
-		case 'œ':
-			b.WriteString("oe")
-		case 'æ':
-			b.WriteString("ae")
-		case 'ß':
-			b.WriteString("ss")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // Slug derives an organisation's identifier from its name: accents folded, lower case, words joined by hyphens.
 func Slug(name string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range fold(name) {
+	for _, r := range fold.String(name) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/plume-services/plume/internal/fold"
 	"github.com/plume-services/plume/internal/store"
 )
 
@@ -213,7 +214,7 @@ func (in ReviewInput) Clean() ReviewInput { return clean(in) }
 // (« En attente de réponse »): that is no reply.
 func (in ReviewInput) Answered() bool {
 	c := clean(in)
-	return c.PublishedReply != "" && !strings.Contains(fold(c.ReplyStatus), "en attente")
+	return c.PublishedReply != "" && !strings.Contains(fold.String(c.ReplyStatus), "en attente")
 }
 
 // Saver stores reviews, creating their organisations on first sight; it remembers the organisations it has seen,
@@ -306,7 +307,7 @@ func (s *Saver) prepare(ctx context.Context, in ReviewInput) (store.ReviewUpsert
 		WrittenAt:         written,
 		Raw:               c.Raw,
 	}
-	if up.OrganisationLabel == "" || fold(up.OrganisationLabel) == "hors-structures" {
+	if up.OrganisationLabel == "" || fold.String(up.OrganisationLabel) == "hors-structures" {
 		up.OrganisationLabel = c.Organisation
 	}
 	if !published.IsZero() {
@@ -364,7 +365,7 @@ func Save(ctx context.Context, st *store.Store, drafts Drafts, in ReviewInput) (
 
 // ParseStatus reads a status as stored (brouillon_pret) or as a person writes it (« brouillon prêt », Publié).
 func ParseStatus(s string) (Status, error) {
-	v := store.ReviewStatus(strings.ReplaceAll(fold(strings.TrimSpace(s)), " ", "_"))
+	v := store.ReviewStatus(strings.ReplaceAll(fold.String(strings.TrimSpace(s)), " ", "_"))
 	if !v.Valid() {
 		labels := make([]string, len(store.ReviewStatuses))
 		for i, st := range store.ReviewStatuses {

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/plume-services/plume/internal/auth"
+	"github.com/plume-services/plume/internal/fold"
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/guard"
 	"github.com/plume-services/plume/internal/pii"
@@ -190,23 +191,7 @@ func matchesFiltered(query, filtered string) bool {
 func searchWords(s string) []string {
 	var out []string
 	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		out = append(out, strings.Map(func(r rune) rune {
-			switch r {
-			case 'à', 'â', 'ä':
-				return 'a'
-			case 'é', 'è', 'ê', 'ë':
-				return 'e'
-			case 'î', 'ï':
-				return 'i'
-			case 'ô', 'ö':
-				return 'o'
-			case 'ù', 'û', 'ü':
-				return 'u'
-			case 'ç':
-				return 'c'
-			}
-			return r
-		}, w))
+		out = append(out, fold.String(w))
 	}
 	return out
 }

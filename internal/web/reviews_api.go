@@ -15,6 +15,7 @@ import (
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/draft"
+	"github.com/plume-services/plume/internal/fold"
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/reviews"
@@ -157,11 +158,6 @@ func enumError(param, got string, allowed []string) error {
 	return reviews.FieldErrors{param: fmt.Sprintf("valeur « %s » inconnue ; valeurs admises : %s", got, strings.Join(allowed, ", "))}
 }
 
-// foldAccents lower-cases s without its French accents, as the store compares feelings (lower(unaccent(…))).
-func foldAccents(s string) string {
-	return strings.NewReplacer("é", "e", "è", "e", "ê", "e", "É", "e", "È", "e").Replace(strings.ToLower(s))
-}
-
 // reviewFilterFrom reads the inbox filters of a request and scopes them to the caller's organisation; only an
 // administrator may choose another one.
 func reviewFilterFrom(c *echo.Context) (store.ReviewFilter, error) {
@@ -188,7 +184,7 @@ func reviewFilterFrom(c *echo.Context) (store.ReviewFilter, error) {
 			return f, enumError("statut", st, allowed)
 		}
 	}
-	if f.Feeling != "" && !slices.ContainsFunc(feelings, func(v string) bool { return strings.EqualFold(foldAccents(v), foldAccents(f.Feeling)) }) {
+	if f.Feeling != "" && !slices.ContainsFunc(feelings, func(v string) bool { return strings.EqualFold(fold.String(v), fold.String(f.Feeling)) }) {
 		return f, enumError("ressenti", f.Feeling, feelings)
 	}
 	if d := c.QueryParam("depuis"); d != "" {
