@@ -33,10 +33,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		ctx := auth.WithClientIP(c.Request().Context(), c.RealIP())
 		// The lookup is bounded like a statement: a database that does not answer (black-holed) fails it in time.
-		lookup, cancel := ctx, context.CancelFunc(func() {})
-		if d := s.cfg.DBStatementTimeout; d > 0 {
-			lookup, cancel = context.WithTimeout(ctx, d)
-		}
+		lookup, cancel := s.dbBound(ctx)
 		defer cancel()
 		if raw, ok := bearerToken(c.Request().Header.Get("Authorization")); ok {
 			u, tok, err := s.auth.TokenUser(lookup, raw)
@@ -172,7 +169,9 @@ func (s *Server) rateLimit(rule func(*echo.Context) (key string, limit int)) ech
 				return next(c)
 			}
 			key, limit := rule(c)
-			w, err := s.store.HitRateLimit(c.Request().Context(), key, rateWindow)
+			ctx, cancel := s.dbBound(c.Request().Context())
+			w, err := s.store.HitRateLimit(ctx, key, rateWindow)
+			cancel()
 			if err != nil {
 				s.log.WarnContext(c.Request().Context(), "limite de débit non comptée", "err", err)
 				return next(c)
@@ -188,6 +187,15 @@ func (s *Server) rateLimit(rule func(*echo.Context) (key string, limit int)) ech
 			return next(c)
 		}
 	}
+}
+
+// dbBound bounds ctx by the statement timeout, for the database calls made before a handler runs (identification,
+// rate limits, sign-in): a database that does not answer fails them in time instead of holding the request.
+func (s *Server) dbBound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d := s.cfg.DBStatementTimeout; d > 0 {
+		return context.WithTimeout(ctx, d)
+	}
+	return ctx, func() {}
 }
 
 func (s *Server) setSessionCookie(c *echo.Context, se auth.Session) {
@@ -216,11 +224,16 @@ func (s *Server) showLogin(c *echo.Context) error {
 
 func (s *Server) login(c *echo.Context) error {
 	email, password, next := c.FormValue("email"), c.FormValue("password"), safeNext(c.FormValue("suite"))
-	u, se, err := s.auth.Login(c.Request().Context(), email, password)
+	// Bounded like the session lookups: a database that does not answer fails the sign-in in time.
+	ctx, cancel := s.dbBound(c.Request().Context())
+	defer cancel()
+	u, se, err := s.auth.Login(ctx, email, password)
 	if err != nil {
 		ae := classify(err)
 		if ae.Status >= 500 {
-			return err
+			// An outage, not the person's mistake: the form comes back with the address typed and a 503.
+			s.log.ErrorContext(c.Request().Context(), "connexion impossible", "err", err)
+			ae = classify(fmt.Errorf("%w : %w", errAuthUnavailable, err))
 		}
 		return s.render(c, ae.Status, "login.html", pageData{Title: "Connexion",
 			Data: loginForm{Email: email, Next: next, Error: ae.Message, OIDC: s.oidc != nil}})

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -152,6 +153,21 @@ func TestAuthOutageKeepsSession(t *testing.T) {
 				if took > 5*time.Second {
 					t.Errorf("%s: answered after %s, want within the statement timeout", r.name, took)
 				}
+			}
+			// Signing in during the outage: the form again, the address kept, a French 503 — never a 500.
+			form := url.Values{"email": {"agent@caf.test"}, "password": {"mot-de-passe-solide"}}
+			req := httptest.NewRequest("POST", "/connexion", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Accept", "text/html")
+			rec := httptest.NewRecorder()
+			start := time.Now()
+			srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "Identification momentanément impossible") ||
+				!strings.Contains(rec.Body.String(), "agent@caf.test") {
+				t.Errorf("sign-in: %d, want 503 with the French reason and the address kept (%.300s)", rec.Code, rec.Body.String())
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("sign-in: answered after %s, want within the statement timeout", took)
 			}
 			if !strings.Contains(logs.String(), "level=ERROR") {
 				t.Errorf("no ERROR logged:\n%s", logs.String())
