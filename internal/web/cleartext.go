@@ -189,11 +189,7 @@ func matchesFiltered(query, filtered string) bool {
 }
 
 func searchWords(s string) []string {
-	var out []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		out = append(out, fold.String(w))
-	}
-	return out
+	return strings.FieldsFunc(fold.String(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // viewDraft returns d for the caller: filtered without clear text; in clear otherwise, audited as action when
