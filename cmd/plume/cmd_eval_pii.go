@@ -17,10 +17,10 @@ func init() {
 		name:    "pii",
 		summary: "mesure le filtre de données personnelles sur eval/pii, jeu par jeu (précision, rappel, F2, fuites, pièges)",
 		setup: func(fs *flag.FlagSet) func(context.Context, *app) error {
-			split := fs.String("split", "all", "jeu évalué : un fichier de eval/pii sans .jsonl (test-blind, test-blind-2, dev-blind, real43, dev, test…) ou all")
+			split := fs.String("split", "all", "jeu évalué : un fichier de eval/pii sans .jsonl (test-blind-3, test-blind-4, test-blind, dev-blind, real43, templates-dev…) ou all")
 			format := fs.String("format", "text", "sortie : text ou json")
 			data := fs.String("data", "", "dossier des jeux annotés (par défaut eval/pii, cherché depuis le répertoire courant)")
-			details := fs.Bool("details", false, "liste les valeurs qui fuient et les segments en trop (jamais pour les jeux de mesure : test-blind*, real43*)")
+			details := fs.Bool("details", false, "liste les valeurs qui fuient et les segments en trop (jamais pour les jeux de mesure : test-blind-3, test-blind-4 et suivants, real43*)")
 			return func(ctx context.Context, a *app) error {
 				if *format != "text" && *format != "json" {
 					return usagef("format %q inconnu : text ou json", *format)
@@ -57,7 +57,7 @@ func init() {
 					if eval.PIIMeasurementSplit(s) {
 						// A measurement set is read in aggregate only: its misses are never listed, so nobody
 						// tunes the filter on them.
-						rep.Leaks, rep.FalsePos, rep.Missed = nil, nil, nil
+						rep.Leaks, rep.FalsePos, rep.Missed, rep.TrapsLost = nil, nil, nil, nil
 					}
 					reports[s] = rep
 					if *format == "json" {
@@ -67,7 +67,7 @@ func init() {
 					if err := rep.WriteText(a.stdout, *details && !eval.PIIMeasurementSplit(s)); err != nil {
 						return err
 					}
-					if strings.HasPrefix(s, eval.SplitTestBlind) {
+					if eval.PIITestSplit(s) {
 						if miss := rep.Check(eval.IssueTargets); len(miss) > 0 {
 							fmt.Fprintf(a.stdout, "objectifs manqués : %s\n", strings.Join(miss, " ; "))
 						} else {
