@@ -48,7 +48,9 @@ func (d *detector) byDefault(a, b int, s string, c cue) string {
 			return LabelNIR
 		}
 	case cueIBAN:
-		if len(s) >= 14 {
+		// « compte » also introduces a contributor's account at URSSAF: a bank account is an IBAN's length or
+		// starts with its country.
+		if len(s) >= 20 || len(s) >= 14 && isUpper(s[0]) && isUpper(s[1]) {
 			return LabelIBAN
 		}
 	case cueCard:
@@ -77,10 +79,16 @@ func (d *detector) byDefault(a, b int, s string, c cue) string {
 	return LabelCaseID
 }
 
-// docEarlier reports an identity document named in the 400 bytes before token a.
+// docEarlier reports an identity document named in the 400 bytes before token a: an identity card, a passport,
+// a residence permit or its receipt, a driving licence.
 func (d *detector) docEarlier(a int) bool {
 	before := strings.ToLower(d.text[max(0, d.toks[a].start-400):d.toks[a].start])
-	return strings.Contains(before, "identit") || strings.Contains(before, "cni") || strings.Contains(before, "passeport")
+	for _, w := range []string{"identit", "cni", "passeport", "séjour", "sejour", "récépissé", "recepisse", "permis de conduire", "titre de"} {
+		if strings.Contains(before, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // codeJoined reports whether tokens a..b are glued by dashes, dots, slashes or underscores without a space:
@@ -123,7 +131,11 @@ func safeWordCode(k string) bool {
 // legalWords announce a reference to a text or a form: the number after them is public.
 var legalWords = set(`article articles art loi lois decret decrets arrete arretes circulaire circulaires ordonnance
 	cerfa formulaire formulaires jorf jo directive reglement deliberation alinea al nor bofip boi bo ue ce cee
-	vol train tgv ter intercites ouigo tram bus ligne navette rer instruction instructions`)
+	vol train tgv ter intercites ouigo tram bus navette rer instruction instructions`)
+
+// transportWords name a train, a flight or a bus: the short number after them is public, a long code is a
+// booking's.
+var transportWords = set(`vol train tgv ter intercites ouigo tram bus navette rer`)
 
 // legalAdjectives qualify a text between its kind and its number: « arrêté préfectoral n° … ».
 var legalAdjectives = set(`prefectoral prefectorale municipal municipale ministeriel ministerielle interministeriel
@@ -166,10 +178,19 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	if len(s) == 10 && s[0] == '0' && allDigits(s) && (strings.HasPrefix(s, "0969") || d.serviceLineAfter(b)) {
 		return true
 	}
-	// A legal reference or a form: « décret n° 2019-1234 », « cerfa 15186*03 », « article L262-1 ».
-	for k := a - 1; k >= 0 && k >= a-5; k-- {
+	// A legal reference or a form: « décret n° 2019-1234 », « cerfa 15186*03 », « article L262-1 ». Not a number
+	// shaped like a phone, nor a field's value after a colon (« sur le formulaire : 06 45 21 873 »), nor a long
+	// code after a train or a flight.
+	phoneShape := allDigits(s) && s[0] == '0' && len(s) >= 9 && len(s) <= 11
+	for k := a - 1; k >= 0 && k >= a-5 && !phoneShape; k-- {
 		t := &d.toks[k]
 		if legalWords[t.key] {
+			if transportWords[t.key] && len(s) > 6 {
+				break
+			}
+			if strings.Contains(d.text[t.end:d.toks[a].start], ":") && t.key != "cerfa" && t.key != "nor" {
+				break
+			}
 			return true
 		}
 		// Only « n° », « no », the L./R./D. of an article, an issuer's acronym or a text's adjective may stand

@@ -162,6 +162,19 @@ func TestIdentifiersByShape(t *testing.T) {
 		{"a document's number shaped like a phone", "mon numéro étranger 0123456789 est sur le récépissé", "0123456789", LabelIDDoc},
 		{"a phone after a file named earlier", "qu'un agent regarde le dossier et nous rappelle au 06 74 20 38 51.", "06 74 20 38 51", LabelPhone},
 		{"foreign phone stays a phone", "joignable au +221 77 96 28 04 06 le soir", "+221 77 96 28 04 06", LabelPhone},
+		{"tax number a digit short", "j'ai réglé avec mon numéro fiscal 2109876543 21 sans succès", "2109876543 21", LabelTaxID},
+		{"thirteen digits in a tax context", "Mon avis d'impôt est faux. Le numéro de mon épouse est 3087654321098.", "3087654321098", LabelTaxID},
+		{"tax number after du foyer", "numéro fiscal du foyer 1 23 45 678 901 23 à corriger", "1 23 45 678 901 23", LabelTaxID},
+		{"foreign tax code", "mon codice fiscale RSSMRA80A01H501U n'est pas accepté", "RSSMRA80A01H501U", LabelTaxID},
+		{"a phone after a form", "téléphone noté sur le formulaire : 07 12 88 43 1, il en manque un", "07 12 88 43 1", LabelPhone},
+		{"a code after en ligne", "demande faite en ligne, numéro 7HQ2KD94XT, introuvable", "7HQ2KD94XT", LabelCaseID},
+		{"run followed by words in capitals", "MON SCOOTER 512 KPT 31 A DISPARU", "512 KPT 31", LabelPlate},
+		{"reference in brackets followed by a word", "J'AI UN RENDEZ-VOUS (RV-2025-44127) ET PERSONNE", "RV-2025-44127", LabelCaseID},
+		{"identity card number after its acronym", "copie de ma CNI 090534112233 envoyée", "090534112233", LabelIDDoc},
+		{"driving licence NEPH", "mon NEPH 120691204455 est refusé", "120691204455", LabelIDDoc},
+		{"Luhn-valid file number starting with 0", "numéro unique 0931120190077461 de ma demande de logement", "0931120190077461", LabelCaseID},
+		{"contributor's account", "URSSAF, compte 117 0000045128 93, échéancier accepté", "117 0000045128 93", LabelCaseID},
+		{"pre-application number", "Pré-demande de carte d'identité faite, numéro 9FJ2LQ7TZE, refusée", "9FJ2LQ7TZE", LabelCaseID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, tt.label) })
@@ -211,6 +224,10 @@ func TestAddressesWithoutStreetType(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelAddress) })
 	}
 	wantKept(t, "j'habite 3 ans chez ma soeur", "3 ans")
+	wantKept(t, "Dossier déposé en 2021. 4 ans après, rien.", "2021. 4 ans")
+	wantKept(t, "Envoyé : jeudi 3 octobre 2024 17:45", "2024 17:45")
+	wantKept(t, "J'AI ENVOYÉ LE CERFA 12100*02 EN 2022 ET RIEN", "2022")
+	wantKept(t, "ON M'A DIT DE RAPPELER LE 0 820 25 10 10 POUR RIEN", "0 820 25 10 10")
 	wantKept(t, "remplir le formulaire cerfa n°15924 Justificatifs demandés", "15924 Justificatifs")
 	wantKept(t, "texte sur https://www.legifrance.gouv.fr/affichCode.do?idSectionTA=LEGISCTA000031670001&cidTexte=LEGITEXT000006070721 à lire",
 		"LEGISCTA000031670001")

@@ -17,7 +17,8 @@ func (d *detector) chunkable(i int) bool {
 	}
 	n := t.end - t.start
 	if n <= 4 && (t.has(fUpper) || t.has(fInitial)) {
-		return true
+		// In a text typed in capitals, « EN », « ET », « AU » are words, unless glued to a code by a dash.
+		return !d.allCaps || !stopwords[t.key] || i > 0 && d.gap(i-1) == "-" || i+1 < len(d.toks) && d.gap(i) == "-"
 	}
 	// Two lower-case letters beside three digits: a plate typed without capitals, « ek-318-zd ».
 	if n == 2 && t.lettersOnly() {
@@ -57,6 +58,13 @@ func (d *detector) numGap(i int) bool {
 		default:
 			return false
 		}
+	}
+	if dots > 0 && strings.HasPrefix(g, ".") && len(g) > 1 && d.toks[i].digitsOnly() && (d.toks[i].end-d.toks[i].start > 2 || d.toks[i+1].end-d.toks[i+1].start > 2) {
+		return false // « déposée en 2019. 5 ans plus tard »: a sentence ended
+	}
+	// « 18:03 »: the hour of a time of day starts no identifier, nor ends one.
+	if strings.HasPrefix(d.text[d.toks[i+1].end:], ":") && d.toks[i+1].digitsOnly() && d.toks[i+1].end-d.toks[i+1].start <= 2 {
+		return false
 	}
 	return runes <= 3 && newlines <= 1 && dots <= 1
 }
@@ -141,6 +149,12 @@ func (d *detector) chunk(i, j int) {
 			a = e + 1
 			continue
 		}
+		if a < j && d.cueWord(a) {
+			// « CNI 100892204119 », « NEPH 230475112874 », « TGV 9876 »: the word says what the number is;
+			// it is not part of it.
+			a++
+			continue
+		}
 		first := &d.toks[a]
 		c := d.cueBefore(a)
 		plus := first.start > 0 && d.text[first.start-1] == '+'
@@ -175,7 +189,19 @@ func (d *detector) chunk(i, j int) {
 			a++
 			continue
 		}
+		// Words typed after the number in the same run (« 345 AVT 13 A ÉTÉ », « (RDV-2024-88123) ET »,
+		// « 72290 AIX-EN ») are not part of it: the run is judged up to its last group holding a digit.
+		e := last
+		for e > a && d.toks[e].lettersOnly() {
+			e--
+		}
 		whole := string(buf[:n])
+		if d.safeNumber(a, e, whole[:ends[e-a]], c) && !plus {
+			// The whole run is an amount, a legal reference, a public number…: none of its parts is
+			// an identifier either.
+			a = e + 1
+			continue
+		}
 		if d.safeNumber(a, last, whole, c) && !plus {
 			// The whole run is an amount, a legal reference, a public number…: none of its parts is
 			// an identifier either.
@@ -185,12 +211,15 @@ func (d *detector) chunk(i, j int) {
 		best, bestLabel := -1, ""
 		for b := a; b <= last; b++ {
 			if lab := d.classify(a, b, whole[:ends[b-a]], c, plus); lab != "" {
+				if b > a && d.toks[b].lettersOnly() && !d.codeJoined(b-1, b) && lab != LabelPlate {
+					continue // a word after the number, « (592-1234567-89) ET », unless it ends a plate
+				}
 				best, bestLabel = b, lab
 			}
 		}
 		if best < 0 {
-			if lab := d.byDefault(a, last, whole, d.labelCue(a)); lab != "" {
-				best, bestLabel = last, lab
+			if lab := d.byDefault(a, e, whole[:ends[e-a]], d.labelCue(a)); lab != "" {
+				best, bestLabel = e, lab
 			}
 		}
 		if best < 0 {
@@ -254,6 +283,11 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 	if L == 23 && isDigit(s[0]) && (ribOK(s) || c == cueIBAN && allDigits(s[:10])) {
 		return LabelIBAN
 	}
+	// A tax number said to be one, typed with a digit missing or one too many: « numéro fiscal 32096654283 ».
+	fiscal := c == cueFiscal || c != cueSecu && digits && L == 13 && d.fiscalContext(a)
+	if digits && fiscal && L >= 10 && L <= 15 && !(L == 15 && nirShape(s) && nirKeyOK(s)) {
+		return LabelTaxID
+	}
 	// Social security number: the key decides, or a cue nearby when the key is wrong.
 	if (L == 15 || L == 13) && nirShape(s) {
 		if L == 15 && nirKeyOK(s) || c == cueSecu {
@@ -266,7 +300,10 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 		}
 	}
 	if digits && L >= 13 && L <= 19 {
-		if luhnOK(s) && c != cueDossier && c != cueAlloc && c != cueSiret && (L == 16 || L == 15 && s[0] == '3' || L >= 17 || c == cueCard) {
+		// Card numbers start with their network's digit, 2 to 6 (Mastercard, Amex, Visa, Discover…): a Luhn-valid
+		// « 0751120180112457 » is a file number.
+		if luhnOK(s) && c != cueDossier && c != cueAlloc && c != cueSiret && (s[0] >= '2' && s[0] <= '6' || c == cueCard) &&
+			(L == 16 || L == 15 && s[0] == '3' || L >= 17 || c == cueCard) {
 			return LabelCard
 		}
 		if c == cueCard && L == 16 {
@@ -330,7 +367,7 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 		(d.upperAt(a, b) || d.codeJoined(a, b) || d.labelCue(a) == cuePlate) && !d.lowerWordsAround(a, b) {
 		return LabelPlate
 	}
-	if c == cuePlate && fniShape(s) {
+	if fniShape(s) && (c == cuePlate || d.fniGroups(a, b)) {
 		return LabelPlate
 	}
 	// Case numbers.
@@ -349,7 +386,13 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 		if L >= 7 && L <= 11 && countDigits(s) >= 6 {
 			return LabelCaseID
 		}
-	case cueDossier, cueFiscal:
+	case cueFiscal:
+		// A foreign tax code of letters and digits: « codice fiscale BNCGLI85M52F205X ».
+		if L >= 11 && d.mixedToken(a, b) && countDigits(s) >= 2 {
+			return LabelTaxID
+		}
+		fallthrough
+	case cueDossier:
 		if L >= 5 && L <= 24 && (countDigits(s) >= 3 || L >= 8 && countDigits(s) >= 1 && d.mixedToken(a, b)) {
 			return LabelCaseID
 		}
@@ -508,6 +551,9 @@ func (d *detector) cueBefore1(a int) cue {
 				// « carte vitale », « carte de séjour »: the next word said it already.
 				continue
 			}
+			if isDocCue(c) && d.requestBefore(k) {
+				return cueDossier // « pré-demande de passeport n° … »: the request's number, not the document's
+			}
 			return c
 		}
 		if t.has(fDigit) {
@@ -607,4 +653,79 @@ func fuzzyCue(k string) (cue, bool) {
 		}
 	}
 	return cueNone, false
+}
+
+// fniGroups reports an old-style plate typed as three groups, « 345 AVT 13 », « 1234 ab 56 »: digits, one to three
+// letters that are no word (« 12 sur 15 » is not a plate), a department.
+func (d *detector) fniGroups(a, b int) bool {
+	if b != a+2 || !d.toks[a].digitsOnly() || !d.toks[a+1].lettersOnly() {
+		return false
+	}
+	l := &d.toks[a+1]
+	if l.has(fUpper) || l.has(fInitial) {
+		_, cueing := numberCues[l.key]
+		return !streetTypesAmbiguous[l.key] && !legalWords[l.key] && !institutions[l.key] && !cueing
+	}
+	return !d.lex.french.has(l.key) && !stopwords[l.key] && months[l.key] == 0
+}
+
+// fiscalWords say that the numbers around are the tax office's; secuWords, health insurance's.
+var (
+	fiscalWords = set(`fiscal fiscale fiscaux fiscales spi teledeclarant impots impot imposition dgfip sip contribuable
+		foncier fonciere taxe`)
+	secuWords = set(`secu securite sociale nir insee vitale cpam ameli assure assuree immatricule immatriculee`)
+)
+
+// fiscalContext reports that, in the sentences before token a, the tax office was named more recently than
+// health insurance: a thirteen-digit number there is a tax number even laid out like a NIR (« son numéro fiscal
+// est …, le mien le 3012744589610 »).
+func (d *detector) fiscalContext(a int) bool {
+	from := d.toks[a].start - 300
+	for k := a - 1; k >= 0 && d.toks[k].start >= from; k-- {
+		switch key := d.toks[k].key; {
+		case secuWords[key]:
+			return false
+		case fiscalWords[key]:
+			return true
+		}
+	}
+	return false
+}
+
+// cueWord reports a word that names the kind of the number after it, typed as a short group of capitals that
+// would otherwise start the run: « CNI », « NEPH », « TGV », « RIB ».
+func (d *detector) cueWord(a int) bool {
+	t := &d.toks[a]
+	if !t.lettersOnly() || !d.toks[a+1].has(fDigit) || d.codeJoined(a, a+1) || d.cueBefore(a) != cueNone {
+		return false // « passeport FT 521874 »: after a cue, the letters start the document's number
+	}
+	_, ok := numberCues[t.key]
+	return ok || legalWords[t.key]
+}
+
+// requestBefore reports « demande de », « pré-demande de carte d' », « renouvellement de » just before the
+// document word at token k: the number is the request's. Not « la CPAM demande ma carte » (a verb), nor
+// « récépissé de demande de titre de séjour » (the receipt is itself a document).
+func (d *detector) requestBefore(k int) bool {
+	j := k - 1
+	if j >= 0 && (d.toks[j].key == "de" || d.toks[j].key == "d") && j >= 1 {
+		switch d.toks[j-1].key {
+		case "carte", "titre", "permis":
+			j -= 2
+		}
+	}
+	if j < 1 || d.toks[j].key != "de" && d.toks[j].key != "d" {
+		return false
+	}
+	switch d.toks[j-1].key {
+	case "demande", "predemande", "demandes", "renouvellement":
+		if j >= 3 && (d.toks[j-2].key == "de" || d.toks[j-2].key == "d") {
+			switch d.toks[j-3].key {
+			case "recepisse", "attestation", "recepisses", "attestations":
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
