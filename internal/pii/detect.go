@@ -235,8 +235,18 @@ func (d *detector) resolve() []Span {
 	return spans
 }
 
-// gap returns the text between tokens i and i+1.
+// gap returns the text between tokens i and i+1; the ends of the text stand for the missing tokens (before the
+// first, after the last), so that a rule reading the separator around a token at either end of the text sees one
+// instead of indexing past the tokens.
 func (d *detector) gap(i int) string {
+	switch {
+	case len(d.toks) == 0:
+		return d.text
+	case i < 0:
+		return d.text[:d.toks[0].start]
+	case i+1 >= len(d.toks):
+		return d.text[d.toks[i].end:]
+	}
 	return d.text[d.toks[i].end:d.toks[i+1].start]
 }
 

@@ -17,6 +17,8 @@ var fuzzSeeds = []string{
 	"ÉLODIE ÉLODIE\u202f\u202f0\n\n@@.",
 	"[PERSONNE_1] [NIR_2] PERSONNE_3",
 	"\xff\xfe Mme \xc3 Diallo 06 12",
+	// A postal block whose last line runs to the very end of the text, with no separator after it.
+	"Envoyé chez ma fille : 8 rue des Lilas, 69003 Lyon, résidence les Tilleuls bâtiment C",
 }
 
 // checkSpans verifies the invariants every result must hold.

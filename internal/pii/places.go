@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -179,7 +180,7 @@ func (d *detector) addresses() {
 				continue
 			}
 			// « Grenoble 38000 », « Rivière-Pilote, 97211 »: the commune first, not an office's city.
-			if g := d.gap(i - 1); i > 0 && (g == " " || g == ", " || g == " - " || g == "\u00a0") {
+			if i > 0 && slices.Contains([]string{" ", ", ", " - ", "\u00a0"}, d.gap(i-1)) {
 				if s, ok := d.communeBefore(i - 1); ok && !d.officeBefore(s) {
 					d.add(s, t.end, LabelPostcodeCity)
 					covered = t.end
