@@ -412,11 +412,19 @@ type ReviewFilter struct {
 	Order          ReviewOrder
 }
 
+// CountCap is how many reviews the inbox counts at most, per status: counting all of a million reviews cost
+// 300 ms a page, and « plus de 10 000 » tells an agent as much.
+const CountCap = 10000
+
 // ReviewPage is one page of an inbox, in the filter's order.
 type ReviewPage struct {
 	Reviews []Review
-	Next    *ReviewCursor        // nil on the last page
-	Counts  map[ReviewStatus]int // reviews per status matching the filter but for its status and cursor
+	Next    *ReviewCursor // nil on the last page
+	// Counts is the reviews per status matching the filter but for its status and cursor, each counted up to
+	// CountCap + 1, which means more than CountCap. A search or a topic, counted in one pass, that matches more
+	// than CountCap reviews in all leaves Counts empty and sets Over.
+	Counts map[ReviewStatus]int
+	Over   bool
 }
 
 // ListReviews returns a page of reviews matching f in f.Order, with the count of each status. Pages are read
@@ -456,8 +464,9 @@ func (s *Store) ListReviews(ctx context.Context, f ReviewFilter) (ReviewPage, er
 		add("EXISTS (SELECT 1 FROM review_assignments a WHERE a.review_id = r.id AND a.user_id = ?)", f.AssignedTo)
 	}
 	countWhere, countArgs := append([]string(nil), where...), append([]any(nil), args...)
-	// Counting per status with one index-only scan each (reviews_inbox_idx, or reviews_feeling_status_idx) is
-	// several times faster than a GROUP BY over a large inbox; it only pays when no condition needs the table.
+	// Counting per status with one index-only scan each (reviews_inbox_idx, or reviews_feeling_status_idx),
+	// stopped at CountCap + 1, costs the same at a million reviews as at ten thousand; it only pays when no
+	// condition needs the table. A search or a topic is counted in one pass over its matches, stopped the same.
 	countByStatus := f.Query == "" && f.Topic == ""
 	if f.Status != "" {
 		add("r.status = ?", string(f.Status))
@@ -487,10 +496,11 @@ func (s *Store) ListReviews(ctx context.Context, f ReviewFilter) (ReviewPage, er
 	}
 	page := ReviewPage{Counts: map[ReviewStatus]int{}}
 	// The counts first: a search's tells whether its matches are few.
-	countSQL := "SELECT r.status, count(*)::int FROM reviews r" + whereClause(countWhere) + " GROUP BY r.status"
+	capped := fmt.Sprintf(" LIMIT %d) x", CountCap+1)
+	countSQL := "SELECT x.status, count(*)::int FROM (SELECT r.status FROM reviews r" + whereClause(countWhere) + capped + " GROUP BY x.status"
 	if countByStatus {
-		countSQL = "SELECT st.s, (SELECT count(*)::int FROM reviews r" + whereClause(append(countWhere, "r.status = st.s")) +
-			") FROM unnest(ARRAY['nouveau', 'brouillon_pret', 'en_relecture', 'publie', 'ecarte']) st(s)"
+		countSQL = "SELECT st.s, (SELECT count(*)::int FROM (SELECT FROM reviews r" + whereClause(append(countWhere, "r.status = st.s")) +
+			capped + ") FROM unnest(ARRAY['nouveau', 'brouillon_pret', 'en_relecture', 'publie', 'ecarte']) st(s)"
 	}
 	rows, err := s.Pool.Query(ctx, countSQL, countArgs...)
 	if err != nil {
@@ -508,6 +518,16 @@ func (s *Store) ListReviews(ctx context.Context, f ReviewFilter) (ReviewPage, er
 		return nil
 	}); err != nil {
 		return ReviewPage{}, fmt.Errorf("store: count reviews: %w", err)
+	}
+	if !countByStatus {
+		total := 0
+		for _, n := range page.Counts {
+			total += n
+		}
+		if total > CountCap {
+			page.Counts, page.Over = map[ReviewStatus]int{}, true
+			matches = total
+		}
 	}
 	sql := reviewListSelect + whereClause(where) + order + fmt.Sprintf(" LIMIT %d", limit+1)
 	if f.Query != "" && matches <= fewMatches {

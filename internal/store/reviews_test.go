@@ -479,3 +479,42 @@ func TestUpsertReviewsBatch(t *testing.T) {
 		t.Errorf("the batch was not rolled back: %v", err)
 	}
 }
+
+// TestListReviewsCountsCapped: counts stop at store.CountCap + 1 per status, and a search matching more than
+// CountCap reviews in all gives no counts per status, while smaller ones stay exact.
+func TestListReviewsCountsCapped(t *testing.T) {
+	s := storetest.NewDB(t)
+	ctx := context.Background()
+	o := org(t, s, "caf-cap")
+	if _, err := s.Pool.Exec(ctx, `INSERT INTO reviews (organisation_id, source, external_id, title, body, feeling, written_at, status, rejected_reason)
+		SELECT $1, 'cap', 'c' || g, 'Titre', CASE WHEN g % 1000 = 0 THEN 'Un guichet introuvable' ELSE 'Une attente sans fin' END,
+			'Négatif', now() - g * interval '1 minute', CASE WHEN g <= 3 THEN 'ecarte' ELSE 'nouveau' END, CASE WHEN g <= 3 THEN 'Doublon' END
+		FROM generate_series(1, $2::int) g`, o.ID, store.CountCap+50); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		f    store.ReviewFilter
+		want map[store.ReviewStatus]int
+		over bool
+	}{
+		{"all", store.ReviewFilter{}, map[store.ReviewStatus]int{store.StatusNew: store.CountCap + 1, store.StatusRejected: 3}, false},
+		{"feeling", store.ReviewFilter{Feeling: "negatif", Status: store.StatusRejected}, map[store.ReviewStatus]int{store.StatusNew: store.CountCap + 1, store.StatusRejected: 3}, false},
+		{"common word", store.ReviewFilter{Query: "attente"}, map[store.ReviewStatus]int{}, true},
+		{"rare word", store.ReviewFilter{Query: "guichet"}, map[store.ReviewStatus]int{store.StatusNew: 10}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.f.OrganisationID = o.ID
+			p, err := s.ListReviews(ctx, c.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(c.want, p.Counts); diff != "" || p.Over != c.over {
+				t.Errorf("counts (-want +got):\n%s\nover %v, want %v", diff, p.Over, c.over)
+			}
+			if len(p.Reviews) == 0 {
+				t.Error("no reviews listed")
+			}
+		})
+	}
+}

@@ -50,23 +50,27 @@ type StatsReport struct {
 
 // StatsQuery selects the closed reviews of ClosedReviewStats.
 type StatsQuery struct {
-	OrganisationID int64          // 0: every organisation
-	Since          time.Time      // closed at or after
-	LittleEdited   float64        // the edit ratio under which a reply counts as little edited
-	Location       *time.Location // where weeks start on Monday at midnight; UTC when nil
+	OrganisationID int64 // 0: every organisation
+	// Since is the start of the period: the statistics count the reviews closed from the Monday of its week, in
+	// Paris, on (the counters are kept per week).
+	Since        time.Time
+	LittleEdited float64 // the edit ratio under which a reply counts as little edited, in whole hundredths
 }
 
-// closedReviewsSQL selects the reviews of StatsQuery: closed since $2, at the first acknowledged publication
-// when there is one. updated_at is never before that acknowledgement (set in the same transaction), so
-// r.updated_at >= $2 changes nothing but lets reviews_closed_idx bound the scan.
-const closedReviewsSQL = `SELECT r.id, r.topic, r.status, r.created_at, r.edit_ratio, r.rejected_reason, p.published_at,
-		coalesce(p.published_at, r.updated_at) AS closed_at
-	FROM reviews r
-	LEFT JOIN LATERAL (SELECT min(pu.published_at) AS published_at FROM publications pu
-		WHERE pu.review_id = r.id AND pu.status = 'publie') p ON true
-	WHERE %s r.status IN ('publie', 'ecarte') AND r.updated_at >= $2 AND coalesce(p.published_at, r.updated_at) >= $2`
+// statsLocation is where the counters' weeks start on Monday at midnight (plume_stats_week, migration 026).
+var statsLocation = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Paris"); err == nil {
+		return l
+	}
+	return time.FixedZone("CET", 3600)
+}()
 
-func closedReviewsFrom(orgID int64) string { return fmt.Sprintf(closedReviewsSQL, orgCond(orgID)) }
+// statsWeek is the date of the Monday of t's week in Paris, as plume_stats_week keys the counters.
+func statsWeek(t time.Time) time.Time {
+	t = t.In(statsLocation)
+	d := (int(t.Weekday()) + 6) % 7
+	return time.Date(t.Year(), t.Month(), t.Day()-d, 0, 0, 0, 0, time.UTC)
+}
 
 // orgCond restricts to organisation $1, or to none when it is 0, in a form indexes on organisation_id serve.
 func orgCond(orgID int64) string {
@@ -76,64 +80,171 @@ func orgCond(orgID int64) string {
 	return "r.organisation_id = $1 AND"
 }
 
+// hoursOfBucket is the response time, in hours, a plume_hours_bucket stands for: the middle of the bucket, on
+// the bucket's logarithmic scale.
+func hoursOfBucket(b int) float64 { return max(math.Pow(1.02, float64(b)+0.5)-1, 0) / 60 }
+
+// statsKey names one group of the statistics: all, a topic or a week.
+type statsKey struct {
+	byTopic, byWeek bool
+	topic, week     string
+}
+
+// bucketCount is how many reviews of a group fall in a histogram bucket.
+type bucketCount struct{ bucket, n int }
+
 // ClosedReviewStats aggregates the reviews published or set aside in the period: counts, median response time
-// and edit ratios overall, per topic and per week, and the reasons for setting aside. Replies imported already
-// published, with no publication through Plume, say nothing of the agents' response time. Edit ratios are read
-// as stored: FillEditRatios computes the missing ones.
+// and edit ratios overall, per topic and per week, and the reasons for setting aside, from the counters the
+// triggers of migration 026 keep (a few rows per week and topic, however many reviews). Replies imported already
+// published, with no publication through Plume, say nothing of the agents' response time. The median is read off
+// a histogram, within 1 %; edit ratios are read as stored: FillEditRatios computes the missing ones.
 func (s *Store) ClosedReviewStats(ctx context.Context, q StatsQuery) (StatsReport, error) {
-	loc := q.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	// One pass: the whole period, per topic, per week, and per reason for the reviews set aside (edit ratios
-	// stored as NaN have nothing to compare).
-	rows, err := s.Pool.Query(ctx, `WITH c AS (`+closedReviewsFrom(q.OrganisationID)+`)
-		SELECT grouping(k.topic) = 0, grouping(k.week) = 0, grouping(k.reason) = 0, coalesce(k.topic, ''),
-			coalesce(k.week, ''), coalesce(k.reason, ''),
-			count(*) FILTER (WHERE c.status = 'publie')::int,
-			count(*) FILTER (WHERE c.status = 'ecarte')::int,
-			percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.published_at - c.created_at) / 3600)
-				FILTER (WHERE c.status = 'publie' AND c.published_at IS NOT NULL),
-			count(*) FILTER (WHERE c.status = 'publie' AND c.edit_ratio <> 'NaN')::int,
-			count(*) FILTER (WHERE c.status = 'publie' AND c.edit_ratio < $3)::int,
-			avg(c.edit_ratio) FILTER (WHERE c.status = 'publie' AND c.edit_ratio <> 'NaN')
-		FROM c, LATERAL (SELECT btrim(c.topic) AS topic,
-			to_char(date_trunc('week', c.closed_at AT TIME ZONE $4), 'YYYY-MM-DD') AS week,
-			CASE WHEN c.status = 'ecarte' THEN btrim(split_part(coalesce(c.rejected_reason, ''), ' : ', 1)) END AS reason) k
-		GROUP BY GROUPING SETS ((), (k.topic), (k.week), (k.reason))`,
-		q.OrganisationID, q.Since, q.LittleEdited, loc.String())
+	week := statsWeek(q.Since)
+	// The period, per topic, per week and per reason for the reviews set aside; groups left empty by later
+	// changes are not groups.
+	rows, err := s.Pool.Query(ctx, `SELECT grouping(r.topic) = 0, grouping(r.week) = 0, grouping(r.reason) = 0,
+			coalesce(r.topic, ''), coalesce(to_char(r.week, 'YYYY-MM-DD'), ''), coalesce(r.reason, ''),
+			sum(r.published)::int, sum(r.rejected)::int, sum(r.compared)::int, sum(r.ratio_sum)::float8
+		FROM review_stats r WHERE `+orgCond(q.OrganisationID)+` r.week >= $2
+		GROUP BY GROUPING SETS ((), (r.topic), (r.week), (r.reason))
+		HAVING sum(r.published) + sum(r.rejected) > 0`, q.OrganisationID, week)
 	if err != nil {
 		return StatsReport{}, fmt.Errorf("store: closed review statistics: %w", err)
 	}
+	groups := map[statsKey]*ClosedStats{}
 	var rep StatsReport
-	var byTopic, byWeek, byReason bool
-	var topic, week, reason string
+	var key statsKey
+	var byReason bool
+	var reason string
 	var cs ClosedStats
-	if _, err := pgx.ForEachRow(rows, []any{&byTopic, &byWeek, &byReason, &topic, &week, &reason, &cs.Published, &cs.Rejected,
-		&cs.MedianHours, &cs.Compared, &cs.LittleEdited, &cs.MeanRatio}, func() error {
+	var ratioSum float64
+	if _, err := pgx.ForEachRow(rows, []any{&key.byTopic, &key.byWeek, &byReason, &key.topic, &key.week, &reason,
+		&cs.Published, &cs.Rejected, &cs.Compared, &ratioSum}, func() error {
+		if cs.Compared > 0 {
+			cs.MeanRatio = ptr(ratioSum / float64(cs.Compared))
+		}
 		switch {
-		case byTopic:
-			rep.Topics = append(rep.Topics, TopicStats{Topic: topic, ClosedStats: cs})
-		case byWeek:
-			w, err := time.ParseInLocation(time.DateOnly, week, loc)
-			if err != nil {
-				return err
-			}
-			rep.Weeks = append(rep.Weeks, WeekStats{Week: w, ClosedStats: cs})
 		case byReason:
 			if cs.Rejected > 0 { // the reviews published have no reason: their group is not one
 				rep.Reasons = append(rep.Reasons, ReasonCount{Reason: reason, N: cs.Rejected})
 			}
 		default:
-			rep.All = cs
+			c := cs
+			groups[key] = &c
 		}
 		cs = ClosedStats{}
 		return nil
 	}); err != nil {
 		return StatsReport{}, fmt.Errorf("store: closed review statistics: %w", err)
 	}
+
+	// The response times and edit ratios of the same groups, bucket by bucket.
+	rows, err = s.Pool.Query(ctx, `SELECT grouping(r.topic) = 0, grouping(r.week) = 0, coalesce(r.topic, ''),
+			coalesce(to_char(r.week, 'YYYY-MM-DD'), ''), r.measure = 'h', r.bucket, sum(r.n)::int
+		FROM review_stats_hist r WHERE `+orgCond(q.OrganisationID)+` r.week >= $2
+		GROUP BY GROUPING SETS ((r.measure, r.bucket), (r.topic, r.measure, r.bucket), (r.week, r.measure, r.bucket))
+		HAVING sum(r.n) > 0`, q.OrganisationID, week)
+	if err != nil {
+		return StatsReport{}, fmt.Errorf("store: closed review statistics: %w", err)
+	}
+	hours := map[statsKey][]bucketCount{}
+	var isHours bool
+	var bc bucketCount
+	key = statsKey{}
+	if _, err := pgx.ForEachRow(rows, []any{&key.byTopic, &key.byWeek, &key.topic, &key.week, &isHours, &bc.bucket, &bc.n}, func() error {
+		g := groups[key]
+		switch {
+		case g == nil: // a group with nothing closed left
+		case isHours:
+			hours[key] = append(hours[key], bc)
+		case float64(bc.bucket) < math.Round(q.LittleEdited*100):
+			g.LittleEdited += bc.n
+		}
+		return nil
+	}); err != nil {
+		return StatsReport{}, fmt.Errorf("store: closed review statistics: %w", err)
+	}
+	for k, g := range groups {
+		g.MedianHours = medianOfBuckets(hours[k])
+		switch {
+		case k.byTopic:
+			rep.Topics = append(rep.Topics, TopicStats{Topic: k.topic, ClosedStats: *g})
+		case k.byWeek:
+			w, err := time.ParseInLocation(time.DateOnly, k.week, statsLocation)
+			if err != nil {
+				return StatsReport{}, fmt.Errorf("store: closed review statistics: %w", err)
+			}
+			rep.Weeks = append(rep.Weeks, WeekStats{Week: w, ClosedStats: *g})
+		default:
+			rep.All = *g
+		}
+	}
 	sortStats(&rep)
 	return rep, nil
+}
+
+// medianOfBuckets is the median of a histogram of plume_hours_bucket, computed as percentile_cont(0.5) would on
+// the values the buckets stand for; nil for an empty one.
+func medianOfBuckets(bs []bucketCount) *float64 {
+	total := 0
+	for _, b := range bs {
+		total += b.n
+	}
+	if total == 0 {
+		return nil
+	}
+	slices.SortFunc(bs, func(a, b bucketCount) int { return a.bucket - b.bucket })
+	// nth is the value of the nth (from 0) smallest response time.
+	nth := func(i int) float64 {
+		for _, b := range bs {
+			if i < b.n {
+				return hoursOfBucket(b.bucket)
+			}
+			i -= b.n
+		}
+		return hoursOfBucket(bs[len(bs)-1].bucket)
+	}
+	pos := float64(total-1) / 2
+	lo, hi := nth(int(math.Floor(pos))), nth(int(math.Ceil(pos)))
+	return ptr(lo + (hi-lo)*(pos-math.Floor(pos)))
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// CompactReviewStats folds the counters of each key of the period of q into one row, keys summing to nothing
+// dropped: the triggers only ever add rows, so that writers never wait on one another, and the statistics would
+// otherwise sum one row per change. Concurrent compactions and writers are safe: a row is folded by whichever
+// deletes it.
+func (s *Store) CompactReviewStats(ctx context.Context, q StatsQuery) error {
+	week := statsWeek(q.Since)
+	if _, err := s.Pool.Exec(ctx, `WITH dup AS (
+			SELECT organisation_id, week, topic, reason FROM review_stats r WHERE `+orgCond(q.OrganisationID)+` r.week >= $2
+			GROUP BY 1, 2, 3, 4 HAVING count(*) > 1
+		), gone AS (
+			DELETE FROM review_stats r USING dup
+			WHERE (r.organisation_id, r.week, r.topic, r.reason) = (dup.organisation_id, dup.week, dup.topic, dup.reason)
+			RETURNING r.*
+		)
+		INSERT INTO review_stats (organisation_id, week, topic, reason, published, rejected, compared, ratio_sum)
+		SELECT organisation_id, week, topic, reason, sum(published), sum(rejected), sum(compared), sum(ratio_sum)
+		FROM gone GROUP BY 1, 2, 3, 4
+		HAVING (sum(published), sum(rejected), sum(compared), sum(ratio_sum)) <> (0, 0, 0, 0)`, q.OrganisationID, week); err != nil {
+		return fmt.Errorf("store: compact review statistics: %w", err)
+	}
+	if _, err := s.Pool.Exec(ctx, `WITH dup AS (
+			SELECT organisation_id, week, topic, measure, bucket FROM review_stats_hist r
+			WHERE `+orgCond(q.OrganisationID)+` r.week >= $2 GROUP BY 1, 2, 3, 4, 5 HAVING count(*) > 1
+		), gone AS (
+			DELETE FROM review_stats_hist r USING dup
+			WHERE (r.organisation_id, r.week, r.topic, r.measure, r.bucket) = (dup.organisation_id, dup.week, dup.topic, dup.measure, dup.bucket)
+			RETURNING r.*
+		)
+		INSERT INTO review_stats_hist (organisation_id, week, topic, measure, bucket, n)
+		SELECT organisation_id, week, topic, measure, bucket, sum(n) FROM gone GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0`,
+		q.OrganisationID, week); err != nil {
+		return fmt.Errorf("store: compact review statistics: %w", err)
+	}
+	return nil
 }
 
 // EditPair is a published reply and the first draft written for its review, whose edit ratio is not stored yet.

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -31,7 +32,7 @@ type inboxRow struct {
 // statusTab is one status with its count, as a link that keeps the other filters.
 type statusTab struct {
 	Label   string
-	Count   int
+	Count   string // countLabel's; empty when the search matches too many to count per status
 	Href    string
 	Current bool
 }
@@ -47,7 +48,7 @@ type inboxData struct {
 	Form     inboxForm
 	Rows     []inboxRow
 	Tabs     []statusTab
-	Total    int
+	Total    string // countLabel's
 	Next     string // URL of the next page, empty on the last
 	First    string // URL of the first page, when this one is not
 	Feelings []string
@@ -153,15 +154,24 @@ func (s *Server) showInbox(c *echo.Context) error {
 		d.Target = 7
 	}
 	all := statusTab{Label: "Tous", Href: inboxURL(form.query("")), Current: form.Status == ""}
+	total := 0
 	for _, st := range store.ReviewStatuses {
 		n := page.Counts[st]
-		all.Count += n
-		d.Tabs = append(d.Tabs, statusTab{Label: st.Label(), Count: n, Href: inboxURL(form.query(string(st))), Current: form.Status == string(st)})
+		total += n
+		tab := statusTab{Label: st.Label(), Count: countLabel(n), Href: inboxURL(form.query(string(st))), Current: form.Status == string(st)}
+		if page.Over {
+			tab.Count = ""
+		}
+		d.Tabs = append(d.Tabs, tab)
 	}
+	if page.Over {
+		total = store.CountCap + 1
+	}
+	all.Count = countLabel(total)
 	d.Tabs = append([]statusTab{all}, d.Tabs...)
 	d.Total = all.Count
-	if form.Status != "" {
-		d.Total = page.Counts[store.ReviewStatus(form.Status)]
+	if form.Status != "" && !page.Over {
+		d.Total = countLabel(page.Counts[store.ReviewStatus(form.Status)])
 	}
 	rows, err := s.visibleReviews(c, f.Query, page.Reviews, "page")
 	if err != nil {
@@ -194,6 +204,23 @@ func (s *Server) showInbox(c *echo.Context) error {
 		name = "inbox-results"
 	}
 	return s.render(c, http.StatusOK, name, pageData{Title: "Avis à traiter", Data: d})
+}
+
+// countLabel writes a count of ListReviews: « plus de 10 000 » beyond store.CountCap.
+func countLabel(n int) string {
+	if n > store.CountCap {
+		return "plus de " + frenchInt(store.CountCap)
+	}
+	return frenchInt(n)
+}
+
+// frenchInt writes n with a narrow no-break space between thousands (« 10 000 »).
+func frenchInt(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "\u202f" + s[i:]
+	}
+	return s
 }
 
 // ageDays is how many whole days ago t was, in Paris.

@@ -166,9 +166,13 @@ func (s *Server) showStats(c *echo.Context) error {
 	}
 	since := weekStart(time.Now()).AddDate(0, 0, -7*(weeks-1))
 	ctx := c.Request().Context()
-	q := store.StatsQuery{OrganisationID: f.OrganisationID, Since: since, LittleEdited: littleEdited, Location: paris}
-	// Ratios are computed once, by the first statistics after a publication, and stored.
+	q := store.StatsQuery{OrganisationID: f.OrganisationID, Since: since, LittleEdited: littleEdited}
+	// Ratios are computed once, by the first statistics after a publication, and stored; the period's counters
+	// are folded, so that the page sums one row per week, topic and reason.
 	if _, err := s.store.FillEditRatios(ctx, q, editRatio); err != nil {
+		return err
+	}
+	if err := s.store.CompactReviewStats(ctx, q); err != nil {
 		return err
 	}
 	rep, err := s.store.ClosedReviewStats(ctx, q)

@@ -38,6 +38,8 @@ type uiEnv struct {
 	users    map[string]auth.User    // by role name
 	sessions map[string]auth.Session // by role name; "" is anonymous
 	seq      int
+	// emailSuffix goes before the @ of every account's address (see envOptions.databaseURL).
+	emailSuffix string
 }
 
 // roles is the order of the matrix columns.
@@ -48,12 +50,25 @@ type envOptions struct {
 	publisher jobs.Publisher
 	poolSize  int        // connections of the store's pool; pgx's default (4 on this machine) when 0
 	model     llm.Client // nil: the server is offline; the drafts stay offline either way
+	// databaseURL, when set, is a database to migrate and keep (a benchmark's seeded one) instead of a fresh
+	// database dropped at the end; the accounts then get addresses of their own, so that runs do not collide.
+	databaseURL string
 }
 
 func newUIEnv(t testing.TB, o envOptions) *uiEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, url := storetest.NewDBURL(t)
+	var st *store.Store
+	url, suffix := o.databaseURL, ""
+	if url == "" {
+		st, url = storetest.NewDBURL(t)
+	} else {
+		if _, err := store.Migrate(ctx, url); err != nil {
+			t.Fatal(err)
+		}
+		suffix = "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		o.poolSize = max(o.poolSize, 4)
+	}
 	if o.poolSize > 0 {
 		var err error
 		if st, err = store.OpenPool(ctx, url, store.PoolOptions{MaxConns: o.poolSize}); err != nil {
@@ -61,7 +76,7 @@ func newUIEnv(t testing.TB, o envOptions) *uiEnv {
 		}
 		t.Cleanup(st.Close)
 	}
-	e := &uiEnv{t: t, st: st, users: map[string]auth.User{}, sessions: map[string]auth.Session{}}
+	e := &uiEnv{t: t, st: st, users: map[string]auth.User{}, sessions: map[string]auth.Session{}, emailSuffix: suffix}
 	var err error
 	if e.caf, err = st.EnsureOrganisation(ctx, "caf-gironde", "CAF de la Gironde", "caf"); err != nil {
 		t.Fatal(err)
@@ -104,6 +119,9 @@ func newUIEnv(t testing.TB, o envOptions) *uiEnv {
 func (e *uiEnv) addUser(key, email, name string, role auth.Role, org string) {
 	e.t.Helper()
 	ctx := context.Background()
+	if local, domain, ok := strings.Cut(email, "@"); ok {
+		email = local + e.emailSuffix + "@" + domain
+	}
 	u, err := e.auth.AddUser(ctx, auth.NewUser{Email: email, Name: name, Password: "mot-de-passe-solide", Role: role, OrganisationSlug: org})
 	if err != nil {
 		e.t.Fatal(err)
