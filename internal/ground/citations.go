@@ -40,6 +40,44 @@ func citedIn(sentence string) []int {
 	return out
 }
 
+// CitationPart is a piece of a text written from numbered passages: plain text, or a citation of passage Cite
+// (Cite > 0), so that a page can draw each citation as a link to its passage.
+type CitationPart struct {
+	Text string
+	Cite int
+}
+
+// SplitCitations cuts text around its citation markers, the ones CheckCitations reads: "[2]" is one part citing
+// 2; "[1, 3]" gives "[", "1" citing 1, ", ", "3" citing 3 and "]". Every page that links citations uses it, so
+// that what the check counts as a citation is what the reader can follow.
+func SplitCitations(text string) []CitationPart {
+	var out []CitationPart
+	pos := 0
+	add := func(end, cite int) {
+		if end > pos {
+			out = append(out, CitationPart{Text: text[pos:end], Cite: cite})
+			pos = end
+		}
+	}
+	for _, m := range citationRE.FindAllStringSubmatchIndex(text, -1) {
+		add(m[0], 0)
+		if k, err := strconv.Atoi(text[m[2]:m[3]]); err == nil {
+			add(m[1], k) // one number: the whole marker is the link
+			continue
+		}
+		for _, n := range digitsRE.FindAllStringIndex(text[m[2]:m[3]], -1) {
+			add(m[2]+n[0], 0)
+			k, _ := strconv.Atoi(text[m[2]+n[0] : m[2]+n[1]])
+			add(m[2]+n[1], k)
+		}
+		add(m[1], 0)
+	}
+	add(len(text), 0)
+	return out
+}
+
+var digitsRE = regexp.MustCompile(`\d+`)
+
 // citationNumbers reads the numbers inside one marker: "1, 3" → 1, 3.
 func citationNumbers(inner string) []int {
 	var out []int

@@ -1,14 +1,10 @@
 package pii
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
-
-// citationRe matches a draft's citations, [1] or [1, 2]: they point to another draft's sources.
-var citationRe = regexp.MustCompile(`\[\d+(?:\s*[,;]\s*\d+)*\]`)
 
 func decodeRune(s string) (rune, int) { return utf8.DecodeRuneInString(s) }
 
@@ -30,8 +26,9 @@ func (r Redacted) StyleOnly() Redacted {
 			blanked = true
 		}
 	}
-	// Placeholders and citations go whole first: their inside is not words.
-	text := citationRe.ReplaceAllLiteralString(wellFormedRe.ReplaceAllLiteralString(r.text, "\x00"), "\x00")
+	// Placeholders go whole first: their inside is not words. A citation ([1], [1, 2]) needs no grammar of its
+	// own here: its brackets are dropped and its numbers blanked, as every number is.
+	text := wellFormedRe.ReplaceAllLiteralString(r.text, "\x00")
 	for i := 0; i < len(text); {
 		if text[i] == 0 {
 			blank()
@@ -66,7 +63,8 @@ func (r Redacted) StyleOnly() Redacted {
 		c, n := decodeRune(text[i:])
 		switch {
 		case c == '[' || c == ']':
-			// Brackets belong to placeholders and citations, both blanked with their content.
+			// Brackets belong to placeholders and citations, both blanked with their content (a citation's
+			// numbers are blanked as numbers).
 		case c == '.' || c == '!' || c == '?' || c == '\n' || c == ':':
 			sentenceStart = true
 			blanked = false

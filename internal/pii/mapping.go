@@ -196,7 +196,10 @@ type Restored struct {
 	Flags []Flag
 }
 
-var placeholderRe = regexp.MustCompile(`\[[^\[\]\n]{1,40}\]|\b[A-Z][A-Z_]{1,20}_\d{1,4}\b`)
+// restoreCandidateRe is the net Restore casts, wider than the placeholder grammar (wellFormedRe): every short
+// bracketed span and bare WORD_n, so that a placeholder the model altered ("[Personne 1]", "PERSONNE_1") is
+// found and flagged; splitPlaceholder and looksLikePlaceholder then tell which is which.
+var restoreCandidateRe = regexp.MustCompile(`\[[^\[\]\n]{1,40}\]|\b[A-Z][A-Z_]{1,20}_\d{1,4}\b`)
 
 // Restore replaces the placeholders of text (a draft written from redacted text) with what the agent may see:
 // names, addresses, contact details, dates and case numbers in clear; NIR, IBAN, card, tax and identity
@@ -208,7 +211,7 @@ func (m *Mapping) Restore(text string) Restored {
 	var out Restored
 	var b strings.Builder
 	pos := 0
-	for _, loc := range placeholderRe.FindAllStringIndex(text, -1) {
+	for _, loc := range restoreCandidateRe.FindAllStringIndex(text, -1) {
 		p := text[loc[0]:loc[1]]
 		word, n := splitPlaceholder(p)
 		if n > 0 {

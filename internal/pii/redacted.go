@@ -5,7 +5,8 @@ import (
 	"unicode/utf8"
 )
 
-// wellFormedRe matches the placeholders the filter writes, and nothing else: citations [1] stay.
+// wellFormedRe is the grammar of the placeholders the filter writes, [PERSONNE_1], [TELEPHONE_2]…, and nothing
+// else (citations [1] stay): the one definition every package reaches through Redacted's methods.
 var wellFormedRe = regexp.MustCompile(`\[[A-Z_]+_\d+\]`)
 
 // Redacted is text that has been through the personal-data filter, or official text published by the
@@ -49,6 +50,10 @@ func Join(parts []Redacted, sep Redacted) Redacted {
 	}
 	return Redacted{text: string(b)}
 }
+
+// PlaceholderSpans returns the byte spans [start, end) of r's placeholders, in order: what a reader of r skips
+// to keep only the citizen's own words.
+func (r Redacted) PlaceholderSpans() [][]int { return wellFormedRe.FindAllStringIndex(r.text, -1) }
 
 // BlankPlaceholders replaces every placeholder of r with « […] », for text shown to the model as an example of
 // another review: its markers must not be copied into this review's draft.

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -35,10 +34,6 @@ type ReviewQuery struct {
 // DefaultReviewQueryRunes bounds the query built from a review: the title and the procedure sentences of a
 // long review fit, its narrative does not.
 const DefaultReviewQueryRunes = 600
-
-// placeholderRE matches the filter's placeholders, [TELEPHONE_1], [NOM_2]…: the words of a placeholder name
-// a kind of personal data, not the subject of the review, and would retrieve fiches about telephones.
-var placeholderRE = regexp.MustCompile(`\[[\p{Lu}_]+(?:_\d+)?\]`)
 
 // BuildReviewQuery makes the retrieval query of a review: its title, then its sentences that carry procedure
 // words, then (room permitting) its other sentences, each without greetings, emotions and placeholders, at
@@ -105,7 +100,9 @@ func cleanSentences(text pii.Redacted, title bool) []sentence {
 	if s == "" {
 		return nil
 	}
-	holes := placeholderRE.FindAllStringIndex(s, -1)
+	// The words of a placeholder name a kind of personal data, not the subject of the review, and would
+	// retrieve fiches about telephones.
+	holes := text.PlaceholderSpans()
 	var out []sentence
 	var words []pii.Redacted
 	content, cues, service, runes := 0, 0, 0, 0

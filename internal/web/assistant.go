@@ -112,8 +112,6 @@ func (h *assistantHandlers) turn(c *echo.Context, m assistant.Message) turnView 
 	return t
 }
 
-var answerCitationRE = regexp.MustCompile(`\[(\d{1,2})\]`)
-
 // answerHTML escapes an answer and turns its citations into links to the sources panel and its lines into
 // paragraphs and list items; nothing of the text itself becomes markup.
 func answerHTML(text, anchor string, sources int) template.HTML {
@@ -133,18 +131,18 @@ func answerHTML(text, anchor string, sources int) template.HTML {
 			b.WriteString("</ul>")
 			inList = false
 		}
-		esc := template.HTMLEscapeString(item)
-		esc = answerCitationRE.ReplaceAllStringFunc(esc, func(m string) string {
-			n, _ := strconv.Atoi(m[1 : len(m)-1])
-			if n < 1 || n > sources {
-				return m
+		var esc strings.Builder
+		for _, p := range ground.SplitCitations(item) {
+			if p.Cite < 1 || p.Cite > sources {
+				esc.WriteString(template.HTMLEscapeString(p.Text))
+				continue
 			}
-			return fmt.Sprintf(`<a href="#%s-%d" class="plume-cite" aria-label="source %d">[%d]</a>`, anchor, n, n, n)
-		})
+			fmt.Fprintf(&esc, `<a href="#%s-%d" class="plume-cite" aria-label="source %d">%s</a>`, anchor, p.Cite, p.Cite, template.HTMLEscapeString(p.Text))
+		}
 		if isItem {
-			b.WriteString("<li>" + esc + "</li>")
+			b.WriteString("<li>" + esc.String() + "</li>")
 		} else {
-			b.WriteString("<p>" + esc + "</p>")
+			b.WriteString("<p>" + esc.String() + "</p>")
 		}
 	}
 	if inList {

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/plume-services/plume/internal/auth"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/store"
 )
 
@@ -63,7 +64,7 @@ var templateFuncs = template.FuncMap{
 		return frenchDecimal(fmt.Sprintf("%.2f", f))
 	},
 	"asset": assetURL,
-	"cites": citeParts,
+	"cites": ground.SplitCitations,
 	"scrub": scrubAddresses,
 	"hours": formatHours,
 	"date": func(t time.Time) string {

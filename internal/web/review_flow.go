@@ -174,33 +174,6 @@ func (s *Server) renderPartial(c *echo.Context, name string, data any) error {
 	return c.HTML(http.StatusOK, b.String())
 }
 
-// citeRE finds the [n] markers of a reply.
-var citeRE = regexp.MustCompile(`\[(\d{1,2})\]`)
-
-// textPart is a piece of a sentence: plain text, or a citation marker of source Cite.
-type textPart struct {
-	Text string
-	Cite int
-}
-
-// citeParts splits text around its [n] markers, so that the page draws each one as a live link to its source.
-func citeParts(text string) []textPart {
-	var out []textPart
-	pos := 0
-	for _, m := range citeRE.FindAllStringSubmatchIndex(text, -1) {
-		if m[0] > pos {
-			out = append(out, textPart{Text: text[pos:m[0]]})
-		}
-		n, _ := strconv.Atoi(text[m[2]:m[3]])
-		out = append(out, textPart{Text: text[m[0]:m[1]], Cite: n})
-		pos = m[1]
-	}
-	if pos < len(text) {
-		out = append(out, textPart{Text: text[pos:]})
-	}
-	return out
-}
-
 // addressRE finds what must never reach a person's screen from a technical error: URLs and host:port pairs of
 // internal services.
 var addressRE = regexp.MustCompile(`(?i)(https?://[^\s"']+|\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b|\blocalhost(?::\d+)?\b|\[[0-9a-f:]+\](?::\d+)?)`)
