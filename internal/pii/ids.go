@@ -175,7 +175,8 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	}
 	// 09 69 numbers are the non-premium lines of services; any number said to be free or at a call's price is
 	// a service's: « 09 72 72 21 21 (appel non surtaxé) ».
-	if len(s) == 10 && s[0] == '0' && allDigits(s) && (strings.HasPrefix(s, "0969") || d.serviceLineAfter(b)) {
+	if len(s) == 10 && s[0] == '0' && allDigits(s) && (strings.HasPrefix(s, "0969") || d.serviceLineAfter(b, s[1] == '6' || s[1] == '7') ||
+		s[1] != '6' && s[1] != '7' && d.serviceLineBefore(a)) {
 		return true
 	}
 	// A legal reference or a form: « décret n° 2019-1234 », « cerfa 15186*03 », « article L262-1 ». Not a number
@@ -226,7 +227,7 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 
 // serviceLineAfter reports words right after token b that describe a service's line: « non surtaxé »,
 // « service gratuit », « prix d'un appel », « appel local ».
-func (d *detector) serviceLineAfter(b int) bool {
+func (d *detector) serviceLineAfter(b int, mobile bool) bool {
 	rest := d.text[d.toks[b].end:]
 	rest = strings.ToLower(rest[:min(len(rest), 48)])
 	if i := strings.IndexAny(rest, ".!?\n"); i >= 0 {
@@ -235,6 +236,34 @@ func (d *detector) serviceLineAfter(b int) bool {
 	for _, w := range []string{"surtax", "gratuit", "prix d'un appel", "prix d’un appel", "appel local", "numéro vert", "numero vert"} {
 		if strings.Contains(rest, w) {
 			return true
+		}
+	}
+	// A landline said to be always busy is a service's, not the citizen's own: « le 09 71 10 20 10 est saturé ».
+	if !mobile {
+		for _, w := range []string{"satur", "ne répond", "ne repond", "injoignable", "sonne dans le vide", "toujours occupé"} {
+			if strings.Contains(rest, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// serviceLineBefore reports, in the words just before token a, a service's switchboard or its line from abroad:
+// « depuis l'étranger au 09 71 10 39 60 », « le standard de la mairie, 03 … ».
+func (d *detector) serviceLineBefore(a int) bool {
+	for k, n := a-1, 0; k >= 0 && n < 6; k, n = k-1, n+1 {
+		if strings.ContainsAny(d.gap(k), ".!?\n") {
+			return false
+		}
+		switch d.toks[k].key {
+		case "etranger":
+			// « depuis l'étranger au … », not « mon numéro étranger … »
+			return k >= 2 && d.toks[k-1].key == "l" && (d.toks[k-2].key == "depuis" || d.toks[k-2].key == "de")
+		case "standard", "plateforme", "hotline", "serveur", "accueil", "conseillers":
+			return true
+		case "mon", "ma", "mes", "perso", "personnel", "portable", "joindre", "joignable", "rappeler", "rappelez":
+			return false
 		}
 	}
 	return false
@@ -301,6 +330,9 @@ func (d *detector) dateAt(a, j int) (int, bool) {
 	g0, g1 := d.gap(a), d.gap(a+1)
 	if g0 != g1 || !(g0 == "/" || g0 == "." || g0 == "-" || g0 == " ") {
 		return 0, false
+	}
+	if a > 0 && d.toks[a-1].digitsOnly() && d.gap(a-1) == g0 && g0 != " " {
+		return 0, false // « 2.24.03.75.114.287.24 »: groups of a longer number, not a date
 	}
 	l0, l1, l2 := t0.end-t0.start, t1.end-t1.start, t2.end-t2.start
 	ok := false

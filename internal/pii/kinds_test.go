@@ -174,6 +174,11 @@ func TestIdentifiersByShape(t *testing.T) {
 		{"driving licence NEPH", "mon NEPH 120691204455 est refusé", "120691204455", LabelIDDoc},
 		{"Luhn-valid file number starting with 0", "numéro unique 0931120190077461 de ma demande de logement", "0931120190077461", LabelCaseID},
 		{"contributor's account", "URSSAF, compte 117 0000045128 93, échéancier accepté", "117 0000045128 93", LabelCaseID},
+		{"phone after a file named in another clause", "pour notre dossier, c'est 07-44-12-90-63 le soir", "07-44-12-90-63", LabelPhone},
+		{"Algerian residence certificate", "certificat de résidence n° 2104 556 871 refusé", "2104 556 871", LabelIDDoc},
+		{"NIR typed with dots", "sa sécu, née en 2023, c'est 1.23.05.13.055.412.88 je crois", "1.23.05.13.055.412.88", LabelNIR},
+		{"MSA member number", "adhérent MSA 1 68 04 12 345 067 depuis 1990", "1 68 04 12 345 067", LabelCaseID},
+		{"identity card after a request named earlier", "une demande de RSA avec mes papiers (CNI 110498301122). Plainte", "110498301122", LabelIDDoc},
 		{"pre-application number", "Pré-demande de carte d'identité faite, numéro 9FJ2LQ7TZE, refusée", "9FJ2LQ7TZE", LabelCaseID},
 	}
 	for _, tt := range tests {
@@ -228,6 +233,10 @@ func TestAddressesWithoutStreetType(t *testing.T) {
 	wantKept(t, "Envoyé : jeudi 3 octobre 2024 17:45", "2024 17:45")
 	wantKept(t, "J'AI ENVOYÉ LE CERFA 12100*02 EN 2022 ET RIEN", "2022")
 	wantKept(t, "ON M'A DIT DE RAPPELER LE 0 820 25 10 10 POUR RIEN", "0 820 25 10 10")
+	wantKept(t, "j'ai appelé le 0 809 10 10 10 15 fois", "0 809 10 10 10")
+	wantKept(t, "Le 03 20 55 66 77 est saturé tous les matins", "03 20 55 66 77")
+	wantKept(t, "vous pouvez aussi appeler depuis l'étranger au 09 72 00 11 22.", "09 72 00 11 22")
+	wantKept(t, "billet TGV 6203 Lyon–Marseille annulé, dossier ABC123", "TGV 6203")
 	wantKept(t, "remplir le formulaire cerfa n°15924 Justificatifs demandés", "15924 Justificatifs")
 	wantKept(t, "texte sur https://www.legifrance.gouv.fr/affichCode.do?idSectionTA=LEGISCTA000031670001&cidTexte=LEGITEXT000006070721 à lire",
 		"LEGISCTA000031670001")

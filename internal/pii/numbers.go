@@ -144,6 +144,11 @@ func (d *detector) chunk(i, j int) {
 	var buf [40]byte
 	for a := i; a <= j; {
 		d.tick()
+		if e, ok := d.serviceNumberAt(a, j); ok {
+			// « 0 811 10 10 10 20 fois »: a service's number, then something else.
+			a = e + 1
+			continue
+		}
 		if e, ok := d.dateAt(a, j); ok {
 			// A date inside a run of numbers is an event date, never part of an identifier.
 			a = e + 1
@@ -293,6 +298,10 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 		if L == 15 && nirKeyOK(s) || c == cueSecu {
 			return LabelNIR
 		}
+		// Fifteen digits laid out as a NIR with its key: a wrong key does not make it safe.
+		if L == 15 && (s[0] == '1' || s[0] == '2') && nirMonthOK(s) && c != cueDossier && c != cueAlloc && c != cueCard && c != cueIBAN {
+			return LabelNIR
+		}
 		// Thirteen digits laid out as a NIR (a sex, a year, a month) are one, key or not, unless said to be a
 		// tax number or a reference: « immatriculée 2 88 07 75 112 034 ».
 		if L == 13 && !plus && nirMonthOK(s) && !taxIDOK(s) && c != cueFiscal && c != cueDossier && c != cueAlloc && c != cueCard && c != cueIBAN {
@@ -379,7 +388,7 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 	}
 	switch c {
 	case cueAlloc:
-		if digits && L >= 6 && L <= 9 {
+		if digits && L >= 6 && L <= 13 { // an MSA member's number is a NIR's 13 digits
 			return LabelCaseID
 		}
 	case cueFT:
@@ -546,6 +555,12 @@ func (d *detector) cueBefore1(a int) cue {
 		if !ok && len(t.key) >= 6 && t.lettersOnly() {
 			c, ok = fuzzyCue(t.key)
 		}
+		if !ok && t.key == "residence" && k >= 2 && d.toks[k-1].key == "de" {
+			switch d.toks[k-2].key {
+			case "certificat", "carte", "titre", "permis":
+				c, ok = cueSejour, true // « certificat de résidence algérien n° … »
+			}
+		}
 		if ok {
 			if t.key == "carte" && k+1 < a {
 				// « carte vitale », « carte de séjour »: the next word said it already.
@@ -572,14 +587,39 @@ func (d *detector) cueBefore1(a int) cue {
 // abbreviations end with a dot that does not end the sentence: « nr. 482157 », « réf. AB12 ».
 var abbreviations = set(`n no nr nro num ref tel tél art av st ste`)
 
-// cueWithin reports whether a cue of kind c is one of the n words before token a.
+// cueWithin reports whether a cue of kind c is one of the n words before token a, in the same clause: « notre
+// dossier, c'est 06 … » names no file number.
 func (d *detector) cueWithin(a, n int, c cue) bool {
 	for k := a - 1; k >= 0 && k >= a-n; k-- {
+		if strings.ContainsAny(d.gap(k), ",;.!?\n") && k < a-1 {
+			return false
+		}
 		if numberCues[d.toks[k].key] == c {
 			return true
 		}
 	}
 	return false
+}
+
+// serviceNumberAt reports a service's number (08…, ten digits) typed in groups from token a, within a run that
+// goes on past it, and returns its last token.
+func (d *detector) serviceNumberAt(a, j int) (int, bool) {
+	if !d.toks[a].digitsOnly() || d.text[d.toks[a].start] != '0' {
+		return 0, false
+	}
+	var buf [12]byte
+	n := 0
+	for k := a; k <= j && d.toks[k].digitsOnly(); k++ {
+		t := &d.toks[k]
+		if n+t.end-t.start > 10 {
+			return 0, false
+		}
+		n += copy(buf[n:], d.text[t.start:t.end])
+		if n == 10 {
+			return k, k < j && buf[1] == '8'
+		}
+	}
+	return 0, false
 }
 
 // hasCueNear reports whether a cue of kind c appears in the few words before token a.
@@ -696,7 +736,7 @@ func (d *detector) fiscalContext(a int) bool {
 // would otherwise start the run: « CNI », « NEPH », « TGV », « RIB ».
 func (d *detector) cueWord(a int) bool {
 	t := &d.toks[a]
-	if !t.lettersOnly() || !d.toks[a+1].has(fDigit) || d.codeJoined(a, a+1) || d.cueBefore(a) != cueNone {
+	if !t.lettersOnly() || !d.toks[a+1].has(fDigit) || d.codeJoined(a, a+1) || isDocCue(d.cueBefore(a)) {
 		return false // « passeport FT 521874 »: after a cue, the letters start the document's number
 	}
 	_, ok := numberCues[t.key]
