@@ -42,6 +42,7 @@ func init() {
 			fs.Float64Var(&ro.QuestionWeight, "question-weight", 0, "sources : poids des points d'interrogation de l'avis, au plus 2 (0 : valeur par défaut, négatif : aucun)")
 			fs.Float64Var(&ro.MinProcedure, "min-procedure", 0, "sources : mots de démarche (moins les mots de service pondérés) en dessous desquels aucune fiche n'est donnée (0 : valeur par défaut)")
 			fs.Float64Var(&ro.DocumentWeight, "doc-weight", 0, "sources : poids du classement plein texte des fiches entières (0 : valeur par défaut, négatif : aucun)")
+			fs.Float64Var(&ro.TitleWeight, "title-weight", 0, "sources : poids de la recherche faite avec le seul titre de l'avis (0 : valeur par défaut, négatif : aucune)")
 			fs.BoolVar(&ro.NoRewrite, "no-rewrite", false, "sources : garder la requête tirée de l'avis par règles même quand un modèle est configuré (LLM_BASE_URL)")
 			fs.BoolVar(&ro.NoAbstain, "no-abstain", false, "sources : ne jamais s'abstenir (calibrage)")
 			signals := fs.Bool("signals", false, "sources : ajoute à chaque ligne les signaux d'abstention (calibrage)")

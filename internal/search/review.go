@@ -20,6 +20,9 @@ type Review struct {
 // ReviewQuery is the retrieval query built from a review, with what the builder saw.
 type ReviewQuery struct {
 	Text pii.Redacted
+	// Title is the review's cleaned title (placeholders, greetings and emotions out), searched on its own as
+	// well: zero when nothing of it is left.
+	Title pii.Redacted
 	// Cues counts the procedure words (a démarche, a document, an allowance, a delay, a refusal…) of the
 	// title and text: a review with none is praise or a complaint about a counter, whose reply cites nothing.
 	Cues int
@@ -54,6 +57,13 @@ func BuildReviewQuery(r Review, maxRunes int) ReviewQuery {
 		return true
 	}
 	title := cleanSentences(r.Title, true)
+	titleParts := make([]pii.Redacted, 0, len(title))
+	for _, s := range title {
+		titleParts = append(titleParts, s.text)
+	}
+	if len(titleParts) > 0 {
+		q.Title = pii.Join(titleParts, pii.Const(" "))
+	}
 	for _, s := range title {
 		q.Cues += s.cues
 		q.ServiceCues += s.service

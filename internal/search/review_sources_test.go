@@ -1,0 +1,47 @@
+package search_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/pii"
+	"github.com/plume-services/plume/internal/search"
+)
+
+// TestReviewTitleSearch checks the title search of a review: a short title that names the démarche lifts its
+// fiche above those of the documents the narrative lists, and the option turns it off.
+func TestReviewTitleSearch(t *testing.T) {
+	st, _ := loadSample(t)
+	ctx := context.Background()
+	s := search.New(st, embed.NewLocal(dim), search.Options{})
+	review := search.Review{Organisation: "Caisse", Title: pii.Public("Aspa de ma mère"), Text: pii.Public(
+		"J'ai envoyé le dossier en mars. On me redemande la carte Vitale, l'avis d'impôt sur le revenu, le relevé " +
+			"de la taxe d'habitation et l'attestation de la complémentaire santé. J'ai renvoyé la carte Vitale et l'avis " +
+			"d'impôt deux fois. Le prélèvement à la source de l'impôt sur le revenu, la taxe d'habitation et la carte " +
+			"Vitale perdue du mois dernier n'ont rien à voir. Remboursement des médicaments et carte Vitale, impôt sur " +
+			"le revenu, taxe d'habitation : toujours les mêmes pièces redemandées.")}
+	rank := func(opt search.ReviewOptions) (int, search.Sources) {
+		t.Helper()
+		opt.Fiches, opt.NoAbstain = 10, true
+		src, err := s.ReviewSources(ctx, review, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.IndexFunc(src.Fiches, func(f search.Fiche) bool { return f.DocID == "F16871" }), src
+	}
+	with, src := rank(search.ReviewOptions{})
+	without, _ := rank(search.ReviewOptions{TitleWeight: -1})
+	if got := src.Query.Title.String(); got != "Aspa de ma mère" {
+		t.Errorf("title query %q", got)
+	}
+	if with < 0 || with > 2 || (without >= 0 && without <= with) {
+		t.Errorf("Aspa fiche at %d with the title search, %d without: want it in the first 3, and higher with", with, without)
+	}
+	for i, f := range src.Fiches {
+		if len(f.Passages) == 0 || f.URL == "" || i > 0 && f.Score > src.Fiches[i-1].Score {
+			t.Errorf("fiche %d: %+v (scores not in order or no passage)", i, f)
+		}
+	}
+}
