@@ -224,11 +224,18 @@ func TestAddressesWithoutStreetType(t *testing.T) {
 		{"type after the name", "je vis au 7 Grande Rue à Besançon", "7 Grande Rue"},
 		{"a lieu-dit after j'habite au", "Pourtant j'habite au Le Bourg, 24260 saint-avit-de-vialard depuis 12 ans.", "Le Bourg, 24260 saint-avit-de-vialard"},
 		{"with its postcode", "domicilié 4 bis Les Terrasses du Lac, 74000 Annecy", "4 bis Les Terrasses du Lac, 74000 Annecy"},
+		{"abbreviated block lines", "Adresse : 9 av. des Tilleuls, bât. C, esc. 4, 3e étage, 69008 Lyon depuis mai",
+			"9 av. des Tilleuls, bât. C, esc. 4, 3e étage, 69008 Lyon"},
+		{"a lieu-dit inside a sentence", "nous vivons au lieu-dit Penhoat, 29400 Lampaul depuis 1990", "lieu-dit Penhoat, 29400 Lampaul"},
+		{"a lieu-dit in lower case without commas", "ecrivez moi. lieu dit la croix blanche 56300 kerfourn", "lieu dit la croix blanche 56300 kerfourn"},
+		{"a residence line abbreviated", "j'habite rés. les Acacias bat 2 appt 7, 13011 MARSEILLE", "rés. les Acacias bat 2 appt 7, 13011 MARSEILLE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelAddress) })
 	}
 	wantKept(t, "j'habite 3 ans chez ma soeur", "3 ans")
+	wantSpan(t, "signé lina m. 62200 boulogne sur mer", "62200 boulogne sur mer", LabelPostcodeCity)
+	wantKept(t, "ma fille vit chez sa tante à Vitré 35500, loin de nous", "chez sa tante")
 	wantKept(t, "Dossier déposé en 2021. 4 ans après, rien.", "2021. 4 ans")
 	wantKept(t, "Envoyé : jeudi 3 octobre 2024 17:45", "2024 17:45")
 	wantKept(t, "J'AI ENVOYÉ LE CERFA 12100*02 EN 2022 ET RIEN", "2022")

@@ -448,6 +448,12 @@ func (d *detector) commune(i int) (int, bool) {
 			continue
 		case w.lettersOnly() && communeParticles[w.key] && words > 0 && w.has(fLower):
 			continue
+		case w.lettersOnly() && w.has(fLower) && words > 0 && communeParticles[d.toks[j-1].key] && !stopwords[w.key] &&
+			(!d.lex.french.has(w.key) || geoWords[w.key]):
+			// « 13090 aix en provence », « 62200 boulogne sur mer »
+			words++
+			end = w.end
+			continue
 		case w.lettersOnly() && (w.has(fCap) || w.has(fUpper) || w.has(fInitial)):
 			if words > 0 && (nonNames[w.key] && !placeWord(w.key) || titles[w.key]) {
 				break
@@ -587,16 +593,31 @@ func (d *detector) addressBlocks() {
 			if !blockSep(g) {
 				break
 			}
-			// The line before starts after the previous separator.
+			// The line before starts after the previous separator, or at the address word that opens it within
+			// the sentence: « j'habite au lieu-dit Kerhuel, 29870 … ».
 			first := k
-			for first > 0 && first > k-8 && !strings.ContainsAny(d.gap(first-1), ",\n.:;!?(") {
+			for first > 0 && first > k-8 && !strings.ContainsAny(d.gap(first-1), ",\n:;!?(") &&
+				!(strings.Contains(d.gap(first-1), ".") && !d.abbrevDot(first-1)) {
 				first--
 			}
-			if e, _, ok := d.blockLine(first); !ok || e != d.toks[k].end {
+			open := -1
+			for f := first; f <= k; f++ {
+				if f > first && !lineOpeners[d.toks[f].key] {
+					continue
+				}
+				if e, _, ok := d.blockLine(f); ok && (e == d.toks[k].end || d.lineReaches(f, k)) {
+					open = f
+					break
+				}
+			}
+			if open < 0 {
 				break
 			}
-			start = d.toks[first].start
-			k = first - 1
+			start = d.toks[open].start
+			k = open - 1
+			if open > first {
+				break // the line began inside a sentence: nothing before it belongs to the block
+			}
 		}
 		if start != c.start || end != c.end {
 			c.start, c.end, c.label, c.prio = start, end, LabelAddress, classByLabel[LabelAddress].priority
@@ -625,8 +646,15 @@ func (d *detector) blockLine(k int) (end, next int, ok bool) {
 	default:
 		return 0, 0, false
 	}
+	if t.digitsOnly() && t.end-t.start == 5 {
+		// A postcode line ends with its commune: « 13003 Marseille depuis 2019 » is not all address.
+		if e, ok := d.commune(k); ok {
+			j := sort.Search(len(d.toks), func(j int) bool { return d.toks[j].start >= e })
+			return e, j, true
+		}
+	}
 	j := k
-	for j+1 < len(d.toks) && j < k+8 && !strings.ContainsAny(d.gap(j), ",\n.:;!?()") {
+	for j+1 < len(d.toks) && j < k+8 && !strings.ContainsAny(d.gap(j), ",\n:;!?()") && (!strings.Contains(d.gap(j), ".") || d.abbrevDot(j)) {
 		j++
 	}
 	if strings.ContainsAny(d.gap(j), ".:;!?") && j+1 < len(d.toks) && !strings.Contains(d.gap(j), "\n") && j == k+8 {
@@ -634,3 +662,34 @@ func (d *detector) blockLine(k int) (end, next int, ok bool) {
 	}
 	return d.toks[j].end, j + 1, true
 }
+
+// abbrevDot reports that the dot after token j abbreviates an address word, « bât. B », « esc. 2 », « rés. les
+// Mimosas », « apt. 12 », and ends no line.
+func (d *detector) abbrevDot(j int) bool {
+	g := d.gap(j)
+	if g != "." && g != ". " || j+1 >= len(d.toks) {
+		return false
+	}
+	k := d.toks[j].key
+	return (addressWords[k] || abbreviatedStreet[k]) && d.toks[j].end-d.toks[j].start <= 5
+}
+
+// lineReaches reports that tokens f..k are one stretch of a line, with no separator between them but
+// abbreviating dots: « lieu dit le haut bourg 22140 ».
+func (d *detector) lineReaches(f, k int) bool {
+	for j := f; j < k; j++ {
+		if g := d.gap(j); strings.ContainsAny(g, ",\n:;!?()") || strings.Contains(g, ".") && !d.abbrevDot(j) {
+			return false
+		}
+	}
+	return k-f <= 8
+}
+
+// lineOpeners open a line of a postal block even inside a sentence: « j'habite au lieu-dit Kerhuel, 29870 … ».
+// « chez sa mère à Fougères » opens none.
+var lineOpeners = set(`lieu lieudit hameau residence res cite batiment bat appartement appt apt bp cs lotissement domaine
+	immeuble villa escalier esc ferme mas rue avenue av bd boulevard allee chemin impasse imp quai route rte place pl`)
+
+// geoWords are French words that end commune names typed in lower case: « boulogne sur mer », « ivry sur seine ».
+var geoWords = set(`mer seine marne bois mont monts lac loire rhone oise saone garonne dordogne lot tarn aube cher indre
+	vienne orne sarthe meuse moselle yonne ain isere drome gironde champagne provence forez`)
