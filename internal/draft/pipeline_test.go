@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -320,5 +321,85 @@ func TestOrganisationSettingsReachThePromptFiltered(t *testing.T) {
 	}
 	if strings.Contains(sys, "Jeanne Moreau") {
 		t.Errorf("the supervisor's name in the signature reached the model")
+	}
+}
+
+// TestFirstDraftStatusIsAudited checks that the move from nouveau to brouillon prêt a first draft brings leaves
+// its audit row in the same transaction, whoever drafted (the background job or an agent), that later drafts
+// change no status and audit none, and that an audit row that cannot be written leaves neither draft nor status.
+func TestFirstDraftStatusIsAudited(t *testing.T) {
+	t.Parallel()
+	e := setup(t, false)
+	ctx := context.Background()
+	type row struct {
+		Actor, Object string
+		Details       map[string]any
+	}
+	audited := func(reviewID int64) []row {
+		t.Helper()
+		es, err := e.st.ListAudit(ctx, store.AuditFilter{Action: draft.ActionDraftReady, ObjectType: "review", ObjectID: strconv.FormatInt(reviewID, 10)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []row
+		for _, en := range es {
+			out = append(out, row{Actor: en.Actor, Object: en.ObjectID, Details: en.Details})
+		}
+		return out
+	}
+	status := func(reviewID int64) store.ReviewStatus {
+		t.Helper()
+		rv, err := e.st.GetReview(ctx, reviewID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rv.Status
+	}
+
+	// A failed audit row takes the draft and the status change with it.
+	if _, err := e.st.Pool.Exec(ctx, `CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'audit refusé (test)'; END $$;
+		CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()`); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.AutoDraft(ctx, e.review[0]); err == nil {
+		t.Fatal("AutoDraft succeeded though its audit row could not be written")
+	}
+	ds, err := e.st.ListDrafts(ctx, e.review[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	type state struct {
+		Drafts int
+		Status store.ReviewStatus
+	}
+	if diff := cmp.Diff(state{0, store.StatusNew}, state{len(ds), status(e.review[0])}); diff != "" {
+		t.Fatalf("after a failed audit row (-want +got):\n%s", diff)
+	}
+	if _, err := e.st.Pool.Exec(ctx, `DROP TRIGGER refuse_audit ON audit_log`); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := e.svc.AutoDraft(ctx, e.review[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.DraftReview(ctx, draft.Request{ReviewID: e.review[0], Actor: "agent@test"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.DraftReview(ctx, draft.Request{ReviewID: e.review[1], Actor: "agent@test"}); err != nil {
+		t.Fatal(err)
+	}
+	first := func(reviewID int64, actor string) []row {
+		return []row{{Actor: actor, Object: strconv.FormatInt(reviewID, 10), Details: map[string]any{
+			"version": float64(1), "kind": string(store.DraftOffline), "from": string(store.StatusNew), "to": string(store.StatusDraftReady)}}}
+	}
+	ignoreID := cmpopts.IgnoreMapEntries(func(k string, _ any) bool { return k == "draft_id" })
+	for i, actor := range []string{"automatique", "agent@test"} {
+		if got := status(e.review[i]); got != store.StatusDraftReady {
+			t.Errorf("review %d: status %s, want %s", i, got, store.StatusDraftReady)
+		}
+		if diff := cmp.Diff(first(e.review[i], actor), audited(e.review[i]), ignoreID); diff != "" {
+			t.Errorf("review %d: audit rows of the move to brouillon prêt (-want +got):\n%s", i, diff)
+		}
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
@@ -34,6 +36,9 @@ type Request struct {
 type ModelError struct{ Detail string }
 
 func (e *ModelError) Error() string { return "draft: le modèle n'a pas répondu : " + e.Detail }
+
+// ActionDraftReady is the audited action of a review's move from nouveau to brouillon prêt by its first draft.
+const ActionDraftReady = "review.draft_ready"
 
 // ErrNotDraftable is returned for a review whose status forbids a new draft (published, or set aside).
 var ErrNotDraftable = errors.New("cet avis est publié ou écarté : aucun nouveau brouillon")
@@ -132,10 +137,20 @@ func (s *Service) DraftReview(ctx context.Context, r Request) (store.Draft, Resu
 			return nil
 		}
 		// The review was locked by the insert; an agent who moved it on meanwhile keeps their status.
-		if err := s.o.Store.SetReviewStatusTx(ctx, tx, rv.ID, store.StatusChange{To: store.StatusDraftReady}); err != nil && !errors.Is(err, store.ErrBadTransition) {
+		err = s.o.Store.SetReviewStatusTx(ctx, tx, rv.ID, store.StatusChange{To: store.StatusDraftReady})
+		if errors.Is(err, store.ErrBadTransition) {
+			return nil
+		}
+		if err != nil {
 			return err
 		}
-		return nil
+		// Like every other transition, this one leaves its audit row in its own transaction, whoever caused it
+		// (an agent's email, or "automatique" for the background job).
+		_, err = s.o.Store.InsertAuditTx(ctx, tx, store.AuditEntry{At: time.Now(), Actor: r.Actor, Action: ActionDraftReady,
+			ObjectType: "review", ObjectID: strconv.FormatInt(rv.ID, 10), OrganisationID: rv.OrganisationID,
+			Details: map[string]any{"draft_id": stored.ID, "version": stored.Version, "kind": string(stored.Kind),
+				"from": string(store.StatusNew), "to": string(store.StatusDraftReady)}})
+		return err
 	})
 	if err != nil {
 		return store.Draft{}, res, err

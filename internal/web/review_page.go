@@ -418,16 +418,17 @@ func kindLabel(d store.Draft) string {
 
 // actionLabels say in French what an audited action was.
 var actionLabels = map[string]string{
-	"review.view":    "a consulté l'avis",
-	"draft.generate": "a demandé un brouillon",
-	"draft.rewrite":  "a demandé une réécriture",
-	"draft.edit":     "a enregistré une version",
-	"draft.feedback": "a donné son avis sur un brouillon",
-	"reply.approve":  "a approuvé la réponse et demandé sa publication",
-	"review.reject":  "a écarté l'avis",
-	"review.reopen":  "a rouvert l'avis",
-	"review.assign":  "s'est attribué l'avis",
-	"review.release": "a libéré l'avis",
+	"review.view":          "a consulté l'avis",
+	"draft.generate":       "a demandé un brouillon",
+	draft.ActionDraftReady: "a fait passer l'avis en « brouillon prêt » par son premier brouillon",
+	"draft.rewrite":        "a demandé une réécriture",
+	"draft.edit":           "a enregistré une version",
+	"draft.feedback":       "a donné son avis sur un brouillon",
+	"reply.approve":        "a approuvé la réponse et demandé sa publication",
+	"review.reject":        "a écarté l'avis",
+	"review.reopen":        "a rouvert l'avis",
+	"review.assign":        "s'est attribué l'avis",
+	"review.release":       "a libéré l'avis",
 }
 
 // showHistory lists every version of the reply with a word diff to the one before, and who did what.
