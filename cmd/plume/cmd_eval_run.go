@@ -16,6 +16,7 @@ import (
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/embed"
 	"github.com/plume-services/plume/internal/eval"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
@@ -323,7 +324,8 @@ func evalRun(ctx context.Context, a *app, datasetPath, cfgPath, name string, res
 		if err != nil {
 			return err
 		}
-		svc, err := draft.New(draft.Options{Filter: filter, Searcher: searcher, Model: model, Prompts: set, K: cfg.K, Log: a.log})
+		svc, err := draft.New(draft.Options{Filter: filter, Searcher: searcher, Model: model,
+			WriterOptions: ground.WriterOptions{Prompts: set, K: cfg.K, Log: a.log}})
 		if err != nil {
 			return err
 		}

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -52,15 +51,15 @@ type Options struct {
 	Filter   *pii.Filter
 	Searcher *search.Searcher // nil: no sources, every answer is "je ne sais pas"
 	Model    llm.Client       // nil: offline answers made of the sources' sentences
-	Prompts  *prompts.Set     // nil: the current version
-	K        int              // passages retrieved, default 5
 	// HistoryTurns is how many earlier turns the model sees, default 4.
 	HistoryTurns int
-	// Limits bound a question, each turn of a history and the history as a whole; zero: budget.Default.
-	Limits    budget.Limits
-	MaxTokens int // default 600
-	Log       *slog.Logger
+	// WriterOptions are the prompts, passages, limits (a question, each turn of a history and the history as a
+	// whole), answer length (default DefaultMaxTokens) and log the review drafter shares.
+	ground.WriterOptions
 }
+
+// DefaultMaxTokens is the default length of an answer.
+const DefaultMaxTokens = 600
 
 // Service answers questions; it is safe for concurrent use.
 type Service struct {
@@ -72,27 +71,13 @@ func New(o Options) (*Service, error) {
 	if o.Filter == nil {
 		return nil, errors.New("assistant: un filtre de données personnelles est obligatoire")
 	}
-	if o.Prompts == nil {
-		p, err := prompts.Load(prompts.Current)
-		if err != nil {
-			return nil, err
-		}
-		o.Prompts = p
+	w, err := o.WriterOptions.WithDefaults(DefaultMaxTokens)
+	if err != nil {
+		return nil, err
 	}
-	if o.K <= 0 {
-		o.K = 5
-	}
+	o.WriterOptions = w
 	if o.HistoryTurns <= 0 {
 		o.HistoryTurns = 4
-	}
-	if o.Limits == (budget.Limits{}) {
-		o.Limits = budget.Default
-	}
-	if o.MaxTokens <= 0 {
-		o.MaxTokens = 600
-	}
-	if o.Log == nil {
-		o.Log = slog.Default()
 	}
 	return &Service{o: o}, nil
 }

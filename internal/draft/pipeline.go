@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/plume-services/plume/internal/budget"
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
@@ -28,16 +26,16 @@ type Options struct {
 	Filter   *pii.Filter
 	Searcher *search.Searcher // nil: drafts without sources
 	Model    llm.Client       // nil: the offline drafter
-	Prompts  *prompts.Set     // nil: the current version
-	K        int              // passages given to the model, default 5
 	Allow    ground.Allowlist // zero: ground.DefaultAllowlist
 	// Examples is how many approved replies to similar reviews are shown to the model (reply memory), default 2.
-	Examples  int
-	MaxTokens int // default 700
-	// Limits bound the review, the instruction and the text to rewrite in a prompt; zero: budget.Default.
-	Limits budget.Limits
-	Log    *slog.Logger
+	Examples int
+	// WriterOptions are the prompts, passages, limits, answer length (default DefaultMaxTokens) and log the
+	// assistant shares.
+	ground.WriterOptions
 }
+
+// DefaultMaxTokens is the default length of a drafted reply.
+const DefaultMaxTokens = 700
 
 // Service drafts replies; it is safe for concurrent use.
 type Service struct {
@@ -49,30 +47,16 @@ func New(o Options) (*Service, error) {
 	if o.Filter == nil {
 		return nil, errors.New("draft: un filtre de données personnelles est obligatoire")
 	}
-	if o.Prompts == nil {
-		p, err := prompts.Load(prompts.Current)
-		if err != nil {
-			return nil, err
-		}
-		o.Prompts = p
+	w, err := o.WriterOptions.WithDefaults(DefaultMaxTokens)
+	if err != nil {
+		return nil, err
 	}
-	if o.K <= 0 {
-		o.K = 5
-	}
+	o.WriterOptions = w
 	if o.Allow.Hosts == nil && o.Allow.Phones == nil {
 		o.Allow = ground.DefaultAllowlist
 	}
 	if o.Examples == 0 {
 		o.Examples = 2
-	}
-	if o.MaxTokens <= 0 {
-		o.MaxTokens = 700
-	}
-	if o.Limits == (budget.Limits{}) {
-		o.Limits = budget.Default
-	}
-	if o.Log == nil {
-		o.Log = slog.Default()
 	}
 	return &Service{o: o}, nil
 }
