@@ -82,11 +82,6 @@ func Sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// VerifySignature reports whether signature is body's, in constant time; receivers written in Go can use it.
-func VerifySignature(secret string, body []byte, signature string) bool {
-	return hmac.Equal([]byte(Sign(secret, body)), []byte(signature))
-}
-
 // Publish sends r until the receiver answers 2xx, at most Tries times.
 func (p *WebhookPublisher) Publish(ctx context.Context, r Reply) (Ack, error) {
 	var last error

@@ -77,7 +77,7 @@ func BenchmarkHybridFullCorpus(b *testing.B) {
 	if url == "" {
 		b.Skip("PLUME_BENCH_CORPUS_URL non défini : chargez le corpus complet dans une base et indiquez son URL")
 	}
-	st, err := store.Open(context.Background(), url)
+	st, err := store.OpenPool(context.Background(), url, store.PoolOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

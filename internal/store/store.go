@@ -28,13 +28,8 @@ type PoolOptions struct {
 	StatementTimeout time.Duration // PLUME_DB_STATEMENT_TIMEOUT: no statement holds a request longer
 }
 
-// Open connects to the database at url, checks it answers, and registers the pgvector types on every connection.
-// The schema must already carry the vector extension: run Migrate first.
-func Open(ctx context.Context, url string) (*Store, error) {
-	return OpenPool(ctx, url, PoolOptions{})
-}
-
-// OpenPool is Open with the pool's size and timeouts.
+// OpenPool connects to the database at url with the pool's size and timeouts, checks it answers, and registers the
+// pgvector types on every connection. The schema must already carry the vector extension: run Migrate first.
 func OpenPool(ctx context.Context, url string, o PoolOptions) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {

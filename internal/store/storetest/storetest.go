@@ -53,7 +53,7 @@ func NewDBURL(tb testing.TB) (*store.Store, string) {
 		tb.Fatalf("storetest: create database: %v", err)
 	}
 	dbURL := withDatabase(admin, name)
-	s, err := store.Open(ctx, dbURL)
+	s, err := store.OpenPool(ctx, dbURL, store.PoolOptions{})
 	if err != nil {
 		tb.Fatalf("storetest: open: %v", err)
 	}
