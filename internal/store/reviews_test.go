@@ -481,7 +481,7 @@ func TestUpsertReviewsBatch(t *testing.T) {
 }
 
 // TestListReviewsCountsCapped: counts stop at store.CountCap + 1 per status, and a search matching more than
-// CountCap reviews in all gives no counts per status, while smaller ones stay exact.
+// store.SearchCountCap reviews in all gives no counts per status, while smaller ones stay exact.
 func TestListReviewsCountsCapped(t *testing.T) {
 	s := storetest.NewDB(t)
 	ctx := context.Background()

@@ -164,10 +164,10 @@ func (s *Server) showInbox(c *echo.Context) error {
 		}
 		d.Tabs = append(d.Tabs, tab)
 	}
-	if page.Over {
-		total = store.CountCap + 1
-	}
 	all.Count = countLabel(total)
+	if page.Over {
+		all.Count = "plus de " + frenchInt(store.SearchCountCap)
+	}
 	d.Tabs = append([]statusTab{all}, d.Tabs...)
 	d.Total = all.Count
 	if form.Status != "" && !page.Over {
