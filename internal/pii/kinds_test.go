@@ -128,6 +128,16 @@ func TestNamesWhereNamesStand(t *testing.T) {
 		{"Malagasy surname after a title", "la conseillère Mme Rakotoarisoa a été top", "Rakotoarisoa"},
 		{"Armenian name signed", "signé : Hovhannes Petrossian", "Hovhannes Petrossian"},
 		{"agent's first name between commas", "l'agent qui m'a reçu, Bogdan, était très aimable", "Bogdan"},
+		{"first name after the last sentence", "Toujours pas de réponse. Merci quand même. Yasmina", "Yasmina"},
+		{"initials and surname after a dash", "Tout s'est bien passé. — J.-L. Lefebvre", "J.-L. Lefebvre"},
+		{"lower-case signature after the last sentence", "je veux juste une reponse. tsiory", "tsiory"},
+		{"capitals signature after the last sentence", "TOUJOURS RIEN APRÈS 4 MOIS. GIOVANNI MARCHETTI", "GIOVANNI MARCHETTI"},
+		{"a surname that names a place after a first name", "Ça bloque depuis mars. Sophie Paris, à Vichy.", "Sophie Paris"},
+		{"initial and surname after an ex-relation", "je verse la pension à mon ex-mari P. Lemarchand chaque mois", "P. Lemarchand"},
+		{"children counted before their names", "avec mes trois enfants, Taras, Olena et Ivan, nous", "Taras"},
+		{"lower-case title and a surname that is a word", "mon conseiller m. meunier dit que c'est normal", "meunier"},
+		{"title, lower-case particle, capitalised particle", "merci à Mme de La Motte pour son aide", "de La Motte"},
+		{"a family by its surname after famille", "les voisins (famille Moulin) ont reçu mon courrier", "Moulin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelPerson) })
@@ -140,6 +150,8 @@ func TestNamesWhereNamesStand(t *testing.T) {
 		{"mountains after les", "les Alpes et les Pyrénées sont loin de la CAF", "Alpes"},
 		{"a place after par", "je suis passée par Lourdes et Tarbes", "Lourdes"},
 		{"a word at the start of a sentence", "Rose et bleu sont les couleurs du formulaire.", "Rose"},
+		{"thanks after the last sentence", "Dossier réglé en une semaine. Bravo.", "Bravo"},
+		{"thanks in Italian after the last sentence", "Tutto bene, dossier chiuso. Grazie.", "Grazie"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
 	}

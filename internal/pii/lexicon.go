@@ -156,7 +156,9 @@ var stopwords = set(`le la les l un une des du de d et ou a au aux en dans par p
 	pourquoi comment combien ou quel quelle quels quelles ceux celles celui celle`)
 
 // nonNames are capitalised words that are institutions, places, months or days: never a person alone.
-var nonNames = set(`caf cpam msa urssaf ants anah ars cnav carsat dgfip sip sie mdph cnaf pole emploi france
+var nonNames = set(`bravo grazie gracias danke obrigado obrigada dziekuje spasibo shukran multumesc dekuji hvala kiitos
+	bedankt arigato ciao hola adios inchallah hamdoulah mashallah famille
+	caf cpam msa urssaf ants anah ars cnav carsat dgfip sip sie mdph cnaf pole emploi france
 	travail services service public publique publics mairie prefecture tresor impots impot ameli vitale securite
 	sociale assurance maladie retraite allocations allocation familiales caisse agence centre direction ministere
 	etat republique region departement conseil tribunal justice police gendarmerie poste banque credit societe

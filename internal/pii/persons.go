@@ -195,7 +195,7 @@ func (d *detector) persons() {
 			continue
 		}
 		cur := &us[u]
-		if titles[cur.key] || cur.stop && !(nameParticles[cur.key] && (cur.cap || cur.upper)) {
+		if titles[cur.key] || cur.stop && !(nameParticles[cur.key] && (cur.cap || cur.upper || u > 0 && titles[us[u-1].key])) {
 			continue
 		}
 		if cur.lower && cur.french && !cur.inLex() && !cur.known && !nameParticles[cur.key] {
@@ -266,6 +266,10 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			if p.lower && strings.HasPrefix(g, ".") && us[u].first > 0 && u+1 < len(us) && us[u+1].nameWord() && plainSpace(d.ugap(us, u)) {
 				return ctxTitle
 			}
+			// « mon conseiller m. boucher »: after a role, « m. » and a known surname, even one that is a word.
+			if p.lower && strings.HasPrefix(g, ".") && us[u].last > 0 && u >= 2 && (roles[us[u-2].key] || relations[us[u-2].key]) {
+				return ctxTitle
+			}
 		case "me":
 			if p.cap && (us[u].cap || us[u].upper) {
 				return ctxTitle
@@ -297,7 +301,13 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			!(us[u].french && !us[u].inLex() && !us[u].known) && (!us[u].lower || d.lowerish || us[u].inLex() || us[u].known) {
 			return ctxPhrase
 		}
-		if relations[p.key] && strings.Contains(g, ",") && u >= 2 && possessives[us[u-2].key] {
+		if relations[p.key] && strings.Contains(g, ",") && u >= 2 && (possessives[us[u-2].key] || u >= 3 && countWords[us[u-2].key] && possessives[us[u-3].key]) {
+			return ctxPhrase // « mes deux enfants, Mykola et Daryna »
+		}
+		// « mes trois enfants Noé », « mon ex-épouse C. Duhamel »
+		if (relations[p.key] || strings.HasPrefix(p.key, "ex-") && relations[p.key[3:]]) && u >= 2 &&
+			(u >= 3 && countWords[us[u-2].key] && possessives[us[u-3].key] || strings.HasPrefix(p.key, "ex-") && possessives[us[u-2].key]) &&
+			(us[u].cap || us[u].upper || us[u].initial || d.lowerish) && !us[u].notName() {
 			return ctxPhrase
 		}
 		// « ma fille aînée, Ximena », « mon petit-fils cadet Noé »
@@ -329,6 +339,10 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 		// « ma colocataire Razafindrakoto Mialy »: a possessive and a noun, then a word that is not French.
 		// A capitalised noun is a title's word instead: « Ma Prime Rénov' ».
 		if u >= 2 && possessives[us[u-2].key] && !p.stop && !(p.cap && !d.allCaps) && !things[p.key] && (us[u].cap || us[u].upper) && us[u].foreign() {
+			return ctxPhrase
+		}
+		// « la famille Rossignol », « Famille Ozdemir »: a family called by its surname.
+		if p.key == "famille" && (us[u].cap || us[u].upper) && (us[u].last > 0 || us[u].known || us[u].foreign()) && !us[u].notName() {
 			return ctxPhrase
 		}
 		switch p.key {
@@ -408,6 +422,11 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 func (d *detector) signoffContext(us []unit, u int) nameCtx {
 	g := d.ugap(us, u-1)
 	if !strings.ContainsAny(g, ",\n") {
+		// A name after the last sentence, or after a dash, « Rien à redire. — J.-P. Rousseau »: a signature
+		// when it stands alone at the end.
+		if strings.ContainsAny(g, ".!?—–") && d.aloneOnLine(us, u) {
+			return ctxSignoff
+		}
 		return ctxNone
 	}
 	for k, n := u-1, 0; k >= 0 && n < 4; k, n = k-1, n+1 {
@@ -439,7 +458,7 @@ func (d *detector) aloneOnLine(us []unit, u int) bool {
 	case !nl && !short:
 		return false
 	case u == 0 || strings.Contains(d.ugap(us, u-1), "\n"):
-	case strings.ContainsAny(d.ugap(us, u-1), ".!?") && !nl:
+	case strings.ContainsAny(d.ugap(us, u-1), ".!?—–") && !nl:
 	default:
 		return false
 	}
@@ -479,8 +498,11 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 		placeName := ctx != ctxNone && ctx != ctxSignoff && w.nonName && !w.stop && (w.inLex() || w.known || w.a != w.b) &&
 			(w.cap || w.upper) && !titles[w.key] && !roles[w.key] && !institutions[w.key] &&
 			!(j+1 < len(us) && us[j+1].nonName && plainSpace(d.ugap(us, j)))
+		// « Hugo Ferrand »: after a known first name, a known surname that also names a place.
+		surnameAfterFirst := j > u && n > 0 && us[j-1].first > 0 && w.nonName && w.last > 0 && (w.cap || w.upper) &&
+			!w.stop && !titles[w.key] && !roles[w.key] && !institutions[w.key]
 		switch {
-		case w.notName() && !placeName:
+		case w.notName() && !placeName && !surnameAfterFirst:
 		case d.allCaps && w.upper:
 			if ctx == ctxNone && !w.inLex() {
 				break
@@ -529,8 +551,22 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 	case ctxTitle, ctxPhrase:
 		return true
 	case ctxSignoff:
+		endsText := strings.TrimRight(d.text[us[last].end:], " .!\n\r\t") == ""
+		if u > 0 && !strings.ContainsAny(d.ugap(us, u-1), ",\n") {
+			// Alone after the last sentence: a first name, a surname beside another name word, or a word
+			// that is not French; not « Bravo. », « Game Over. ».
+			for k := u; k <= last; k++ {
+				w := &us[k]
+				if w.first > 0 && !w.common || n >= 2 && w.last > 0 && !w.common ||
+					w.foreign() && !w.inLex() && (w.cap || w.upper || endsText && len(w.key) >= 3 && !smsWords[w.key]) ||
+					w.foreign() && w.inLex() && (w.cap || w.upper) {
+					return true
+				}
+			}
+			return false
+		}
 		for k := u; k <= last; k++ {
-			if us[k].inLex() || us[k].foreign() && (us[k].cap || us[k].upper) {
+			if us[k].inLex() || us[k].foreign() && (us[k].cap || us[k].upper || endsText && len(us[k].key) >= 3 && !smsWords[us[k].key]) {
 				return true
 			}
 		}
@@ -768,3 +804,9 @@ func (d *detector) repeatNames(us []unit, found map[string]bool) {
 		d.add(w.start, w.end, LabelPerson)
 	}
 }
+
+// countWords count relatives: « mes deux enfants ».
+var countWords = set(`deux trois quatre cinq six 2 3 4 5 6`)
+
+// smsWords are the abbreviations a text typed like a message ends with; they sign nothing.
+var smsWords = set(`svp stp mdr ptdr bcp cdt cdlt slt bjr bsr mrc mrci dsl jsp tkt pk pq ok okay lol thx merci`)
