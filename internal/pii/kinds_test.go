@@ -138,6 +138,11 @@ func TestNamesWhereNamesStand(t *testing.T) {
 		{"lower-case title and a surname that is a word", "mon conseiller m. meunier dit que c'est normal", "meunier"},
 		{"title, lower-case particle, capitalised particle", "merci à Mme de La Motte pour son aide", "de La Motte"},
 		{"a family by its surname after famille", "les voisins (famille Moulin) ont reçu mon courrier", "Moulin"},
+		{"initials together after a closing", "merci d'avance. cdt, R.T.", "R.T"},
+		{"initials after sign.", "Voilà, c'est tout. sign. B.L.", "B.L"},
+		{"a word that is a first name after s'appelle", "la dame de l'accueil s'appelait violette, top", "violette"},
+		{"a name before a role in apposition", "merci encore à Prune, agent d'accueil à la sous-préfecture", "Prune"},
+		{"lower-case name before its birth", "lefevre paul, né le 2/5/61, retraité", "lefevre paul"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelPerson) })
@@ -152,6 +157,9 @@ func TestNamesWhereNamesStand(t *testing.T) {
 		{"a word at the start of a sentence", "Rose et bleu sont les couleurs du formulaire.", "Rose"},
 		{"thanks after the last sentence", "Dossier réglé en une semaine. Bravo.", "Bravo"},
 		{"thanks in Italian after the last sentence", "Tutto bene, dossier chiuso. Grazie.", "Grazie"},
+		{"an office before a role", "reçu à Pôle Emploi, conseiller absent", "Emploi"},
+		{"a town before a role", "à la mairie de Roubaix, agent très sympa", "Roubaix"},
+		{"a noun before née", "la demande, née le 3 mars d'une erreur", "demande"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
 	}
@@ -205,11 +213,14 @@ func TestBirthdatesInEveryForm(t *testing.T) {
 		{"DN field", "DN : 30 avril 1969", "30 avril 1969"},
 		{"month and year", "elle est née en mars 1975 à Sétif", "mars 1975"},
 		{"two-digit year", "née le 12 octobre 85 à Lille", "12 octobre 85"},
+		{"a year alone after né en", "mon grand-père, né en 1939, touche une petite pension", "1939"},
+		{"a year alone after date de naissance", "date de naissance : 1956, lieu : Oran", "1956"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelBirthdate) })
 	}
 	wantKept(t, "Mon père est né le 9 septembre 1938 et il est décédé le 2 mars 2024", "2 mars 2024")
+	wantKept(t, "je suis arrivé en 1998 et né à Oran", "1998")
 }
 
 // TestHeadingsAndAcronymsKept: fiche titles run together and acronyms in parentheses are not names.

@@ -217,7 +217,7 @@ var commonWords = set(`petit petite blanc blanche rose roux rousse brun brune no
 
 // relationWords lets "Cordialement" or "Merci" introduce a signature.
 var greetingNext = set(`cordialement salutations respectueusement amicalement sincerement remerciements bisous
-	bise bises`)
+	bise bises cdt cdlt bizou bisou`)
 
 // frenchExtra are words people write that a dictionary of French does not hold: SMS spellings, abbreviations,
 // loan words of administrative life. They are not names.

@@ -195,7 +195,8 @@ func (d *detector) persons() {
 			continue
 		}
 		cur := &us[u]
-		if titles[cur.key] || cur.stop && !(nameParticles[cur.key] && (cur.cap || cur.upper || u > 0 && titles[us[u-1].key])) {
+		if (titles[cur.key] || cur.stop && !(nameParticles[cur.key] && (cur.cap || cur.upper || u > 0 && titles[us[u-1].key]))) &&
+			!d.initialsRun(us, u) {
 			continue
 		}
 		if cur.lower && cur.french && !cur.inLex() && !cur.known && !nameParticles[cur.key] {
@@ -245,6 +246,9 @@ func (d *detector) persons() {
 
 // nameContext says what, before unit u, announces a name.
 func (d *detector) nameContext(us []unit, u int) nameCtx {
+	if d.bornAfter(us, u) || d.roleAfter(us, u) {
+		return ctxPhrase
+	}
 	if u == 0 {
 		if d.aloneOnLine(us, u) {
 			return ctxSignoff
@@ -346,7 +350,7 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			return ctxPhrase
 		}
 		switch p.key {
-		case "appelle", "nomme", "signe", "signee", "prenom", "prenoms", "nom", "noms", "soussigne", "soussignee",
+		case "appelle", "appelait", "appellait", "nomme", "signe", "signee", "prenom", "prenoms", "nom", "noms", "soussigne", "soussignee",
 			"mappelle", "mapelle", "apelle", "jsuis", "chui", "veuve", "veuf", "divorcee", "epouse", "nee":
 			if p.key == "nee" && !(us[u].cap || us[u].upper) {
 				break
@@ -502,7 +506,7 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 		surnameAfterFirst := j > u && n > 0 && us[j-1].first > 0 && w.nonName && w.last > 0 && (w.cap || w.upper) &&
 			!w.stop && !titles[w.key] && !roles[w.key] && !institutions[w.key]
 		switch {
-		case w.notName() && !placeName && !surnameAfterFirst:
+		case w.notName() && !placeName && !surnameAfterFirst && !d.initialsRun(us, j):
 		case d.allCaps && w.upper:
 			if ctx == ctxNone && !w.inLex() {
 				break
@@ -519,7 +523,8 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 			}
 			last, n = j, n+1
 			continue
-		case w.lower && lowerOK && w.nameWord() && (!w.common || n > 0 || ctx == ctxTitle) && !w.stop && !w.notName():
+		case w.lower && lowerOK && w.nameWord() && (!w.common || n > 0 || ctx == ctxTitle || j == u && u > 0 && namingVerbs[us[u-1].key]) &&
+			!w.stop && !w.notName():
 			last, n = j, n+1
 			continue
 		case n == 0 && d.lowerFirstName(w):
@@ -551,6 +556,9 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 	case ctxTitle, ctxPhrase:
 		return true
 	case ctxSignoff:
+		if n >= 2 && d.initialsRun(us, u) {
+			return true // « Cdt, M.D. », « sign. A.B. »
+		}
 		endsText := strings.TrimRight(d.text[us[last].end:], " .!\n\r\t") == ""
 		if u > 0 && !strings.ContainsAny(d.ugap(us, u-1), ",\n") {
 			// Alone after the last sentence: a first name, a surname beside another name word, or a word
@@ -810,3 +818,45 @@ var countWords = set(`deux trois quatre cinq six 2 3 4 5 6`)
 
 // smsWords are the abbreviations a text typed like a message ends with; they sign nothing.
 var smsWords = set(`svp stp mdr ptdr bcp cdt cdlt slt bjr bsr mrc mrci dsl jsp tkt pk pq ok okay lol thx merci`)
+
+// namingVerbs say that the next word is a name, even one that is also a common word: « elle s'appelle blanche ».
+var namingVerbs = set(`appelle appellait appelait mappelle mapelle apelle nomme prenom`)
+
+// initialsRun reports initials written together, « M.D. », « A.B. », « J.-P. »: the « M. » there is no title.
+func (d *detector) initialsRun(us []unit, u int) bool {
+	return us[u].initial && u+1 < len(us) && us[u+1].initial && d.ugap(us, u) == "." && !us[u].lower
+}
+
+// bornAfter reports a name followed by its birth, « dupont marie, née le 3/4/85 », « Hugo (né en 2015) »: up
+// to three words, then a comma or a parenthesis and « né », « née ».
+func (d *detector) bornAfter(us []unit, u int) bool {
+	if us[u].french && !us[u].inLex() && !us[u].known || us[u].notName() {
+		return false
+	}
+	for k := u; k < len(us)-1 && k < u+3; k++ {
+		g := strings.TrimSpace(d.ugap(us, k))
+		if g == "," || g == "(" || g == ", (" {
+			nx := us[k+1].key
+			return (nx == "ne" || nx == "nee") && k+2 < len(us) && (us[k+2].key == "le" || us[k+2].key == "en")
+		}
+		if !plainSpace(d.ugap(us, k)) || us[k+1].notName() || us[k+1].french && !us[k+1].inLex() && !us[k+1].known {
+			return false
+		}
+	}
+	return false
+}
+
+// roleAfter reports a capitalised word inside a sentence followed by a role in apposition: « merci à Lune,
+// conseillère France Services ». Not a place's or an office's name: « la CAF de Lyon, agent… ».
+func (d *detector) roleAfter(us []unit, u int) bool {
+	w := &us[u]
+	if u == 0 || u+1 >= len(us) || !w.cap || w.a != w.b || w.notName() || d.toks[w.a].has(fSentStart) || d.allCaps ||
+		strings.TrimSpace(d.ugap(us, u)) != "," || !roles[us[u+1].key] {
+		return false
+	}
+	p := &us[u-1]
+	if p.cap && plainSpace(d.ugap(us, u-1)) || p.key == "de" || p.key == "du" || p.key == "des" || p.key == "d" || p.key == "en" {
+		return false
+	}
+	return true
+}

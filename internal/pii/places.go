@@ -46,6 +46,8 @@ func (d *detector) birthdates() {
 		}
 		if end, ok := d.parseDate(j); ok {
 			d.add(d.toks[j].start, d.toks[end].end, LabelBirthdate)
+		} else if d.birthYear(i, j) {
+			d.add(d.toks[j].start, d.toks[j].end, LabelBirthdate)
 		}
 		// « la date de naissance de chaque enfant, j'ai mis 12.06.17 pour Noah et 28.02.2019 pour Jade »: after
 		// the noun, the dates written in digits further in the same sentence are births too.
@@ -693,3 +695,33 @@ var lineOpeners = set(`lieu lieudit hameau residence res cite batiment bat appar
 // geoWords are French words that end commune names typed in lower case: « boulogne sur mer », « ivry sur seine ».
 var geoWords = set(`mer seine marne bois mont monts lac loire rhone oise saone garonne dordogne lot tarn aube cher indre
 	vienne orne sarthe meuse moselle yonne ain isere drome gironde champagne provence forez`)
+
+// birthYear reports a year alone that the birth cue at token i introduces: « né en 1948 », « année de
+// naissance : 1962 », « DDN 1975 ». Any other year is an event's (a trap).
+func (d *detector) birthYear(i, j int) bool {
+	t := &d.toks[j]
+	if !t.digitsOnly() || t.end-t.start != 4 {
+		return false
+	}
+	if y := atoi4(d.text[t.start:t.end]); y < 1900 || y > 2030 {
+		return false
+	}
+	if j+1 < len(d.toks) && isDateSep(d.gap(j)) && d.toks[j+1].digitsOnly() {
+		return false // a longer number, or a date the parser refused
+	}
+	switch cue := d.toks[i].key; {
+	case cue == "ne" || cue == "nee" || cue == "nes" || cue == "nees":
+		return d.toks[j-1].key == "en" && j-1 > i
+	default:
+		// « naissance : 1948 », « DDN 1975 », « année de naissance 1962 »
+		return j == i+1 && strings.Trim(d.gap(i), " :\u00a0") == ""
+	}
+}
+
+func atoi4(s string) int {
+	n := 0
+	for _, c := range []byte(s) {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
