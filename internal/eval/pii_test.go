@@ -33,14 +33,53 @@ func runPIISplit(t *testing.T, split string, min int) PIIReport {
 	return rep
 }
 
+// testFloor3 and testFloor4 are what the filter reaches on the test splits (eval/pii/test-blind-3.jsonl and
+// test-blind-4.jsonl, written by people who never read internal/pii), measured once on 2026-12-03 and rounded
+// down: the gate against regressions, below the issue's goals (IssueTargets), which `plume eval pii` reports as
+// missed. test-blind-3: PERSON 0.983, recall 0.971, precision 0.958, zero leak 0.945, traps 1.6 %;
+// test-blind-4: PERSON 0.885, recall 0.906, precision 0.960, zero leak 0.900, traps 1.0 %.
+var (
+	testFloor3 = PIITargets{
+		Recall:        map[string]float64{pii.LabelPerson: 0.98},
+		OverallRecall: 0.97,
+		Precision:     0.95,
+		ZeroLeakShare: 0.94,
+		TrapMaskedMax: 0.02,
+	}
+	testFloor4 = PIITargets{
+		Recall:        map[string]float64{pii.LabelPerson: 0.88},
+		OverallRecall: 0.90,
+		Precision:     0.95,
+		ZeroLeakShare: 0.89,
+		TrapMaskedMax: 0.02,
+	}
+)
+
+// TestPIITargets is the regression gate of the personal-data filter, on the test splits: only their aggregate
+// figures are ever printed.
+func TestPIITargets(t *testing.T) {
+	for _, tt := range []struct {
+		split string
+		floor PIITargets
+	}{{SplitTestBlind3, testFloor3}, {SplitTestBlind4, testFloor4}} {
+		rep := runPIISplit(t, tt.split, 200)
+		for _, m := range rep.Check(tt.floor) {
+			t.Errorf("%s : %s", tt.split, m)
+		}
+		for _, m := range rep.Check(IssueTargets) {
+			t.Logf("%s : objectif de l'issue 17 manqué : %s", tt.split, m)
+		}
+	}
+}
+
 // tuningBlindFloor keeps the former blind test splits (eval/pii/test-blind.jsonl and test-blind-2.jsonl, written
 // by people who never read internal/pii) from regressing. Their misses have been read since test-blind-3 and -4
 // arrived, so they are tuning sets: their figures are never the ones claimed.
 var tuningBlindFloor = PIITargets{
-	Recall:        map[string]float64{pii.LabelPerson: 0.95},
-	OverallRecall: 0.94,
-	Precision:     0.94,
-	ZeroLeakShare: 0.90,
+	Recall:        map[string]float64{pii.LabelPerson: 0.98},
+	OverallRecall: 0.98,
+	Precision:     0.97,
+	ZeroLeakShare: 0.96,
 	TrapMaskedMax: 0.02,
 }
 

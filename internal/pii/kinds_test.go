@@ -52,12 +52,14 @@ func TestObfuscatedEmails(t *testing.T) {
 		{"doubled sign", "mail jdupont@@gmail.com", "jdupont@@gmail.com"},
 		{"AT and DOT in capitals", "adresse electronique : lea-roux AT protonmail DOT com", "lea-roux AT protonmail DOT com"},
 		{"arobase and point com", "c'est toto75 arobase gmail point com", "toto75 arobase gmail point com"},
+		{"chez before a mail provider", "répondez-moi sur f.ndiaye chez hotmail point fr svp", "f.ndiaye chez hotmail point fr"},
 		{"an agent's own address at a service", "écrire à jean.dupont@caf.fr", "jean.dupont@caf.fr"},
 		{"a sole trader's address", "devis envoyé par contact@plomberie-renard.fr", "contact@plomberie-renard.fr"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelEmail) })
 	}
+	wantKept(t, "je travaille chez orange depuis mars", "chez orange")
 }
 
 // TestServiceTextKept: what agents write in replies — services, opening hours, web pages, a service's own

@@ -91,6 +91,8 @@ func (d *detector) normEdits(text string, ws []tok) []edit {
 
 var atWords = set(`arobase arobas arobaze arrobase arroba at`)
 var dotWords = set(`point dot pt`)
+var mailProviders = set(`gmail googlemail hotmail yahoo orange wanadoo free sfr neuf laposte outlook live msn icloud
+	me aol gmx protonmail proton bbox numericable club-internet voila yandex mail`)
 var tlds = set(`com fr net org eu be ch it es de uk io info biz co me pt pl ro ma dz tn sn ci cm re gp mq gf yt nc pf
 	ca us lu nl at ie gouv edu mg vn tr ru ua cn jp br ar mx`)
 
@@ -113,14 +115,14 @@ func (d *detector) emailEdits(text string, ws []tok) []edit {
 		if sg := strings.TrimSpace(text[ws[k-1].end:w.start]); sg == "@" || sg == "@@" {
 			// The sign typed as a sign, but with spaces, doubled, or before a domain typed loosely.
 			local, dom0 = k-1, k
-		} else if !atWords[w.key] {
+		} else if !atWords[w.key] && w.key != "chez" {
 			continue
 		} else {
 			// The sign: « arobase », « [at] », « (at) », « at » between spaces only if the rest looks like an address.
 			before, after := text[ws[k-1].end:w.start], text[w.end:ws[k+1].start]
 			bracketed := strings.HasSuffix(strings.TrimSpace(before), "[") && strings.HasPrefix(strings.TrimSpace(after), "]") ||
 				strings.HasSuffix(strings.TrimSpace(before), "(") && strings.HasPrefix(strings.TrimSpace(after), ")")
-			if w.key == "at" && !bracketed && !(strings.TrimSpace(before) == "" && strings.TrimSpace(after) == "") {
+			if (w.key == "at" || w.key == "chez") && !bracketed && !(strings.TrimSpace(before) == "" && strings.TrimSpace(after) == "") {
 				continue
 			}
 			if strings.ContainsAny(before+after, "\n,;:!?") {
@@ -170,6 +172,12 @@ func (d *detector) emailEdits(text string, ws []tok) []edit {
 				continue
 			}
 			break
+		}
+		// « chez » is the sign only before a mail provider, after a local part that reads as one: « o.diallo chez
+		// gmail point com », not « je travaille chez orange.fr ».
+		if w.key == "chez" && !(mailProviders[ws[dom0].key] && (i < local || ws[local].has(fDigit) ||
+			!d.lex.french.has(ws[local].key) && !stopwords[ws[local].key])) {
+			continue
 		}
 		// Rebuild the address.
 		var b strings.Builder
