@@ -24,9 +24,10 @@ type sourceLine struct {
 }
 
 type sourceSignals struct {
-	Cues, ServiceCues      int
-	Questions              int
-	Best, Similarity, BM25 float64
+	Cues, ServiceCues                                             int
+	ProcedureSentences, ServiceSentences, MixedSentences, Conduct int
+	Questions                                                     int
+	Best, Similarity, BM25                                        float64
 }
 
 type sourceResult struct {
@@ -94,6 +95,8 @@ func reviewsSources(ctx context.Context, a *app, ro search.ReviewOptions, signal
 			}
 			if signals {
 				out.Signals = &sourceSignals{Cues: src.Query.Cues, ServiceCues: src.Query.ServiceCues, Questions: src.Query.Questions, Best: src.Best,
+					ProcedureSentences: src.Query.ProcedureSentences, ServiceSentences: src.Query.ServiceSentences,
+					MixedSentences: src.Query.MixedSentences, Conduct: src.Query.Conduct,
 					Similarity: src.BestSimilarity, BM25: src.BestBM25}
 			}
 		}

@@ -29,6 +29,14 @@ type ReviewQuery struct {
 	// ServiceCues counts the words about how the service was delivered (a counter, an agent, a phone line, a
 	// website, waiting): what a review with no procedure at stake is about.
 	ServiceCues int
+	// ProcedureSentences, ServiceSentences and MixedSentences count the sentences of the title and text with
+	// procedure words only, service words only, and both: « j'ai appelé dix fois pour mon dossier de carte
+	// grise » is about the procedure, the call being only how the citizen followed it, while « 45 minutes
+	// d'attente au téléphone » is about the service. Sentences too short to enter the query count too.
+	ProcedureSentences, ServiceSentences, MixedSentences int
+	// Conduct counts the words judging how the citizen was treated (aimable, désagréable, merci, bravo, mépris,
+	// l'agent…): praise and complaints about a counter are made of them.
+	Conduct int
 	// Questions counts the question marks of the title and text: a citizen who asks wants to know what to do
 	// or what they are owed, which a fiche answers; praise and complaints about a counter rarely ask.
 	Questions int
@@ -56,7 +64,19 @@ func BuildReviewQuery(r Review, maxRunes int) ReviewQuery {
 		used += s.runes + 1
 		return true
 	}
-	title := cleanSentences(r.Title, true)
+	title, tstats := cleanSentences(r.Title, true)
+	body, bstats := cleanSentences(r.Text, false)
+	for _, st := range append(tstats, bstats...) {
+		q.Conduct += st.conduct
+		switch {
+		case st.cues > 0 && st.service == 0:
+			q.ProcedureSentences++
+		case st.cues == 0 && st.service > 0:
+			q.ServiceSentences++
+		case st.cues > 0:
+			q.MixedSentences++
+		}
+	}
 	titleParts := make([]pii.Redacted, 0, len(title))
 	for _, s := range title {
 		titleParts = append(titleParts, s.text)
@@ -69,7 +89,6 @@ func BuildReviewQuery(r Review, maxRunes int) ReviewQuery {
 		q.ServiceCues += s.service
 		add(s)
 	}
-	body := cleanSentences(r.Text, false)
 	order := make([]int, 0, len(body))
 	for i, s := range body {
 		q.Cues += s.cues
@@ -100,31 +119,37 @@ type sentence struct {
 	runes   int
 	cues    int
 	service int
+	conduct int
 }
 
 // cleanSentences splits text into sentences and keeps, in each, the words that may say what it is about:
 // placeholders, greetings and emotion words are dropped, and so is a sentence left with fewer than two
-// content words (one for a title).
-func cleanSentences(text pii.Redacted, title bool) []sentence {
+// content words (one for a title). stats has the counts of every sentence with a procedure, service or
+// conduct word, the dropped ones' included.
+func cleanSentences(text pii.Redacted, title bool) (out, stats []sentence) {
 	s := text.String()
 	if s == "" {
-		return nil
+		return nil, nil
 	}
 	// The words of a placeholder name a kind of personal data, not the subject of the review, and would
 	// retrieve fiches about telephones.
 	holes := text.PlaceholderSpans()
-	var out []sentence
 	var words []pii.Redacted
-	content, cues, service, runes := 0, 0, 0, 0
+	content, cues, service, conduct, runes := 0, 0, 0, 0, 0
 	flush := func() {
 		minContent := 2
 		if title {
 			minContent = 1
 		}
-		if content >= minContent {
-			out = append(out, sentence{text: pii.Join(words, pii.Const(" ")), runes: runes, cues: cues, service: service})
+		st := sentence{runes: runes, cues: cues, service: service, conduct: conduct}
+		if cues+service+conduct > 0 {
+			stats = append(stats, st)
 		}
-		words, content, cues, service, runes = nil, 0, 0, 0, 0
+		if content >= minContent {
+			st.text = pii.Join(words, pii.Const(" "))
+			out = append(out, st)
+		}
+		words, content, cues, service, conduct, runes = nil, 0, 0, 0, 0, 0
 	}
 	i := 0
 	for i < len(s) {
@@ -159,6 +184,9 @@ func cleanSentences(text pii.Redacted, title bool) []sentence {
 			if serviceWord(t) {
 				service++
 			}
+			if conductWord(t) {
+				conduct++
+			}
 			if noiseWord(t) {
 				drop = true
 				break
@@ -179,7 +207,7 @@ func cleanSentences(text pii.Redacted, title bool) []sentence {
 		i = j
 	}
 	flush()
-	return out
+	return out, stats
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -260,6 +288,33 @@ var serviceStems = strings.Fields(`accueil guichet agent agents conseill hotess 
 // notService are words the service stems begin that say nothing of the service: « je m'appelle » introduces a
 // name and « appelez-moi » asks for a call back, in reviews about a procedure as much as in any other.
 var notService = map[string]bool{"appelle": true, "appelez": true, "appelons": true}
+
+// conductStems begin, and conductWords are, the folded words judging how the citizen was treated.
+var (
+	conductStems = strings.Fields(`accueil accueill aimabl agreabl desagreabl politesse courtois souri gentil sympa
+		chaleureu bienveill serviabl efficac rapid reactiv competen incompeten professionnalism irrespect mepris
+		arrogan humili remerci felicit excellent convivial patien hotess`)
+	conductWords = func() map[string]bool {
+		m := map[string]bool{}
+		for _, w := range strings.Fields(`poli polie polis polies impoli impolie merci bravo parfait parfaite top super
+			agent agents agente personnel respect ecoute`) {
+			m[w] = true
+		}
+		return m
+	}()
+)
+
+func conductWord(w string) bool {
+	if conductWords[w] {
+		return true
+	}
+	for _, s := range conductStems {
+		if strings.HasPrefix(w, s) {
+			return true
+		}
+	}
+	return false
+}
 
 func serviceWord(w string) bool {
 	if notService[w] {

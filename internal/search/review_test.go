@@ -106,3 +106,32 @@ func TestReviewAbstention(t *testing.T) {
 		t.Errorf("questions = %d, want 4", q.Questions)
 	}
 }
+
+// TestAbstentionBySentence checks the abstention rule on the kinds of review it separates: a démarche followed
+// by phone and mail keeps its fiches, praise and a complaint about a counter or a phone line get none.
+func TestAbstentionBySentence(t *testing.T) {
+	t.Parallel()
+	opt := ReviewOptions{}.withDefaults()
+	tests := []struct {
+		name    string
+		r       Review
+		abstain bool
+	}{
+		{"procedure followed by phone", Review{Title: pii.Public("Carte grise"), Text: pii.Public(
+			"J'ai appelé dix fois pour mon dossier de carte grise. Au téléphone on me dit d'attendre. " +
+				"Ma demande de certificat d'immatriculation est bloquée depuis trois mois. Que dois-je faire ?")}, false},
+		{"phone line only", Review{Title: pii.Public("Téléphone"), Text: pii.Public(
+			"45 minutes d'attente au téléphone. Personne ne décroche. Le site internet est en panne.")}, true},
+		{"praise of the counter", Review{Title: pii.Public("Accueil parfait"), Text: pii.Public(
+			"L'agent a été très aimable et efficace. Merci à toute l'équipe, bravo !")}, true},
+		{"rude agent at a counter", Review{Title: pii.Public("Guichet"), Text: pii.Public(
+			"L'agent au guichet était désagréable et méprisant. Aucun respect pour les usagers qui attendent.")}, true},
+	}
+	for _, tt := range tests {
+		q := BuildReviewQuery(tt.r, 0)
+		if got := q.procedureScore(opt) < opt.MinProcedure; got != tt.abstain {
+			t.Errorf("%s: abstain = %v, want %v (score %.1f: %d procedure, %d service, %d mixed sentences, %d conduct words)",
+				tt.name, got, tt.abstain, q.procedureScore(opt), q.ProcedureSentences, q.ServiceSentences, q.MixedSentences, q.Conduct)
+		}
+	}
+}
