@@ -98,7 +98,7 @@ func TestReviewAbstention(t *testing.T) {
 	opt := ReviewOptions{}.withDefaults()
 	for _, tt := range tests {
 		q := BuildReviewQuery(Review{Title: pii.Public(tt.title), Text: pii.Public(tt.text)}, 0)
-		if got := q.procedureScore(opt) >= opt.MinProcedure; got != tt.cite {
+		if got := !q.abstains(opt); got != tt.cite {
 			t.Errorf("%s: cites = %v (cues %d, service %d, questions %d), want %v", tt.name, got, q.Cues, q.ServiceCues, q.Questions, tt.cite)
 		}
 	}
@@ -120,6 +120,8 @@ func TestAbstentionBySentence(t *testing.T) {
 		{"procedure followed by phone", Review{Title: pii.Public("Carte grise"), Text: pii.Public(
 			"J'ai appelé dix fois pour mon dossier de carte grise. Au téléphone on me dit d'attendre. " +
 				"Ma demande de certificat d'immatriculation est bloquée depuis trois mois. Que dois-je faire ?")}, false},
+		{"short procedure review", Review{Title: pii.Public("Passeport"), Text: pii.Public(
+			"Ma demande de passeport est en attente depuis huit mois.")}, false},
 		{"phone line only", Review{Title: pii.Public("Téléphone"), Text: pii.Public(
 			"45 minutes d'attente au téléphone. Personne ne décroche. Le site internet est en panne.")}, true},
 		{"praise of the counter", Review{Title: pii.Public("Accueil parfait"), Text: pii.Public(
@@ -129,7 +131,7 @@ func TestAbstentionBySentence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		q := BuildReviewQuery(tt.r, 0)
-		if got := q.procedureScore(opt) < opt.MinProcedure; got != tt.abstain {
+		if got := q.abstains(opt); got != tt.abstain {
 			t.Errorf("%s: abstain = %v, want %v (score %.1f: %d procedure, %d service, %d mixed sentences, %d conduct words)",
 				tt.name, got, tt.abstain, q.procedureScore(opt), q.ProcedureSentences, q.ServiceSentences, q.MixedSentences, q.Conduct)
 		}
