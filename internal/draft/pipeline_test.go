@@ -119,6 +119,7 @@ func modelAnswer(req llmtest.Request) llmtest.Reply {
 }
 
 func TestEndToEndNothingPersonalLeaves(t *testing.T) {
+	t.Parallel()
 	e := setup(t, true)
 	e.fake.Handle(modelAnswer)
 	ctx := context.Background()
@@ -193,6 +194,7 @@ func TestEndToEndNothingPersonalLeaves(t *testing.T) {
 }
 
 func TestFaultsFallBackToOfflineAndKeepReviews(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		reply llmtest.Reply
@@ -205,6 +207,7 @@ func TestFaultsFallBackToOfflineAndKeepReviews(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := setup(t, true)
 			e.fake.Handle(func(llmtest.Request) llmtest.Reply { return tt.reply })
 			ctx := context.Background()
@@ -218,8 +221,15 @@ func TestFaultsFallBackToOfflineAndKeepReviews(t *testing.T) {
 			if time.Since(start) > 10*time.Second {
 				t.Errorf("took %s, want the timeout to cut it short", time.Since(start))
 			}
-			if d.Kind != store.DraftOffline || !res.Offline || d.Error == "" || d.Model != draft.OfflineModel {
-				t.Errorf("draft kind %s offline %v error %q model %q, want the labelled offline draft with the recorded error", d.Kind, res.Offline, d.Error, d.Model)
+			type label struct {
+				Kind     store.DraftKind
+				Offline  bool
+				HasError bool
+				Model    string
+			}
+			want := label{Kind: store.DraftOffline, Offline: true, HasError: true, Model: draft.OfflineModel}
+			if diff := cmp.Diff(want, label{d.Kind, res.Offline, d.Error != "", d.Model}); diff != "" {
+				t.Errorf("want the labelled offline draft with the recorded error %q (-want +got):\n%s", d.Error, diff)
 			}
 			if !strings.Contains(d.Text, "[1]") {
 				t.Errorf("offline draft cites nothing: %q", d.Text)
@@ -233,6 +243,7 @@ func TestFaultsFallBackToOfflineAndKeepReviews(t *testing.T) {
 }
 
 func TestOfflineDrafterIsUseful(t *testing.T) {
+	t.Parallel()
 	e := setup(t, false)
 	ctx := context.Background()
 	d, res, err := e.svc.DraftReview(ctx, draft.Request{ReviewID: e.review[0], Actor: "agent@test"})
@@ -271,6 +282,7 @@ func TestOfflineDrafterIsUseful(t *testing.T) {
 }
 
 func TestFilterFailureSendsNothing(t *testing.T) {
+	t.Parallel()
 	e := setup(t, true)
 	e.fake.Handle(modelAnswer)
 	m, err := llm.New(llm.Options{BaseURL: e.fake.URL, Model: "mistral-test"})
@@ -298,6 +310,7 @@ func TestFilterFailureSendsNothing(t *testing.T) {
 }
 
 func TestOrganisationSettingsReachThePromptFiltered(t *testing.T) {
+	t.Parallel()
 	e := setup(t, true)
 	e.fake.Handle(modelAnswer)
 	ctx := context.Background()

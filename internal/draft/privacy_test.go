@@ -33,6 +33,7 @@ func echoModel(req llmtest.Request) llmtest.Reply {
 // as an agent edited it (values respelt, the pseudonym — one that reads as a name, so it is greeted — in the greeting): the rewrite's prompt holds none of
 // the review's known values nor its pseudonym.
 func TestEchoRewriteCarriesNoKnownValue(t *testing.T) {
+	t.Parallel()
 	e := setup(t, true)
 	e.fake.Handle(echoModel)
 	ctx := context.Background()
@@ -78,6 +79,7 @@ func TestEchoRewriteCarriesNoKnownValue(t *testing.T) {
 // other citizens with reply memory on: no prompt for another review contains any of them, while the examples
 // do reach the prompts.
 func TestCrossCitizenProbe(t *testing.T) {
+	t.Parallel()
 	e := setup(t, true)
 	e.fake.Handle(modelAnswer)
 	ctx := context.Background()
@@ -159,6 +161,7 @@ func TestCrossCitizenProbe(t *testing.T) {
 // TestDraftBudgets refuses an instruction or a text to rewrite over budget before anything is sent, and
 // condenses a 1.2 MB review (kept whole in the database) to the review budget, in whole words.
 func TestDraftBudgets(t *testing.T) {
+	t.Parallel()
 	e := setup(t, true)
 	e.fake.Handle(modelAnswer)
 	ctx := context.Background()
