@@ -416,8 +416,8 @@ type ReviewFilter struct {
 // 300 ms a page, and « plus de 10 000 » tells an agent as much.
 const CountCap = 10000
 
-// SearchCountCap is how many matches a search or a topic filter counts at most: their count reads each match
-// in the table (10,001 of them cost 200–260 ms at a million reviews, 1,001 a tenth of it).
+// SearchCountCap is how many matches a search (or a topic filter outside an organisation) counts at most: their
+// count reads each match in the table (10,001 of them cost 200–260 ms at a million reviews, 1,001 a tenth of it).
 const SearchCountCap = 1000
 
 // ReviewPage is one page of an inbox, in the filter's order.
@@ -425,8 +425,8 @@ type ReviewPage struct {
 	Reviews []Review
 	Next    *ReviewCursor // nil on the last page
 	// Counts is the reviews per status matching the filter but for its status and cursor, each counted up to
-	// CountCap + 1, which means more than CountCap. A search or a topic, counted in one pass, that matches more
-	// than SearchCountCap reviews in all leaves Counts empty and sets Over.
+	// CountCap + 1, which means more than CountCap. A search (or a topic outside an organisation), counted in one
+	// pass, that matches more than SearchCountCap reviews in all leaves Counts empty and sets Over.
 	Counts map[ReviewStatus]int
 	Over   bool
 }
@@ -461,7 +461,23 @@ func (s *Store) ListReviews(ctx context.Context, f ReviewFilter) (ReviewPage, er
 	if f.Feeling != "" {
 		add("r.feeling_key = plume_fold(?)", f.Feeling)
 	}
-	if f.Topic != "" {
+	// A topic within an organisation becomes the list of its topics that contain the words, which the topic
+	// indexes (migration 027) serve like a feeling: in the page's order, counted per status.
+	topicKeys := f.Topic != "" && f.OrganisationID != 0
+	switch {
+	case topicKeys:
+		keys, err := s.topicKeys(ctx, f.OrganisationID, f.Topic)
+		if err != nil {
+			return ReviewPage{}, err
+		}
+		// One topic is an equality, which the indexes give in the page's order; an array of them is not
+		// (PostgreSQL 15 reads an = ANY scan in no order), and the page walks the inbox for them instead.
+		if len(keys) == 1 {
+			add("r.topic_key = ?", keys[0])
+		} else {
+			add("r.topic_key = ANY(?)", keys)
+		}
+	case f.Topic != "":
 		add("r.topic_key LIKE '%' || plume_fold(?) || '%'", escapeLike(f.Topic))
 	}
 	if f.AssignedTo != 0 {
@@ -470,9 +486,9 @@ func (s *Store) ListReviews(ctx context.Context, f ReviewFilter) (ReviewPage, er
 	countWhere, countArgs := append([]string(nil), where...), append([]any(nil), args...)
 	// Counting per status with one index-only scan each (reviews_inbox_idx, or reviews_feeling_status_idx),
 	// stopped at CountCap + 1, costs the same at a million reviews as at ten thousand; it only pays when no
-	// condition needs the table. A search or a topic is counted in one pass over its matches, stopped at
-	// SearchCountCap + 1.
-	countByStatus := f.Query == "" && f.Topic == ""
+	// condition needs the table. A search, or a topic outside an organisation, is counted in one pass over its
+	// matches, stopped at SearchCountCap + 1.
+	countByStatus := f.Query == "" && (f.Topic == "" || topicKeys)
 	if f.Status != "" {
 		add("r.status = ?", string(f.Status))
 	}
@@ -513,7 +529,9 @@ func (s *Store) ListReviews(ctx context.Context, f ReviewFilter) (ReviewPage, er
 	// A search or a topic is planned for its words each time (QueryExecModeExec): the generic plan of a cached
 	// statement, used from the sixth page on, knows nothing of how many reviews the words match, and once walked
 	// the whole inbox for two words never together (a second at 100,000 reviews).
-	if !countByStatus {
+	// A topic's reviews may be a handful or half the inbox: its statements are planned for its topics each time.
+	planEachTime := !countByStatus || f.Topic != ""
+	if planEachTime {
 		countArgs = append([]any{pgx.QueryExecModeExec}, countArgs...)
 	}
 	rows, err := s.Pool.Query(ctx, countSQL, countArgs...)
@@ -541,7 +559,7 @@ func (s *Store) ListReviews(ctx context.Context, f ReviewFilter) (ReviewPage, er
 		// sorted: OFFSET 0 keeps the planner from merging the two.
 		sql = "SELECT * FROM (" + reviewListSelect + whereClause(where) + " OFFSET 0) r" + order + fmt.Sprintf(" LIMIT %d", limit+1)
 	}
-	if !countByStatus {
+	if planEachTime {
 		args = append([]any{pgx.QueryExecModeExec}, args...)
 	}
 	rows, err = s.Pool.Query(ctx, sql, args...)
@@ -560,6 +578,33 @@ func (s *Store) ListReviews(ctx context.Context, f ReviewFilter) (ReviewPage, er
 		}
 	}
 	return page, nil
+}
+
+// topicKeysSQL lists an organisation's distinct folded topics ($1) that contain the folded words ($2, LIKE
+// characters escaped). The topics are read by a loose scan of reviews_topic_newest_idx: each step descends the
+// index once to the next topic, so that a million reviews in twenty topics cost twenty descents, not a million
+// entries.
+const topicKeysSQL = `WITH RECURSIVE t(k) AS (
+	(SELECT r.topic_key FROM reviews r WHERE r.organisation_id = $1 ORDER BY r.topic_key LIMIT 1)
+	UNION ALL
+	SELECT (SELECT r.topic_key FROM reviews r WHERE r.organisation_id = $1 AND r.topic_key > t.k ORDER BY r.topic_key LIMIT 1)
+	FROM t WHERE t.k IS NOT NULL)
+SELECT t.k FROM t WHERE t.k LIKE '%' || plume_fold($2) || '%'`
+
+// topicKeys returns the folded topics of an organisation's reviews that contain topic, case and accents ignored.
+func (s *Store) topicKeys(ctx context.Context, organisationID int64, topic string) ([]string, error) {
+	rows, err := s.Pool.Query(ctx, topicKeysSQL, organisationID, escapeLike(topic))
+	if err != nil {
+		return nil, fmt.Errorf("store: topics of the filter: %w", err)
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: topics of the filter: %w", err)
+	}
+	if keys == nil {
+		keys = []string{} // matches nothing, where a NULL array would be an unknown
+	}
+	return keys, nil
 }
 
 func whereClause(conds []string) string {

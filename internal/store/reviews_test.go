@@ -370,6 +370,12 @@ func TestListReviews(t *testing.T) {
 		{"feeling ignores case and accents", store.ReviewFilter{Feeling: "negatif"}, 20},
 		{"topic inside a list", store.ReviewFilter{Topic: "dépôt"}, 10},
 		{"topic with LIKE characters", store.ReviewFilter{Topic: "%"}, 0},
+		// In an organisation, the filter becomes the organisation's topics that contain the words.
+		{"topic in an organisation", store.ReviewFilter{OrganisationID: cpam.ID, Topic: "DEPOT"}, 10},
+		{"topic of another organisation", store.ReviewFilter{OrganisationID: caf.ID, Topic: "dépôt"}, 0},
+		{"words in two topics", store.ReviewFilter{OrganisationID: caf.ID, Topic: "a"}, 20},
+		{"words in two topics, one status", store.ReviewFilter{OrganisationID: caf.ID, Topic: "a", Status: store.StatusRejected}, 4},
+		{"topic with LIKE characters in an organisation", store.ReviewFilter{OrganisationID: caf.ID, Topic: "_"}, 0},
 	}
 	for _, tt := range tests {
 		if got := count(tt.f); got != tt.want {
@@ -480,15 +486,15 @@ func TestUpsertReviewsBatch(t *testing.T) {
 	}
 }
 
-// TestListReviewsCountsCapped: counts stop at store.CountCap + 1 per status, and a search matching more than
-// store.SearchCountCap reviews in all gives no counts per status, while smaller ones stay exact.
+// TestListReviewsCountsCapped: counts stop at store.CountCap + 1 per status (a topic's too), and a search matching
+// more than store.SearchCountCap reviews in all gives no counts per status, while smaller ones stay exact.
 func TestListReviewsCountsCapped(t *testing.T) {
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	o := org(t, s, "caf-cap")
-	if _, err := s.Pool.Exec(ctx, `INSERT INTO reviews (organisation_id, source, external_id, title, body, feeling, written_at, status, rejected_reason)
+	if _, err := s.Pool.Exec(ctx, `INSERT INTO reviews (organisation_id, source, external_id, title, body, feeling, topic, written_at, status, rejected_reason)
 		SELECT $1, 'cap', 'c' || g, 'Titre', CASE WHEN g % 1000 = 0 THEN 'Un guichet introuvable' ELSE 'Une attente sans fin' END,
-			'Négatif', now() - g * interval '1 minute', CASE WHEN g <= 3 THEN 'ecarte' ELSE 'nouveau' END, CASE WHEN g <= 3 THEN 'Doublon' END
+			'Négatif', 'Logement', now() - g * interval '1 minute', CASE WHEN g <= 3 THEN 'ecarte' ELSE 'nouveau' END, CASE WHEN g <= 3 THEN 'Doublon' END
 		FROM generate_series(1, $2::int) g`, o.ID, store.CountCap+50); err != nil {
 		t.Fatal(err)
 	}
@@ -502,6 +508,9 @@ func TestListReviewsCountsCapped(t *testing.T) {
 		{"feeling", store.ReviewFilter{Feeling: "negatif", Status: store.StatusRejected}, map[store.ReviewStatus]int{store.StatusNew: store.CountCap + 1, store.StatusRejected: 3}, false},
 		{"common word", store.ReviewFilter{Query: "attente"}, map[store.ReviewStatus]int{}, true},
 		{"rare word", store.ReviewFilter{Query: "guichet"}, map[store.ReviewStatus]int{store.StatusNew: 10}, false},
+		// A topic is counted per status, as a feeling is.
+		{"topic", store.ReviewFilter{Topic: "loge"}, map[store.ReviewStatus]int{store.StatusNew: store.CountCap + 1, store.StatusRejected: 3}, false},
+		{"topic and rare word", store.ReviewFilter{Topic: "loge", Query: "guichet"}, map[store.ReviewStatus]int{store.StatusNew: 10}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			c.f.OrganisationID = o.ID

@@ -136,7 +136,7 @@ func (s *Server) listReviewsAPI(c *echo.Context) error {
 		Reviews []reviewJSON   `json:"reviews"`
 		Next    string         `json:"next,omitempty"`
 		Counts  map[string]int `json:"counts"`
-		// CountsOver says a search or topic matches more than store.SearchCountCap reviews, too many to count per status.
+		// CountsOver says a search matches more than store.SearchCountCap reviews, too many to count per status.
 		CountsOver bool `json:"counts_over,omitempty"`
 	}{Reviews: []reviewJSON{}, Counts: map[string]int{}, CountsOver: page.Over}
 	reviews, err := s.visibleReviews(c, f.Query, page.Reviews, "api")
