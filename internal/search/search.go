@@ -157,19 +157,21 @@ func New(st *store.Store, emb embed.Embedder, opt Options) *Searcher {
 	if opt.MaxLexemeShare <= 0 {
 		opt.MaxLexemeShare = DefaultMaxLexemeShare
 	}
-	switch {
-	case opt.SpreadBonus == 0:
-		opt.SpreadBonus = DefaultSpreadBonus
-	case opt.SpreadBonus < 0:
-		opt.SpreadBonus = 0
-	}
-	switch {
-	case opt.DocumentWeight == 0:
-		opt.DocumentWeight = DefaultDocumentWeight
-	case opt.DocumentWeight < 0:
-		opt.DocumentWeight = 0
-	}
+	opt.SpreadBonus = weightOr(opt.SpreadBonus, DefaultSpreadBonus)
+	opt.DocumentWeight = weightOr(opt.DocumentWeight, DefaultDocumentWeight)
 	return &Searcher{store: st, emb: emb, opt: opt}
+}
+
+// weightOr reads a tuning weight the way every option of this package does: zero (unset) takes the default,
+// a negative value switches the weight off, anything else is kept.
+func weightOr(v, def float64) float64 {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
 }
 
 // CheckQuery validates the text of a query: not empty, at most MaxQueryRunes characters.

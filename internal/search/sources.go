@@ -77,48 +77,18 @@ func (o ReviewOptions) withDefaults() ReviewOptions {
 	if o.QueryRunes <= 0 {
 		o.QueryRunes = DefaultReviewQueryRunes
 	}
-	switch {
-	case o.OrganisationBoost == 0:
-		o.OrganisationBoost = DefaultOrganisationBoost
-	case o.OrganisationBoost < 0:
-		o.OrganisationBoost = 0
-	}
+	o.OrganisationBoost = weightOr(o.OrganisationBoost, DefaultOrganisationBoost)
 	if o.ServiceWeight == 0 {
 		o.ServiceWeight = DefaultServiceWeight
 	}
-	switch {
-	case o.MixedWeight == 0:
-		o.MixedWeight = DefaultMixedWeight
-	case o.MixedWeight < 0:
-		o.MixedWeight = 0
-	}
-	switch {
-	case o.ConductWeight == 0:
-		o.ConductWeight = DefaultConductWeight
-	case o.ConductWeight < 0:
-		o.ConductWeight = 0
-	}
-	switch {
-	case o.QuestionWeight == 0:
-		o.QuestionWeight = DefaultQuestionWeight
-	case o.QuestionWeight < 0:
-		o.QuestionWeight = 0
-	}
+	o.MixedWeight = weightOr(o.MixedWeight, DefaultMixedWeight)
+	o.ConductWeight = weightOr(o.ConductWeight, DefaultConductWeight)
+	o.QuestionWeight = weightOr(o.QuestionWeight, DefaultQuestionWeight)
 	if o.MinProcedure == 0 {
 		o.MinProcedure = DefaultMinProcedure
 	}
-	switch {
-	case o.DocumentWeight == 0:
-		o.DocumentWeight = DefaultReviewDocumentWeight
-	case o.DocumentWeight < 0:
-		o.DocumentWeight = 0
-	}
-	switch {
-	case o.TitleWeight == 0:
-		o.TitleWeight = DefaultTitleWeight
-	case o.TitleWeight < 0:
-		o.TitleWeight = 0
-	}
+	o.DocumentWeight = weightOr(o.DocumentWeight, DefaultReviewDocumentWeight)
+	o.TitleWeight = weightOr(o.TitleWeight, DefaultTitleWeight)
 	return o
 }
 
