@@ -123,9 +123,12 @@ const (
 	SplitTestBlind4 = "test-blind-4"
 )
 
-// piiTuningBlindSplits are the blind sets that served as test splits before test-blind-3 and -4 arrived: their
-// details have been read since, so they are tuning sets now (eval/pii/README.md).
-var piiTuningBlindSplits = map[string]bool{"test-blind": true, "test-blind-2": true, "dev-blind": true}
+// piiTuningBlindSplits are the blind sets that served as test splits before newer blind sets arrived: their
+// details have been read since, so they are tuning sets now (eval/pii/README.md). test-blind-3 and -4 were
+// measured twice in aggregate (2026-12-03) and became tuning sets when test-blind-5 and -6 were commissioned.
+var piiTuningBlindSplits = map[string]bool{
+	"test-blind": true, "test-blind-2": true, "dev-blind": true, "test-blind-3": true, "test-blind-4": true,
+}
 
 // PIITestSplit reports whether a split is a held-out test split: any test-blind* set that is not one of the
 // former test splits now used for tuning, so a new blind set is hidden from the day it lands.

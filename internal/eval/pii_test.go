@@ -223,11 +223,11 @@ func TestPseudonymLeaked(t *testing.T) {
 	}
 }
 
-// TestPIIMeasurementSplits: the test splits (test-blind-3, -4 and any later one) and the real sets are read in
+// TestPIIMeasurementSplits: the test splits (test-blind-5, -6 and any later one) and the real sets are read in
 // aggregate only; the tuning sets, former test splits included, are not.
 func TestPIIMeasurementSplits(t *testing.T) {
-	for split, want := range map[string]bool{SplitTestBlind3: true, SplitTestBlind4: true, "test-blind-5": true,
-		"real43": true, "real43-replies": true, "test-blind": false, "test-blind-2": false, "dev-blind": false,
+	for split, want := range map[string]bool{SplitTestBlind3: false, SplitTestBlind4: false, "test-blind-5": true,
+		"test-blind-6": true, "test-blind-12": true, "real43": true, "real43-replies": true, "test-blind": false, "test-blind-2": false, "dev-blind": false,
 		"templates-dev": false, "templates-heldout": false} {
 		if got := PIIMeasurementSplit(split); got != want {
 			t.Errorf("PIIMeasurementSplit(%q) = %v, want %v", split, got, want)
