@@ -37,7 +37,8 @@ func runPIISplit(t *testing.T, split string, min int) PIIReport {
 // test-blind-4.jsonl, written by people who never read internal/pii), measured once on 2026-12-03 and rounded
 // down: the gate against regressions, below the issue's goals (IssueTargets), which `plume eval pii` reports as
 // missed. test-blind-3: PERSON 0.983, recall 0.971, precision 0.958, zero leak 0.945, traps 1.6 %;
-// test-blind-4: PERSON 0.885, recall 0.906, precision 0.960, zero leak 0.900, traps 1.0 %.
+// test-blind-4: PERSON 0.885, recall 0.906, precision 0.960, zero leak 0.900, traps 1.0 %. Raised in session 4
+// (now tuning splits) after the name rules by kind: test-blind-4 PERSON 0.990, recall 0.957, zero leak 0.965.
 var (
 	testFloor3 = PIITargets{
 		Recall:        map[string]float64{pii.LabelPerson: 0.98},
@@ -47,10 +48,10 @@ var (
 		TrapMaskedMax: 0.02,
 	}
 	testFloor4 = PIITargets{
-		Recall:        map[string]float64{pii.LabelPerson: 0.88},
-		OverallRecall: 0.90,
+		Recall:        map[string]float64{pii.LabelPerson: 0.98},
+		OverallRecall: 0.95,
 		Precision:     0.95,
-		ZeroLeakShare: 0.89,
+		ZeroLeakShare: 0.96,
 		TrapMaskedMax: 0.02,
 	}
 )

@@ -28,8 +28,9 @@ type detector struct {
 	allCaps  bool // the text is written in capitals: case says nothing about names
 	lowerish bool // the text is written without capitals (SMS style)
 
-	lastPerson int   // last unit of the last name found, for « Noah et Jade »
-	urls       []int // sorted [start, end) pairs of public web and e-mail addresses: nothing there is personal
+	lastPerson int             // last unit of the last name found, for « Noah et Jade »
+	named      map[string]bool // words given as a name after « s'appelle »: every mention is masked
+	urls       []int           // sorted [start, end) pairs of public web and e-mail addresses: nothing there is personal
 
 	ctx      context.Context
 	deadline time.Time
@@ -113,6 +114,7 @@ func (d *detector) run() []Span {
 	d.addresses()
 	d.addressBlocks()
 	d.persons()
+	d.greetingHandles()
 	b.units = d.us
 	b.cands = d.cands
 	spans := d.resolve()

@@ -96,7 +96,7 @@ var communeParticles = set(`sur sous en les les le la de du des d l aux et lez`)
 
 // nameParticles may sit inside a personal name: "Jean de La Fontaine", "Nguyen Van Minh", "Ben Ali".
 var nameParticles = set(`de du des d le la van von der den da dos das di del della ben bin ibn el al ould abd
-	ter mac mc bou ait`)
+	ter mac mc bou ait thi`)
 
 // titles introduce a person's name and stay outside its span.
 var titles = set(`m mr mme mmes mlle melle monsieur madame mademoiselle messieurs mesdames dr docteur docteure pr
@@ -122,7 +122,9 @@ var roles = set(`conseiller conseillere agent agente assistante assistant interl
 	superviseuse juriste mandataire avocat avocate notaire infirmier infirmiere educateur educatrice
 	controleur controleuse inspecteur inspectrice charge chargee secretaire accueillante standardiste
 	personne dame monsieur jeune homme mr mme collaborateur collaboratrice maire prefet prefete adjoint adjointe
-	depute deputee senateur senatrice ministre president presidente commissaire delegue deleguee`)
+	depute deputee senateur senatrice ministre president presidente commissaire delegue deleguee
+	gendarme gendarmes policier policiere facteur factrice postier postiere brigadier juge defenseur defenseure
+	mediateur mediatrice procureur procureure conciliateur conciliatrice greffier greffiere`)
 
 var possessives = set(`mon ma mes notre nos son sa ses votre vos leur leurs`)
 
@@ -157,7 +159,8 @@ var stopwords = set(`le la les l un une des du de d et ou a au aux en dans par p
 
 // nonNames are capitalised words that are institutions, places, months or days: never a person alone.
 var nonNames = set(`bravo grazie gracias danke obrigado obrigada dziekuje spasibo shukran multumesc dekuji hvala kiitos
-	bedankt arigato ciao hola adios inchallah hamdoulah mashallah famille
+	bedankt arigato ciao hola adios inchallah hamdoulah mashallah famille mersi mesi esker eskerrik ziua
+	благодаря спасибо дякую mulțumesc multumesc köszönöm koszonom tesekkurler teşekkürler
 	caf cpam msa urssaf ants anah ars cnav carsat dgfip sip sie mdph cnaf pole emploi france
 	travail services service public publique publics mairie prefecture tresor impots impot ameli vitale securite
 	sociale assurance maladie retraite allocations allocation familiales caisse agence centre direction ministere

@@ -3,9 +3,11 @@ package pii
 import (
 	"bufio"
 	_ "embed"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 //go:embed data/prenoms.csv
@@ -114,4 +116,77 @@ func foldName(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// greetingWords open a message addressed to someone: the words after them, up to the comma, name that person.
+var greetingWords = set(`bonjour bonsoir cher chere hello salut coucou`)
+
+// greetingHandles masks the pseudonym an agent's reply greets: « Bonjour lili_33, », « Bonjour MamanDe2, »,
+// « Bonjour Zaza du 13, ». A pseudonym is no word of any list: what tells it is its shape, letters with digits,
+// an underscore or a capital inside, alone between the greeting and the comma.
+func (d *detector) greetingHandles() {
+	for i := range d.toks {
+		d.tick()
+		t := &d.toks[i]
+		if !greetingWords[t.key] || !t.has(fSentStart) || i+1 >= len(d.toks) {
+			continue
+		}
+		g := d.gap(i)
+		if g != " " && g != "\u00a0" {
+			continue
+		}
+		start := d.toks[i+1].start
+		rest := d.text[start:min(len(d.text), start+48)]
+		end := strings.IndexAny(rest, ",!\n")
+		if end <= 0 {
+			continue
+		}
+		handle := strings.TrimSpace(rest[:end])
+		if f := strings.Fields(handle); len(f) > 0 && len(f) <= 3 && pseudonym(f) && !stopwords[LexiconKey(f[0])] &&
+			!titles[LexiconKey(f[0])] {
+			// The number detectors read « Lili33 » as a reference: the greeting says whose name it is.
+			end := start + len(handle)
+			d.cands = slices.DeleteFunc(d.cands, func(c cand) bool { return c.start >= start && c.end <= end })
+			d.add(start, end, LabelPerson)
+		}
+	}
+}
+
+// pseudonym reports the words of a handle shaped like a pseudonym: one word mixing letters with digits, an
+// underscore or a capital after a small letter (« lili_33 », « MamanDe2 »), or a few words ending with a number
+// (« Zaza du 13 »).
+func pseudonym(f []string) bool {
+	letters, digits, inner := false, false, false
+	w := f[0]
+	var prev rune
+	for _, r := range w {
+		switch {
+		case unicode.IsLetter(r):
+			letters = true
+			if unicode.IsUpper(r) && unicode.IsLower(prev) {
+				inner = true
+			}
+		case unicode.IsDigit(r):
+			digits = true
+		case r == '_':
+			inner = true
+		default:
+			if r != '-' && r != '.' {
+				return false
+			}
+		}
+		prev = r
+	}
+	if !letters {
+		return false
+	}
+	if len(f) == 1 {
+		return digits || inner
+	}
+	for _, r := range f[len(f)-1] {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
 }

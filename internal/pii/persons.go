@@ -143,14 +143,14 @@ func (d *detector) units() []unit {
 			u.french = d.lex.french.has(u.key) || frenchExtra[u.key]
 			u.known = d.lex.known.has(u.key)
 			u.english = !u.french && u.first == 0 && u.last == 0 && d.lex.english.has(u.key)
-			if !u.french && !u.known && u.first == 0 && u.last == 0 && frenchSuffix(u.key) {
-				u.french = true // « joignable », « dispo » typed in a way no dictionary lists: still French
+			if !u.french && !u.known && u.first == 0 && u.last == 0 && (frenchSuffix(u.key) || d.elided(u.key)) {
+				u.french = true // « joignable », « dispo », « jhabite » typed in a way no dictionary lists: still French
 			}
 			if !u.french && u.a != u.b && u.first == 0 && u.last == 0 {
 				// « auto-entrepreneur », « porte-monnaie »: every part French, none a name, the compound is French.
 				u.french = true
 				for k := u.a; k <= u.b; k++ {
-					if key := d.toks[k].key; !d.lex.french.has(key) || d.lex.first[key] > 0 || d.lex.last[key] > 0 {
+					if key := d.toks[k].key; !(d.lex.french.has(key) || frenchExtra[key]) || d.lex.first[key] > 0 || d.lex.last[key] > 0 {
 						u.french = false
 						break
 					}
@@ -195,11 +195,11 @@ func (d *detector) persons() {
 			continue
 		}
 		cur := &us[u]
-		if (titles[cur.key] || cur.stop && !(nameParticles[cur.key] && (cur.cap || cur.upper || u > 0 && titles[us[u-1].key]))) &&
+		if (titles[cur.key] || cur.stop && !(nameParticles[cur.key] && (cur.cap || cur.upper || u > 0 && titles[us[u-1].key] && !d.function(us, u)))) &&
 			!d.initialsRun(us, u) {
 			continue
 		}
-		if cur.lower && cur.french && !cur.inLex() && !cur.known && !nameParticles[cur.key] {
+		if cur.lower && cur.french && !cur.inLex() && !cur.known && !nameParticles[cur.key] && !d.namedBy(us, u) {
 			continue // a French word in lower case starts no name, whatever stands before it: skip the context
 		}
 		if d.lowerish && d.lowerPair(us, u) {
@@ -216,6 +216,9 @@ func (d *detector) persons() {
 			d.lastPerson = last
 			next = last + 1
 			continue
+		}
+		if u+1 < len(us) && foreignThanks[us[u+1].key] && plainSpace(d.ugap(us, u)) {
+			continue // « Mila esker »: a thousand thanks, in Basque
 		}
 		if d.acronym(us, u) {
 			continue // « allocation personnalisée d'autonomie (Apa) »
@@ -235,8 +238,17 @@ func (d *detector) persons() {
 		d.add(us[u].start, us[last].end, LabelPerson)
 		d.lastPerson = last
 		for k := u; k <= last; k++ {
-			if w := &us[k]; len(w.key) >= 3 && !nameParticles[w.key] && !w.initial && (!w.french || w.first > 0) {
+			w := &us[k]
+			if (len(w.key) >= 3 || w.upper) && !nameParticles[w.key] && !w.initial && (!w.french || w.first > 0) {
 				found[w.key] = true
+			}
+			if k == u && d.namedBy(us, u) {
+				// « elle s'appelle lune »: every mention of that word is her.
+				found[w.key] = true
+				if d.named == nil {
+					d.named = map[string]bool{}
+				}
+				d.named[w.key] = true
 			}
 		}
 		next = last + 1
@@ -246,7 +258,7 @@ func (d *detector) persons() {
 
 // nameContext says what, before unit u, announces a name.
 func (d *detector) nameContext(us []unit, u int) nameCtx {
-	if d.bornAfter(us, u) || d.roleAfter(us, u) {
+	if d.bornAfter(us, u) || d.roleAfter(us, u) || d.namedAfter(us, u) {
 		return ctxPhrase
 	}
 	if u == 0 {
@@ -324,7 +336,9 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			return ctxPhrase
 		}
 		// « mes enfants Noah, Jade, Lina »: a first name in a list after a name found
-		if strings.TrimSpace(g) == "," && d.lastPerson == u-1 && us[u].first > 0 && (us[u].cap || us[u].upper || d.lowerish) {
+		// A word that is not French continues the list as well: « Lounis, Tassadit et Amayas ».
+		if strings.TrimSpace(g) == "," && d.lastPerson == u-1 && (us[u].first > 0 || us[u].foreign() && !us[u].lower && p.first > 0) &&
+			(us[u].cap || us[u].upper || d.lowerish) {
 			return ctxPhrase
 		}
 		// « les Morel »: a family called by its surname
@@ -411,6 +425,10 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			if u >= 3 && us[u-2].key == "est" && us[u-3].key == "c" || u >= 2 && us[u-2].key == "c" && us[u-2].lower {
 				return ctxPhrase
 			}
+			// « c'est encore moi JP », « c'est toujours moi, Ana »
+			if u >= 4 && selfAdverbs[us[u-2].key] && us[u-3].key == "est" && us[u-4].key == "c" && !us[u].lower {
+				return ctxPhrase
+			}
 		case "ici":
 		}
 		// « Fatou et moi », « Fatou et mon mari »
@@ -470,6 +488,11 @@ func (d *detector) aloneOnLine(us []unit, u int) bool {
 	if initialsLine(line) {
 		return true // « J.-P. M. »
 	}
+	// A phone number after the name ends the line: « steph 06 12 … ».
+	line = strings.TrimRight(line, "0123456789 +./-")
+	if initialsLine(line) {
+		return true // « J.-P. M. »
+	}
 	f := strings.Fields(line)
 	// The whole line is the name: a few words, no digit, no punctuation inside.
 	return len(f) > 0 && len(f) <= 4 && !strings.ContainsAny(line, "0123456789:,;()@.!?")
@@ -478,7 +501,11 @@ func (d *detector) aloneOnLine(us []unit, u int) bool {
 // nameRun reads the name starting at unit u; it returns the last unit and the count of name words.
 func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 	last, n := -1, 0
-	lowerOK := ctx != ctxNone && (ctx != ctxWeak || d.lowerish || us[u].lower && (us[u].first > 0 || us[u].known && !us[u].french))
+	// A French word in lower case in a text written with capitals is an adjective after « je suis » (« je suis
+	// malienne »), unless thanks say a first name comes (« merci à olivier »).
+	slot := d.firstNameSlot(us, u)
+	lowerOK := ctx != ctxNone && (ctx != ctxWeak || d.lowerish ||
+		us[u].lower && (us[u].first > 0 && (!us[u].french || slot) || us[u].known && !us[u].french))
 	for j := u; j < len(us) && n < 4; j++ {
 		if j > u {
 			g := d.ugap(us, j-1)
@@ -501,7 +528,7 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 		// Not when an institution's name goes on: « votre conseiller France Travail », « Pôle Solidarité ».
 		placeName := ctx != ctxNone && ctx != ctxSignoff && w.nonName && !w.stop && (w.inLex() || w.known || w.a != w.b) &&
 			(w.cap || w.upper) && !titles[w.key] && !roles[w.key] && !institutions[w.key] &&
-			!(j+1 < len(us) && us[j+1].nonName && plainSpace(d.ugap(us, j)))
+			!(j+1 < len(us) && (us[j+1].nonName || us[j+1].cap && us[j+1].french && !us[j+1].inLex() && !us[j+1].known) && plainSpace(d.ugap(us, j)))
 		// « Hugo Ferrand »: after a known first name, a known surname that also names a place.
 		surnameAfterFirst := j > u && n > 0 && us[j-1].first > 0 && w.nonName && w.last > 0 && (w.cap || w.upper) &&
 			!w.stop && !titles[w.key] && !roles[w.key] && !institutions[w.key]
@@ -523,7 +550,12 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 			}
 			last, n = j, n+1
 			continue
-		case w.lower && lowerOK && w.nameWord() && (!w.common || n > 0 || ctx == ctxTitle || j == u && u > 0 && namingVerbs[us[u-1].key]) &&
+		case j == u && ctx == ctxPhrase && d.namedBy(us, u) && !w.stop && !w.notName():
+			// « elle s'appelle lune »: after the naming verb any word is the name, French or not.
+			last, n = j, n+1
+			continue
+		case w.lower && lowerOK && w.nameWord() && (!w.common || n > 0 || ctx == ctxTitle || j == u && u > 0 && namingVerbs[us[u-1].key] ||
+			j == u && slot && w.first >= minLoneFirst) &&
 			!w.stop && !w.notName():
 			last, n = j, n+1
 			continue
@@ -559,7 +591,11 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 		if n >= 2 && d.initialsRun(us, u) {
 			return true // « Cdt, M.D. », « sign. A.B. »
 		}
-		endsText := strings.TrimRight(d.text[us[last].end:], " .!\n\r\t") == ""
+		// A phone number may follow the signature: « steph 06… ».
+		endsText := strings.TrimRight(d.text[us[last].end:], " .!\n\r\t0123456789+/-") == ""
+		if endsText && d.namesOnly(us, u, last) {
+			return true // « … rappelle. Pierre », « Florence Marine »: first names that are words, alone at the end
+		}
 		if u > 0 && !strings.ContainsAny(d.ugap(us, u-1), ",\n") {
 			// Alone after the last sentence: a first name, a surname beside another name word, or a word
 			// that is not French; not « Bravo. », « Game Over. ».
@@ -567,7 +603,7 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 				w := &us[k]
 				if w.first > 0 && !w.common || n >= 2 && w.last > 0 && !w.common ||
 					w.foreign() && !w.inLex() && (w.cap || w.upper || endsText && len(w.key) >= 3 && !smsWords[w.key]) ||
-					w.foreign() && w.inLex() && (w.cap || w.upper) {
+					w.foreign() && w.inLex() && (w.cap || w.upper || endsText && len(w.key) >= 3 && !smsWords[w.key]) {
 					return true
 				}
 			}
@@ -597,7 +633,8 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 			if nameParticles[w.key] {
 				continue
 			}
-			if w.french && !w.inLex() || w.notName() || !w.nameLike() || w.initial {
+			// An acronym is an office's name: « CCAS de Villeneuve-d'Ascq ».
+			if w.french && !w.inLex() || w.notName() || !w.nameLike() || w.initial || w.upper && w.end-w.start <= 5 && !w.inLex() && !w.known {
 				ok = false
 				break
 			}
@@ -638,7 +675,8 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 			return true
 		}
 		// Two capitalised words, the second a known surname, the first unknown: a rare first name.
-		if !d.allCaps && first.cap && !start && second.last > 0 && !second.common && !first.common {
+		// Not a French word first: « la société Transports Lemaire ».
+		if !d.allCaps && first.cap && !start && second.last > 0 && !second.common && !first.common && (!first.french || first.known) {
 			return true
 		}
 		// Retry from the second word alone: « Merci Sandrine »
@@ -659,7 +697,7 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 	// Not after a place's or an office's capitalised name: « l'accueil de Brest Bellevue ».
 	if n == 1 && first.cap && !start && !d.allCaps && first.known && first.foreign() && len(first.key) >= 3 && u > 0 &&
 		!placePrepositions[us[u-1].key] && !institutions[us[u-1].key] && !possessives[us[u-1].key] && !articles[us[u-1].key] &&
-		!(us[u-1].nonName && (us[u-1].cap || us[u-1].upper) && plainSpace(d.ugap(us, u-1))) {
+		!((us[u-1].nonName || us[u-1].french && !us[u-1].inLex() && !us[u-1].known) && (us[u-1].cap || us[u-1].upper) && plainSpace(d.ugap(us, u-1))) {
 		return true
 	}
 	return false
@@ -694,12 +732,23 @@ func frenchSuffix(k string) bool {
 		return false
 	}
 	for _, suf := range []string{"able", "ables", "ible", "ibles", "ment", "ments", "tion", "tions", "euse", "euses",
-		"iste", "istes", "ique", "iques", "itude", "ance", "ances", "ence", "ences", "isation", "ement"} {
+		"iste", "istes", "ique", "iques", "itude", "ance", "ances", "ence", "ences", "isation", "ement",
+		"ienne", "iennes", "aise", "aises", "oise", "oises"} {
 		if strings.HasSuffix(k, suf) {
 			return true
 		}
 	}
-	return false
+	// Nationalities: « mauricien », « malgache » aside.
+	return len(k) >= 8 && (strings.HasSuffix(k, "ien") || strings.HasSuffix(k, "iens"))
+}
+
+// elided reports a French word glued to the elided pronoun or article before it, as messages are typed:
+// « jhabite », « lagence », « davoir ».
+func (d *detector) elided(k string) bool {
+	if len(k) < 5 || !strings.ContainsRune("jlmdnstc", rune(k[0])) || !strings.ContainsRune("aeiouyh", rune(k[1])) {
+		return false
+	}
+	return d.lex.french.has(k[1:])
 }
 
 // talkedTo are the words before « à » that make the next name a person spoken to.
@@ -800,17 +849,78 @@ func (d *detector) repeatNames(us []unit, found map[string]bool) {
 	if len(found) == 0 {
 		return
 	}
+	// Misspelt mentions, « prénom écrit Matilde au lieu de Mathilde »: a word one letter away from a name found.
+	var near []string
+	for k := range found {
+		if len(k) >= 4 && len(near) < 64 {
+			near = append(near, k)
+		}
+	}
+	prev, from := -2, 0
 	for k := range us {
 		d.tick()
 		w := &us[k]
-		if !found[w.key] || !(w.cap || w.upper || d.lowerish) {
+		if !(w.cap || w.upper || d.lowerish || d.named[w.key]) {
 			continue
 		}
-		if (w.common || w.french) && (!w.cap || d.toks[w.a].has(fSentStart)) {
+		if !found[w.key] && !d.misspelt(w, near) {
+			continue
+		}
+		if (w.common || w.french) && (!w.cap || d.toks[w.a].has(fSentStart)) && !d.named[w.key] {
 			continue // « Rose » masked, the colour « rose » and a sentence's first word kept
 		}
-		d.add(w.start, w.end, LabelPerson)
+		if prev == k-1 && plainSpace(d.ugap(us, prev)) {
+			// « Mai Anh » again: one span for the name, as it was found.
+			d.cands = d.cands[:len(d.cands)-1]
+		} else {
+			from = w.start
+		}
+		d.add(from, w.end, LabelPerson)
+		prev = k
 	}
+}
+
+// misspelt reports a word written as a name, not French, one edit (a letter changed, added, dropped, or two
+// swapped) away from a name found in the text.
+func (d *detector) misspelt(w *unit, near []string) bool {
+	if len(w.key) < 4 || w.french || w.stop || w.notName() || w.common || w.a != w.b {
+		return false
+	}
+	for _, k := range near {
+		if k[0] == w.key[0] && oneEdit(k, w.key) {
+			return true
+		}
+	}
+	return false
+}
+
+// oneEdit reports whether a and b differ by exactly one substitution, insertion, deletion or swap of two
+// neighbouring bytes (keys are folded to ASCII letters mostly, so bytes will do).
+func oneEdit(a, b string) bool {
+	if a == b {
+		return false
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	switch len(b) - len(a) {
+	case 0:
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		if a[i+1:] == b[i+1:] {
+			return true
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	case 1:
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		return a[i:] == b[i+1:]
+	}
+	return false
 }
 
 // countWords count relatives: « mes deux enfants ».
@@ -860,3 +970,87 @@ func (d *detector) roleAfter(us []unit, u int) bool {
 	}
 	return true
 }
+
+// selfAdverbs stand between « c'est » and « moi » when someone names themself again: « c'est encore moi ».
+var selfAdverbs = set(`encore toujours bien juste re`)
+
+// namedAfter reports a word followed by what says it is a name: « Anahit de son prénom », « Blanc de son nom ».
+func (d *detector) namedAfter(us []unit, u int) bool {
+	w := &us[u]
+	if u+3 >= len(us) || w.notName() || !(w.cap || w.upper || d.lowerish) || !plainSpace(d.ugap(us, u)) ||
+		us[u+1].key != "de" || us[u+2].key != "son" && us[u+2].key != "sa" {
+		return false
+	}
+	k := us[u+3].key
+	return k == "prenom" || k == "nom" || k == "patronyme"
+}
+
+// firstNameSlot reports a place where a first name stands even when it is also a word, « merci à olivier »,
+// « Noah et blanche »: after thanks, or after « et » that follows a name found.
+func (d *detector) firstNameSlot(us []unit, u int) bool {
+	if u == 0 {
+		return false
+	}
+	p := us[u-1].key
+	switch {
+	case p == "remercie" || p == "remercier" || p == "remercions" || p == "remerciez":
+		return true
+	case p == "a" && u >= 2:
+		q := us[u-2].key
+		return q == "merci" || q == "remerciements" || q == "bravo" || q == "et" && d.lastPerson == u-3
+	case p == "et" || p == "ou":
+		return d.lastPerson == u-2
+	}
+	return false
+}
+
+// namedBy reports a word right after « s'appelle », « m'appelle » (also typed « mappelle »), that ends the phrase
+// or goes on with another name word: the name, even one that is an ordinary word. « il m'appelle souvent » goes
+// on with a word that is no name.
+func (d *detector) namedBy(us []unit, u int) bool {
+	if u < 1 {
+		return false
+	}
+	p := us[u-1].key
+	if !(p == "mappelle" || p == "mapelle" || (p == "appelle" || p == "appelait" || p == "appellait") && u >= 2 &&
+		(us[u-2].key == "s" || us[u-2].key == "m")) {
+		return false
+	}
+	if u+1 >= len(us) {
+		return true
+	}
+	return !plainSpace(d.ugap(us, u)) || us[u+1].nameWord() && !us[u+1].french
+}
+
+// namesOnly reports units u..last all names as first names or surnames, at least one a frequent first name, even
+// ones that are words: alone at the end of a message, they sign it.
+func (d *detector) namesOnly(us []unit, u, last int) bool {
+	freq := false
+	for k := u; k <= last; k++ {
+		w := &us[k]
+		if nameParticles[w.key] && k > u {
+			continue
+		}
+		if w.nonName || w.notName() || w.first == 0 && (w.last == 0 || last == u) {
+			return false
+		}
+		if w.first >= minLoneFirst {
+			freq = true
+		}
+	}
+	return freq
+}
+
+// function reports a lower-case « la », « le » after a title that opens a function, not a surname: « Madame la
+// Défenseure », « Monsieur le Préfet »; « M. le Gall » goes on with a known name.
+func (d *detector) function(us []unit, u int) bool {
+	w := &us[u]
+	if !w.lower || w.key != "la" && w.key != "le" || u+1 >= len(us) {
+		return false
+	}
+	nx := &us[u+1]
+	return nx.notName() || !nx.known && !nx.inLex() || nx.french && nx.last == 0
+}
+
+// foreignThanks are words of thanks in other languages; the word before them counts them, « Mila esker ».
+var foreignThanks = set(`esker eskerrik grazie gracias danke obrigado obrigada mersi mesi`)

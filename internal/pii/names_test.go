@@ -1,0 +1,101 @@
+package pii
+
+import "testing"
+
+// Names by kind of text, session 4: examples invented for these tests.
+
+// TestGreetedPseudonyms: an agent's reply greets the reviewer by the pseudonym they chose; its shape (digits,
+// an underscore, a capital inside, a number after it) says it is a handle, whatever the number detectors think.
+func TestGreetedPseudonyms(t *testing.T) {
+	tests := []spanCase{
+		{"letters and digits", "Bonjour Zaza1984,\nNous avons bien reçu votre avis.", "Zaza1984"},
+		{"underscore", "Bonjour lili_rose,\nMerci pour votre retour.", "lili_rose"},
+		{"capital inside", "Bonsoir PapaDeTrois, votre dossier est à jour.", "PapaDeTrois"},
+		{"department after a nickname", "Bonjour Kiki du 59,\nNous regrettons ce délai.", "Kiki du 59"},
+	}
+	wantSpans(t, LabelPerson, tests)
+	wantNoPerson(t, "Bonjour à tous, voici les horaires.", "Bonjour 2025, année des réformes.")
+}
+
+// TestSignedAtTheEnd: a message ends with its writer's name alone after the last sentence, even a first name that
+// is a word (« Rose »), typed in lower case, or followed by a phone number.
+func TestSignedAtTheEnd(t *testing.T) {
+	tests := []spanCase{
+		{"first name that is a word", "Mon dossier est bloqué depuis mars. Personne ne répond. Victoire", "Victoire"},
+		{"two first names that are words", "La mutuelle menace de résilier. Claire Olivier", "Claire Olivier"},
+		{"capitals", "TROIS MOIS SANS REPONSE DE LA CAF. PERSONNE NE DECROCHE. PIERRE", "PIERRE"},
+		{"lower case, known surname", "on a tout envoyé deux fois. toujours rien. karim", "karim"},
+		{"phone after the name", "comment je fais pour la carte grise ? ludo 06 12 34 56 78", "ludo"},
+	}
+	wantSpans(t, LabelPerson, tests)
+	wantNoPerson(t, "Service lent mais efficace. Merci.", "Dossier traité en une semaine. Bravo.",
+		"Je recommande cet accueil. Bonne journée")
+}
+
+// TestFirstNameSlots: where thanks, a list of names or a naming verb put a first name, a first name that is also
+// a word is the name; elsewhere the word stays.
+func TestFirstNameSlots(t *testing.T) {
+	tests := []spanCase{
+		{"thanks in lower case", "merci a pierre et a rose de la caf de quimper", "pierre"},
+		{"second of the thanks", "merci a pierre et a rose de la caf de quimper", "rose"},
+		{"naming verb, a plain word", "ma tante soleil (oui elle s'appelle soleil) attend sa pension", "soleil"},
+		{"list after a first name", "Mes enfants, Yanis, Tiziri et Massinissa, sont scolarisés à Lyon.", "Tiziri"},
+		{"end of that list", "Mes enfants, Yanis, Tiziri et Massinissa, sont scolarisés à Lyon.", "Massinissa"},
+		{"name before « de son prénom »", "Mme Petrossian, Siranouch de son prénom, m'a reçue.", "Siranouch"},
+		{"initials after « c'est encore moi »", "c'est encore moi TK, pour la CPAM cette fois. merci TK", "TK"},
+		{"a gendarme by his name", "le gendarme Boucher de la brigade m'a aidée", "Boucher"},
+	}
+	wantSpans(t, LabelPerson, tests)
+	wantKept(t, "Bonjour, je suis malienne et je garde des enfants.", "malienne")
+	wantKept(t, "Il m'appelle souvent pour rien.", "souvent")
+	wantKept(t, "Madame la Médiatrice, je vous écris au sujet de mon dossier.", "Médiatrice")
+}
+
+// TestMisspeltNames: a complaint about a name written wrong gives the wrong spelling too; a word one letter away
+// from a name found is the same person.
+func TestMisspeltNames(t *testing.T) {
+	tests := []spanCase{
+		{"letter changed", "Je suis Sévane Garabedian, mais la carte porte GARABEDIAM.", "GARABEDIAM"},
+		{"letter dropped", "mon nom est Ouedraogo et ils ont écrit « Oudraogo » sur le titre.", "Oudraogo"},
+		{"letters swapped, two words", "notre fils Tran Minh Khoa, écrit « Minh Kaho » sur l'acte.", "Minh Kaho"},
+	}
+	wantSpans(t, LabelPerson, tests)
+}
+
+// TestOfficesAndCompanies: an office's acronym before a town, a company's French word before a surname, an
+// organisation after a city, SMS elisions and acronym compounds are no persons.
+func TestOfficesAndCompanies(t *testing.T) {
+	tests := []struct{ name, text, keep string }{
+		{"company", "Mon employeur, la société Menuiseries Girard, n'a rien envoyé.", "Menuiseries Girard"},
+		{"city before an organisation's word", "le bailleur (Lyon Habitat) ne répond pas", "Lyon Habitat"},
+		{"elided pronoun", "bonjour jattends toujours ma carte", "jattends"},
+		{"two acronyms", "Ma pension Ircantec-Cnav est en retard.", "Ircantec-Cnav"},
+		{"foreign thanks", "Tout est réglé. Mila esker.", "Mila esker"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
+	}
+}
+
+// spanCase is a text and the value the filter must find in it.
+type spanCase struct{ name, text, value string }
+
+// wantSpans runs wantSpan on every case, with one label.
+func wantSpans(t *testing.T, label string, cases []spanCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, label) })
+	}
+}
+
+// wantNoPerson fails when a person is found in any of the texts.
+func wantNoPerson(t *testing.T, texts ...string) {
+	t.Helper()
+	for _, text := range texts {
+		for _, s := range findAll(t, text) {
+			if s.Label == LabelPerson {
+				t.Errorf("%q: PERSON %q, want none", text, text[s.Start:s.End])
+			}
+		}
+	}
+}
