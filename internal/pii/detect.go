@@ -121,13 +121,13 @@ func (d *detector) run() []Span {
 	if rw != nil {
 		spans = rw.mapBack(spans)
 	}
-	return d.secondPass(orig, spans)
+	return d.secondPass(orig, spans, b)
 }
 
 // secondPass looks at the text as it will leave, the spans replaced, for anything still shaped like an
 // identifier (a run of digits, an e-mail address, a letter-digit code) and masks it too: a miss of the first
 // pass, or the remainder of a number a higher-priority span cut, cannot reach a prompt. Spans are in orig.
-func (d *detector) secondPass(orig string, spans []Span) []Span {
+func (d *detector) secondPass(orig string, spans []Span, b *buffers) []Span {
 	// Nothing to look for when every digit and at-sign is already inside a span.
 	rest, pos := false, 0
 	for _, sp := range append(spans, Span{Start: len(orig), End: len(orig)}) {
@@ -146,13 +146,16 @@ func (d *detector) secondPass(orig string, spans []Span) []Span {
 	}
 	rw := rewrite(orig, edits)
 	d.text = rw.text
-	d.toks, _ = tokenize(d.text, nil, nil)
+	// The first pass's tokens are no longer needed: their slices are reused.
+	d.toks, b.arena = tokenize(d.text, d.toks, b.arena)
+	b.toks = d.toks
 	d.urls = webAddresses(d.text, d.urls[:0])
-	d.cands = nil
+	d.cands = d.cands[:0] // resolved already: the slice is reused
 	if strings.IndexByte(d.text, '@') >= 0 {
 		d.emails()
 	}
 	d.numbers()
+	b.cands = d.cands
 	if len(d.cands) == 0 {
 		return spans
 	}

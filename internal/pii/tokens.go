@@ -11,6 +11,7 @@ type tok struct {
 	start, end int
 	key        string // lower-cased, accents removed: the form looked up in the lexicons
 	flags      uint16
+	keyEnd     uint32 // end of key in the arena while tokenize builds it (keys follow each other there)
 }
 
 const (
@@ -37,8 +38,6 @@ func (t *tok) lettersOnly() bool { return t.flags&(fDigit|fLetter) == fLetter }
 func tokenize(text string, toks []tok, arena []byte) ([]tok, []byte) {
 	toks = toks[:0]
 	arena = arena[:0]
-	type span struct{ a, b int }
-	keys := make([]span, 0, 64)
 	sentence := true
 	i := 0
 	for i < len(text) {
@@ -64,7 +63,6 @@ func tokenize(text string, toks []tok, arena []byte) ([]tok, []byte) {
 		}
 		// A token starts at i.
 		t := tok{start: i}
-		ka := len(arena)
 		nLetters, nUpper := 0, 0
 		firstLetter := true
 		ascii := true
@@ -155,12 +153,14 @@ func tokenize(text string, toks []tok, arena []byte) ([]tok, []byte) {
 			t.flags |= fSentStart
 			sentence = false
 		}
-		keys = append(keys, span{ka, len(arena)})
+		t.keyEnd = uint32(len(arena))
 		toks = append(toks, t)
 	}
 	all := string(arena)
+	ka := uint32(0)
 	for k := range toks {
-		toks[k].key = all[keys[k].a:keys[k].b]
+		toks[k].key = all[ka:toks[k].keyEnd]
+		ka = toks[k].keyEnd
 	}
 	return toks, arena
 }
