@@ -185,7 +185,7 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	phoneShape := allDigits(s) && s[0] == '0' && len(s) >= 9 && len(s) <= 11
 	for k := a - 1; k >= 0 && k >= a-5 && !phoneShape; k-- {
 		t := &d.toks[k]
-		if legalWords[t.key] {
+		if t.in(tagLegal) {
 			if transportWords[t.key] && len(s) > 6 {
 				break
 			}

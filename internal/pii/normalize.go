@@ -105,6 +105,15 @@ func isEmailPart(text string, w tok) bool {
 	return w.end > w.start
 }
 
+// atGap reports a gap that is an at-sign, maybe doubled, with spaces around: « paul . girard @ sfr . fr ».
+func atGap(g string) bool {
+	if strings.IndexByte(g, '@') < 0 {
+		return false // most gaps: no trimming
+	}
+	sg := strings.TrimSpace(g)
+	return sg == "@" || sg == "@@"
+}
+
 // emailEdits rewrites « x arobase y point fr », « x [at] y.fr », « x (at) y (dot) com », « x at y point com »,
 // and addresses typed with spaces or a doubled sign: « paul . girard @ sfr . fr », « jdupont@@gmail.com ».
 func (d *detector) emailEdits(text string, ws []tok) []edit {
@@ -112,10 +121,10 @@ func (d *detector) emailEdits(text string, ws []tok) []edit {
 	for k := 1; k+1 < len(ws); k++ {
 		w := ws[k]
 		local, dom0 := k-1, k+1 // the last word of the local part, the first of the domain
-		if sg := strings.TrimSpace(text[ws[k-1].end:w.start]); sg == "@" || sg == "@@" {
+		if atGap(text[ws[k-1].end:w.start]) {
 			// The sign typed as a sign, but with spaces, doubled, or before a domain typed loosely.
 			local, dom0 = k-1, k
-		} else if !atWords[w.key] && w.key != "chez" {
+		} else if !w.in(tagAt) && w.key != "chez" {
 			continue
 		} else {
 			// The sign: « arobase », « [at] », « (at) », « at » between spaces only if the rest looks like an address.
@@ -276,7 +285,7 @@ var numberWords = map[string]int{
 func (d *detector) numberEdits(text string, ws []tok) []edit {
 	var edits []edit
 	for k := 0; k < len(ws); k++ {
-		if _, ok := numberWords[ws[k].key]; !ok {
+		if !ws[k].in(tagNumWord) {
 			continue
 		}
 		d.tick()
@@ -289,7 +298,7 @@ func (d *detector) numberEdits(text string, ws []tok) []edit {
 				break
 			}
 			nk := ws[j+1].key
-			if _, ok := numberWords[nk]; ok {
+			if ws[j+1].in(tagNumWord) {
 				j++
 				words++
 				continue

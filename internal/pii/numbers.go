@@ -551,7 +551,10 @@ func (d *detector) cueBefore1(a int) cue {
 			return cueNone
 		}
 		t := &d.toks[k]
-		c, ok := numberCues[t.key]
+		c, ok := cueNone, false
+		if t.in(tagCue) {
+			c, ok = numberCues[t.key]
+		}
 		if !ok && len(t.key) >= 6 && t.lettersOnly() {
 			c, ok = fuzzyCue(t.key)
 		}
@@ -574,7 +577,7 @@ func (d *detector) cueBefore1(a int) cue {
 		if t.has(fDigit) {
 			return cueNone
 		}
-		if blockers[t.key] && k != a-1 || t.key == "article" || t.key == "cerfa" || t.key == "art" {
+		if t.in(tagBlocker) && k != a-1 || t.key == "article" || t.key == "cerfa" || t.key == "art" {
 			return cueNone
 		}
 		if strings.Contains(g, ". ") && len(t.key) > 4 {

@@ -149,7 +149,7 @@ func (d *detector) addresses() {
 		if t.start < covered {
 			continue
 		}
-		if t.lettersOnly() && (streetTypes[t.key] || streetTypesAmbiguous[t.key]) {
+		if t.lettersOnly() && t.in(tagStreet|tagStreetAmb) {
 			if end, start, ok := d.street(i); ok {
 				d.add(start, end, LabelAddress)
 				covered = end
@@ -201,7 +201,7 @@ func (d *detector) placeLineBefore(i int) (int, bool) {
 	k := i - 1
 	for n := 0; k >= 0 && n < 5; k, n = k-1, n+1 {
 		t := &d.toks[k]
-		if addressCues[t.key] || (t.key == "au" || t.key == "a") && k > 0 && addressCues[d.toks[k-1].key] {
+		if t.in(tagAddrCue) || (t.key == "au" || t.key == "a") && k > 0 && d.toks[k-1].in(tagAddrCue) {
 			if k == i-1 {
 				return 0, false
 			}
@@ -240,7 +240,7 @@ func (d *detector) cuedStreet(i int) (int, bool) {
 		if strings.ContainsAny(d.gap(k), ".!?\n") {
 			break
 		}
-		if addressCues[d.toks[k].key] || d.toks[k].key == "vit" || d.toks[k].key == "vivons" {
+		if d.toks[k].in(tagAddrCue) || d.toks[k].key == "vit" || d.toks[k].key == "vivons" {
 			cued = true
 			break
 		}
@@ -265,7 +265,7 @@ func (d *detector) cuedStreet(i int) (int, bool) {
 		if !w.lettersOnly() || postcodeStops[w.key] || months[w.key] > 0 || w.key == "a" && words > 0 {
 			break
 		}
-		if streetTypes[w.key] && words == 0 {
+		if w.in(tagStreet) && words == 0 {
 			return 0, false // the street-type reader takes it
 		}
 		capital := w.has(fCap) || w.has(fUpper)

@@ -12,6 +12,7 @@ type tok struct {
 	key        string // lower-cased, accents removed: the form looked up in the lexicons
 	flags      uint16
 	keyEnd     uint32 // end of key in the arena while tokenize builds it (keys follow each other there)
+	tags       uint32 // the small word sets holding key (tags.go)
 }
 
 const (
@@ -36,6 +37,14 @@ func (t *tok) lettersOnly() bool { return t.flags&(fDigit|fLetter) == fLetter }
 // tokenize splits text into tokens and folds each into its lookup key. All keys live in one string, so a text
 // costs two allocations whatever its length.
 func tokenize(text string, toks []tok, arena []byte) ([]tok, []byte) {
+	// French runs about one token per six bytes and keys are no longer than the text: sized once, a long text
+	// does not copy its tokens at every doubling.
+	if want := len(text)/6 + 16; cap(toks) < want {
+		toks = make([]tok, 0, want)
+	}
+	if cap(arena) < len(text) {
+		arena = make([]byte, 0, len(text)+len(text)/8)
+	}
 	toks = toks[:0]
 	arena = arena[:0]
 	sentence := true
@@ -160,6 +169,7 @@ func tokenize(text string, toks []tok, arena []byte) ([]tok, []byte) {
 	ka := uint32(0)
 	for k := range toks {
 		toks[k].key = all[ka:toks[k].keyEnd]
+		toks[k].tags = tagsOf(toks[k].key)
 		ka = toks[k].keyEnd
 	}
 	return toks, arena
