@@ -111,6 +111,7 @@ func (d *detector) run() []Span {
 		d.numbers()
 		d.birthdates()
 	}
+	d.bookingCodes()
 	d.addresses()
 	d.addressBlocks()
 	d.persons()

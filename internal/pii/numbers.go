@@ -32,7 +32,8 @@ func (d *detector) chunkable(i int) bool {
 	// Two or three lower-case letters between a number and a department: an old plate, « 2048 bn 69 ».
 	if (n == 2 || n == 3) && t.lettersOnly() && i > 0 && i+1 < len(d.toks) && len(d.gap(i-1)) == 1 && len(d.gap(i)) == 1 {
 		p, q := &d.toks[i-1], &d.toks[i+1]
-		return p.digitsOnly() && p.end-p.start <= 4 && q.digitsOnly() && q.end-q.start == 2 && months[t.key] == 0
+		// Not a small word: « en mars 1990 le 12 » is a date.
+		return p.digitsOnly() && p.end-p.start <= 4 && q.digitsOnly() && q.end-q.start == 2 && !t.in(tagMonth|tagStop)
 	}
 	return false
 }
@@ -635,9 +636,12 @@ func (d *detector) hasCueNear(a int, c cue) bool {
 	return false
 }
 
-// cardTail extends a card number over the expiry date and security code typed right after it.
+// cardTail extends a card number over the expiry date and security code typed right after it (the label guide
+// puts them in the card's span). A short number is a code only after its word or with no sentence's end between,
+// and never an amount: « EXP 11/26. 612,40 € débités » ends at the expiry.
 func (d *detector) cardTail(b int) int {
 	end := d.toks[b].end
+	codeWord := false
 	for k, n := b+1, 0; k < len(d.toks) && n < 10; k, n = k+1, n+1 {
 		g := d.gap(k - 1)
 		if len(g) > 4 || strings.Contains(g, "\n") {
@@ -645,11 +649,13 @@ func (d *detector) cardTail(b int) int {
 		}
 		t := &d.toks[k]
 		switch {
+		case t.key == "cvv" || t.key == "cvc" || t.key == "crypto" || t.key == "cryptogramme" || t.key == "code" ||
+			t.key == "ccv" || t.key == "cvv2" || t.key == "securite" || t.key == "verso":
+			codeWord = true
+			continue
 		case t.key == "exp" || t.key == "expire" || t.key == "expiration" || t.key == "date" || t.key == "d" ||
 			t.key == "validite" || t.key == "valable" || t.key == "jusqu" || t.key == "au" || t.key == "fin" ||
-			t.key == "cvv" || t.key == "cvc" || t.key == "crypto" || t.key == "cryptogramme" || t.key == "code" ||
-			t.key == "securite" || t.key == "de" || t.key == "le" || t.key == "et" || t.key == "verso" ||
-			t.key == "expirant" || t.key == "exp." || t.key == "ccv" || t.key == "cvv2":
+			t.key == "de" || t.key == "le" || t.key == "et" || t.key == "expirant" || t.key == "exp.":
 			continue
 		case t.digitsOnly() && t.end-t.start <= 4:
 			if t.end-t.start == 2 && k+1 < len(d.toks) && strings.TrimSpace(d.gap(k)) == "/" && d.toks[k+1].digitsOnly() {
@@ -658,8 +664,9 @@ func (d *detector) cardTail(b int) int {
 				end = d.toks[k].end
 				continue
 			}
-			if t.end-t.start == 3 || t.end-t.start == 4 {
+			if (t.end-t.start == 3 || t.end-t.start == 4) && (codeWord || !strings.Contains(g, ".")) && !d.amountAfter(k) {
 				end = t.end
+				codeWord = false
 				continue
 			}
 		}
@@ -771,4 +778,49 @@ func (d *detector) requestBefore(k int) bool {
 		return true
 	}
 	return false
+}
+
+// bookingWords name a booking or a file whose reference may be letters only: « dossier QZKWPM », « réservation
+// HTRNBX », « PNR KLMWQS ».
+var bookingWords = set(`dossier reservation reference ref pnr billet billets voyage commande confirmation`)
+
+// bookingCodes finds booking references typed as six capitals without a digit, right after a booking or file
+// word (« de », « n° », another such word may stand between): the default-deny rule only sees codes with digits.
+// A word of any lexicon, a name, a service's acronym or a code with three vowels or more is left alone.
+func (d *detector) bookingCodes() {
+	for i := range d.toks {
+		t := &d.toks[i]
+		if t.end-t.start != 6 || !t.has(fUpper) || !t.has(fASCII) || !t.lettersOnly() {
+			continue
+		}
+		d.tick()
+		vowels := 0
+		for _, c := range t.key {
+			if strings.ContainsRune("aeiouy", c) {
+				vowels++
+			}
+		}
+		k := t.key
+		if vowels > 2 || d.allCaps && vowels > 1 || d.lex.french.has(k) || d.lex.english.has(k) || d.lex.known.has(k) || d.lex.first[k] > 0 ||
+			d.lex.last[k] > 0 || publicDomains[k] || institutions[k] || t.in(tagCue|tagLegal|tagStop) {
+			continue
+		}
+		cued := false
+		for j, n := i-1, 0; j >= 0 && n < 3; j, n = j-1, n+1 {
+			if strings.ContainsAny(d.gap(j), ".!?\n") && !(d.toks[j].key == "n" || d.toks[j].key == "ref") {
+				break
+			}
+			key := d.toks[j].key
+			if bookingWords[key] {
+				cued = true
+				break
+			}
+			if key != "de" && key != "du" && key != "n" && key != "no" && key != "numero" && key != "la" && key != "ma" {
+				break
+			}
+		}
+		if cued {
+			d.add(t.start, t.end, LabelCaseID)
+		}
+	}
 }

@@ -32,9 +32,12 @@ func (d *detector) birthdates() {
 			switch {
 			case t.key == "e" || t.key == "le" || t.key == "la" || t.key == "en" || t.key == "a" || t.key == "de" ||
 				t.key == "du" || t.key == "d" || t.key == "s" || t.key == "date" || t.key == "es" || t.key == "l" ||
-				t.key == "est" || t.key == "ma" || t.key == "sa" || t.key == "son" || t.key == "mon" || t.key == "jour":
+				t.key == "est" || t.key == "ma" || t.key == "sa" || t.key == "son" || t.key == "mon" || t.key == "jour" ||
+				t.key == "au" || t.key == "aux":
 			case t.has(fCap) || t.has(fUpper):
-				// « né à Dakar le … »
+				// « né à Dakar le … », « née au Cameroun, à Douala, le … »
+			case t.lettersOnly() && j > i+1 && (d.toks[j-1].key == "a" || d.toks[j-1].key == "au") && !t.in(tagStop|tagMonth):
+				// A birthplace typed in lower case: « né a bordeaux le … »
 			default:
 				skips = 99
 				continue
@@ -57,7 +60,7 @@ func (d *detector) birthdates() {
 				if g := d.gap(k - 1); strings.Contains(g, ". ") || strings.ContainsAny(g, "!?\n") {
 					break
 				}
-				if !d.toks[k].digitsOnly() {
+				if !d.toks[k].digitsOnly() && d.toks[k].key != "1er" {
 					continue
 				}
 				if end, ok := d.parseDate(k); ok && end > k {
@@ -75,11 +78,20 @@ func (d *detector) parseDate(j int) (int, bool) {
 	t := &d.toks[j]
 	tl := t.end - t.start
 	day := t.digitsOnly() && tl <= 2 || t.key == "1er" || t.key == "premier"
-	if _, ok := months[t.key]; ok && j+1 < len(d.toks) && strings.TrimSpace(d.gap(j)) == "" {
-		// « en mars 1975 »: a month and a year
+	if t.in(tagMonth) && j+1 < len(d.toks) && strings.TrimSpace(d.gap(j)) == "" {
+		// « en mars 1975 »: a month and a year, maybe its day after: « en mars 1990 le 12 »
 		if y := &d.toks[j+1]; y.digitsOnly() && y.end-y.start == 4 {
+			if j+3 < len(d.toks) && d.toks[j+2].key == "le" && d.toks[j+3].digitsOnly() && d.toks[j+3].end-d.toks[j+3].start <= 2 &&
+				strings.TrimSpace(d.gap(j+1)) == "" && strings.TrimSpace(d.gap(j+2)) == "" {
+				if dd := atoi2(d.toks[j+3].key); dd >= 1 && dd <= 31 {
+					return j + 3, true
+				}
+			}
 			return j + 1, true
 		}
+	}
+	if t.has(fDigit) && t.has(fLetter) && eastAsianDate(t.key) {
+		return j, true // « 1946年3月8日 »
 	}
 	if t.digitsOnly() && tl == 8 {
 		return j, validDMY(d.text[t.start:t.end])
@@ -93,7 +105,9 @@ func (d *detector) parseDate(j int) (int, bool) {
 	m := &d.toks[j+1]
 	if m.digitsOnly() && m.end-m.start <= 2 && isDateSep(d.gap(j)) {
 		mv := atoi2(d.text[m.start:m.end])
-		if mv < 1 || mv > 12 || j+2 >= len(d.toks) || !isDateSep(d.gap(j+1)) {
+		// « 00/00/1948 »: day and month unknown, the year is still a birth year.
+		unknown := mv == 0 && atoi2(t.key) == 0 && j+2 < len(d.toks) && d.toks[j+2].end-d.toks[j+2].start == 4
+		if (mv < 1 || mv > 12) && !unknown || j+2 >= len(d.toks) || !isDateSep(d.gap(j+1)) {
 			return 0, false
 		}
 		y := &d.toks[j+2]
@@ -110,6 +124,26 @@ func (d *detector) parseDate(j int) (int, bool) {
 		return j + 1, true
 	}
 	return 0, false
+}
+
+// eastAsianDate reports a date written the Chinese, Japanese or Korean way: « 1946年3月8日 », « 1988년 3월 8일 »
+// (the token keeps the ideographs: they are letters).
+func eastAsianDate(k string) bool {
+	for _, unit := range [][3]string{{"年", "月", "日"}, {"년", "월", "일"}} {
+		y, rest, ok := strings.Cut(k, unit[0])
+		if !ok || len(y) != 4 || !allDigits(y) {
+			continue
+		}
+		m, rest, ok := strings.Cut(strings.TrimSpace(rest), unit[1])
+		if !ok || len(m) == 0 || len(m) > 2 || !allDigits(m) {
+			continue
+		}
+		day, _, ok := strings.Cut(strings.TrimSpace(rest), unit[2])
+		if ok && len(day) > 0 && len(day) <= 2 && allDigits(day) {
+			return true
+		}
+	}
+	return false
 }
 
 func isDateSep(g string) bool {
@@ -219,8 +253,12 @@ func (d *detector) placeLineBefore(i int) (int, bool) {
 func (d *detector) numberedThing(i int) bool {
 	for k, n := i-1, 0; k >= 0 && n < 3; k, n = k-1, n+1 {
 		switch key := d.toks[k].key; {
-		case key == "n" || key == "no" || key == "numero" || key == "cerfa" || legalWords[key]:
+		case key == "n" || key == "no" || key == "numero" || key == "cerfa" || d.toks[k].in(tagLegal):
 			return true
+		}
+		// The word numbered another number, or a sentence ended: « mon numéro 24222176. laetitia 49100 angers ».
+		if d.toks[k].has(fDigit) || strings.ContainsAny(d.gap(k), ".!?\n") && !abbreviations[d.toks[k].key] {
+			return false
 		}
 	}
 	return false
@@ -484,8 +522,13 @@ func placeWord(key string) bool {
 		key != "travail" && key != "emploi" && key != "tel" && key != "email"
 }
 
-// communeBefore reads capitalised words before the « ( » at gap k and returns where they start.
+// communeBefore reads capitalised words before the « ( » at gap k and returns where they start. A commune typed
+// in lower case is read too when a preposition of place opens it: « elle vit a marseille 13014 », « de rennes
+// 35000 ».
 func (d *detector) communeBefore(k int) (int, bool) {
+	if s, ok := d.lowerCommuneBefore(k); ok {
+		return s, true
+	}
 	start := -1
 	for j, n := k, 0; j >= 0 && n < 4; j, n = j-1, n+1 {
 		w := &d.toks[j]
@@ -508,6 +551,25 @@ func (d *detector) communeBefore(k int) (int, bool) {
 		}
 	}
 	return start, start >= 0
+}
+
+// lowerCommuneBefore reads a commune in lower case ending at token k (one word, or words joined by hyphens)
+// after « à », « a », « de », « sur », « vers » or « habite ».
+func (d *detector) lowerCommuneBefore(k int) (int, bool) {
+	j := k
+	for j > 0 && d.toks[j].lettersOnly() && d.toks[j].has(fLower) && (d.gap(j-1) == "-" || d.gap(j-1) == "'") {
+		j-- // « aix-en-provence », « l'isle-adam »
+	}
+	w := &d.toks[j]
+	if j == 0 || !w.lettersOnly() || !w.has(fLower) || w.in(tagStop|tagMonth|tagStreet|tagStreetAmb) || len(w.key) < 3 ||
+		d.gap(j-1) != " " || !d.toks[k].has(fLower) {
+		return 0, false
+	}
+	switch d.toks[j-1].key {
+	case "a", "de", "sur", "vers", "habite":
+		return w.start, true
+	}
+	return 0, false
 }
 
 // nearNaissance accepts « naissance » typed with one letter wrong, missing, extra or two swapped.

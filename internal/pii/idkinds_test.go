@@ -1,0 +1,69 @@
+package pii
+
+import "testing"
+
+// Kinds of identifiers and places the default-deny rule alone misses, with invented examples.
+
+// kindCase is a text and the value that must be found in it with its label.
+type kindCase struct{ name, text, value, label string }
+
+// runKinds checks every case as a subtest.
+func runKinds(t *testing.T, cases []kindCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, tt.label) })
+	}
+}
+
+// TestBookingCodesWithoutDigits: six capitals right after a booking or file word are a reference; a word, an
+// acronym or a name there is not.
+func TestBookingCodesWithoutDigits(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"after dossier", "Vol annulé, dossier WKTRPD, toujours aucun remboursement.", "WKTRPD", LabelCaseID},
+		{"after référence de dossier", "ma référence de dossier : HBZQMN ne donne rien", "HBZQMN", LabelCaseID},
+		{"after réservation", "Réservation PLXKWD au nom de ma mère", "PLXKWD", LabelCaseID},
+		{"after two booking words", "Dossier voyage TRMKZB du 3 mai", "TRMKZB", LabelCaseID},
+	})
+	for _, tt := range []struct{ text, keep string }{
+		{"mon dossier URSSAF est en attente", "URSSAF"},
+		{"dossier BLOQUE depuis mars", "BLOQUE"},
+		{"la référence MARTIN du courrier", "MARTIN"},
+		{"J'ai une réservation. PLXKWD est le code du wifi", "PLXKWD"},
+	} {
+		wantKept(t, tt.text, tt.keep)
+	}
+}
+
+// TestCardTail: the expiry and the code typed after a card number belong to it; an amount after a full stop
+// does not.
+func TestCardTail(t *testing.T) {
+	wantSpan(t, "payé avec la carte 5132 0000 1111 2226, exp 09/28 cvc 771 puis bloquée", "5132 0000 1111 2226, exp 09/28 cvc 771", LabelCard)
+	wantKept(t, "CARTE 4974 0000 1111 2223, EXP 02/27. 318,90 € PRÉLEVÉS", "318,90 €")
+}
+
+// TestBirthdatesAfterPlacesAndInWords: the birthplace between the cue and the date may be in lower case or after
+// « au »; a day after the month and the year, an unknown day, an East Asian date, a date in words after « date
+// de naissance » are births too.
+func TestBirthdatesAfterPlacesAndInWords(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"lower-case birthplace", "mon fils né a limoges le 4 juin 07 a besoin", "4 juin 07", LabelBirthdate},
+		{"country then city", "née au Sénégal, à Thiès, le 11 avril 1979, je", "11 avril 1979", LabelBirthdate},
+		{"month, year, then day", "née en juin 1985 le 9 à Tunis", "juin 1985 le 9", LabelBirthdate},
+		{"unknown day and month", "Date de naissance : 00/00/1951 selon l'état civil", "00/00/1951", LabelBirthdate},
+		{"East Asian date", "Date de naissance : 1952年7月14日", "1952年7月14日", LabelBirthdate},
+		{"a date in words after the noun", "l'acte de naissance dit 02/02/1990 mais le titre dit 1er février 1991. Ensuite", "1er février 1991", LabelBirthdate},
+	})
+}
+
+// TestLowerCaseCommunes: a commune typed in lower case beside its postcode, before it after a preposition of
+// place, or after it even when a number cue stood in the sentence before.
+func TestLowerCaseCommunes(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"after a", "il habite a toulouse 31000 depuis un an", "toulouse 31000", LabelPostcodeCity},
+		{"after de", "je suis de nantes 44000 et", "nantes 44000", LabelPostcodeCity},
+		{"hyphenated", "on vit à saint-malo 35400 maintenant", "saint-malo 35400", LabelPostcodeCity},
+		{"after a sentence with a number", "mon numéro 1234567. mathis 37000 tours", "37000 tours", LabelPostcodeCity},
+	})
+	wantKept(t, "un plafond de 38000 euros", "38000")
+	wantKept(t, "arrêté n° 75012 du préfet", "75012")
+}
