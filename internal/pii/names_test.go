@@ -77,6 +77,27 @@ func TestOfficesAndCompanies(t *testing.T) {
 	}
 }
 
+// TestNameShapes: a given name capitalised once then in lower case (« Ji-woo »), a capitalised name that reads as
+// an elided word (« Lorange » is no « l'orange »), a first name closed by a comma after « je suis ».
+func TestNameShapes(t *testing.T) {
+	wantSpans(t, LabelPerson, []spanCase{
+		{"surname in capitals, hyphenated given name", "PARK Ji-woo, doctorante : mon titre de séjour expire.", "PARK Ji-woo"},
+		{"capitalised name after a relation", "le baptême de ma nièce Lorange est en juin", "Lorange"},
+		{"first name that is a word, after je suis", "bonjour je suis victoire, de lille, mon dossier caf est bloqué", "victoire"},
+	})
+	wantKept(t, "bonjour je suis fatiguée, la caf ne répond pas", "fatiguée")
+	wantKept(t, "bonjour jarrive pas a me connecter", "jarrive")
+}
+
+// TestWorkplacesAfterNames: a name followed by where the person works keeps the workplace out of the span; an
+// office's town is no person.
+func TestWorkplacesAfterNames(t *testing.T) {
+	wantSpan(t, "je remercie Samia de la Croix-Rouge pour son aide", "Samia", LabelPerson)
+	wantKept(t, "je remercie Samia de la Croix-Rouge pour son aide", "Croix-Rouge")
+	wantKept(t, "accueil rapide au CIAS de Pont-Audemer hier", "Pont-Audemer")
+	wantKept(t, "Un rendez-vous à l'agence de Saint-Priest Bel-Air ce matin.", "Bel-Air")
+}
+
 // spanCase is a text and the value the filter must find in it.
 type spanCase struct{ name, text, value string }
 

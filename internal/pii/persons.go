@@ -102,8 +102,16 @@ func (d *detector) units() []unit {
 				}
 			}
 		case ft.has(fCap) || ft.has(fInitial):
+			// « Jean-Pierre », « Le Goff-de-la-Tour », and « Min-jun », « Jean-pierre »: capitalised once, the
+			// rest in lower case. « Ndiaye-sarr-Diop » mixes both: no shape.
 			u.cap = true
+			lowerRest := u.a < u.b
 			for k := u.a + 1; k <= u.b; k++ {
+				if !d.toks[k].has(fLower) {
+					lowerRest = false
+				}
+			}
+			for k := u.a + 1; k <= u.b && !lowerRest; k++ {
 				if d.toks[k].has(fLower) && !communeParticles[d.toks[k].key] && !nameParticles[d.toks[k].key] {
 					u.cap = false
 				}
@@ -143,7 +151,7 @@ func (d *detector) units() []unit {
 			u.french = d.lex.french.has(u.key) || frenchExtra[u.key]
 			u.known = d.lex.known.has(u.key)
 			u.english = !u.french && u.first == 0 && u.last == 0 && d.lex.english.has(u.key)
-			if !u.french && !u.known && u.first == 0 && u.last == 0 && (frenchSuffix(u.key) || d.elided(u.key)) {
+			if !u.french && !u.known && u.first == 0 && u.last == 0 && (frenchSuffix(u.key) || u.lower && d.elided(u.key)) {
 				u.french = true // « joignable », « dispo », « jhabite » typed in a way no dictionary lists: still French
 			}
 			if !u.french && u.a != u.b && u.first == 0 && u.last == 0 {
@@ -514,6 +522,9 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 			}
 		}
 		w := &us[j]
+		if n > 0 && ctx != ctxTitle && d.workplaceAfter(us, j) {
+			break
+		}
 		// Particles: « Jean de La Fontaine », « Le Goff », « Ben Ali », « N'Diaye ».
 		if nameParticles[w.key] && j+1 < len(us) && plainSpace(d.ugap(us, j)) {
 			nx := &us[j+1]
@@ -582,6 +593,10 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 	}
 	first := &us[u]
 	if u > 0 && institutions[us[u-1].key] && ctx != ctxTitle && plainSpace(d.ugap(us, u-1)) {
+		return false
+	}
+	// « au CCAS de Villeneuve-d'Ascq », « l'agence de Clermont-Ferrand »: the town of an office.
+	if ctx == ctxNone && u >= 2 && (us[u-1].key == "de" || us[u-1].key == "d" || us[u-1].key == "du") && office(&us[u-2]) {
 		return false
 	}
 	switch ctx {
@@ -1000,6 +1015,9 @@ func (d *detector) firstNameSlot(us []unit, u int) bool {
 		return q == "merci" || q == "remerciements" || q == "bravo" || q == "et" && d.lastPerson == u-3
 	case p == "et" || p == "ou":
 		return d.lastPerson == u-2
+	case p == "suis" && u >= 2 && (us[u-2].key == "je" || us[u-2].key == "j") || p == "jsuis":
+		// « je suis aurore, » : the comma closes the name, an adjective would go on.
+		return u+1 >= len(us) || strings.HasPrefix(d.ugap(us, u), ",")
 	}
 	return false
 }
@@ -1054,3 +1072,32 @@ func (d *detector) function(us []unit, u int) bool {
 
 // foreignThanks are words of thanks in other languages; the word before them counts them, « Mila esker ».
 var foreignThanks = set(`esker eskerrik grazie gracias danke obrigado obrigada mersi mesi`)
+
+// officeWords name administrations whose town follows: « la CAF de Lens », « au consulat de Tunis ».
+var officeWords = set(`caf cpam msa urssaf carsat cnav mdph ccas cias dgfip sip sie prefecture sous-prefecture tribunal
+	consulat ambassade commissariat gendarmerie brigade tresorerie sncf crous`)
+
+// office reports a word that names an office: an institution, an administration, an acronym that is nobody's
+// name.
+func office(w *unit) bool {
+	return institutions[w.key] || officeWords[w.key] || w.upper && w.end-w.start <= 6 && !w.inLex() && !w.known
+}
+
+// workplaceAfter reports, at unit j after a name, a lower-case « de », « du », « des » that opens where the
+// person works rather than the rest of the name: « Aïcha de la Cimade », « Karim du Secours populaire ». A
+// known surname goes on the name: « Jean de Villiers ».
+func (d *detector) workplaceAfter(us []unit, j int) bool {
+	w := &us[j]
+	if !w.lower || w.key != "de" && w.key != "du" && w.key != "des" && w.key != "d" {
+		return false
+	}
+	k := j + 1
+	for k < len(us) && k <= j+2 && nameParticles[us[k].key] {
+		k++
+	}
+	if k >= len(us) {
+		return false
+	}
+	nx := &us[k]
+	return office(nx) || nx.nonName || !nx.inLex() && !(nx.known && !nx.french)
+}
