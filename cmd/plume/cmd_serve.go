@@ -43,10 +43,10 @@ func init() {
 				if err != nil {
 					return err
 				}
-				err = srv.ListenAndServe(ctx, func(addr string) {
+				err = srv.ListenAndServe(ctx, web.ServeHooks{Ready: func(addr string) {
 					a.log.Info("serveur prêt", "url", "http://"+addr)
 					fmt.Fprintf(a.stdout, "Plume écoute sur http://%s\n", addr)
-				})
+				}})
 				a.log.Info("arrêt terminé")
 				return err
 			}

@@ -113,9 +113,20 @@ func New(d Deps) (*Server, error) {
 // ServeHTTP lets the server be used as an http.Handler, in production and in tests.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
+// ServeHooks let the caller of ListenAndServe follow the server's life; every field is optional.
+type ServeHooks struct {
+	// Ready receives the bound address once the server listens.
+	Ready func(addr string)
+	// ConnState is told each change of a client connection's state (net/http's Server.ConnState), so that a
+	// caller can know a request is in flight without waiting an arbitrary time.
+	ConnState func(net.Conn, http.ConnState)
+	// ShutdownStarted is called once the shutdown has begun: listeners closed, requests in flight finishing.
+	ShutdownStarted func()
+}
+
 // ListenAndServe serves on the configured address until ctx is cancelled, then lets in-flight requests finish
-// (up to PLUME_SHUTDOWN_TIMEOUT) before returning. ready, when not nil, receives the bound address.
-func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) error {
+// (up to PLUME_SHUTDOWN_TIMEOUT) before returning.
+func (s *Server) ListenAndServe(ctx context.Context, hooks ServeHooks) error {
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("écoute sur %s : %w", s.cfg.Addr, err)
@@ -128,9 +139,13 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) er
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ConnState:         hooks.ConnState,
 	}
-	if ready != nil {
-		ready(ln.Addr().String())
+	if hooks.ShutdownStarted != nil {
+		hs.RegisterOnShutdown(hooks.ShutdownStarted)
+	}
+	if hooks.Ready != nil {
+		hooks.Ready(ln.Addr().String())
 	}
 	done := make(chan error, 1)
 	go func() {

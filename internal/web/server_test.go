@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -130,6 +131,17 @@ func TestErrorsAreFrenchJSONOrHTML(t *testing.T) {
 	}
 }
 
+// awaitEvent waits for ch to deliver, failing the test if the event never comes (the bound only turns a hang into
+// a failure: the test's order comes from the events, not from time).
+func awaitEvent[T any](t *testing.T, ch <-chan T, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("gave up waiting for %s", what)
+	}
+}
+
 func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	st := storetest.NewDB(t)
 	cfg := testConfig(t)
@@ -141,11 +153,26 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	addrCh := make(chan string, 1)
+	active := make(chan struct{}, 1)
+	shuttingDown := make(chan struct{})
+	hooks := web.ServeHooks{
+		Ready: func(a string) { addrCh <- a },
+		ConnState: func(_ net.Conn, cs http.ConnState) {
+			if cs == http.StateActive {
+				select {
+				case active <- struct{}{}:
+				default:
+				}
+			}
+		},
+		ShutdownStarted: func() { close(shuttingDown) },
+	}
 	done := make(chan error, 1)
-	go func() { done <- srv.ListenAndServe(ctx, func(a string) { addrCh <- a }) }()
+	go func() { done <- srv.ListenAndServe(ctx, hooks) }()
 	addr := <-addrCh
 
-	// A request is in flight (its body is still arriving) when the shutdown starts.
+	// A request is in flight (its body is still arriving) when the shutdown starts: the server has read its
+	// first bytes, and the rest of the body comes only once the shutdown is under way.
 	pr, pw := io.Pipe()
 	resCh := make(chan int, 1)
 	go func() {
@@ -160,9 +187,9 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	if _, err := pw.Write([]byte("{")); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
+	awaitEvent(t, active, "the request to reach the server")
 	cancel()
-	time.Sleep(100 * time.Millisecond)
+	awaitEvent(t, shuttingDown, "the shutdown to start")
 	pw.Close()
 	if code := <-resCh; code != http.StatusNotFound {
 		t.Errorf("in-flight request got %d, want its normal answer 404", code)
