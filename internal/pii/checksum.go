@@ -175,3 +175,16 @@ func allDigits(s string) bool {
 	}
 	return true
 }
+
+// ibanLengths are the IBAN lengths of the countries whose accounts French public services pay into most.
+var ibanLengths = map[string]int{"FR": 27, "MC": 27, "BE": 16, "CH": 21, "LU": 20, "DE": 22, "ES": 24, "IT": 27,
+	"PT": 25, "NL": 18, "GB": 22, "IE": 22, "AT": 20, "PL": 28, "RO": 24, "MA": 28, "TN": 24, "DZ": 26, "SN": 28}
+
+// ibanLayout reports a string shaped as an IBAN of its country: two letters, two digits, the country's length.
+func ibanLayout(s string) bool {
+	if len(s) < 15 || !isUpper(s[0]) || !isUpper(s[1]) || !isDigit(s[2]) || !isDigit(s[3]) {
+		return false
+	}
+	n, ok := ibanLengths[s[:2]]
+	return ok && n == len(s)
+}

@@ -7,6 +7,14 @@ import "testing"
 // kindCase is a text and the value that must be found in it with its label.
 type kindCase struct{ name, text, value, label string }
 
+// keptAll fails when any part of a pair's second string is masked in its first.
+func keptAll(t *testing.T, pairs [][2]string) {
+	t.Helper()
+	for _, p := range pairs {
+		wantKept(t, p[0], p[1])
+	}
+}
+
 // runKinds checks every case as a subtest.
 func runKinds(t *testing.T, cases []kindCase) {
 	t.Helper()
@@ -24,14 +32,12 @@ func TestBookingCodesWithoutDigits(t *testing.T) {
 		{"after réservation", "Réservation PLXKWD au nom de ma mère", "PLXKWD", LabelCaseID},
 		{"after two booking words", "Dossier voyage TRMKZB du 3 mai", "TRMKZB", LabelCaseID},
 	})
-	for _, tt := range []struct{ text, keep string }{
+	keptAll(t, [][2]string{
 		{"mon dossier URSSAF est en attente", "URSSAF"},
 		{"dossier BLOQUE depuis mars", "BLOQUE"},
 		{"la référence MARTIN du courrier", "MARTIN"},
 		{"J'ai une réservation. PLXKWD est le code du wifi", "PLXKWD"},
-	} {
-		wantKept(t, tt.text, tt.keep)
-	}
+	})
 }
 
 // TestCardTail: the expiry and the code typed after a card number belong to it; an amount after a full stop
@@ -66,4 +72,34 @@ func TestLowerCaseCommunes(t *testing.T) {
 	})
 	wantKept(t, "un plafond de 38000 euros", "38000")
 	wantKept(t, "arrêté n° 75012 du préfet", "75012")
+}
+
+// TestNumbersByLayout: the way a number is grouped says what it is when its key or its cue does not: a NIR's
+// seven fields, a card's four groups of four, an IBAN of its country's length, an old plate glued together; a
+// number whose groups cut a NIR's fields is not one, and two numbers joined by « et » stay two.
+func TestNumbersByLayout(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"NIR layout after carte", "sur la carte vitale, 1 68 11 42 218 044 19. Le relevé", "1 68 11 42 218 044 19", LabelNIR},
+		{"card groups, Luhn wrong", "le site refuse le numéro : 5100 2233 4455 6677. Ma banque", "5100 2233 4455 6677", LabelCard},
+		{"IBAN with a wrong key", "virez sur FR12 3000 4000 5000 6000 7000 800 svp", "FR12 3000 4000 5000 6000 7000 800", LabelIBAN},
+		{"old plate glued", "la fourrière a ma 4521KT38 depuis lundi", "4521KT38", LabelPlate},
+		{"new plate ending with BD", "pour ma moto GT-412-BD. Le reste", "GT-412-BD", LabelPlate},
+		{"a reference cutting NIR fields", "ma bourse porte le numéro QRS 2023-18-0457219, en attente", "2023-18-0457219", LabelCaseID},
+		{"first of two numbers", "les avis 7 204 118 903 et 7 204 118 977 sont faux", "7 204 118 903", LabelCaseID},
+		{"second of two numbers", "les avis 7 204 118 903 et 7 204 118 977 sont faux", "7 204 118 977", LabelCaseID},
+		{"court docket after ordonnance", "ordonnance RG n° 23/04417 rendue en mai", "23/04417", LabelCaseID},
+		{"brackets around the dot of an address", "écrivez à lina.perret[at]orange[.]fr svp", "lina.perret[at]orange[.]fr", LabelEmail},
+		{"phone dictated with dots", "appelez le zéro sept. douze. trente. onze. quatorze merci", "zéro sept. douze. trente. onze. quatorze", LabelPhone},
+	})
+	keptAll(t, [][2]string{
+		{"les avis 7 204 118 903 et 7 204 118 977 sont faux", " et "},
+		{"ordonnance n° 2020-306 du 25 mars 2020", "2020-306"},
+		{"les trains 864 311 et 864 315 sont supprimés", "864 311"},
+		{"les trains 864 311 et 864 315 sont supprimés", "864 315"},
+		{"le train de 7h12 (n° 864329) est en retard", "864329"},
+		{"signalez le SMS au 33700 tout de suite", "33700"},
+		{"le +216 71 00 00 00 de l'ambassade ne répond pas", "+216 71 00 00 00"},
+		{"DDN 04.05.1961, décédée le 3 mars, la caisse", "3 mars"},
+		{"il y avait zéro. Six personnes devant moi", "Six"},
+	})
 }

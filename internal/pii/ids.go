@@ -131,11 +131,14 @@ func safeWordCode(k string) bool {
 // legalWords announce a reference to a text or a form: the number after them is public.
 var legalWords = set(`article articles art loi lois decret decrets arrete arretes circulaire circulaires ordonnance
 	cerfa formulaire formulaires jorf jo directive reglement deliberation alinea al nor bofip boi bo ue ce cee
-	vol train tgv ter intercites ouigo tram bus navette rer instruction instructions`)
+	vol train tgv ter intercites ouigo tram bus navette rer instruction instructions vols trains`)
 
 // transportWords name a train, a flight or a bus: the short number after them is public, a long code is a
 // booking's.
-var transportWords = set(`vol train tgv ter intercites ouigo tram bus navette rer`)
+var transportWords = set(`vol train tgv ter intercites ouigo tram bus navette rer vols trains`)
+
+// courtWords name a court's decision: its number, « 24/01583 », is the case's reference, not a public text's.
+var courtWords = set(`ordonnance jugement arret`)
 
 // legalAdjectives qualify a text between its kind and its number: « arrêté préfectoral n° … ».
 var legalAdjectives = set(`prefectoral prefectorale municipal municipale ministeriel ministerielle interministeriel
@@ -169,6 +172,10 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	if hours {
 		return true
 	}
+	// National short numbers of five or six digits: « signalez ces SMS au 33700 », « 116 006 ».
+	if publicShortNumbers[s] {
+		return true
+	}
 	// Public service numbers: 08 numbers belong to organisations (0 800, 0 806, 0 809…).
 	if len(s) == 10 && s[0] == '0' && s[1] == '8' && allDigits(s) {
 		return true
@@ -176,6 +183,7 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	// 09 69 numbers are the non-premium lines of services; any number said to be free or at a call's price is
 	// a service's: « 09 72 72 21 21 (appel non surtaxé) ».
 	if len(s) == 10 && s[0] == '0' && allDigits(s) && (strings.HasPrefix(s, "0969") || d.serviceLineAfter(b, s[1] == '6' || s[1] == '7') ||
+		s[1] != '6' && s[1] != '7' && d.ownerAfter(b) ||
 		s[1] != '6' && s[1] != '7' && d.serviceLineBefore(a)) {
 		return true
 	}
@@ -185,8 +193,14 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	phoneShape := allDigits(s) && s[0] == '0' && len(s) >= 9 && len(s) <= 11
 	for k := a - 1; k >= 0 && k >= a-5 && !phoneShape; k-- {
 		t := &d.toks[k]
-		if t.in(tagLegal) {
+		if t.in(tagLegal) || courtWords[t.key] {
 			if transportWords[t.key] && len(s) > 6 {
+				break
+			}
+			if courtWords[t.key] && strings.Contains(d.text[d.toks[a].start:d.toks[b].end], "/") {
+				break // « ordonnance IP n° 24/01583 »: a court's docket number (texts are numbered 2020-1234)
+			}
+			if !t.in(tagLegal) {
 				break
 			}
 			if strings.Contains(d.text[t.end:d.toks[a].start], ":") && t.key != "cerfa" && t.key != "nor" {
@@ -199,6 +213,10 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 		switch {
 		case t.key == "n" || t.key == "no" || t.key == "numero" || t.key == "l" || t.key == "r" || t.key == "d":
 			continue
+		case t.key == "et" || t.key == "ou" || t.digitsOnly():
+			continue // a list: « les trains 871 547 et 871 551 »
+		case timeLike(t.key) || t.key == "de" || t.key == "du":
+			continue // « le train de 6h47 (n° 847103) »
 		case t.lettersOnly() && t.has(fUpper) && t.end-t.start >= 2 && t.end-t.start <= 6, legalAdjectives[t.key]:
 			continue
 		}
@@ -225,6 +243,9 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	return false
 }
 
+// publicShortNumbers are the national short numbers longer than four digits: spam reports, European helplines.
+var publicShortNumbers = set(`33700 116000 116006 116111 116117 116123`)
+
 // serviceLineAfter reports words right after token b that describe a service's line: « non surtaxé »,
 // « service gratuit », « prix d'un appel », « appel local ».
 func (d *detector) serviceLineAfter(b int, mobile bool) bool {
@@ -247,6 +268,32 @@ func (d *detector) serviceLineAfter(b int, mobile bool) bool {
 		}
 	}
 	return false
+}
+
+// serviceOwners are the services whose switchboard a number is when it is said to be theirs: « le +213 21 98 15
+// 00 du consulat », « le 01 45 … de la préfecture ».
+var serviceOwners = set(`consulat ambassade prefecture sous mairie caf cpam urssaf msa carsat tribunal greffe hopital
+	standard service services accueil agence centre commissariat gendarmerie banque poste`)
+
+// ownerAfter reports a service named as the owner of the number ending at token b: « du consulat »,
+// « de la préfecture », « de l'ambassade ».
+func (d *detector) ownerAfter(b int) bool {
+	k := b + 1
+	if k >= len(d.toks) || strings.TrimSpace(d.gap(b)) != "" {
+		return false
+	}
+	switch d.toks[k].key {
+	case "du":
+		k++
+	case "de":
+		k++
+		if k < len(d.toks) && (d.toks[k].key == "la" || d.toks[k].key == "l") {
+			k++
+		}
+	default:
+		return false
+	}
+	return k < len(d.toks) && serviceOwners[d.toks[k].key]
 }
 
 // serviceLineBefore reports, in the words just before token a, a service's switchboard or its line from abroad:

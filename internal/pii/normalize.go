@@ -245,6 +245,9 @@ func emailDot(text string, ws []tok, j int, back bool) int {
 		}
 		return text[ws[a].end:ws[b].start]
 	}
+	if g := between(j, n); g == "[.]" || g == "(.)" {
+		return 1 // a dot in brackets: « gmail[.]com »
+	}
 	if g := between(j, n); g == "." || g == " . " || !back && strings.TrimSpace(g) == "." && len(g) <= 3 {
 		return 1 // back, only a dot between spaces: « Voici mon mail. jean@… » does not join « mail »
 	}
@@ -292,9 +295,12 @@ func (d *detector) numberEdits(text string, ws []tok) []edit {
 		// The run: number words joined by spaces, hyphens, commas, « et ».
 		j := k
 		words := 1
+		// A number dictated from « zéro » is a phone: its pairs may be cut by dots, « zéro six. vingt. trente ».
+		dictated := ws[k].key == "zero"
 		for j+1 < len(ws) && j < k+40 {
 			g := text[ws[j].end:ws[j+1].start]
-			if len(g) > 3 || strings.ContainsAny(g, "\n.;:!?") {
+			dotted := dictated && (g == "." || g == ". " || g == " . ") && ws[j+1].in(tagNumWord)
+			if !dotted && (len(g) > 3 || strings.ContainsAny(g, "\n.;:!?")) {
 				break
 			}
 			nk := ws[j+1].key

@@ -21,7 +21,7 @@ func (d *detector) chunkable(i int) bool {
 		return !d.allCaps || !stopwords[t.key] || i > 0 && d.gap(i-1) == "-" || i+1 < len(d.toks) && d.gap(i) == "-"
 	}
 	// Two lower-case letters beside three digits: a plate typed without capitals, « ek-318-zd ».
-	if n == 2 && t.lettersOnly() {
+	if n == 2 && t.lettersOnly() && !t.in(tagStop) {
 		three := func(k int) bool {
 			return k >= 0 && k < len(d.toks) && d.toks[k].digitsOnly() && d.toks[k].end-d.toks[k].start == 3
 		}
@@ -208,6 +208,10 @@ func (d *detector) chunk(i, j int) {
 			a = e + 1
 			continue
 		}
+		if plus && d.ownerAfter(e) && !strings.HasPrefix(whole, "336") && !strings.HasPrefix(whole, "337") {
+			a = e + 1 // « le +213 21 98 15 00 du consulat »: a service's switchboard abroad
+			continue
+		}
 		if d.safeNumber(a, last, whole, c) && !plus {
 			// The whole run is an amount, a legal reference, a public number…: none of its parts is
 			// an identifier either.
@@ -282,7 +286,9 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 	digits := allDigits(s)
 	// Bank account numbers: IBAN, or a bare RIB.
 	if L >= 15 && isUpper(s[0]) && isUpper(s[1]) && isDigit(s[2]) && isDigit(s[3]) {
-		if ibanOK(s) || c == cueIBAN && (L >= 20) || strings.HasPrefix(s, "FR") && L == 27 && d.hasCueNear(a, cueIBAN) {
+		if ibanOK(s) || c == cueIBAN && (L >= 20) || strings.HasPrefix(s, "FR") && L == 27 && d.hasCueNear(a, cueIBAN) ||
+			ibanLayout(s) && d.groupsOf4(a, b) {
+			// A country's IBAN length typed in groups of four is an IBAN, its key wrong or not.
 			return LabelIBAN
 		}
 	}
@@ -294,22 +300,29 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 	if digits && fiscal && L >= 10 && L <= 15 && !(L == 15 && nirShape(s) && nirKeyOK(s)) {
 		return LabelTaxID
 	}
-	// Social security number: the key decides, or a cue nearby when the key is wrong.
+	// Social security number: the key decides, or a cue nearby when the key is wrong, or the NIR's own layout in
+	// six or seven groups (« 2 71 04 99 123 078 26 »), whatever word stands before it.
 	if (L == 15 || L == 13) && nirShape(s) {
-		if L == 15 && nirKeyOK(s) || c == cueSecu {
+		if L == 15 && nirKeyOK(s) || c == cueSecu || b-a >= 5 && d.nirLayout(a, b) && c != cueFiscal && c != cueIBAN && c != cueDossier && c != cueAlloc {
 			return LabelNIR
 		}
+		// Groups that cut a NIR's fields are a file's reference: « DSE 2024-67-0481532 ».
+		cut := a != b && !d.nirLayout(a, b)
 		// Fifteen digits laid out as a NIR with its key: a wrong key does not make it safe.
-		if L == 15 && (s[0] == '1' || s[0] == '2') && nirMonthOK(s) && c != cueDossier && c != cueAlloc && c != cueCard && c != cueIBAN {
+		if !cut && L == 15 && (s[0] == '1' || s[0] == '2') && nirMonthOK(s) && c != cueDossier && c != cueAlloc && c != cueCard && c != cueIBAN {
 			return LabelNIR
 		}
 		// Thirteen digits laid out as a NIR (a sex, a year, a month) are one, key or not, unless said to be a
 		// tax number or a reference: « immatriculée 2 88 07 75 112 034 ».
-		if L == 13 && !plus && nirMonthOK(s) && !taxIDOK(s) && c != cueFiscal && c != cueDossier && c != cueAlloc && c != cueCard && c != cueIBAN {
+		if !cut && L == 13 && !plus && nirMonthOK(s) && !taxIDOK(s) && c != cueFiscal && c != cueDossier && c != cueAlloc && c != cueCard && c != cueIBAN {
 			return LabelNIR
 		}
 	}
 	if digits && L >= 13 && L <= 19 {
+		// Four groups of four digits starting with a network's digit are a card, Luhn or not: « 4000 9906 … ».
+		if L == 16 && s[0] >= '2' && s[0] <= '6' && b == a+3 && d.groupsOf4(a, b) && c != cueDossier && c != cueAlloc && c != cueIBAN {
+			return LabelCard
+		}
 		// Card numbers start with their network's digit, 2 to 6 (Mastercard, Amex, Visa, Discover…): a Luhn-valid
 		// « 0751120180112457 » is a file number.
 		if luhnOK(s) && c != cueDossier && c != cueAlloc && c != cueSiret && (s[0] >= '2' && s[0] <= '6' || c == cueCard) &&
@@ -377,7 +390,9 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 		(d.upperAt(a, b) || d.codeJoined(a, b) || d.labelCue(a) == cuePlate) && !d.lowerWordsAround(a, b) {
 		return LabelPlate
 	}
-	if fniShape(s) && (c == cuePlate || d.fniGroups(a, b)) {
+	// Glued in capitals, « 1234AB56 », the old plate's three fields are its own sign: two or three letters between
+	// a number and a department.
+	if fniShape(s) && (c == cuePlate || d.fniGroups(a, b) || a == b && L >= 6 && c == cueNone && d.toks[a].has(fUpper) && fniLetters(s) >= 2) {
 		return LabelPlate
 	}
 	// Case numbers.
@@ -823,4 +838,42 @@ func (d *detector) bookingCodes() {
 			d.add(t.start, t.end, LabelCaseID)
 		}
 	}
+}
+
+// nirLayout reports whether the groups of tokens a..b end where a NIR's fields end (sex, year, month,
+// department, commune, order, key): « 1 84 12 76 451 089 46 », « 184127645108946 ».
+func (d *detector) nirLayout(a, b int) bool {
+	n := 0
+	for k := a; k <= b; k++ {
+		n += d.toks[k].end - d.toks[k].start
+		switch n {
+		case 1, 3, 5, 7, 10, 13, 15:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// groupsOf4 reports whether tokens a..b are groups of four characters but the last, which may be shorter.
+func (d *detector) groupsOf4(a, b int) bool {
+	for k := a; k <= b; k++ {
+		if l := d.toks[k].end - d.toks[k].start; l != 4 && (k < b || l > 4) {
+			return false
+		}
+	}
+	return a < b
+}
+
+// fniLetters counts the letters of an old plate's middle field.
+func fniLetters(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isUpper(s[i]) {
+			n++
+		} else if n > 0 {
+			break
+		}
+	}
+	return n
 }

@@ -57,8 +57,8 @@ func (d *detector) birthdates() {
 		if key := d.toks[i].key; key == "naissance" || key == "ddn" || nearNaissance(key) {
 			found := 0
 			for k := i + 1; k < len(d.toks) && k < i+25 && found < 3; k++ {
-				if g := d.gap(k - 1); strings.Contains(g, ". ") || strings.ContainsAny(g, "!?\n") {
-					break
+				if g := d.gap(k - 1); strings.Contains(g, ". ") || strings.ContainsAny(g, "!?\n") || laterEvents[d.toks[k].key] {
+					break // « DDN 12.3.1958, décédé le 2 février »: the next date is another event's
 				}
 				if !d.toks[k].digitsOnly() && d.toks[k].key != "1er" {
 					continue
@@ -72,6 +72,10 @@ func (d *detector) birthdates() {
 		}
 	}
 }
+
+// laterEvents are the words of events after a birth whose dates are not birthdates.
+var laterEvents = set(`decede decedee deces mort morte marie mariee mariage arrive arrivee entre entree depuis divorce
+	divorcee separe separee inhume inhumee`)
 
 // parseDate reads a date starting at token j and returns its last token.
 func (d *detector) parseDate(j int) (int, bool) {
@@ -183,7 +187,7 @@ func (d *detector) addresses() {
 		if t.start < covered {
 			continue
 		}
-		if t.lettersOnly() && t.in(tagStreet|tagStreetAmb) {
+		if t.lettersOnly() && t.in(tagStreet|tagStreetAmb) && !d.plateEnd(i) {
 			if end, start, ok := d.street(i); ok {
 				d.add(start, end, LabelAddress)
 				covered = end
@@ -224,6 +228,15 @@ func (d *detector) addresses() {
 			}
 		}
 	}
+}
+
+// plateEnd reports a street type's abbreviation that is the last field of a plate: « HC-781-BD ».
+func (d *detector) plateEnd(i int) bool {
+	if i < 2 || d.gap(i-1) != "-" || d.gap(i-2) != "-" || d.toks[i].end-d.toks[i].start != 2 {
+		return false
+	}
+	n, l := &d.toks[i-1], &d.toks[i-2]
+	return n.digitsOnly() && n.end-n.start == 3 && l.lettersOnly() && l.end-l.start == 2
 }
 
 // placeLineBefore reads, before the postcode at token i and its comma, a place named without a number or a street
