@@ -80,6 +80,8 @@ func TestLowerCaseCommunes(t *testing.T) {
 func TestNumbersByLayout(t *testing.T) {
 	runKinds(t, []kindCase{
 		{"NIR layout after carte", "sur la carte vitale, 1 68 11 42 218 044 19. Le relevé", "1 68 11 42 218 044 19", LabelNIR},
+		{"overseas NIR layout", "MON NUMÉRO : 2 91 03 974 12 208 33. MERCI", "2 91 03 974 12 208 33", LabelNIR},
+		{"Swiss AVS number", "numéro AVS : 756.1122.3344.55, employeur à Genève", "756.1122.3344.55", LabelNIR},
 		{"card groups, Luhn wrong", "le site refuse le numéro : 5100 2233 4455 6677. Ma banque", "5100 2233 4455 6677", LabelCard},
 		{"IBAN with a wrong key", "virez sur FR12 3000 4000 5000 6000 7000 800 svp", "FR12 3000 4000 5000 6000 7000 800", LabelIBAN},
 		{"old plate glued", "la fourrière a ma 4521KT38 depuis lundi", "4521KT38", LabelPlate},

@@ -300,6 +300,10 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 	if digits && fiscal && L >= 10 && L <= 15 && !(L == 15 && nirShape(s) && nirKeyOK(s)) {
 		return LabelTaxID
 	}
+	// A Swiss social security number (AVS): 756, then ten digits, « 756.1234.5678.97 ».
+	if digits && L == 13 && strings.HasPrefix(s, "756") && (a == b || d.toks[a].end-d.toks[a].start == 3) {
+		return LabelNIR
+	}
 	// Social security number: the key decides, or a cue nearby when the key is wrong, or the NIR's own layout in
 	// six or seven groups (« 2 71 04 99 123 078 26 »), whatever word stands before it.
 	if (L == 15 || L == 13) && nirShape(s) {
@@ -841,18 +845,24 @@ func (d *detector) bookingCodes() {
 }
 
 // nirLayout reports whether the groups of tokens a..b end where a NIR's fields end (sex, year, month,
-// department, commune, order, key): « 1 84 12 76 451 089 46 », « 184127645108946 ».
+// department, commune, order, key): « 1 84 12 76 451 089 46 », « 184127645108946 », or overseas, where the
+// department takes three digits and the commune two: « 1 84 06 972 09 114 52 ».
 func (d *detector) nirLayout(a, b int) bool {
+	metro, overseas := true, true
 	n := 0
 	for k := a; k <= b; k++ {
 		n += d.toks[k].end - d.toks[k].start
 		switch n {
-		case 1, 3, 5, 7, 10, 13, 15:
+		case 1, 3, 5, 10, 13, 15:
+		case 7:
+			overseas = false
+		case 8:
+			metro = false
 		default:
 			return false
 		}
 	}
-	return true
+	return metro || overseas
 }
 
 // groupsOf4 reports whether tokens a..b are groups of four characters but the last, which may be shorter.
