@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/plume-services/plume/internal/fielderr"
 	"github.com/plume-services/plume/internal/store"
 )
 
@@ -46,23 +47,7 @@ const MinPasswordLen = 12
 const maxPasswordLen = 1024
 
 // FieldErrors maps a form field (email, name, password, role, organisation, scopes) to a French message.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + " : " + e[k]
-	}
-	return strings.Join(parts, " ; ")
-}
-
-// FieldErrors returns the messages by field, for forms that show each next to its input.
-func (e FieldErrors) FieldErrors() map[string]string { return e }
+type FieldErrors = fielderr.Errors
 
 // Options tunes a Service; zero fields take the defaults shown.
 type Options struct {

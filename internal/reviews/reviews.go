@@ -8,13 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/plume-services/plume/internal/fielderr"
 	"github.com/plume-services/plume/internal/fold"
 	"github.com/plume-services/plume/internal/store"
 )
@@ -99,23 +99,7 @@ func FromExport(fields map[string]string, raw json.RawMessage) ReviewInput {
 }
 
 // FieldErrors maps a field's JSON name to what is wrong with it, in French.
-type FieldErrors map[string]string
-
-// FieldErrors returns the messages by field, for the API's 422 answers.
-func (fe FieldErrors) FieldErrors() map[string]string { return fe }
-
-func (fe FieldErrors) Error() string {
-	names := make([]string, 0, len(fe))
-	for n := range fe {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, n := range names {
-		parts[i] = n + " : " + fe[n]
-	}
-	return strings.Join(parts, " ; ")
-}
+type FieldErrors = fielderr.Errors
 
 var (
 	sourceRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.:-]*$`)

@@ -1,0 +1,28 @@
+// Package fielderr is the error of a refused form or JSON body: a French message per field, so that a page shows
+// each next to its input and the API lists them in its 422 answers.
+package fielderr
+
+import (
+	"sort"
+	"strings"
+)
+
+// Errors maps a field's name to what is wrong with it, in French.
+type Errors map[string]string
+
+// Error lists the messages by field name, sorted, so that the same refusal always reads the same.
+func (e Errors) Error() string {
+	names := make([]string, 0, len(e))
+	for n := range e {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + " : " + e[n]
+	}
+	return strings.Join(parts, " ; ")
+}
+
+// FieldErrors returns the messages by field, for forms that show each next to its input and the API's 422 answers.
+func (e Errors) FieldErrors() map[string]string { return e }
