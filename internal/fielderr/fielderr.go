@@ -12,6 +12,12 @@ type Errors map[string]string
 
 // Error lists the messages by field name, sorted, so that the same refusal always reads the same.
 func (e Errors) Error() string {
+	return e.Format(func(field string) string { return field }, " : ")
+}
+
+// Format lists the messages sorted by field name, each after label(field) and sep, joined by « ; »: a reader
+// that knows the fields by other names (an export's columns) words the same refusal in its own terms.
+func (e Errors) Format(label func(field string) string, sep string) string {
 	names := make([]string, 0, len(e))
 	for n := range e {
 		names = append(names, n)
@@ -19,7 +25,7 @@ func (e Errors) Error() string {
 	sort.Strings(names)
 	parts := make([]string, len(names))
 	for i, n := range names {
-		parts[i] = n + " : " + e[n]
+		parts[i] = label(n) + sep + e[n]
 	}
 	return strings.Join(parts, " ; ")
 }

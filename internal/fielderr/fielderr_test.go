@@ -20,3 +20,12 @@ func TestErrorsReadTheSameWhateverTheOrder(t *testing.T) {
 		t.Errorf("a wrapped Errors is not found with its fields: %v", fe)
 	}
 }
+
+func TestFormatNamesFieldsInTheReadersTerms(t *testing.T) {
+	t.Parallel()
+	e := Errors{"text": "est vide", "title": "est trop long"}
+	label := func(f string) string { return map[string]string{"text": "texte_avis"}[f] + "|" + f }
+	if got, want := e.Format(label, " "), "texte_avis|text est vide ; |title est trop long"; got != want {
+		t.Errorf("Format = %q, want %q", got, want)
+	}
+}

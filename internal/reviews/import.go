@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -229,20 +228,12 @@ var exportNames = map[string]string{
 
 // importReason words field errors with the export's field names.
 func importReason(fe FieldErrors) string {
-	names := make([]string, 0, len(fe))
-	for n := range fe {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, n := range names {
-		label := n
-		if e, ok := exportNames[n]; ok {
-			label = e
+	return fe.Format(func(field string) string {
+		if e, ok := exportNames[field]; ok {
+			return e
 		}
-		parts[i] = label + " " + fe[n]
-	}
-	return strings.Join(parts, " ; ")
+		return field
+	}, " ")
 }
 
 var bom = []byte("\ufeff")
