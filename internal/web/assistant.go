@@ -271,14 +271,24 @@ func (h *assistantHandlers) fragment(name string, data any) (string, error) {
 	return buf.String(), nil
 }
 
-func (h *assistantHandlers) feedback(c *echo.Context) error {
+// target is what an action on one message or conversation starts from: the service (or errAssistantDown), the
+// signed-in adviser and the id in the path; a malformed id is a 404, as an unknown one is.
+func (h *assistantHandlers) target(c *echo.Context) (auth.User, int64, error) {
 	if h.svc == nil {
-		return errAssistantDown
+		return auth.User{}, 0, errAssistantDown
 	}
 	u, _ := userOf(c)
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return echo.ErrNotFound
+		return u, 0, echo.ErrNotFound
+	}
+	return u, id, nil
+}
+
+func (h *assistantHandlers) feedback(c *echo.Context) error {
+	u, id, err := h.target(c)
+	if err != nil {
+		return err
 	}
 	rating := 0
 	switch c.FormValue("note") {
@@ -310,13 +320,9 @@ func feedbackThanks(f assistant.Feedback) string {
 }
 
 func (h *assistantHandlers) deleteConversation(c *echo.Context) error {
-	if h.svc == nil {
-		return errAssistantDown
-	}
-	u, _ := userOf(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	u, id, err := h.target(c)
 	if err != nil {
-		return echo.ErrNotFound
+		return err
 	}
 	if err := h.svc.DeleteConversation(c.Request().Context(), u.ID, id); err != nil {
 		return err
