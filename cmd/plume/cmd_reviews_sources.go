@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/plume-services/plume/internal/llm"
@@ -58,68 +55,43 @@ func reviewsSources(ctx context.Context, a *app, ro search.ReviewOptions, signal
 		return err
 	}
 	defer st.Close()
-	sc := bufio.NewScanner(a.stdin)
-	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
-	enc := json.NewEncoder(a.stdout)
-	enc.SetEscapeHTML(false)
-	line, failed := 0, 0
+	type review struct {
+		ID           string `json:"id"`
+		Organisation string `json:"organisation"`
+		Title        string `json:"title"`
+		Text         string `json:"text"`
+	}
 	var lat []time.Duration
-	for sc.Scan() {
-		line++
-		raw := strings.TrimSpace(sc.Text())
-		if raw == "" {
-			continue
+	err = jsonLines(a, 4<<20, func(line int, in review) (any, string, error) {
+		out := sourceLine{ID: in.ID, Results: []sourceResult{}}
+		t0 := time.Now()
+		src, err := reviewSources(ctx, s, filter, ro, in.Organisation, in.Title, in.Text)
+		lat = append(lat, time.Since(t0))
+		if err != nil {
+			return nil, "", fmt.Errorf("ligne %d (id %q) : %w", line, in.ID, err)
 		}
-		var in struct {
-			ID           string `json:"id"`
-			Organisation string `json:"organisation"`
-			Title        string `json:"title"`
-			Text         string `json:"text"`
+		for _, p := range src.Passages() {
+			out.Results = append(out.Results, sourceResult{DocID: p.DocID, ChunkID: p.ChunkID, Title: p.Title, URL: p.URL, Score: p.Score})
 		}
-		out := sourceLine{Results: []sourceResult{}}
-		if err := json.Unmarshal([]byte(raw), &in); err != nil {
-			out.ID, out.Error = fmt.Sprintf("ligne %d", line), "JSON invalide : "+err.Error()
-		} else {
-			out.ID = in.ID
-			t0 := time.Now()
-			src, err := reviewSources(ctx, s, filter, ro, in.Organisation, in.Title, in.Text)
-			lat = append(lat, time.Since(t0))
-			if err != nil {
-				return fmt.Errorf("ligne %d (id %q) : %w", line, in.ID, err)
-			}
-			for _, p := range src.Passages() {
-				out.Results = append(out.Results, sourceResult{DocID: p.DocID, ChunkID: p.ChunkID, Title: p.Title, URL: p.URL, Score: p.Score})
-			}
-			if src.RewriteErr != nil {
-				fmt.Fprintf(a.stderr, "ligne %d (id %q) : réécriture par le modèle impossible, requête par règles : %v\n", line, in.ID, src.RewriteErr)
-			}
-			if signals {
-				out.Signals = &sourceSignals{Cues: src.Query.Cues, ServiceCues: src.Query.ServiceCues, Questions: src.Query.Questions, Best: src.Best,
-					ProcedureSentences: src.Query.ProcedureSentences, ServiceSentences: src.Query.ServiceSentences,
-					MixedSentences: src.Query.MixedSentences, Conduct: src.Query.Conduct,
-					Similarity: src.BestSimilarity, BM25: src.BestBM25}
-			}
+		if src.RewriteErr != nil {
+			fmt.Fprintf(a.stderr, "ligne %d (id %q) : réécriture par le modèle impossible, requête par règles : %v\n", line, in.ID, src.RewriteErr)
 		}
-		if out.Error != "" {
-			failed++
-			fmt.Fprintf(a.stderr, "ligne %d : %s\n", line, out.Error)
+		if signals {
+			out.Signals = &sourceSignals{Cues: src.Query.Cues, ServiceCues: src.Query.ServiceCues, Questions: src.Query.Questions, Best: src.Best,
+				ProcedureSentences: src.Query.ProcedureSentences, ServiceSentences: src.Query.ServiceSentences,
+				MixedSentences: src.Query.MixedSentences, Conduct: src.Query.Conduct,
+				Similarity: src.BestSimilarity, BM25: src.BestBM25}
 		}
-		if err := enc.Encode(out); err != nil {
-			return err
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("entrée ligne %d : %w", line+1, err)
-	}
+		return out, "", nil
+	}, func(line int, reason string) any {
+		return sourceLine{ID: fmt.Sprintf("ligne %d", line), Results: []sourceResult{}, Error: reason}
+	})
 	if len(lat) > 0 {
 		slices.Sort(lat)
 		fmt.Fprintf(a.stderr, "%d avis, latence (filtre et recherche) p50 %s, p95 %s\n", len(lat),
 			lat[len(lat)/2].Round(10*time.Microsecond), lat[len(lat)*95/100].Round(10*time.Microsecond))
 	}
-	if failed > 0 {
-		return fmt.Errorf("%d ligne(s) refusée(s) sur %d", failed, line)
-	}
-	return nil
+	return err
 }
 
 // reviewSources filters a review's title and text with one mapping, as a draft does, then retrieves its sources.

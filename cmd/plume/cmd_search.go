@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -106,48 +104,23 @@ func runQuery(ctx context.Context, s *search.Searcher, filter *pii.Filter, q sea
 
 // searchJSONL answers one {"id","query"} line after another; a bad line gets {"id","error"} and the run goes on.
 func searchJSONL(ctx context.Context, a *app, s *search.Searcher, filter *pii.Filter, q search.Query) error {
-	sc := bufio.NewScanner(a.stdin)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	enc := json.NewEncoder(a.stdout)
-	enc.SetEscapeHTML(false)
-	line, failed := 0, 0
-	for sc.Scan() {
-		line++
-		raw := strings.TrimSpace(sc.Text())
-		if raw == "" {
-			continue
-		}
-		var in struct {
-			ID    string `json:"id"`
-			Query string `json:"query"`
-		}
-		var resp search.Response
-		if err := json.Unmarshal([]byte(raw), &in); err != nil {
-			resp = search.Response{ID: fmt.Sprintf("ligne %d", line), Results: []search.Brief{}, Error: "JSON invalide : " + err.Error()}
-		} else if rs, err := runQuery(ctx, s, filter, q, in.Query); err != nil {
-			var qe *search.QueryError
-			if !errors.As(err, &qe) {
-				return fmt.Errorf("ligne %d (id %q) : %w", line, in.ID, err)
-			}
-			resp = search.Response{ID: in.ID, Results: []search.Brief{}, Error: qe.Message}
-		} else {
-			resp = search.NewResponse(in.ID, rs)
-		}
-		if resp.Error != "" {
-			failed++
-			fmt.Fprintf(a.stderr, "ligne %d : %s\n", line, resp.Error)
-		}
-		if err := enc.Encode(resp); err != nil {
-			return err
-		}
+	type query struct {
+		ID    string `json:"id"`
+		Query string `json:"query"`
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("entrée ligne %d : %w", line+1, err)
-	}
-	if failed > 0 {
-		return fmt.Errorf("%d ligne(s) refusée(s) sur %d", failed, line)
-	}
-	return nil
+	return jsonLines(a, 1<<20, func(line int, in query) (any, string, error) {
+		rs, err := runQuery(ctx, s, filter, q, in.Query)
+		var qe *search.QueryError
+		switch {
+		case errors.As(err, &qe):
+			return search.Response{ID: in.ID, Results: []search.Brief{}, Error: qe.Message}, qe.Message, nil
+		case err != nil:
+			return nil, "", fmt.Errorf("ligne %d (id %q) : %w", line, in.ID, err)
+		}
+		return search.NewResponse(in.ID, rs), "", nil
+	}, func(line int, reason string) any {
+		return search.Response{ID: fmt.Sprintf("ligne %d", line), Results: []search.Brief{}, Error: reason}
+	})
 }
 
 func excerpt(s string, n int) string {
