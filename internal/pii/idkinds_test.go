@@ -105,3 +105,19 @@ func TestNumbersByLayout(t *testing.T) {
 		{"il y avait zéro. Six personnes devant moi", "Six"},
 	})
 }
+
+// TestAddressesAbroad: the house number after the street's name and a four-digit postcode, as in Belgium or
+// Switzerland, belong to the address; a postcode with its commune and its country alone is a postcode and city.
+func TestAddressesAbroad(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"Belgian order", "domicilié Chaussée de Mons 231, 1070 Anderlecht, Belgique, depuis", "Chaussée de Mons 231, 1070 Anderlecht, Belgique", LabelAddress},
+		{"Swiss order after a cue", "j'habite en Suisse, route de Berne 8, 1700 Fribourg. Ma caisse", "route de Berne 8, 1700 Fribourg", LabelAddress},
+		{"postcode, commune, country", "Jan Peeters, 2000 Antwerpen, Belgique", "2000 Antwerpen", LabelPostcodeCity},
+		{"card, expiry and code between dashes", "carte : 4970 1012 3456 7893 – 11/29 – 204 (tout)", "4970 1012 3456 7893 – 11/29 – 204", LabelCard},
+	})
+	keptAll(t, [][2]string{
+		{"le site n'accepte que le format AB-123-CD pour les plaques", "AB-123-CD"},
+		{"en 2019 Paris, France, a changé", "2019"},
+		{"j'habite rue de la Paix 12 mai dernier, bref", "mai"},
+	})
+}

@@ -149,6 +149,10 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	if d.amountAfter(b) || d.amountBefore(a) {
 		return true
 	}
+	// A code given as the shape expected, not as anyone's: « le format AB-123-CD », « par exemple 1234 AB 56 ».
+	if countDigits(s) < len(s) && d.exampleBefore(a) {
+		return true
+	}
 	// Years only: « 2019-2020 », « 2021 2022 2023 ».
 	years := true
 	for k := a; k <= b; k++ {
@@ -245,6 +249,23 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 
 // publicShortNumbers are the national short numbers longer than four digits: spam reports, European helplines.
 var publicShortNumbers = set(`33700 116000 116006 116111 116117 116123`)
+
+// exampleBefore reports a word right before token a that presents what follows as a format or an example.
+func (d *detector) exampleBefore(a int) bool {
+	for k, n := a-1, 0; k >= 0 && n < 2; k, n = k-1, n+1 {
+		if strings.ContainsAny(d.gap(k), ".!?\n") {
+			return false
+		}
+		switch d.toks[k].key {
+		case "format", "exemple", "ex", "modele", "type":
+			return true
+		case "du", "de", "le", "un":
+			continue
+		}
+		return false
+	}
+	return false
+}
 
 // serviceLineAfter reports words right after token b that describe a service's line: « non surtaxé »,
 // « service gratuit », « prix d'un appel », « appel local ».

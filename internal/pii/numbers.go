@@ -663,8 +663,8 @@ func (d *detector) cardTail(b int) int {
 	codeWord := false
 	for k, n := b+1, 0; k < len(d.toks) && n < 10; k, n = k+1, n+1 {
 		g := d.gap(k - 1)
-		if len(g) > 4 || strings.Contains(g, "\n") {
-			break
+		if len(g) > 6 || len(strings.TrimSpace(g)) > 3 || strings.Contains(g, "\n") {
+			break // up to a dash between spaces: « 4970 … 1023 – 09/27 – 418 »
 		}
 		t := &d.toks[k]
 		switch {

@@ -201,6 +201,14 @@ func (d *detector) addresses() {
 				continue
 			}
 		}
+		// A four-digit postcode abroad, its commune and its country: « 9000 Gent, Belgique ».
+		if t.digitsOnly() && t.end-t.start == 4 {
+			if end, country, ok := d.foreignPostcode(i); ok && country >= 0 {
+				d.add(t.start, end, LabelPostcodeCity)
+				covered = end
+				continue
+			}
+		}
 		if t.digitsOnly() && t.end-t.start == 5 && postcodeOK(d.text[t.start:t.end]) && !d.numberedThing(i) {
 			if end, ok := d.commune(i); ok {
 				if start, ok := d.placeLineBefore(i); ok {
@@ -442,6 +450,11 @@ func (d *detector) street(i int) (end, start int, ok bool) {
 		return 0, 0, false
 	}
 	end = d.toks[last].end
+	// The house number after the name, as in Belgium, Switzerland or Luxembourg, then a four-digit postcode:
+	// « rue de la Gare 17, 1200 Bruxelles, Belgique ».
+	if e, ok := d.numberAfterStreet(last); ok {
+		return e, start, true
+	}
 	// A postal code and a commune right after.
 	p := last + 1
 	if p < len(d.toks) {
@@ -454,6 +467,59 @@ func (d *detector) street(i int) (end, start int, ok bool) {
 		}
 	}
 	return end, start, true
+}
+
+// postcodeCountries are the neighbouring countries whose postcodes have four digits.
+var postcodeCountries = set(`belgique suisse luxembourg autriche danemark tunisie norvege hongrie bulgarie`)
+
+// numberAfterStreet reads, after the street name ending at token last, a house number typed after it, then maybe
+// a four-digit postcode, its commune and its country, and returns the end of the address.
+func (d *detector) numberAfterStreet(last int) (int, bool) {
+	p := last + 1
+	if p >= len(d.toks) || d.gap(last) != " " {
+		return 0, false
+	}
+	n := &d.toks[p]
+	if !(n.digitsOnly() && n.end-n.start <= 4 || n.has(fDigit) && len(n.key) <= 5 && isDigit(n.key[0]) &&
+		(strings.HasSuffix(n.key, "b") || strings.HasSuffix(n.key, "bis"))) || d.amountAfter(p) {
+		return 0, false
+	}
+	if p+1 < len(d.toks) && (d.toks[p+1].in(tagMonth) || postcodeStops[d.toks[p+1].key]) && d.gap(p) == " " {
+		return 0, false // « rue de la Paix 12 mai », « 12 ans »
+	}
+	end := n.end
+	if e, c, ok := d.foreignPostcode(p + 1); ok && strings.TrimSpace(d.gap(p)) == "," {
+		end = max(e, c)
+	}
+	return end, true
+}
+
+// foreignPostcode reads, from token q, a four-digit postcode, its commune in capitals and maybe its country:
+// « 7500 Tournai, Belgique ». It returns the end of the commune and that of the country, or -1 when none is named.
+func (d *detector) foreignPostcode(q int) (end, country int, ok bool) {
+	if q+1 >= len(d.toks) || !d.toks[q].digitsOnly() || d.toks[q].end-d.toks[q].start != 4 || d.gap(q) != " " {
+		return 0, -1, false
+	}
+	end = -1
+	k := q + 1
+	for ; k < len(d.toks) && k < q+5; k++ {
+		w := &d.toks[k]
+		if !w.lettersOnly() || !(w.has(fCap) || w.has(fUpper)) || w.in(tagStop) {
+			break
+		}
+		end = w.end
+		if g := d.gap(k); g != " " && g != "-" {
+			k++
+			break
+		}
+	}
+	if end < 0 {
+		return 0, -1, false
+	}
+	if k < len(d.toks) && strings.TrimSpace(d.gap(k-1)) == "," && postcodeCountries[d.toks[k].key] {
+		return end, d.toks[k].end, true
+	}
+	return end, -1, true
 }
 
 // nonNameInStreet stops a street name before words that begin the rest of the sentence.
