@@ -28,9 +28,12 @@ type detector struct {
 	allCaps  bool // the text is written in capitals: case says nothing about names
 	lowerish bool // the text is written without capitals (SMS style)
 
-	lastPerson int             // last unit of the last name found, for « Noah et Jade »
-	named      map[string]bool // words given as a name after « s'appelle »: every mention is masked
-	urls       []int           // sorted [start, end) pairs of public web and e-mail addresses: nothing there is personal
+	lastPerson  int             // last unit of the last name found, for « Noah et Jade »
+	named       map[string]bool // words given as a name after « s'appelle »: every mention is masked
+	urls        []int           // sorted [start, end) pairs of public web and e-mail addresses: nothing there is personal
+	names       []int           // sorted [start, end) pairs of the name candidates, for the office rules (institutions.go)
+	officeAddrs []int           // sorted [start, end) pairs of the offices' addresses found
+	public      []int           // sorted [start, end) pairs released as an office's: the second pass leaves them too
 
 	ctx      context.Context
 	deadline time.Time
@@ -116,11 +119,13 @@ func (d *detector) run() []Span {
 	d.addressBlocks()
 	d.persons()
 	d.greetingHandles()
+	d.dropOffices()
 	b.units = d.us
 	b.cands = d.cands
 	spans := d.resolve()
 	if rw != nil {
 		spans = rw.mapBack(spans)
+		d.public = mapPairs(rw, d.public)
 	}
 	return d.secondPass(orig, spans, b)
 }
@@ -160,7 +165,7 @@ func (d *detector) secondPass(orig string, spans []Span, b *buffers) []Span {
 	if len(d.cands) == 0 {
 		return spans
 	}
-	more := rw.mapBack(d.resolve())
+	more := d.leavePublic(rw.mapBack(d.resolve()))
 	// Merge: the first pass's spans keep their labels; a new span overlapping one is joined to it.
 	all := append(append(make([]Span, 0, len(spans)+len(more)), spans...), more...)
 	slices.SortFunc(all, func(a, b Span) int { return a.Start - b.Start })

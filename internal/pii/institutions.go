@@ -1,0 +1,541 @@
+package pii
+
+import (
+	"slices"
+	"sort"
+	"strings"
+)
+
+// What belongs to an administration stays in the text: agents' replies, letters citizens forward and texts from
+// abroad give the office's postal address, its switchboard and its mailbox, and none of them is anybody's. An
+// address, a postcode or a phone is the office's when it stands in apposition to the office's name (« CAF du
+// Rhône, 67 boulevard Vivier-Merle », a letterhead line) or is given as the office's (« joignable au », « Standard
+// : », « (ou … depuis l'étranger) »). Anything a private person could have said of their own home or line — a
+// cue such as « j'habite », « chez », « mon », a name right before — keeps it masked: a doubt masks.
+
+// officeWords name a public body or one of its places: the head of a phrase that an office's address follows.
+var officeWords = set(`caf cpam cnam msa urssaf carsat cnav crous mdph anah antai ants ofii ofpra cfe cgss cssm cps
+	ccas cias pmi pij sip sie spf sdif dgfip drfip ddfip tresorerie agirc arrco ircantec cnracl cicas dreets ddets
+	prefecture sous-prefecture prefet prefete tribunal greffe mairie hotel ville metropole departement region
+	centre agence service services direction maison pole bureau bureaux accueil antenne caisse consulat ambassade
+	consulaire institut commissariat gendarmerie caserne banque succursale secretariat permanence guichet
+	section commission casier habitat office siege locaux delegation daaf anef cnaf conseil espace`)
+
+// privateCues say that what follows is someone's own place or line.
+var privateCues = set(`habite habites habitons habitez habitent habitait domicile domicilie domiciliee domicilies
+	domiciliees demeurant demeure reside residant residante adresse demenage demenagee demenages vis vit vivons
+	vivent vivait loge loges logeons logent heberge hebergee heberges hebergees chez moi je j me m mon ma mes
+	rappelez rappeler recontacter`)
+
+// privateAt reports a private cue at token k: « m' » and « j' » only as elisions (« M. » is a title), « domicile »
+// not in « aide à domicile ».
+func (d *detector) privateAt(k int) bool {
+	t := &d.toks[k]
+	if !privateCues[t.key] {
+		return false
+	}
+	switch t.key {
+	case "m", "j":
+		g := d.gap(k)
+		return strings.HasPrefix(g, "'") || strings.HasPrefix(g, "’")
+	case "domicile":
+		return k == 0 || d.toks[k-1].key != "a"
+	}
+	return true
+}
+
+// identifierLabels name an identifier: a phrase holding one belongs to a citizen's file, not to an office.
+var identifierLabels = set(`num numero allocataire dossier reference ref identifiant matricule secu nir`)
+
+// phoneLabels introduce an office's line: « Standard : », « Renseignements : ».
+var phoneLabels = set(`standard renseignements fax`)
+
+// dropOffices removes the candidates that are an office's address, postcode or phone, with whatever other
+// candidate lies inside them, and keeps their ranges in d.public so that the second pass leaves them too.
+func (d *detector) dropOffices() {
+	if len(d.cands) == 0 {
+		return
+	}
+	persons := make([]int, 0, 16) // [start, end) pairs of the name candidates, sorted
+	for _, c := range d.cands {
+		if c.label == LabelPerson {
+			persons = append(persons, c.start, c.end)
+		}
+	}
+	d.names = pairsSorted(persons)
+	var drop []int
+	// Addresses first: a phone after an office's address is the office's.
+	for _, c := range d.cands {
+		if c.label == LabelAddress || c.label == LabelPostcodeCity {
+			if s, ok := d.officeAddress(c.start); ok {
+				drop = append(drop, s, c.end)
+			}
+		}
+	}
+	d.officeAddrs = pairsSorted(slices.Clone(drop))
+	for _, c := range d.cands {
+		if c.label == LabelCaseID && d.officeRegistration(c.start) {
+			drop = append(drop, c.start, c.end)
+		}
+	}
+	for _, c := range d.cands {
+		if (c.label == LabelPhone || c.label == LabelCaseID && d.bareLine(c.start, c.end)) && d.officePhone(c.start, c.end) {
+			drop = append(drop, c.start, c.end)
+		}
+	}
+	if len(drop) == 0 {
+		return
+	}
+	drop = pairsSorted(drop)
+	kept := d.cands[:0]
+	for _, c := range d.cands {
+		if !insidePairs(drop, c.start, c.end) {
+			kept = append(kept, c)
+		}
+	}
+	d.cands = kept
+	d.public = drop
+}
+
+// pairsSorted sorts [start, end) pairs by start.
+func pairsSorted(p []int) []int {
+	type pr struct{ a, b int }
+	ps := make([]pr, len(p)/2)
+	for i := range ps {
+		ps[i] = pr{p[2*i], p[2*i+1]}
+	}
+	slices.SortFunc(ps, func(x, y pr) int { return x.a - y.a })
+	for i, x := range ps {
+		p[2*i], p[2*i+1] = x.a, x.b
+	}
+	return p
+}
+
+// insidePairs reports whether [s, e) lies within one of the sorted pairs p.
+func insidePairs(p []int, s, e int) bool {
+	// Pairs may nest (a phone inside an address) but are short: a few before s are enough to look at.
+	i := sort.Search(len(p)/2, func(i int) bool { return p[2*i] > s }) - 1
+	for n := 0; i >= 0 && n < 8; i, n = i-1, n+1 {
+		if p[2*i] <= s && e <= p[2*i+1] {
+			return true
+		}
+	}
+	return false
+}
+
+// overlapsPairs reports whether [s, e) meets one of the sorted pairs p.
+func overlapsPairs(p []int, s, e int) bool {
+	i := sort.Search(len(p)/2, func(i int) bool { return p[2*i] >= e }) - 1
+	for n := 0; i >= 0 && n < 8; i, n = i-1, n+1 {
+		if p[2*i+1] > s {
+			return true
+		}
+	}
+	return false
+}
+
+// tokAt returns the index of the first token starting at or after byte s.
+func (d *detector) tokAt(s int) int {
+	return sort.Search(len(d.toks), func(k int) bool { return d.toks[k].start >= s })
+}
+
+// sentenceEndAfter reports that the gap after token k ends a sentence or a paragraph.
+func (d *detector) sentenceEndAfter(k int) bool {
+	g := d.gap(k)
+	if strings.ContainsAny(g, "!?…") || strings.Count(g, "\n") >= 2 {
+		return true
+	}
+	if strings.Contains(g, ".") {
+		t := &d.toks[k]
+		return !(abbreviations[t.key] || t.has(fInitial) || addressWords[t.key] || abbreviatedStreet[t.key] || phoneLabels[t.key] ||
+			t.key == "tel" || t.key == "telephone")
+	}
+	return false
+}
+
+// phraseBreakAfter reports that the gap after token k separates two phrases: a comma, a dash between spaces,
+// a bracket, a colon, a line break.
+func (d *detector) phraseBreakAfter(k int) bool {
+	g := d.gap(k)
+	return strings.ContainsAny(g, ",;:()[]–—\n«»\"") || strings.Contains(g, " - ")
+}
+
+// phraseBefore returns the first token of the phrase that ends with token k, and whether a sentence ends right
+// before it (so that the walk stops there).
+func (d *detector) phraseBefore(k int) (first int, sentenceStart bool) {
+	for first = k; first > 0 && k-first < 24; first-- {
+		if d.sentenceEndAfter(first - 1) {
+			return first, true
+		}
+		if d.phraseBreakAfter(first - 1) {
+			return first, false
+		}
+	}
+	return first, first == 0
+}
+
+// phraseKind is what a phrase before an address or a phone says of it.
+type phraseKind int
+
+const (
+	phrasePlain   phraseKind = iota // nothing of an office: what follows may be anybody's
+	phrasePrivate                   // someone's own: « j'habite », « chez », a name, « mon »
+	phraseAddress                   // a line of a postal block: read past it
+	phraseOffice                    // an office's name
+)
+
+// phraseOf says what tokens a..b (a phrase) are.
+func (d *detector) phraseOf(a, b int) phraseKind {
+	if a > b {
+		return phrasePlain
+	}
+	office, address := false, false
+	lastOffice := a - 1
+	for k := a; k <= b; k++ {
+		t := &d.toks[k]
+		switch {
+		case d.privateAt(k) || identifierLabels[t.key]:
+			return phrasePrivate
+		case t.has(fDigit) && !t.digitsOnly() && t.end-t.start >= 6, k > a && t.digitsOnly() && d.toks[k-1].digitsOnly() && d.numGap(k-1):
+			return phrasePrivate // an identifier: the phrase is about the citizen's file
+		case k == a && (t.in(tagStreet) || t.in(tagStreetAmb) || addressWords[t.key]):
+			address = true
+		case t.digitsOnly() && t.end-t.start == 5 && postcodeOK(d.text[t.start:t.end]), t.key == "cedex", t.key == "tsa":
+			address = true
+		case k == a && t.digitsOnly() && t.end-t.start <= 4 && k < b && (d.toks[k+1].in(tagStreet) || d.toks[k+1].in(tagStreetAmb) ||
+			d.toks[k+1].key == "bis" || d.toks[k+1].key == "ter"):
+			address = true
+		case officeWords[t.key] && !(t.key == "centre" && k < b && d.toks[k+1].key == "ville") && (t.key != "maison" || t.has(fCap|fUpper)):
+			office, lastOffice = true, k
+		case t.key == "travail" && k > a && d.toks[k-1].key == "france":
+			office, lastOffice = true, k
+		}
+	}
+	// A name after the office's word is somebody's (« CAF du Rhône, Mme Dupont, … »); before it, it is an agent's
+	// or a place read as a name (« consulat général de France à Alger »).
+	if lastOffice < b && overlapsPairs(d.names, d.toks[lastOffice+1].start, d.toks[b].end) && !(office && d.placeAfterOffice(lastOffice+1, b)) {
+		return phrasePrivate
+	}
+	switch {
+	case address:
+		return phraseAddress
+	case office:
+		return phraseOffice
+	case d.localityLine(a, b):
+		return phraseAddress // a place alone on its line of the block: « préfecture, Kawéni, 97600 Mamoudzou »
+	}
+	return phrasePlain
+}
+
+// localityLine reports one or two capitalised words, or one compound (« Lille-Douai »), that are nobody's name:
+// a district or a building on its own line of a postal block (« Hydra », « Espace Rodesse »).
+func (d *detector) localityLine(a, b int) bool {
+	words := 0
+	for k := a; k <= b; k++ {
+		t := &d.toks[k]
+		if k > a && (d.gap(k-1) == "-" || d.gap(k-1) == "'" || d.gap(k-1) == "’") {
+			continue
+		}
+		if !t.lettersOnly() || !t.has(fCap|fUpper) || d.lex.first[t.key] > 0 || d.lex.last[t.key] > 0 {
+			return false
+		}
+		words++
+	}
+	return words >= 1 && words <= 2 && !overlapsPairs(d.names, d.toks[a].start, d.toks[b].end)
+}
+
+// placeAfterOffice reports that tokens a..b, after an office's word, only say where the office is: « de France à
+// Alger », « à Montréal ».
+func (d *detector) placeAfterOffice(a, b int) bool {
+	for k := a; k <= b; k++ {
+		t := &d.toks[k]
+		if !(placePrepositions[t.key] || communeParticles[t.key] || t.key == "general" || t.key == "generale" || t.has(fCap|fUpper)) {
+			return false
+		}
+	}
+	for k := a; k < b; k++ {
+		if (d.toks[k].key == "a" || d.toks[k].key == "en") && d.toks[k+1].has(fCap|fUpper) {
+			return true
+		}
+	}
+	return false
+}
+
+// officeAddress reports that the address or postcode [s, e) is an office's: the phrase it follows names an
+// office, maybe past other lines of the same postal block, with no private cue between.
+func (d *detector) officeAddress(s int) (int, bool) {
+	a := d.tokAt(s)
+	if a == 0 || a >= len(d.toks) {
+		return s, false
+	}
+	// « 1-9 avenue … », « 179-191 avenue … »: the range's first number belongs to the address.
+	if strings.TrimSpace(d.gap(a-1)) == "-" && d.toks[a-1].digitsOnly() && a > 1 {
+		a--
+		s = d.toks[a].start
+	}
+	return s, d.officeLead(a)
+}
+
+// officeLead reports that the phrases before token a name an office, maybe past other lines of a postal block.
+func (d *detector) officeLead(a int) bool {
+	if a <= 0 {
+		return false
+	}
+	// Words right before the address, with no separator: « demeurant 4 rue … », « j'habite au … ».
+	if !d.phraseBreakAfter(a-1) && !d.sentenceEndAfter(a-1) {
+		first, _ := d.phraseBefore(a - 1)
+		return d.phraseOf(first, a-1) == phraseOffice
+	}
+	if d.sentenceEndAfter(a-1) && !d.letterheadBreak(a-1) {
+		return false
+	}
+	k := a - 1
+	for n := 0; n < 5 && k >= 0; n++ {
+		first, stop := d.phraseBefore(k)
+		if stop && first > 0 && d.letterheadBreak(first-1) {
+			stop = false
+		}
+		switch d.phraseOf(first, k) {
+		case phraseOffice:
+			return true
+		case phraseAddress:
+			if stop {
+				return false
+			}
+			k = first - 1
+			continue
+		}
+		return false
+	}
+	return false
+}
+
+// letterheadBreak reports a blank line after token k that only spaces out the lines of a letterhead
+// (« CNAV », blank, « CS 70009 », blank, « 93166 NOISY LE GRAND »): no sentence ends there.
+func (d *detector) letterheadBreak(k int) bool {
+	g := d.gap(k)
+	return strings.Count(g, "\n") >= 2 && !strings.ContainsAny(g, ".!?…")
+}
+
+// mobile reports a mobile number, French or overseas: offices publish none, so it is always somebody's.
+func mobile(digits string) bool {
+	switch {
+	case strings.HasPrefix(digits, "0033"):
+		digits = "0" + digits[4:]
+	case strings.HasPrefix(digits, "33") && len(digits) == 11:
+		digits = "0" + digits[2:]
+	}
+	for _, p := range []string{"06", "07", "0690", "0691", "0694", "0696", "0697", "0692", "0693", "0639",
+		"26269", "59069", "59669", "59469", "26263", "002626", "005906", "005966", "005946"} {
+		if strings.HasPrefix(digits, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// phoneShaped reports a number laid out like a phone: ten digits from 0, eight in pairs (Polynesia, New
+// Caledonia), or an international prefix.
+func phoneShaped(s string) bool {
+	digits := digitsOf(s)
+	switch {
+	case strings.HasPrefix(strings.TrimSpace(s), "+"):
+		return len(digits) >= 8
+	case len(digits) == 10 && digits[0] == '0':
+		return true
+	case len(digits) == 8:
+		return strings.Count(s, " ") == 3 || strings.Count(s, ".") == 3
+	}
+	return false
+}
+
+// phonePrecursors are the words a phone number follows: « au », « tél. », « Standard : ».
+var phonePrecursors = set(`au le ou tel telephone standard renseignements fax joignable joignables`)
+
+// bareLine reports a number taken for a file's that is laid out like a phone and introduced as one, or by
+// nothing but an office's address before it: « – 02 98 85 79 79 », « Standard : 40 41 68 68 ».
+func (d *detector) bareLine(s, e int) bool {
+	if !phoneShaped(d.text[s:e]) {
+		return false
+	}
+	a := d.tokAt(s)
+	if a == 0 || a >= len(d.toks) {
+		return false
+	}
+	return phonePrecursors[d.toks[a-1].key] || overlapsPairs(d.officeAddrs, d.toks[a-1].start, d.toks[a-1].end)
+}
+
+// digitsOf keeps the ASCII digits of s.
+func digitsOf(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// officePhone reports that the phone [s, e) is an office's: given as its standard, as the number to call from
+// abroad instead of a service number, after the office's address or name, or with opening hours; never a mobile,
+// never with a private cue in its sentence.
+func (d *detector) officePhone(s, e int) bool {
+	if mobile(digitsOf(d.text[s:e])) {
+		return false
+	}
+	a := d.tokAt(s)
+	if a == 0 || a >= len(d.toks) {
+		return false
+	}
+	b := d.tokAt(e) // the token after the phone
+	// The sentence around: no private cue, no name in it before the phone.
+	sent := a - 1
+	for sent > 0 && !d.sentenceEndAfter(sent-1) && a-sent < 60 {
+		sent--
+	}
+	for k := sent; k < a; k++ {
+		if d.privateAt(k) {
+			return false
+		}
+	}
+	for k := b; k < len(d.toks) && k < b+6 && !d.sentenceEndAfter(k-1); k++ {
+		if d.privateAt(k) {
+			return false
+		}
+	}
+	own := a // the words right before the phone, with no separator: « joignable au », « tél. »
+	if !d.phraseBreakAfter(a-1) && !d.sentenceEndAfter(a-1) {
+		own, _ = d.phraseBefore(a - 1)
+	}
+	if overlapsPairs(d.names, d.toks[own].start, s) {
+		return false // « Claire Fontenelle, 01 … »: a signature
+	}
+	// A label of an office's line: « Standard : », « Renseignements : ».
+	for k := max(own-2, sent); k < a; k++ {
+		if phoneLabels[d.toks[k].key] {
+			return true
+		}
+	}
+	// The number to call from abroad instead of a service number: « 3960 (ou 09 71 10 39 60 depuis l'étranger) ».
+	if b+1 < len(d.toks) && d.toks[b].key == "depuis" && (d.toks[b+1].key == "l" || d.toks[b+1].key == "etranger") {
+		return true
+	}
+	for k := max(a-4, sent); k < a; k++ {
+		t := &d.toks[k]
+		if t.digitsOnly() && t.end-t.start == 4 && t.key[0] == '3' && strings.Contains(d.text[t.end:s], "ou") {
+			return true
+		}
+	}
+	// After an office's address in the same sentence, nobody named between: « CCAS, 111 avenue …, 38400 … (tél.
+	// 04 …) ».
+	if overlapsPairs(d.officeAddrs, d.toks[sent].start, s) {
+		i := sort.Search(len(d.officeAddrs)/2, func(i int) bool { return d.officeAddrs[2*i] >= s }) - 1
+		if i >= 0 && !overlapsPairs(d.names, d.officeAddrs[2*i+1], s) {
+			return true
+		}
+	}
+	// A « Tél. » sentence right after one giving the office's address, on the same line.
+	if sent > 0 && a-sent <= 2 && !strings.Contains(d.gap(sent-1), "\n") {
+		prev := sent - 1
+		for prev > 0 && !d.sentenceEndAfter(prev-1) && sent-prev < 60 {
+			prev--
+		}
+		if overlapsPairs(d.officeAddrs, d.toks[prev].start, d.toks[sent].start) {
+			return true
+		}
+	}
+	// Called through an office named in its own phrase: « joindre la MSA Bourgogne au … », « Le greffe est
+	// joignable au … », « à l'agence de Vénissieux au … ».
+	if d.phraseOf(own, a-1) == phraseOffice {
+		return true
+	}
+	// Named as an office's by what follows: « le +213 … du consulat », « 03 … du lundi au vendredi ».
+	if b+1 < len(d.toks) && (d.toks[b].key == "du" || d.toks[b].key == "de") {
+		if officeWords[d.toks[b+1].key] || b+2 < len(d.toks) && (d.toks[b+1].key == "la" || d.toks[b+1].key == "l") && officeWords[d.toks[b+2].key] {
+			return true
+		}
+	}
+	if d.hoursAfter(b) && !overlapsPairs(d.names, d.toks[sent].start, s) {
+		return true
+	}
+	// The other way to reach a service whose public site was just given: « sur www.ville-rennes.fr ou au … ».
+	if k := a - 1; k > sent && (d.toks[k].key == "au" || d.toks[k].key == "le") && d.toks[k-1].key == "ou" && k >= 2 {
+		if e := d.toks[k-2].end; d.inURL(e-1, e) {
+			i := sort.SearchInts(d.urls, e) - 1
+			if i >= 0 && i%2 == 0 || i > 0 {
+				u := i - i%2
+				if publicHost(d.text[d.urls[u]:d.urls[u+1]]) {
+					return true
+				}
+			}
+		}
+	}
+	// A letterhead: the office's name, maybe its address, then its line (« La section consulaire – Abidjan
+	// (+225 …) »).
+	if own == a && d.phraseBreakAfter(a-1) {
+		return d.officeLead(a)
+	}
+	return false
+}
+
+// officeRegistration reports the SIREN or SIRET of an office whose name or address comes before it:
+// « Carsat Hauts-de-France – 11 allée Vauban, … – SIREN 775 663 601 ».
+func (d *detector) officeRegistration(s int) bool {
+	a := d.tokAt(s)
+	k := a - 1
+	for k >= 0 && a-k <= 3 && (d.toks[k].key == "n" || d.toks[k].key == "no" || d.toks[k].key == "numero") {
+		k--
+	}
+	if k < 1 || a-k > 3 || d.toks[k].key != "siren" && d.toks[k].key != "siret" {
+		return false
+	}
+	// Right after the office's address: a sole trader's own SIRET follows no office's address.
+	i := sort.Search(len(d.officeAddrs)/2, func(i int) bool { return d.officeAddrs[2*i] >= s }) - 1
+	if i < 0 || strings.ContainsAny(d.text[d.officeAddrs[2*i+1]:d.toks[k].start], ".!?\n") {
+		return false
+	}
+	return d.officeLead(k)
+}
+
+// weekdays open an office's hours.
+var weekdays = set(`lundi mardi mercredi jeudi vendredi samedi dimanche`)
+
+// hoursAfter reports opening hours right after token k: « du lundi au vendredi », « de 8h30 à 17h », « reste
+// disponible de 9h à 12h ».
+func (d *detector) hoursAfter(k int) bool {
+	for j := k; j < len(d.toks) && j < k+4; j++ {
+		t := &d.toks[j]
+		if weekdays[t.key] && j > k && d.toks[j-1].key == "du" {
+			return true
+		}
+		if timeLike(t.key) && j > k && d.toks[j-1].key == "de" {
+			return true
+		}
+		if j > k && d.sentenceEndAfter(j-1) {
+			return false
+		}
+	}
+	return false
+}
+
+// mapPairs maps [start, end) pairs of a rewritten text back to the original.
+func mapPairs(rw *rewriting, p []int) []int {
+	for i := 0; i+1 < len(p); i += 2 {
+		p[i], p[i+1] = rw.toOriginal(p[i], p[i+1])
+	}
+	return p
+}
+
+// leavePublic drops the second pass's spans that lie within what the first pass released as an office's.
+func (d *detector) leavePublic(spans []Span) []Span {
+	if len(d.public) == 0 {
+		return spans
+	}
+	out := spans[:0]
+	for _, sp := range spans {
+		if !insidePairs(d.public, sp.Start, sp.End) {
+			out = append(out, sp)
+		}
+	}
+	return out
+}

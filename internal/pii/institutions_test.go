@@ -1,0 +1,49 @@
+package pii
+
+import "testing"
+
+// TestOfficeContactsKept: an office's address, postcode or line given in apposition to its name, in a
+// letterhead, as its standard or with its hours stays in the text (invented examples).
+func TestOfficeContactsKept(t *testing.T) {
+	tests := []struct{ name, text, keep string }{
+		{"address after the office's name", "Vous pouvez vous présenter à la CPAM de l'Allier, 14 rue des Forges, 03000 Moulins, sur rendez-vous.",
+			"14 rue des Forges, 03000 Moulins"},
+		{"letterhead lines", "Bien cordialement,\nCaisse d'allocations familiales du Cantal\n9 place du Marché\n15000 Aurillac Cedex",
+			"9 place du Marché\n15000 Aurillac Cedex"},
+		{"letterhead spaced by blank lines", "Écrivez-nous :\n\nCARSAT\n\nCS 40021\n\n87044 LIMOGES CEDEX", "CS 40021"},
+		{"a district on its own line", "au service des titres de la préfecture, Ouangani, 97670 Chiconi.", "97670 Chiconi"},
+		{"consulate abroad", "Le consulat général de France à Oran – 12 boulevard de l'Indépendance, Oran.", "12 boulevard de l'Indépendance"},
+		{"phone after the office's address", "La mairie de Figeac, 8 rue de la Monnaie, 46100 Figeac (tél. 05 65 50 05 40), vous recevra.",
+			"05 65 50 05 40"},
+		{"phone through the office's name", "Vous pouvez joindre le greffe du tribunal au 03 80 12 44 90 le matin.", "03 80 12 44 90"},
+		{"switchboard", "Ambassade de France au Sénégal\nStandard : +221 33 839 51 00", "+221 33 839 51 00"},
+		{"number from abroad", "Appelez le 3646 (ou le 09 74 75 36 46 depuis l'étranger).", "09 74 75 36 46"},
+		{"line with opening hours", "Le numéro 02 41 22 33 10 reste ouvert du lundi au jeudi.", "02 41 22 33 10"},
+		{"office's SIRET after its address", "Urssaf Limousin, 3 rue de Belfort, 87000 Limoges (SIRET 501 880 404 00018).", "501 880 404 00018"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
+	}
+}
+
+// TestPrivateContactsNearOffices: a person's own address, line or SIRET stays masked though an office is named
+// beside it: a cue of one's home, a name, a mobile, a first person, an identifier.
+func TestPrivateContactsNearOffices(t *testing.T) {
+	tests := []struct{ name, text, value, label string }{
+		{"home after a dwelling verb", "Je suis hébergée au CROUS, résidence Les Lilas, chambre 12, 86000 Poitiers.", "86000 Poitiers", LabelAddress},
+		{"recipient after the office's letterhead", "CAF de l'Ain\n4 rue Aristide-Briand, 01000 Bourg-en-Bresse Cedex\nMadame Odette Perrin\n7 chemin des Saules\n01250 Ceyzériat",
+			"7 chemin des Saules", LabelAddress},
+		{"signature after an office's address", "J'ai écrit à la CAF du Gers, 2 rue Victor-Hugo, 32000 Auch.\n\nRaymond Soulé\n18 route de Vic, 32000 Auch",
+			"18 route de Vic, 32000 Auch", LabelAddress},
+		{"home named with the office", "Je vis à la maison de ma mère, 3 allée des Pins, 64000 Pau, et la CAF ne répond pas.",
+			"3 allée des Pins, 64000 Pau", LabelAddress},
+		{"mobile after an office", "La MSA de Dordogne, 5 place du Marché, 24000 Périgueux, 06 44 18 27 93.", "06 44 18 27 93", LabelPhone},
+		{"first person and a landline", "Je reste joignable à la mairie au 03 29 41 18 55 le matin.", "03 29 41 18 55", LabelPhone},
+		{"signed landline", "Le service des impôts ne répond pas.\nMarcel Thibaud, 04 75 61 20 93", "04 75 61 20 93", LabelPhone},
+		{"overseas mobile", "Standard de l'agence : 0694 21 33 57", "0694 21 33 57", LabelPhone},
+		{"sole trader's SIRET after an office's name", "Je suis maçon, affilié à l'URSSAF, SIRET 482 619 337 00025.", "482 619 337 00025", LabelCaseID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, tt.label) })
+	}
+}
