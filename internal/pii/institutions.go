@@ -13,8 +13,8 @@ import (
 // : », « (ou … depuis l'étranger) »). Anything a private person could have said of their own home or line — a
 // cue such as « j'habite », « chez », « mon », a name right before — keeps it masked: a doubt masks.
 
-// officeWords name a public body or one of its places: the head of a phrase that an office's address follows.
-var officeWords = set(`caf cpam cnam msa urssaf carsat cnav crous mdph anah antai ants ofii ofpra cfe cgss cssm cps
+// officeHeads name a public body or one of its places: the head of a phrase that an office's address follows.
+var officeHeads = set(`caf cpam cnam msa urssaf carsat cnav crous mdph anah antai ants ofii ofpra cfe cgss cssm cps
 	ccas cias pmi pij sip sie spf sdif dgfip drfip ddfip tresorerie agirc arrco ircantec cnracl cicas dreets ddets
 	prefecture sous-prefecture prefet prefete tribunal greffe mairie hotel ville metropole departement region
 	centre agence service services direction maison pole bureau bureaux accueil antenne caisse consulat ambassade
@@ -205,7 +205,7 @@ func (d *detector) phraseOf(a, b int) phraseKind {
 		case k == a && t.digitsOnly() && t.end-t.start <= 4 && k < b && (d.toks[k+1].in(tagStreet) || d.toks[k+1].in(tagStreetAmb) ||
 			d.toks[k+1].key == "bis" || d.toks[k+1].key == "ter"):
 			address = true
-		case officeWords[t.key] && !(t.key == "centre" && k < b && d.toks[k+1].key == "ville") && (t.key != "maison" || t.has(fCap|fUpper)):
+		case officeHeads[t.key] && !(t.key == "centre" && k < b && d.toks[k+1].key == "ville") && (t.key != "maison" || t.has(fCap|fUpper)):
 			office, lastOffice = true, k
 		case t.key == "travail" && k > a && d.toks[k-1].key == "france":
 			office, lastOffice = true, k
@@ -451,7 +451,7 @@ func (d *detector) officePhone(s, e int) bool {
 	}
 	// Named as an office's by what follows: « le +213 … du consulat », « 03 … du lundi au vendredi ».
 	if b+1 < len(d.toks) && (d.toks[b].key == "du" || d.toks[b].key == "de") {
-		if officeWords[d.toks[b+1].key] || b+2 < len(d.toks) && (d.toks[b+1].key == "la" || d.toks[b+1].key == "l") && officeWords[d.toks[b+2].key] {
+		if officeHeads[d.toks[b+1].key] || b+2 < len(d.toks) && (d.toks[b+1].key == "la" || d.toks[b+1].key == "l") && officeHeads[d.toks[b+2].key] {
 			return true
 		}
 	}
