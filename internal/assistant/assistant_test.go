@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/plume-services/plume/internal/search/searchtest"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,9 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	sample "github.com/plume-services/plume/corpus"
 	"github.com/plume-services/plume/internal/assistant"
-	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/embed"
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
@@ -24,7 +23,6 @@ import (
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
 	"github.com/plume-services/plume/internal/store"
-	"github.com/plume-services/plume/internal/store/storetest"
 )
 
 const dim = 128
@@ -41,15 +39,8 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st := storetest.NewDB(t)
+	st := searchtest.NewDB(t, dim)
 	ctx := context.Background()
-	src, err := corpus.OpenVDD(sample.VDD, corpus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(ctx, src); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := st.EnsureOrganisation(ctx, "fs-gironde", "France services Gironde", "france-services"); err != nil {
 		t.Fatal(err)
 	}
@@ -378,14 +369,7 @@ func BenchmarkStreamFirstDelta(b *testing.B) {
 }
 
 func newEnvB(b *testing.B) *env {
-	st := storetest.NewDB(b)
-	src, err := corpus.OpenVDD(sample.VDD, corpus.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(context.Background(), src); err != nil {
-		b.Fatal(err)
-	}
+	st := searchtest.NewDB(b, dim)
 	return &env{st: st, searcher: search.New(st, embed.NewLocal(dim), search.Options{}), filter: pii.NewFilter(2 * time.Second)}
 }
 

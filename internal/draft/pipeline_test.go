@@ -12,8 +12,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	sample "github.com/plume-services/plume/corpus"
-	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/embed"
 	"github.com/plume-services/plume/internal/ground"
@@ -22,8 +20,8 @@ import (
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/reviews"
 	"github.com/plume-services/plume/internal/search"
+	"github.com/plume-services/plume/internal/search/searchtest"
 	"github.com/plume-services/plume/internal/store"
-	"github.com/plume-services/plume/internal/store/storetest"
 )
 
 // personal values planted in the reviews: none may leave the server.
@@ -43,16 +41,8 @@ type env struct {
 
 // setupBench is setup for a benchmark: the sample corpus loaded, no model.
 func setupBench(b *testing.B) *draft.Service {
-	ctx := context.Background()
-	st := storetest.NewDB(b)
+	st := searchtest.NewDB(b, 384)
 	emb := embed.NewLocal(384)
-	src, err := corpus.OpenVDD(sample.VDD, corpus.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := (&search.Indexer{Store: st, Embedder: emb}).Load(ctx, src); err != nil {
-		b.Fatal(err)
-	}
 	svc, err := draft.New(draft.Options{Filter: pii.NewFilter(2 * time.Second), Searcher: search.New(st, emb, search.Options{})})
 	if err != nil {
 		b.Fatal(err)
@@ -63,15 +53,8 @@ func setupBench(b *testing.B) *draft.Service {
 func setup(t *testing.T, withModel bool, opts ...func(*llm.Options)) env {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.NewDB(t)
+	st := searchtest.NewDB(t, 384)
 	emb := embed.NewLocal(384)
-	src, err := corpus.OpenVDD(sample.VDD, corpus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := (&search.Indexer{Store: st, Embedder: emb}).Load(ctx, src); err != nil {
-		t.Fatal(err)
-	}
 	sum, err := reviews.Import(ctx, st, strings.NewReader(reviewsJSONL), reviews.FormatJSONL, reviews.ImportOptions{})
 	if err != nil || sum.Added != 2 {
 		t.Fatalf("import: %+v %v", sum, err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/plume-services/plume/internal/search/searchtest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,16 +17,13 @@ import (
 	"testing"
 	"time"
 
-	sample "github.com/plume-services/plume/corpus"
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/config"
-	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/embed"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/llm/llmtest"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
-	"github.com/plume-services/plume/internal/store/storetest"
 )
 
 // assistantEnv is a running server with the sample corpus, a fake model, and two advisers each holding a
@@ -45,14 +43,7 @@ type advisor struct {
 func newAssistantEnv(t *testing.T, withModel bool) *assistantEnv {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.NewDB(t)
-	src, err := corpus.OpenVDD(sample.VDD, corpus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(128)}).Load(ctx, src); err != nil {
-		t.Fatal(err)
-	}
+	st := searchtest.NewDB(t, 128)
 	if _, err := st.EnsureOrganisation(ctx, "fs-gironde", "France services Gironde", "france-services"); err != nil {
 		t.Fatal(err)
 	}

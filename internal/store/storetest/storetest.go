@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -48,6 +49,14 @@ func NewDBURL(tb testing.TB) (*store.Store, string) {
 	if err != nil {
 		tb.Fatalf("storetest: PostgreSQL must run for these tests (%s): %v", redacted(admin), err)
 	}
+	return copyOf(tb, admin, tmpl)
+}
+
+// copyOf creates a database copied from tmpl, opens a Store on it and drops it when tb ends.
+func copyOf(tb testing.TB, admin, tmpl string) (*store.Store, string) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
 	name := "plume_test_" + randomHex(6)
 	if err := exec(ctx, admin, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, tmpl)); err != nil {
 		tb.Fatalf("storetest: create database: %v", err)
@@ -106,6 +115,121 @@ func ensureTemplate(ctx context.Context, admin string) (string, error) {
 		return "", err
 	}
 	return tmpl, nil
+}
+
+// Fixture is data many tests of a package read: loaded once per test process into a template database, which
+// each test then copies in a fraction of the time loading it again would take (the sample corpus: seconds under
+// the race detector, per test).
+type Fixture struct {
+	// Name tells the fixture apart from the others of the process: lower-case letters, digits and underscores.
+	Name string
+	// Load fills a freshly migrated database; it must leave no connection open.
+	Load func(ctx context.Context, s *store.Store) error
+}
+
+// fixtureTimeout bounds the loading of one fixture, the sample corpus under the race detector on a busy machine.
+const fixtureTimeout = 10 * time.Minute
+
+var (
+	fixturesMu sync.Mutex
+	fixtures   = map[string]*builtFixture{}
+)
+
+// builtFixture is a fixture's template database for this process; once closes when it is built or has failed.
+type builtFixture struct {
+	once sync.Once
+	db   string
+	err  error
+}
+
+// NewDBFrom is NewDBURL on a copy of f's data: the first call of the process loads f into a template database,
+// every call copies it. Tests may change their copy freely; the template stays as Load left it.
+func NewDBFrom(tb testing.TB, f Fixture) (*store.Store, string) {
+	tb.Helper()
+	admin := AdminURL()
+	fixturesMu.Lock()
+	b := fixtures[f.Name]
+	if b == nil {
+		b = &builtFixture{}
+		fixtures[f.Name] = b
+	}
+	fixturesMu.Unlock()
+	b.once.Do(func() { b.db, b.err = buildFixture(admin, f) })
+	if b.err != nil {
+		tb.Fatalf("storetest: fixture %s: %v", f.Name, b.err)
+	}
+	return copyOf(tb, admin, b.db)
+}
+
+// buildFixture copies the migrated template into a database named after f and this process and loads f into it.
+//
+// The database must not outlive the process, and a test binary has no hook at its end (short of a TestMain in
+// every package): the process instead holds, until it exits, a connection whose application_name is the
+// database's name, its lease. Every build drops the fixture databases whose lease has gone, those of processes
+// that ended or were killed. A connection to the template itself would forbid copying it, hence a separate one.
+func buildFixture(admin string, f Fixture) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), fixtureTimeout)
+	defer cancel()
+	base, err := ensureTemplate(ctx, admin)
+	if err != nil {
+		return "", err
+	}
+	name := fixturePrefix + f.Name + "_" + randomHex(4)
+	cfg, err := pgx.ParseConfig(admin)
+	if err != nil {
+		return "", err
+	}
+	cfg.RuntimeParams["application_name"] = name
+	lease, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return "", err
+	}
+	// Never closed: the lease ends with the process.
+	fixturesMu.Lock()
+	leases = append(leases, lease)
+	fixturesMu.Unlock()
+	if err := dropOrphanFixtures(ctx, lease); err != nil {
+		return "", err
+	}
+	if _, err := lease.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, base)); err != nil {
+		return "", err
+	}
+	s, err := store.OpenPool(ctx, withDatabase(admin, name), store.PoolOptions{})
+	if err != nil {
+		return "", err
+	}
+	err = f.Load(ctx, s)
+	s.Close()
+	if err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// fixturePrefix starts the name of every fixture database, so that orphans can be found.
+const fixturePrefix = "plume_fix_"
+
+// leases keeps the lease connections reachable for the life of the process.
+var leases []*pgx.Conn
+
+// dropOrphanFixtures drops the fixture databases that no live process holds a lease on.
+func dropOrphanFixtures(ctx context.Context, conn *pgx.Conn) error {
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database
+		WHERE starts_with(datname, $1)
+		  AND datname NOT IN (SELECT application_name FROM pg_stat_activity WHERE application_name IS NOT NULL)`, fixturePrefix)
+	if err != nil {
+		return err
+	}
+	orphans, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, db := range orphans {
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{db}.Sanitize()+" WITH (FORCE)"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func exec(ctx context.Context, url, sql string) error {
