@@ -155,7 +155,8 @@ func BenchmarkLexiconLoad(b *testing.B) {
 		k := loadWordList(humannamesGZ)
 		w := loadWordList(motsFrGZ)
 		e := loadWordList(wordsEnGZ)
-		if k.Len() == 0 || w.Len() == 0 || e.Len() == 0 {
+		p := loadWordList(lieuxGZ)
+		if k.Len() == 0 || w.Len() == 0 || e.Len() == 0 || p.Len() == 0 {
 			b.Fatal("empty lexicon")
 		}
 	}

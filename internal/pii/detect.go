@@ -119,6 +119,7 @@ func (d *detector) run() []Span {
 	d.addressBlocks()
 	d.persons()
 	d.greetingHandles()
+	d.mailHeaders()
 	d.dropOffices()
 	b.units = d.us
 	b.cands = d.cands

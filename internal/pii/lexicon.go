@@ -124,7 +124,8 @@ var roles = set(`conseiller conseillere agent agente assistante assistant interl
 	personne dame monsieur jeune homme mr mme collaborateur collaboratrice maire prefet prefete adjoint adjointe
 	depute deputee senateur senatrice ministre president presidente commissaire delegue deleguee
 	gendarme gendarmes policier policiere facteur factrice postier postiere brigadier juge defenseur defenseure
-	mediateur mediatrice procureur procureure conciliateur conciliatrice greffier greffiere`)
+	mediateur mediatrice procureur procureure conciliateur conciliatrice greffier greffiere adjudant adjudant-chef
+	capitaine lieutenant commandant brigadier-chef marechal-des-logis gardien gardienne`)
 
 var possessives = set(`mon ma mes notre nos son sa ses votre vos leur leurs`)
 
@@ -236,3 +237,14 @@ var frenchExtra = set(`jai jsuis jsui chui jme jte jvais jvx jveux jpeux jsais j
 	ircantec cipav ursaff dreets direccte drfip ddfip sip sie pcs cerfa cesu netentreprise impots ameli msa
 	mutualite harmonie mgen maif macif matmut axa allianz groupama doctolib parcoursup pronote ecoledirecte
 	cartao cidadao carta identita documento nacional identidad passaporto reisepass personalausweis`)
+
+// exonyms are the French names of towns abroad that GeoNames lists under their own: « Alger » for Algiers.
+var exonyms = set(`alger beyrouth lisbonne londres moscou varsovie bucarest pekin le-caire damas bagdad teheran
+	istanbul ankara athenes rome milan turin naples venise florence geneve bale anvers bruges gand mayence
+	cologne munich francfort vienne prague budapest belgrade sofia kiev kyiv minsk riga vilnius tallinn
+	copenhague stockholm edimbourg douvres la-haye tanger fes meknes oujda constantine oran annaba
+	sfax sousse djerba tripoli le-cap johannesbourg nouakchott conakry ouagadougou niamey yaounde douala
+	kinshasa brazzaville libreville antananarivo tananarive port-louis saint-denis-de-la-reunion
+	hanoi ho-chi-minh-ville saigon canton shanghai tokyo seoul bombay calcutta delhi new-delhi karachi
+	la-nouvelle-orleans new-york mexico la-havane port-au-prince saint-domingue bogota lima quito
+	santiago-du-chili buenos-aires sao-paulo rio-de-janeiro montevideo caracas`)

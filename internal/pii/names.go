@@ -24,6 +24,8 @@ type lexicon struct {
 	french *wordList // wfrench: French word forms, to tell a word that is not French
 	// english: common English words (wamerican), so « Urgent Help » is not a name for not being French
 	english *wordList
+	// places: towns of the world (GeoNames) and countries in French, so « à Valparaíso » is no person
+	places *wordList
 }
 
 var (
@@ -35,7 +37,8 @@ var (
 func names() *lexicon {
 	lexOnce.Do(func() {
 		lex = &lexicon{first: parsePrenoms(prenomsCSV), last: parseNoms(nomsTXT),
-			known: loadWordList(humannamesGZ), french: loadWordList(motsFrGZ), english: loadWordList(wordsEnGZ)}
+			known: loadWordList(humannamesGZ), french: loadWordList(motsFrGZ), english: loadWordList(wordsEnGZ),
+			places: loadWordList(lieuxGZ)}
 	})
 	return lex
 }
@@ -143,7 +146,7 @@ func (d *detector) greetingHandles() {
 		}
 		handle := strings.TrimSpace(rest[:end])
 		if f := strings.Fields(handle); len(f) > 0 && len(f) <= 3 && pseudonym(f) && !stopwords[LexiconKey(f[0])] &&
-			!titles[LexiconKey(f[0])] {
+			!titles[LexiconKey(f[0])] && !anonymousHandle(f[0]) {
 			// The number detectors read « Lili33 » as a reference: the greeting says whose name it is.
 			end := start + len(handle)
 			d.cands = slices.DeleteFunc(d.cands, func(c cand) bool { return c.start >= start && c.end <= end })
@@ -168,8 +171,8 @@ func pseudonym(f []string) bool {
 			}
 		case unicode.IsDigit(r):
 			digits = true
-		case r == '_':
-			inner = true
+		case r == '_' || r == '.' && unicode.IsLetter(prev):
+			inner = true // « lulu.b », « marco.polo »: an e-mail's local part as a pseudonym
 		default:
 			if r != '-' && r != '.' {
 				return false
@@ -189,4 +192,57 @@ func pseudonym(f []string) bool {
 		}
 	}
 	return true
+}
+
+// headerFields open the lines of a forwarded e-mail that name its sender or its addressee.
+var headerFields = set(`de from a to cc expediteur destinataire envoye`)
+
+// mailHeaders masks the person in a forwarded e-mail's header lines: « De : Jeanne Roux <jroux@…> »,
+// « À : Jeanne Roux ». The words up to the address or the end of the line are the name, whatever they are.
+func (d *detector) mailHeaders() {
+	for i := range d.toks {
+		d.tick()
+		t := &d.toks[i]
+		if !headerFields[t.key] || !t.has(fSentStart) || t.start > 0 && d.text[t.start-1] != '\n' || i+1 >= len(d.toks) {
+			continue
+		}
+		g := strings.TrimSpace(d.gap(i))
+		if g != ":" {
+			continue
+		}
+		start := d.toks[i+1].start
+		line, _, _ := strings.Cut(d.text[start:], "\n")
+		name, addr, hasAddr := strings.Cut(line, "<")
+		name = strings.TrimSpace(strings.Trim(strings.TrimSpace(name), `"`))
+		if !hasAddr && strings.ContainsAny(line, "@:") || hasAddr && !strings.Contains(addr, "@") {
+			continue // « De : service@… », « À : 10 h 30 »
+		}
+		f := strings.Fields(name)
+		if len(f) < 1 || len(f) > 4 || strings.ContainsAny(name, "0123456789@") {
+			continue
+		}
+		lead := LexiconKey(f[0])
+		if stopwords[lead] || nonNames[lead] || institutions[lead] || roles[lead] || officeWords[lead] {
+			continue // « À : la CAF », « De : Service Qualité »
+		}
+		off := strings.Index(d.text[start:], name)
+		if off >= 0 {
+			d.add(start+off, start+off+len(name), LabelPerson)
+		}
+	}
+}
+
+// anonymousWords begin the handles a platform gives to whoever did not choose one: « Usager_4521 », « Anonyme13 ».
+var anonymousWords = []string{"anonyme", "anonymous", "usager", "utilisateur", "user", "guest", "invite", "visiteur",
+	"internaute", "citoyen", "citoyenne", "contributeur", "contributrice", "membre", "compte"}
+
+// anonymousHandle reports a handle that names nobody: a generic word and a number.
+func anonymousHandle(h string) bool {
+	k := strings.ToLower(h)
+	for _, w := range anonymousWords {
+		if strings.HasPrefix(k, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -14,7 +14,8 @@ func TestGreetedPseudonyms(t *testing.T) {
 		{"department after a nickname", "Bonjour Kiki du 59,\nNous regrettons ce délai.", "Kiki du 59"},
 	}
 	wantSpans(t, LabelPerson, tests)
-	wantNoPerson(t, "Bonjour à tous, voici les horaires.", "Bonjour 2025, année des réformes.")
+	wantNoPerson(t, "Bonjour à tous, voici les horaires.", "Bonjour 2025, année des réformes.",
+		"Bonjour Usager_8812,\nVotre demande est transmise.")
 }
 
 // TestSignedAtTheEnd: a message ends with its writer's name alone after the last sentence, even a first name that
@@ -96,6 +97,31 @@ func TestWorkplacesAfterNames(t *testing.T) {
 	wantKept(t, "je remercie Samia de la Croix-Rouge pour son aide", "Croix-Rouge")
 	wantKept(t, "accueil rapide au CIAS de Pont-Audemer hier", "Pont-Audemer")
 	wantKept(t, "Un rendez-vous à l'agence de Saint-Priest Bel-Air ce matin.", "Bel-Air")
+}
+
+// TestForwardedMailsAndReplies: the header lines of a forwarded e-mail name its sender and addressee; a reply is
+// signed by a first name and a role on its own line; a nickname shaped like an e-mail's local part is greeted.
+func TestForwardedMailsAndReplies(t *testing.T) {
+	wantSpans(t, LabelPerson, []spanCase{
+		{"sender with an address", "---------- Message transféré ---------\nDe : Odile Charpentier <odile.c@exemple.fr>\nObjet : ma demande", "Odile Charpentier"},
+		{"addressee without one", "De : accueil@mairie-exemple.fr\nÀ : Bastien Lefort\nObjet : RE: stationnement", "Bastien Lefort"},
+		{"signed with a role", "Nous restons à votre disposition.\n\nMaeva, conseillère France services", "Maeva"},
+		{"dotted nickname", "Bonjour nono.b,\n\nMerci pour votre retour.", "nono.b"},
+		{"military rank", "merci à l'adjudant-chef Quéméner pour son écoute", "Quéméner"},
+		{"SMS naming verb", "ma voisine sappelle josiane roche et elle peut temoigner", "josiane roche"},
+		{"capitals, surname not French", "RAPPELEZ-MOI VITE. SYLVIE KERMARREC, LORIENT", "SYLVIE KERMARREC"},
+	})
+	wantNoPerson(t, "De : Service des impôts des particuliers <sip.exemple@dgfip.finances.gouv.fr>\nObjet : avis")
+}
+
+// TestTownsAbroad: a town or a country after « à », « de », « en », or a town of several words, is no person,
+// nor one followed by « et mon… »; a first name that is also a town somewhere still signs.
+func TestTownsAbroad(t *testing.T) {
+	for _, keep := range []string{"Je dois partir à San Diego pour un traitement.", "Il travaille à Gennevilliers et mon patron attend.",
+		"Le consulat à Alger ne répond pas.", "Je vis à Valparaíso depuis ma retraite."} {
+		wantNoPerson(t, keep)
+	}
+	wantSpan(t, "Merci pour votre aide précieuse. Carolina", "Carolina", LabelPerson)
 }
 
 // spanCase is a text and the value the filter must find in it.

@@ -24,6 +24,7 @@ type unit struct {
 	known      bool // in the large name list (humannames)
 	french     bool // a French word form (wfrench)
 	english    bool // a common English word (wamerican) that is not in the name tables
+	place      bool // a town or a country (GeoNames, ISO 3166 in French) that is in neither name table
 }
 
 func (u *unit) inLex() bool { return u.first > 0 || u.last > 0 }
@@ -147,6 +148,7 @@ func (d *detector) units() []unit {
 			}
 		}
 		u.common = commonWords[u.key]
+		u.place = !u.stop && u.first == 0 && u.last == 0 && (d.lex.places.has(u.key) || exonyms[u.key])
 		if !u.stop {
 			u.french = d.lex.french.has(u.key) || frenchExtra[u.key]
 			u.known = d.lex.known.has(u.key)
@@ -238,6 +240,10 @@ func (d *detector) persons() {
 		}
 		if u > 0 && institutions[us[u-1].key] && ctx != ctxTitle && plainSpace(d.ugap(us, u-1)) {
 			next = last + 1 // « lycée Victor Hugo »: the whole name names a place
+			continue
+		}
+		if (ctx == ctxNone || ctx == ctxSignoff) && d.placeRun(us, u, last, ctx) {
+			next = last + 1 // « à San Diego »: not « Diego » either
 			continue
 		}
 		if !d.acceptName(us, u, last, n, ctx) {
@@ -373,6 +379,7 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 		}
 		switch p.key {
 		case "appelle", "appelait", "appellait", "nomme", "signe", "signee", "prenom", "prenoms", "nom", "noms", "soussigne", "soussignee",
+			"sappelle", "sapelle", "sappelait",
 			"mappelle", "mapelle", "apelle", "jsuis", "chui", "veuve", "veuf", "divorcee", "epouse", "nee":
 			if p.key == "nee" && !(us[u].cap || us[u].upper) {
 				break
@@ -384,8 +391,9 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 				return ctxPhrase
 			}
 		case "bonjour", "bonsoir", "cher", "chere", "salut", "coucou", "hello":
-			// A greeting followed directly by a capitalised word names the person greeted: « Bonjour Tanya, ».
-			if g == " " || g == "\u00a0" {
+			// A greeting followed directly by a capitalised word names the person greeted: « Bonjour Tanya, »;
+			// a pseudonym that is a word too, « Bonjour Coquelicot », but not who anyone may be, « Cher Usager ».
+			if (g == " " || g == "\u00a0") && !genericAddressees[us[u].key] {
 				return ctxTitle
 			}
 		case "remercie", "remercions", "remercier", "felicite", "felicitations", "bravo":
@@ -440,8 +448,9 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 		case "ici":
 		}
 		// « Fatou et moi », « Fatou et mon mari »
+		// Not a town: « à Gonesse et mon patron ».
 		if u+2 < len(us) && us[u+1].key == "et" && (us[u+2].key == "moi" || us[u+2].key == "mon" || us[u+2].key == "ma") &&
-			plainSpace(d.ugap(us, u)) && us[u].nameWord() && (us[u].cap || us[u].upper || d.lowerish) {
+			plainSpace(d.ugap(us, u)) && us[u].nameWord() && (us[u].cap || us[u].upper || d.lowerish) && !us[u].place {
 			return ctxPhrase
 		}
 	}
@@ -678,7 +687,9 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 		}
 		if first.first > 0 {
 			if d.allCaps {
-				return !first.common && second.inLex() || first.first >= minLoneFirst && second.last > 0
+				// « THIERRY CHARLERY »: a frequent first name, then a word that is not French.
+				return !first.common && second.inLex() || first.first >= minLoneFirst && second.last > 0 ||
+					first.first >= minLoneFirst && !first.common && !second.french && !second.stop && !second.notName() && len(second.key) >= 4
 			}
 			if first.common && (second.common || start) && second.last == 0 {
 				return false
@@ -945,7 +956,7 @@ var countWords = set(`deux trois quatre cinq six 2 3 4 5 6`)
 var smsWords = set(`svp stp mdr ptdr bcp cdt cdlt slt bjr bsr mrc mrci dsl jsp tkt pk pq ok okay lol thx merci`)
 
 // namingVerbs say that the next word is a name, even one that is also a common word: « elle s'appelle blanche ».
-var namingVerbs = set(`appelle appellait appelait mappelle mapelle apelle nomme prenom`)
+var namingVerbs = set(`appelle appellait appelait mappelle mapelle apelle nomme prenom sappelle sapelle sappelait`)
 
 // initialsRun reports initials written together, « M.D. », « A.B. », « J.-P. »: the « M. » there is no title.
 func (d *detector) initialsRun(us []unit, u int) bool {
@@ -975,9 +986,14 @@ func (d *detector) bornAfter(us []unit, u int) bool {
 // conseillère France Services ». Not a place's or an office's name: « la CAF de Lyon, agent… ».
 func (d *detector) roleAfter(us []unit, u int) bool {
 	w := &us[u]
-	if u == 0 || u+1 >= len(us) || !w.cap || w.a != w.b || w.notName() || d.toks[w.a].has(fSentStart) || d.allCaps ||
+	// At the start of a line it signs a reply: « Teva, conseiller CPS ».
+	lineStart := u > 0 && strings.Contains(d.ugap(us, u-1), "\n") || u == 0
+	if u+1 >= len(us) || !w.cap || w.a != w.b || w.notName() || d.toks[w.a].has(fSentStart) && !lineStart || d.allCaps ||
 		strings.TrimSpace(d.ugap(us, u)) != "," || !roles[us[u+1].key] {
 		return false
+	}
+	if lineStart {
+		return w.nameWord()
 	}
 	p := &us[u-1]
 	if p.cap && plainSpace(d.ugap(us, u-1)) || p.key == "de" || p.key == "du" || p.key == "des" || p.key == "d" || p.key == "en" {
@@ -1030,7 +1046,7 @@ func (d *detector) namedBy(us []unit, u int) bool {
 		return false
 	}
 	p := us[u-1].key
-	if !(p == "mappelle" || p == "mapelle" || (p == "appelle" || p == "appelait" || p == "appellait") && u >= 2 &&
+	if !(p == "mappelle" || p == "mapelle" || p == "sappelle" || p == "sapelle" || p == "sappelait" || (p == "appelle" || p == "appelait" || p == "appellait") && u >= 2 &&
 		(us[u-2].key == "s" || us[u-2].key == "m")) {
 		return false
 	}
@@ -1101,3 +1117,35 @@ func (d *detector) workplaceAfter(us []unit, j int) bool {
 	nx := &us[k]
 	return office(nx) || nx.nonName || !nx.inLex() && !(nx.known && !nx.french)
 }
+
+// placeRun reports a run that names a place where nothing announces a person: a town of several words
+// (« Los Angeles »), or towns and countries that no name table holds, alone inside a sentence or after « à »,
+// « de », « en ».
+func (d *detector) placeRun(us []unit, u, last int, ctx nameCtx) bool {
+	if last-u < 4 {
+		var b strings.Builder
+		for k := u; k <= last; k++ {
+			if g := d.ugap(us, max(k-1, 0)); k > u && (g == "'" || g == "’") {
+				b.WriteByte('\'') // « Villeneuve-d'Ascq »
+			} else if k > u {
+				b.WriteByte('-')
+			}
+			b.WriteString(us[k].key)
+		}
+		if last > u && d.lex.places.has(b.String()) {
+			return true
+		}
+	}
+	for k := u; k <= last; k++ {
+		if !us[k].place && !(k > u && nameParticles[us[k].key]) {
+			return false
+		}
+	}
+	// Alone at the end, « Carolina » signs: a first name that is also a town somewhere.
+	return u == last && ctx == ctxNone || u > 0 && placePrepositions[us[u-1].key]
+}
+
+// genericAddressees are greeted when no name is known: « Bonjour Usager », « Cher client ».
+var genericAddressees = set(`usager usagere usagers client cliente clients utilisateur utilisatrice internaute internautes
+	contribuable allocataire assure assuree administre administree citoyen citoyenne ami amie amis collegue collegues
+	anonyme anonymous`)

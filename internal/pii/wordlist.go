@@ -16,6 +16,8 @@ var (
 	motsFrGZ []byte
 	//go:embed data/words-en.txt.gz
 	wordsEnGZ []byte
+	//go:embed data/lieux.txt.gz
+	lieuxGZ []byte
 )
 
 // wordList is a sorted list of folded keys held in one string, with a set over it: the keys are substrings of
