@@ -177,7 +177,7 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 		return true
 	}
 	// National short numbers of five or six digits: « signalez ces SMS au 33700 », « 116 006 ».
-	if publicShortNumbers[s] {
+	if (len(s) == 5 || len(s) == 6) && publicShortNumbers[s] {
 		return true
 	}
 	// Public service numbers: 08 numbers belong to organisations (0 800, 0 806, 0 809…).
@@ -197,11 +197,11 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	phoneShape := allDigits(s) && s[0] == '0' && len(s) >= 9 && len(s) <= 11
 	for k := a - 1; k >= 0 && k >= a-5 && !phoneShape; k-- {
 		t := &d.toks[k]
-		if t.in(tagLegal) || courtWords[t.key] {
+		if t.in(tagLegal | tagCourt) {
 			if transportWords[t.key] && len(s) > 6 {
 				break
 			}
-			if courtWords[t.key] && strings.Contains(d.text[d.toks[a].start:d.toks[b].end], "/") {
+			if t.in(tagCourt) && strings.Contains(d.text[d.toks[a].start:d.toks[b].end], "/") {
 				break // « ordonnance IP n° 24/01583 »: a court's docket number (texts are numbered 2020-1234)
 			}
 			if !t.in(tagLegal) {
@@ -221,7 +221,7 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 			continue // a list: « les trains 871 547 et 871 551 »
 		case timeLike(t.key) || t.key == "de" || t.key == "du":
 			continue // « le train de 6h47 (n° 847103) »
-		case t.lettersOnly() && t.has(fUpper) && t.end-t.start >= 2 && t.end-t.start <= 6, legalAdjectives[t.key]:
+		case t.lettersOnly() && t.has(fUpper) && t.end-t.start >= 2 && t.end-t.start <= 6, t.in(tagLegalAdj):
 			continue
 		}
 		break

@@ -262,11 +262,11 @@ func (d *detector) labelCue(a int) cue {
 			return cueNone // a sentence ended, not the dot of « nr. », « réf. »
 		}
 		t := &d.toks[k]
-		if c, ok := numberCues[t.key]; ok {
+		if t.in(tagCue) {
 			if t.key == "carte" && k+1 < a {
 				continue
 			}
-			return c
+			return numberCues[t.key]
 		}
 		if len(t.key) >= 6 && t.lettersOnly() {
 			if c, ok := fuzzyCue(t.key); ok {
@@ -717,6 +717,10 @@ var longCues = []string{"dossier", "allocataire", "securite", "immatriculation",
 
 func fuzzyCue(k string) (cue, bool) {
 	for _, w := range longCues {
+		// One edit leaves the first letter, or moves the first two: a cheap test before the edit distance.
+		if len(k) < 2 || k[0] != w[0] && k[1] != w[1] && k[0] != w[1] && k[1] != w[0] {
+			continue
+		}
 		if len(w) >= 6 && editDistance1(k, w) {
 			return numberCues[w], true
 		}

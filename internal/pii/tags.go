@@ -16,16 +16,25 @@ const (
 	tagLegal                        // legalWords
 	tagAddrCue                      // addressCues
 	tagMonth                        // months
+	tagLegalAdj                     // legalAdjectives
+	tagCourt                        // courtWords
 )
 
 var (
 	keyTagsOnce sync.Once
 	keyTags     map[string]uint32
+	// tagLens has bit n set when a tagged key has n bytes, tagFirst bit c when one starts with byte c: most
+	// tokens of a text are in no set, and most of those are told so without hashing them.
+	tagLens  uint64
+	tagFirst [4]uint64
 )
 
 // tagsOf returns the tags of the folded key k.
 func tagsOf(k string) uint32 {
 	keyTagsOnce.Do(buildKeyTags)
+	if len(k) == 0 || len(k) > 63 || tagLens&(1<<len(k)) == 0 || tagFirst[k[0]>>6]&(1<<(k[0]&63)) == 0 {
+		return 0
+	}
 	return keyTags[k]
 }
 
@@ -43,6 +52,15 @@ func buildKeyTags() {
 	put(tagLegal, boolKeys(legalWords))
 	put(tagAddrCue, boolKeys(addressCues))
 	put(tagMonth, mapKeys(months))
+	put(tagLegalAdj, boolKeys(legalAdjectives))
+	put(tagCourt, boolKeys(courtWords))
+	for k := range m {
+		if len(k) > 63 {
+			panic("pii: clé de liste trop longue pour les étiquettes : " + k)
+		}
+		tagLens |= 1 << len(k)
+		tagFirst[k[0]>>6] |= 1 << (k[0] & 63)
+	}
 	keyTags = m
 }
 
