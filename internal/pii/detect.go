@@ -434,7 +434,7 @@ func (d *detector) emails() {
 		if a == at || dot <= 0 || len(dom)-dot-1 < 2 {
 			continue
 		}
-		if d.serviceAddress(s[a:at], dom) {
+		if d.serviceAddress(s[a:at], dom) || d.serviceMailbox(s[a:at], dom) {
 			d.urls = insertRange(d.urls, a, b) // nothing inside a service's address is anyone's either
 			from = b
 			continue

@@ -539,3 +539,91 @@ func (d *detector) leavePublic(spans []Span) []Span {
 	}
 	return out
 }
+
+// publicSiteWords mark the domains of local authorities that publicDomains does not list: « bordeaux-metropole.fr »,
+// « agglo-rochefort.fr ».
+var publicSiteWords = set(`metropole agglo agglomeration communaute cc ca cg cd conseil collectivite diplomatie gouv
+	departement region ville mairie commune`)
+
+// companyDomains are large companies and mutual insurers whose service mailboxes (« sinistres@ », « service.client@
+// ») are nobody's; a small firm's « contact@ » stays personal.
+var companyDomains = set(`sncf sncf-connect ratp edf engie totalenergies maif macif matmut maaf mma gmf axa allianz
+	groupama generali mgen harmonie malakoff humanis ag2r aesio swisslife cardif bnpparibas societegenerale
+	creditagricole lcl caisse-epargne banquepopulaire labanquepostale boursorama ing orange-business bouyguestelecom
+	sfr-business free-mobile laposte colissimo chronopost dpd ups dhl fedex amazon cdiscount fnac darty`)
+
+// webmailDomains hold private mailboxes only.
+var webmailDomains = set(`gmail googlemail yahoo hotmail outlook live msn aol icloud me mac gmx proton protonmail
+	orange wanadoo free sfr neuf bbox numericable club-internet laposte aliceadsl libertysurf voila tutanota mail
+	yandex qq 163 ukr wp abv inbox videotron sympatico bluewin web t-online libero telefonica topnet`)
+
+// noReplyLocal reports an automatic sender's local part: « noreply », « ne-pas-repondre », « no_reply-impots ».
+func noReplyLocal(local string) bool {
+	k := strings.NewReplacer("-", "", "_", "", ".", "").Replace(foldString(local))
+	return strings.HasPrefix(k, "noreply") || strings.HasPrefix(k, "nepasrepondre") || strings.HasPrefix(k, "donotreply") ||
+		strings.HasSuffix(k, "noreply") || strings.HasSuffix(k, "nepasrepondre")
+}
+
+// serviceMailbox reports the mailbox of an office or a large company, beyond what serviceAddress knows: an
+// automatic sender anywhere, an office's name as the whole local part on a town's or a public site
+// (« mairie@lagny-sur-marne.fr », « ccas@ville-montreuil.fr »), a service's words at a public site or a large
+// company (« sinistres@maif.fr », « passeports.oran-fslt@diplomatie.gouv.fr ») with nobody's name in it, an
+// office's code (« t031042@dgfip.finances.gouv.fr », « ape.31042@francetravail.fr »).
+func (d *detector) serviceMailbox(local, dom string) bool {
+	dom = strings.ToLower(dom)
+	labels := strings.Split(dom, ".")
+	if len(labels) < 2 || local == "" {
+		return false
+	}
+	site := labels[len(labels)-2] // « maif » in « maif.fr », « sncf-connect » in « sncf-connect.com »
+	if webmailDomains[site] || webmailDomains[labels[0]] {
+		return false
+	}
+	if noReplyLocal(local) {
+		return true
+	}
+	public, company := strings.HasSuffix(dom, ".gouv.fr"), companyDomains[site]
+	for _, l := range labels {
+		for _, p := range strings.FieldsFunc(l, func(r rune) bool { return r == '-' }) {
+			public = public || publicDomains[p] || publicSiteWords[p]
+			company = company || companyDomains[p]
+		}
+	}
+	parts := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '-' || r == '_' })
+	offices, words, codes, unknown := 0, 0, 0, 0
+	for _, p := range parts {
+		k := foldString(p)
+		switch {
+		case d.lex.first[k] > 0 || d.lex.last[k] > 0 && !officeHeads[k] && !serviceMailWords[k]:
+			return false // an agent's own mailbox: « julie.martin@… »
+		case len(k) < 3 && !allDigits(k):
+			// An initial says nothing of whose the mailbox is: « s.martin@… » is a person's.
+		case officeHeads[k] || publicDomains[k]:
+			offices++
+		case serviceMailWords[k] || frenchExtra[k] || d.lex.french.has(k):
+			words++
+		case allDigits(k) && len(k) >= 3 && len(k) <= 6, officeCode(k), len(k) <= 8 && letterCode(k):
+			codes++
+		case len(k) > 4:
+			unknown++ // a town's name beside a service's words (« passeports.oran-fslt@ »), or someone's
+		}
+	}
+	switch {
+	case offices > 0 && offices+words == len(parts) && !strings.HasSuffix(dom, ".com") && !strings.HasSuffix(dom, ".net"):
+		return true // « mairie@… », « secretariat.mairie@… » on a town's site
+	case public && (offices+words > 0 || codes > 0) && unknown <= 1:
+		return true
+	case company && offices+words == len(parts):
+		return true
+	}
+	return false
+}
+
+// letterCode reports an office's code: one or two letters then digits, « t069099 ».
+func letterCode(k string) bool {
+	i := 0
+	for i < len(k) && k[i] >= 'a' && k[i] <= 'z' {
+		i++
+	}
+	return i >= 1 && i <= 2 && len(k)-i >= 4 && allDigits(k[i:])
+}

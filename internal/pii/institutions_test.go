@@ -47,3 +47,32 @@ func TestPrivateContactsNearOffices(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, tt.label) })
 	}
 }
+
+// TestServiceMailboxes: an automatic sender, an office's mailbox on a town's or a public site, a large company's
+// service mailbox and an office's code stay; an agent's or a small firm's own mailbox, or one with an initial
+// and a surname, is personal (invented examples).
+func TestServiceMailboxes(t *testing.T) {
+	kept := []struct{ name, text, keep string }{
+		{"automatic sender", "From: Mon espace <ne-pas-repondre@mon-espace-sante.fr>", "ne-pas-repondre@mon-espace-sante.fr"},
+		{"town hall's mailbox", "À : accueil.mairie@montigny-le-roi.fr", "accueil.mairie@montigny-le-roi.fr"},
+		{"welfare office at a town's site", "To: ccas@ville-quimperle.fr", "ccas@ville-quimperle.fr"},
+		{"metropolis contact", "écrivez à contact@rouen-metropole.fr", "contact@rouen-metropole.fr"},
+		{"insurer's claims", "À : declaration.sinistre@macif.fr", "declaration.sinistre@macif.fr"},
+		{"consulate's desk abroad", "écrivez à visas.oran-fslt@diplomatie.gouv.fr", "visas.oran-fslt@diplomatie.gouv.fr"},
+		{"treasury code", "envoyez un courriel à t031042@dgfip.finances.gouv.fr", "t031042@dgfip.finances.gouv.fr"},
+		{"agency number", "À : ape.31042@francetravail.fr", "ape.31042@francetravail.fr"},
+	}
+	for _, tt := range kept {
+		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
+	}
+	personal := []struct{ name, text, value string }{
+		{"an agent at a service", "écrire à sophie.girard@caf.fr", "sophie.girard@caf.fr"},
+		{"initial and surname at a school", "De : p.tessier@ac-dijon.fr", "p.tessier@ac-dijon.fr"},
+		{"small firm's contact", "devis : contact@menuiserie-lebrun.fr", "contact@menuiserie-lebrun.fr"},
+		{"student at a university", "mail : aminata.kone@etu.univ-tours.fr", "aminata.kone@etu.univ-tours.fr"},
+		{"webmail with a service word", "mon mail : contact.mairie@gmail.com", "contact.mairie@gmail.com"},
+	}
+	for _, tt := range personal {
+		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelEmail) })
+	}
+}
