@@ -124,6 +124,18 @@ func TestTownsAbroad(t *testing.T) {
 	wantSpan(t, "Merci pour votre aide précieuse. Carolina", "Carolina", LabelPerson)
 }
 
+// TestThanksGoOn: thanks reach the names after an adverb (« surtout à », « remercie vivement »), and a workplace
+// after a title's name in capitals is no part of it.
+func TestThanksGoOn(t *testing.T) {
+	wantSpans(t, LabelPerson, []spanCase{
+		{"after surtout à", "merci à tout le service et surtout à Violette pour son aide", "Violette"},
+		{"after an adverb", "Je remercie sincèrement Capucine, du guichet.", "Capucine"},
+	})
+	text := "UN GRAND MERCI A MME OUEDRAOGO DU CCAS POUR SON ECOUTE"
+	wantSpan(t, text, "OUEDRAOGO", LabelPerson)
+	wantKept(t, text, "CCAS")
+}
+
 // spanCase is a text and the value the filter must find in it.
 type spanCase struct{ name, text, value string }
 

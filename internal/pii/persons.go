@@ -398,6 +398,12 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			}
 		case "remercie", "remercions", "remercier", "felicite", "felicitations", "bravo":
 			return ctxWeak
+		}
+		// « je remercie chaleureusement Mélodie »
+		if strings.HasSuffix(p.key, "ment") && u >= 2 && thanksWords[us[u-2].key] && !us[u].lower {
+			return ctxWeak
+		}
+		switch p.key {
 		case "avec", "par":
 			// « j'ai parlé avec Rose », « reçue par Blanche »: a first name that is also a word, capitalised
 			// inside the sentence after the preposition of a meeting.
@@ -408,8 +414,9 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			if u >= 2 && talkedTo[us[u-2].key] && d.firstNameWritten(us, u) {
 				return ctxWeak // « j'ai eu affaire à Pierre », « j'ai parlé à Rose »
 			}
-			// « merci à Sandrine », « remerciements à M. … »
-			if u >= 2 && (us[u-2].key == "merci" || us[u-2].key == "remerciements" || us[u-2].key == "bravo" || us[u-2].key == "particulier") {
+			// « merci à Sandrine », « remerciements à M. … », « merci à l'équipe et surtout à Rose »
+			if u >= 2 && (us[u-2].key == "merci" || us[u-2].key == "remerciements" || us[u-2].key == "bravo" || us[u-2].key == "particulier") ||
+				d.thanksBefore(us, u) {
 				return ctxWeak
 			}
 			// « merci beaucoup à », « merci encore à », « un grand merci à »
@@ -531,7 +538,7 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 			}
 		}
 		w := &us[j]
-		if n > 0 && ctx != ctxTitle && d.workplaceAfter(us, j) {
+		if n > 0 && d.workplaceAfter(us, j, ctx) {
 			break
 		}
 		// Particles: « Jean de La Fontaine », « Le Goff », « Ben Ali », « N'Diaye ».
@@ -1028,7 +1035,9 @@ func (d *detector) firstNameSlot(us []unit, u int) bool {
 		return true
 	case p == "a" && u >= 2:
 		q := us[u-2].key
-		return q == "merci" || q == "remerciements" || q == "bravo" || q == "et" && d.lastPerson == u-3
+		return q == "merci" || q == "remerciements" || q == "bravo" || q == "et" && d.lastPerson == u-3 || d.thanksBefore(us, u)
+	case strings.HasSuffix(p, "ment") && u >= 2 && thanksWords[us[u-2].key]:
+		return true
 	case p == "et" || p == "ou":
 		return d.lastPerson == u-2
 	case p == "suis" && u >= 2 && (us[u-2].key == "je" || us[u-2].key == "j") || p == "jsuis":
@@ -1101,10 +1110,10 @@ func office(w *unit) bool {
 
 // workplaceAfter reports, at unit j after a name, a lower-case « de », « du », « des » that opens where the
 // person works rather than the rest of the name: « Aïcha de la Cimade », « Karim du Secours populaire ». A
-// known surname goes on the name: « Jean de Villiers ».
-func (d *detector) workplaceAfter(us []unit, j int) bool {
+// known surname goes on the name: « Jean de Villiers ». Text in capitals has no lower case to tell.
+func (d *detector) workplaceAfter(us []unit, j int, ctx nameCtx) bool {
 	w := &us[j]
-	if !w.lower || w.key != "de" && w.key != "du" && w.key != "des" && w.key != "d" {
+	if !(w.lower || d.allCaps) || w.key != "de" && w.key != "du" && w.key != "des" && w.key != "d" {
 		return false
 	}
 	k := j + 1
@@ -1115,7 +1124,8 @@ func (d *detector) workplaceAfter(us []unit, j int) bool {
 		return false
 	}
 	nx := &us[k]
-	return office(nx) || nx.nonName || !nx.inLex() && !(nx.known && !nx.french)
+	// After a title only an office ends the name: « M. de Villepin » is a name, « MR BENALI DU CCAS » is not.
+	return office(nx) || nx.nonName || ctx != ctxTitle && !nx.inLex() && !(nx.known && !nx.french)
 }
 
 // placeRun reports a run that names a place where nothing announces a person: a town of several words
@@ -1149,3 +1159,26 @@ func (d *detector) placeRun(us []unit, u, last int, ctx nameCtx) bool {
 var genericAddressees = set(`usager usagere usagers client cliente clients utilisateur utilisatrice internaute internautes
 	contribuable allocataire assure assuree administre administree citoyen citoyenne ami amie amis collegue collegues
 	anonyme anonymous`)
+
+// thanksWords thank someone; the names after them are the persons thanked.
+var thanksWords = set(`merci remercie remercier remercions remerciez remerciements bravo`)
+
+// thanksBefore reports a « à » before unit u that goes on thanks given earlier in the sentence, after an adverb:
+// « merci à toute l'équipe et surtout à Rose », « je remercie la CAF, en particulier à Noé ».
+func (d *detector) thanksBefore(us []unit, u int) bool {
+	if u < 3 || us[u-1].key != "a" || !thanksAdverbs[us[u-2].key] {
+		return false
+	}
+	for k := u - 3; k >= 0 && k >= u-12; k-- {
+		if thanksWords[us[k].key] {
+			return true
+		}
+		if strings.ContainsAny(d.ugap(us, k), ".!?\n") {
+			return false
+		}
+	}
+	return false
+}
+
+// thanksAdverbs single out, among those thanked, the persons named next.
+var thanksAdverbs = set(`surtout notamment particulierement specialement aussi egalement encore particulier et`)
