@@ -121,3 +121,10 @@ func TestAddressesAbroad(t *testing.T) {
 		{"j'habite rue de la Paix 12 mai dernier, bref", "mai"},
 	})
 }
+
+// TestOneWordBesideANumber: a text holding a single word besides its numbers is scanned, not refused (a name
+// rule once read the gap after the last word).
+func TestOneWordBesideANumber(t *testing.T) {
+	wantSpan(t, "Téléphone : +32 471 22 33 44.", "+32 471 22 33 44", LabelPhone)
+	wantSpan(t, "Portable 06 71 22 33 44", "06 71 22 33 44", LabelPhone)
+}

@@ -1135,7 +1135,7 @@ func (d *detector) placeRun(us []unit, u, last int, ctx nameCtx) bool {
 	if last-u < 4 {
 		var b strings.Builder
 		for k := u; k <= last; k++ {
-			if g := d.ugap(us, max(k-1, 0)); k > u && (g == "'" || g == "’") {
+			if k > u && (d.ugap(us, k-1) == "'" || d.ugap(us, k-1) == "’") {
 				b.WriteByte('\'') // « Villeneuve-d'Ascq »
 			} else if k > u {
 				b.WriteByte('-')
