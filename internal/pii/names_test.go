@@ -136,6 +136,20 @@ func TestThanksGoOn(t *testing.T) {
 	wantKept(t, text, "CCAS")
 }
 
+// TestMetInLowerCase: in a text typed without capitals, a name of the tables that is no French word, right after
+// « vu », « eu », « avec », is the person met.
+func TestMetInLowerCase(t *testing.T) {
+	wantSpan(t, "hier j'ai vu nordine au guichet il m'a dit de revenir", "nordine", LabelPerson)
+	wantKept(t, "hier j'ai vu le guichet ferme et jai du revenir", "guichet")
+}
+
+// TestPlacesNamedAfterPeople: a person's name that ends an institution's name, even after words of that name, is
+// the place's.
+func TestPlacesNamedAfterPeople(t *testing.T) {
+	wantNoPerson(t, "Rendez-vous à la Maison France Services Gisèle-Halimi de Bobigny.",
+		"L'école maternelle Paul Éluard est fermée.")
+}
+
 // spanCase is a text and the value the filter must find in it.
 type spanCase struct{ name, text, value string }
 

@@ -238,8 +238,8 @@ func (d *detector) persons() {
 		if n == 0 {
 			continue
 		}
-		if u > 0 && institutions[us[u-1].key] && ctx != ctxTitle && plainSpace(d.ugap(us, u-1)) {
-			next = last + 1 // « lycée Victor Hugo »: the whole name names a place
+		if ctx != ctxTitle && d.namedPlace(us, u) {
+			next = last + 1 // « lycée Victor Hugo », « Maison France Services Marcel-Paul »: the name names a place
 			continue
 		}
 		if (ctx == ctxNone || ctx == ctxSignoff) && d.placeRun(us, u, last, ctx) {
@@ -397,6 +397,11 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 				return ctxTitle
 			}
 		case "remercie", "remercions", "remercier", "felicite", "felicitations", "bravo":
+			return ctxWeak
+		}
+		// « j'ai vu hakim au guichet », « eu sandrine au tel »: in a text typed without capitals, a name of the
+		// tables that is no French word, right after a meeting.
+		if metVerbs[p.key] && d.lowerish && us[u].lower && us[u].inLex() && us[u].foreign() && len(us[u].key) >= 4 {
 			return ctxWeak
 		}
 		// « je remercie chaleureusement Mélodie »
@@ -1182,3 +1187,25 @@ func (d *detector) thanksBefore(us []unit, u int) bool {
 
 // thanksAdverbs single out, among those thanked, the persons named next.
 var thanksAdverbs = set(`surtout notamment particulierement specialement aussi egalement encore particulier et`)
+
+// metVerbs say that someone was met, seen or spoken to: the name follows.
+var metVerbs = set(`vu vue rencontre rencontree croise croisee eu avec par parle`)
+
+// namedPlace reports a name right after an institution's word, or after the capitalised words of its name that
+// follow one or its adjective: « lycée Victor Hugo », « Maison France Services Louise-Michel », « collège public
+// Jean Zay ».
+func (d *detector) namedPlace(us []unit, u int) bool {
+	for k := u - 1; k >= 0 && k >= u-4 && plainSpace(d.ugap(us, k)); k-- {
+		if institutions[us[k].key] {
+			return true
+		}
+		w := &us[k]
+		if w.lower && w.french && !w.inLex() && !w.stop && k > 0 && institutions[us[k-1].key] && plainSpace(d.ugap(us, k-1)) {
+			return true // « école maternelle Paul Éluard »: the institution's adjective
+		}
+		if !(w.cap || w.upper) || !(w.nonName || w.french && !w.inLex()) {
+			return false
+		}
+	}
+	return false
+}
