@@ -13,7 +13,6 @@ import (
 	"time"
 
 	sample "github.com/plume-services/plume/corpus"
-	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/embed"
@@ -87,15 +86,7 @@ func BenchmarkRegenerateBehindBackgroundDrafts(b *testing.B) {
 	if _, err := st.AddDraft(ctx, store.Draft{ReviewID: agentReview, Kind: store.DraftOffline, Text: "Bonjour.", CreatedBy: "test"}); err != nil {
 		b.Fatal(err)
 	}
-	as := auth.New(st, auth.Options{})
-	u, err := as.AddUser(ctx, auth.NewUser{Email: "agent@caf.test", Name: "Agent", Password: "un mot de passe assez long", Role: auth.RoleAgent, OrganisationSlug: reviews.Slug("CAF")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	token, _, err := as.CreateToken(ctx, u.ID, "banc", []string{string(auth.ActEditDrafts)})
-	if err != nil {
-		b.Fatal(err)
-	}
+	as, token := benchAgent(b, st)
 	cfg := testConfig(b)
 	cfg.DraftRatePerMin = 100000
 	srv, err := web.New(web.Deps{Config: cfg, Store: st, Auth: as, Filter: filter, Drafts: drafts, Model: m, Jobs: runner})

@@ -18,6 +18,7 @@ import (
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/reviews"
+	"github.com/plume-services/plume/internal/store"
 	"github.com/plume-services/plume/internal/store/storetest"
 	"github.com/plume-services/plume/internal/web"
 )
@@ -48,6 +49,22 @@ func timestampModel(tokens int, gap time.Duration) *httptest.Server {
 	}))
 }
 
+// benchAgent adds a CAF agent to st and returns the accounts service and an API token that may edit drafts.
+func benchAgent(b *testing.B, st *store.Store) (*auth.Service, string) {
+	b.Helper()
+	ctx := context.Background()
+	as := auth.New(st, auth.Options{})
+	u, err := as.AddUser(ctx, auth.NewUser{Email: "agent@caf.test", Name: "Agent", Password: "un mot de passe assez long", Role: auth.RoleAgent, OrganisationSlug: reviews.Slug("CAF")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, _, err := as.CreateToken(ctx, u.ID, "banc", []string{string(auth.ActEditDrafts)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return as, token
+}
+
 // BenchmarkStreamedTokenLatency measures how long a token takes from the model server sending it to the HTTP
 // client of POST /api/v1/reviews/{id}/drafts?stream=true receiving it (target ≤ 10 ms), reported as p50/p95/max.
 func BenchmarkStreamedTokenLatency(b *testing.B) {
@@ -68,15 +85,7 @@ func BenchmarkStreamedTokenLatency(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	as := auth.New(st, auth.Options{})
-	u, err := as.AddUser(ctx, auth.NewUser{Email: "bench@caf.test", Name: "Banc", Password: "un mot de passe assez long", Role: auth.RoleAgent, OrganisationSlug: reviews.Slug("CAF")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	token, _, err := as.CreateToken(ctx, u.ID, "banc", []string{string(auth.ActEditDrafts)})
-	if err != nil {
-		b.Fatal(err)
-	}
+	as, token := benchAgent(b, st)
 	cfg := testConfig(b)
 	cfg.BodyLimit = 1 << 20
 	cfg.DraftRatePerMin = 100000
