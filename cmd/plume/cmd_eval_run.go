@@ -324,8 +324,8 @@ func evalRun(ctx context.Context, a *app, datasetPath, cfgPath, name string, res
 		if err != nil {
 			return err
 		}
-		svc, err := draft.New(draft.Options{Filter: filter, Searcher: searcher, Model: model,
-			WriterOptions: ground.WriterOptions{Prompts: set, K: cfg.K, Log: a.log}})
+		svc, err := draft.New(draft.Options{Searcher: searcher, Model: model,
+			WriterOptions: ground.WriterOptions{Filter: filter, Prompts: set, K: cfg.K, Log: a.log}})
 		if err != nil {
 			return err
 		}

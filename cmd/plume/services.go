@@ -117,8 +117,8 @@ func buildServices(ctx context.Context, a *app, st *store.Store, work bool) (*se
 		opts.Rewriter = queryRewriter(m, s.filter)
 	}
 	s.searcher = search.New(st, emb, opts)
-	if s.drafts, err = draft.New(draft.Options{Store: st, Filter: s.filter, Searcher: s.searcher, Model: s.model,
-		WriterOptions: ground.WriterOptions{Log: a.log, Limits: a.cfg.PromptLimits}}); err != nil {
+	if s.drafts, err = draft.New(draft.Options{Store: st, Searcher: s.searcher, Model: s.model,
+		WriterOptions: ground.WriterOptions{Filter: s.filter, Log: a.log, Limits: a.cfg.PromptLimits}}); err != nil {
 		return nil, err
 	}
 	if err := jobs.Migrate(ctx, st.Pool); err != nil {

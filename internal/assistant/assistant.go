@@ -47,14 +47,14 @@ const OfflineModel = "assistant hors ligne"
 
 // Options are the collaborators of the assistant, built once at start-up.
 type Options struct {
-	Store    *store.Store // nil: nothing is stored (stateless use only)
-	Filter   *pii.Filter
+	Store    *store.Store     // nil: nothing is stored (stateless use only)
 	Searcher *search.Searcher // nil: no sources, every answer is "je ne sais pas"
 	Model    llm.Client       // nil: offline answers made of the sources' sentences
 	// HistoryTurns is how many earlier turns the model sees, default 4.
 	HistoryTurns int
-	// WriterOptions are the prompts, passages, limits (a question, each turn of a history and the history as a
-	// whole), answer length (default DefaultMaxTokens) and log the review drafter shares.
+	// WriterOptions are the personal-data filter (required), the prompts, passages, limits (a question, each turn
+	// of a history and the history as a whole), answer length (default DefaultMaxTokens) and log the review
+	// drafter shares.
 	ground.WriterOptions
 }
 
@@ -68,12 +68,9 @@ type Service struct {
 
 // New checks the options and fills in the defaults.
 func New(o Options) (*Service, error) {
-	if o.Filter == nil {
-		return nil, errors.New("assistant: un filtre de données personnelles est obligatoire")
-	}
 	w, err := o.WriterOptions.WithDefaults(DefaultMaxTokens)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("assistant: %w", err)
 	}
 	o.WriterOptions = w
 	if o.HistoryTurns <= 0 {

@@ -61,7 +61,7 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) service(t *testing.T, withModel bool) *assistant.Service {
 	t.Helper()
-	o := assistant.Options{Store: e.st, Filter: e.filter, Searcher: e.searcher}
+	o := assistant.Options{Store: e.st, Searcher: e.searcher, WriterOptions: ground.WriterOptions{Filter: e.filter}}
 	if withModel {
 		m, err := llm.New(llm.Options{BaseURL: e.fake.URL, Model: "fake", MaxRetries: -1, Timeout: 5 * time.Second})
 		if err != nil {
@@ -329,7 +329,7 @@ func TestFeedbackDeletionAndOwnership(t *testing.T) {
 // BenchmarkOfflineAnswer measures an offline answer end to end (filter, retrieval, writing), nothing stored.
 func BenchmarkOfflineAnswer(b *testing.B) {
 	e := newEnvB(b)
-	s, err := assistant.New(assistant.Options{Filter: e.filter, Searcher: e.searcher})
+	s, err := assistant.New(assistant.Options{Searcher: e.searcher, WriterOptions: ground.WriterOptions{Filter: e.filter}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -349,7 +349,7 @@ func BenchmarkStreamFirstDelta(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := assistant.New(assistant.Options{Filter: e.filter, Searcher: e.searcher, Model: m})
+	s, err := assistant.New(assistant.Options{Searcher: e.searcher, Model: m, WriterOptions: ground.WriterOptions{Filter: e.filter}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -22,15 +22,14 @@ var ErrFilter = errors.New("filtre de données personnelles en échec : rien n'a
 
 // Options are the collaborators of the pipeline, built once at start-up.
 type Options struct {
-	Store    *store.Store // nil for evaluation runs, which store nothing here
-	Filter   *pii.Filter
+	Store    *store.Store     // nil for evaluation runs, which store nothing here
 	Searcher *search.Searcher // nil: drafts without sources
 	Model    llm.Client       // nil: the offline drafter
 	Allow    ground.Allowlist // zero: ground.DefaultAllowlist
 	// Examples is how many approved replies to similar reviews are shown to the model (reply memory), default 2.
 	Examples int
-	// WriterOptions are the prompts, passages, limits, answer length (default DefaultMaxTokens) and log the
-	// assistant shares.
+	// WriterOptions are the personal-data filter (required), prompts, passages, limits, answer length (default
+	// DefaultMaxTokens) and log the assistant shares.
 	ground.WriterOptions
 }
 
@@ -44,12 +43,9 @@ type Service struct {
 
 // New checks the options and fills in defaults.
 func New(o Options) (*Service, error) {
-	if o.Filter == nil {
-		return nil, errors.New("draft: un filtre de données personnelles est obligatoire")
-	}
 	w, err := o.WriterOptions.WithDefaults(DefaultMaxTokens)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("draft: %w", err)
 	}
 	o.WriterOptions = w
 	if o.Allow.Hosts == nil && o.Allow.Phones == nil {

@@ -43,7 +43,7 @@ type env struct {
 func setupBench(b *testing.B) *draft.Service {
 	st := searchtest.NewDB(b, 384)
 	emb := embed.NewLocal(384)
-	svc, err := draft.New(draft.Options{Filter: pii.NewFilter(2 * time.Second), Searcher: search.New(st, emb, search.Options{})})
+	svc, err := draft.New(draft.Options{Searcher: search.New(st, emb, search.Options{}), WriterOptions: ground.WriterOptions{Filter: pii.NewFilter(2 * time.Second)}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func setup(t *testing.T, withModel bool, opts ...func(*llm.Options)) env {
 	}
 	// The filter's deadline is generous: TestDraftBudgets filters a 1.2 MB review under the race detector on a busy
 	// CI machine; the deadline's own behaviour is tested with a nanosecond one (TestFilterFailureSendsNothing).
-	o := draft.Options{Store: st, Filter: pii.NewFilter(time.Minute), Searcher: search.New(st, emb, search.Options{})}
+	o := draft.Options{Store: st, Searcher: search.New(st, emb, search.Options{}), WriterOptions: ground.WriterOptions{Filter: pii.NewFilter(time.Minute)}}
 	if withModel {
 		e.fake = llmtest.New(t)
 		lo := llm.Options{BaseURL: e.fake.URL, Model: "mistral-test", Timeout: 2 * time.Second, IdleTimeout: time.Second, MaxRetries: 1, Backoff: 10 * time.Millisecond}
@@ -273,8 +273,8 @@ func TestFilterFailureSendsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A filter that always times out: the pipeline must fail closed.
-	svc, err := draft.New(draft.Options{Store: e.st, Filter: pii.NewFilter(time.Nanosecond), Model: m,
-		Searcher: search.New(e.st, embed.NewLocal(384), search.Options{})})
+	svc, err := draft.New(draft.Options{Store: e.st, Model: m,
+		Searcher: search.New(e.st, embed.NewLocal(384), search.Options{}), WriterOptions: ground.WriterOptions{Filter: pii.NewFilter(time.Nanosecond)}})
 	if err != nil {
 		t.Fatal(err)
 	}

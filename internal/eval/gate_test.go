@@ -14,6 +14,7 @@ import (
 
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/eval"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
 )
@@ -206,7 +207,7 @@ func TestRegressionGate(t *testing.T) {
 		}
 	}
 
-	svc, err := draft.New(draft.Options{Filter: filter, Searcher: searcher})
+	svc, err := draft.New(draft.Options{Searcher: searcher, WriterOptions: ground.WriterOptions{Filter: filter}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/embed"
 	"github.com/plume-services/plume/internal/eval"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
 	"github.com/plume-services/plume/internal/store"
@@ -66,7 +67,7 @@ func TestRunIsResumable(t *testing.T) {
 		t.Fatal(err)
 	}
 	filter := pii.NewFilter(time.Second)
-	svc, err := draft.New(draft.Options{Filter: filter, Searcher: searcher})
+	svc, err := draft.New(draft.Options{Searcher: searcher, WriterOptions: ground.WriterOptions{Filter: filter}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,14 @@
 package ground
 
 import (
+	"errors"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/plume-services/plume/internal/budget"
+	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/prompts"
 )
 
@@ -26,7 +29,11 @@ func TestWriterOptionsWithDefaults(t *testing.T) {
 		return view{Version: o.Prompts.Version(), K: o.K, Limits: o.Limits, MaxTokens: o.MaxTokens, HasLog: o.Log != nil}
 	}
 
-	got, err := WriterOptions{}.WithDefaults(600)
+	if _, err := (WriterOptions{}).WithDefaults(600); !errors.Is(err, ErrNoFilter) {
+		t.Errorf("options without a filter: err = %v, want ErrNoFilter", err)
+	}
+	filter := pii.NewFilter(time.Second)
+	got, err := WriterOptions{Filter: filter}.WithDefaults(600)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +43,7 @@ func TestWriterOptionsWithDefaults(t *testing.T) {
 	}
 
 	own := budget.Limits{Review: budget.Limit{Chars: 1, Tokens: 1}, Turn: budget.Limit{Chars: 2, Tokens: 2}}
-	set := WriterOptions{Prompts: current, K: 9, Limits: own, MaxTokens: 42, Log: slog.Default()}
+	set := WriterOptions{Filter: filter, Prompts: current, K: 9, Limits: own, MaxTokens: 42, Log: slog.Default()}
 	got, err = set.WithDefaults(600)
 	if err != nil {
 		t.Fatal(err)

@@ -29,8 +29,8 @@ type assistantHandlers struct {
 // clear message rather than stopping the server.
 func newAssistantHandlers(s *Server) *assistantHandlers {
 	h := &assistantHandlers{s: s}
-	h.svc, h.err = assistant.New(assistant.Options{Store: s.store, Filter: s.filter, Searcher: s.search, Model: s.model,
-		WriterOptions: ground.WriterOptions{Log: s.log, Limits: s.cfg.PromptLimits}})
+	h.svc, h.err = assistant.New(assistant.Options{Store: s.store, Searcher: s.search, Model: s.model,
+		WriterOptions: ground.WriterOptions{Filter: s.filter, Log: s.log, Limits: s.cfg.PromptLimits}})
 	if h.err != nil {
 		s.log.Warn("assistant indisponible", "err", h.err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/embed"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/jobs"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/llm/llmtest"
@@ -68,7 +69,7 @@ func BenchmarkRegenerateBehindBackgroundDrafts(b *testing.B) {
 		b.Fatal(err)
 	}
 	searcher := search.New(st, emb, search.Options{Rewriter: &search.QueryRewriter{Model: m, Prompts: prompts.MustLoad(prompts.Current), Filter: filter}})
-	drafts, err := draft.New(draft.Options{Store: st, Filter: filter, Model: m, Searcher: searcher, Examples: -1})
+	drafts, err := draft.New(draft.Options{Store: st, Model: m, Searcher: searcher, Examples: -1, WriterOptions: ground.WriterOptions{Filter: filter}})
 	if err != nil {
 		b.Fatal(err)
 	}

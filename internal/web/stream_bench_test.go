@@ -15,6 +15,7 @@ import (
 
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/draft"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/reviews"
@@ -77,7 +78,7 @@ func BenchmarkStreamedTokenLatency(b *testing.B) {
 		b.Fatal(err)
 	}
 	filter := pii.NewFilter(2 * time.Second)
-	drafts, err := draft.New(draft.Options{Store: st, Filter: filter, Model: m, Examples: -1})
+	drafts, err := draft.New(draft.Options{Store: st, Model: m, Examples: -1, WriterOptions: ground.WriterOptions{Filter: filter}})
 	if err != nil {
 		b.Fatal(err)
 	}

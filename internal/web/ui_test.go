@@ -17,6 +17,7 @@ import (
 
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/draft"
+	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/jobs"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
@@ -90,7 +91,7 @@ func newUIEnv(t testing.TB, o envOptions) *uiEnv {
 	}
 	e.addUser("agent-cpam", "agent@cpam.test", "Agent CPAM", auth.RoleAgent, "cpam-rhone")
 	filter := pii.NewFilter(5 * time.Second)
-	if e.drafts, err = draft.New(draft.Options{Store: st, Filter: filter}); err != nil {
+	if e.drafts, err = draft.New(draft.Options{Store: st, WriterOptions: ground.WriterOptions{Filter: filter}}); err != nil {
 		t.Fatal(err)
 	}
 	cfg := testConfig(t)
