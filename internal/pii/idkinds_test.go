@@ -128,3 +128,21 @@ func TestOneWordBesideANumber(t *testing.T) {
 	wantSpan(t, "Téléphone : +32 471 22 33 44.", "+32 471 22 33 44", LabelPhone)
 	wantSpan(t, "Portable 06 71 22 33 44", "06 71 22 33 44", LabelPhone)
 }
+
+// TestSumsCodesAndDocuments: a sum named by its word is kept without its currency, a bank's BIC too; a
+// document's number starting like an article is not an article; a request for a duplicate numbers a file; a
+// North American number is a phone.
+func TestSumsCodesAndDocuments(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"passport number shaped like an article", "son passeport (n° D0412277) est expiré", "D0412277", LabelIDDoc},
+		{"duplicate request", "ma demande de duplicata de permis n° 2611KQ90433 est bloquée", "2611KQ90433", LabelCaseID},
+		{"North American phone", "Tél. : 514-555-0148 (Montréal)", "514-555-0148", LabelPhone},
+	})
+	keptAll(t, [][2]string{
+		{"avec un RFR 21 530 nous n'avons droit à rien", "21 530"},
+		{"Revenu fiscal de référence : 18 940, deux parts", "18 940"},
+		{"BIC AGRIFRPP882 pour le virement", "AGRIFRPP882"},
+		{"selon l'article R5422-1 du code du travail", "R5422"},
+	})
+	wantSpan(t, "le montant de mon dossier 418522 reste dû", "418522", LabelCaseID)
+}

@@ -149,6 +149,14 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	if d.amountAfter(b) || d.amountBefore(a) {
 		return true
 	}
+	// An amount said by its word, without its currency: « RFR 14 860 », « revenu fiscal de référence : 31 420 ».
+	if a < b && d.toks[a].lettersOnly() && amountWords[d.toks[a].key] && d.amountShape(a+1, b) || d.amountShape(a, b) && d.amountWordBefore(a) {
+		return true
+	}
+	// A bank's BIC is the bank's: « BIC CEPAFRPP145 ».
+	if a == b && (len(s) == 8 || len(s) == 11) && a > 0 && (d.toks[a-1].key == "bic" || d.toks[a-1].key == "swift") {
+		return true
+	}
 	// A code given as the shape expected, not as anyone's: « le format AB-123-CD », « par exemple 1234 AB 56 ».
 	if countDigits(s) < len(s) && d.exampleBefore(a) {
 		return true
@@ -237,8 +245,10 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 			}
 		}
 	}
-	if a == b && len(s) >= 2 && (s[0] == 'L' || s[0] == 'R' || s[0] == 'D') && allDigits(s[1:]) && len(s) <= 8 {
-		return true // « L262-1 » written without its article
+	// « L262-1 » written without its article; not a document's number (« passeport n° R0218843 »): articles are
+	// numbered from 1, on four digits at most.
+	if a == b && len(s) >= 2 && len(s) <= 6 && (s[0] == 'L' || s[0] == 'R' || s[0] == 'D') && allDigits(s[1:]) && s[1] != '0' && !isDocCue(c) {
+		return true
 	}
 	// A postcode alone, no cue before it: a place (« l'agence de Roubaix 59100 », « le 93 »).
 	if a == b && len(s) == 5 && allDigits(s) && postcodeOK(s) && c == cueNone {
@@ -249,6 +259,40 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 
 // publicShortNumbers are the national short numbers longer than four digits: spam reports, European helplines.
 var publicShortNumbers = set(`33700 116000 116006 116111 116117 116123`)
+
+// amountWords name a sum of money.
+var amountWords = set(`rfr revenu revenus montant montants salaire salaires ressources plafond quotient somme total loyer
+	solde net brut`)
+
+// amountShape reports digits grouped as a sum is: one group of six digits at most, or thousands after a first
+// group of one to three digits.
+func (d *detector) amountShape(a, b int) bool {
+	for k := a; k <= b; k++ {
+		t := &d.toks[k]
+		l := t.end - t.start
+		if !t.digitsOnly() || k == a && l > 6 || k > a && (l != 3 || d.toks[a].end-d.toks[a].start > 3) {
+			return false
+		}
+		if k > a && strings.TrimSpace(d.gap(k-1)) != "" && d.gap(k-1) != "." {
+			return false
+		}
+	}
+	return true
+}
+
+// amountWordBefore reports a word naming a sum in the few words before token a, in the same clause.
+func (d *detector) amountWordBefore(a int) bool {
+	for k, n := a-1, 0; k >= 0 && n < 6; k, n = k-1, n+1 {
+		if strings.ContainsAny(d.gap(k), ".!?\n;") || d.toks[k].has(fDigit) || d.toks[k].in(tagCue) && !d.toks[k].in(tagLegal) &&
+			d.toks[k].key != "fiscal" && d.toks[k].key != "reference" {
+			return false // « le montant de mon dossier 123456 »: the file's number (the RFR's words are no cue)
+		}
+		if amountWords[d.toks[k].key] {
+			return true
+		}
+	}
+	return false
+}
 
 // exampleBefore reports a word right before token a that presents what follows as a format or an example.
 func (d *detector) exampleBefore(a int) bool {

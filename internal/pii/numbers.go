@@ -300,6 +300,11 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 	if digits && fiscal && L >= 10 && L <= 15 && !(L == 15 && nirShape(s) && nirKeyOK(s)) {
 		return LabelTaxID
 	}
+	// A North American number, three, three and four digits: « 438-555-0192 ».
+	if digits && L == 10 && s[0] >= '2' && b == a+2 && d.toks[a].end-d.toks[a].start == 3 && d.toks[a+1].end-d.toks[a+1].start == 3 &&
+		d.codeJoined(a, b) && c != cueDossier && c != cueAlloc && c != cueFiscal && !isDocCue(c) {
+		return LabelPhone
+	}
 	// A Swiss social security number (AVS): 756, then ten digits, « 756.1234.5678.97 ».
 	if digits && L == 13 && strings.HasPrefix(s, "756") && (a == b || d.toks[a].end-d.toks[a].start == 3) {
 		return LabelNIR
@@ -791,7 +796,7 @@ func (d *detector) requestBefore(k int) bool {
 		return false
 	}
 	switch d.toks[j-1].key {
-	case "demande", "predemande", "demandes", "renouvellement":
+	case "demande", "predemande", "demandes", "renouvellement", "duplicata", "remplacement", "echange":
 		if j >= 3 && (d.toks[j-2].key == "de" || d.toks[j-2].key == "d") {
 			switch d.toks[j-3].key {
 			case "recepisse", "attestation", "recepisses", "attestations":
