@@ -26,6 +26,8 @@ func TestSignedAtTheEnd(t *testing.T) {
 		{"two first names that are words", "La mutuelle menace de résilier. Claire Olivier", "Claire Olivier"},
 		{"capitals", "TROIS MOIS SANS REPONSE DE LA CAF. PERSONNE NE DECROCHE. PIERRE", "PIERRE"},
 		{"lower case, known surname", "on a tout envoyé deux fois. toujours rien. karim", "karim"},
+		{"initials and a surname that is a word", "Je voudrais juste une réponse. JP Charpentier", "JP Charpentier"},
+		{"capitals, a surname no table holds", "PERSONNE NE REPOND. RAPPELEZ-MOI. PATRICK ZIGUELE, CAYENNE", "PATRICK ZIGUELE"},
 		{"phone after the name", "comment je fais pour la carte grise ? ludo 06 12 34 56 78", "ludo"},
 	}
 	wantSpans(t, LabelPerson, tests)
@@ -110,6 +112,7 @@ func TestForwardedMailsAndReplies(t *testing.T) {
 		{"military rank", "merci à l'adjudant-chef Quéméner pour son écoute", "Quéméner"},
 		{"SMS naming verb", "ma voisine sappelle josiane roche et elle peut temoigner", "josiane roche"},
 		{"capitals, surname not French", "RAPPELEZ-MOI VITE. SYLVIE KERMARREC, LORIENT", "SYLVIE KERMARREC"},
+		{"initial and surname opening a sentence", "Dossier enfin réglé. B. Lefranc a tout repris depuis le début.", "B. Lefranc"},
 	})
 	wantNoPerson(t, "De : Service des impôts des particuliers <sip.exemple@dgfip.finances.gouv.fr>\nObjet : avis")
 }

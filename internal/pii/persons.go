@@ -567,7 +567,9 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 		switch {
 		case w.notName() && !placeName && !surnameAfterFirst && !d.initialsRun(us, j):
 		case d.allCaps && w.upper:
-			if ctx == ctxNone && !w.inLex() {
+			// « THIERRY CHARLERY »: after a frequent first name, a surname no table holds but that is no word.
+			afterFirst := n > 0 && us[j-1].first >= minLoneFirst && !us[j-1].common && !w.french && !w.english && len(w.key) >= 4
+			if ctx == ctxNone && !w.inLex() && !afterFirst {
 				break
 			}
 			if w.common && ctx == ctxNone && n == 0 {
@@ -692,6 +694,11 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 		return false
 	}
 	start := d.toks[first.a].has(fSentStart)
+	// « A. Moreau a traité mon dossier », « J. Nowicki »: an initial and a surname, or a word that is not French.
+	if n == 2 && first.initial && strings.HasPrefix(d.ugap(us, u), ".") {
+		second := &us[last]
+		return (second.cap || second.upper) && !second.notName() && (second.last > 0 && !second.common || second.foreign())
+	}
 	if n >= 2 && u < last {
 		second := &us[min(u+1, last)]
 		for k := u + 1; k < last && nameParticles[us[k].key]; k++ {
@@ -1079,11 +1086,11 @@ func (d *detector) namesOnly(us []unit, u, last int) bool {
 		if nameParticles[w.key] && k > u {
 			continue
 		}
-		if w.nonName || w.notName() || w.first == 0 && (w.last == 0 || last == u) {
+		if w.nonName || w.notName() || w.first == 0 && (w.last == 0 || last == u) && !initials(w, k < last) {
 			return false
 		}
-		if w.first >= minLoneFirst {
-			freq = true
+		if w.first >= minLoneFirst || initials(w, k < last) {
+			freq = true // « JL Barbier »: initials stand for the first name
 		}
 	}
 	return freq
@@ -1208,4 +1215,9 @@ func (d *detector) namedPlace(us []unit, u int) bool {
 		}
 	}
 	return false
+}
+
+// initials reports two or three capitals standing for first names before a surname: « JL », « JP ».
+func initials(w *unit, beforeName bool) bool {
+	return beforeName && w.upper && w.end-w.start <= 3 && !w.inLex() && !w.known
 }
