@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/store"
 	"github.com/plume-services/plume/internal/store/storetest"
 )
@@ -14,7 +16,8 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	at := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
-	id, err := s.InsertAudit(ctx, store.AuditEntry{At: at, Actor: "agent@caf.fr", Action: "review.view_clear", ObjectType: "review", ObjectID: "42", OrganisationID: 1, Details: map[string]any{"k": "v"}, IP: "192.0.2.1"})
+	entry := store.AuditEntry{At: at, Actor: "agent@caf.fr", Action: "review.view_clear", ObjectType: "review", ObjectID: "42", OrganisationID: 1, Details: map[string]any{"k": "v"}, IP: "192.0.2.1"}
+	id, err := s.InsertAudit(ctx, entry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,8 +38,9 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(es) != 1 || es[0].ID != id || es[0].Actor != "agent@caf.fr" || es[0].Details["k"] != "v" || !es[0].At.Equal(at) {
-		t.Errorf("entries after the attempts: %+v", es)
+	entry.ID = id
+	if diff := cmp.Diff([]store.AuditEntry{entry}, es); diff != "" {
+		t.Errorf("entries after the attempts (-want +got):\n%s", diff)
 	}
 	// Appending still works.
 	if _, err := s.InsertAudit(ctx, store.AuditEntry{At: at, Action: "system.start"}); err != nil {
@@ -89,10 +93,23 @@ func TestAuditFilters(t *testing.T) {
 		})
 	}
 	// Paging by id walks the log without gaps.
-	page1, _ := s.ListAudit(ctx, store.AuditFilter{Limit: 2})
-	page2, _ := s.ListAudit(ctx, store.AuditFilter{Limit: 2, BeforeID: page1[len(page1)-1].ID})
-	if len(page1) != 2 || len(page2) != 2 || page2[0].ID >= page1[1].ID || page2[1].Action != "auth.login" {
-		t.Errorf("pages %+v / %+v", page1, page2)
+	all, err := s.ListAudit(ctx, store.AuditFilter{Limit: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page1, err := s.ListAudit(ctx, store.AuditFilter{Limit: 2})
+	if err != nil || len(page1) != 2 {
+		t.Fatalf("first page: %d entries, %v", len(page1), err)
+	}
+	page2, err := s.ListAudit(ctx, store.AuditFilter{Limit: 2, BeforeID: page1[1].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(all, append(page1, page2...)); diff != "" {
+		t.Errorf("two pages of 2 against one of 4 (-want +got):\n%s", diff)
+	}
+	if len(all) != 4 || all[3].Action != "auth.login" {
+		t.Errorf("the four newest entries %+v: want four, the oldest auth.login", all)
 	}
 }
 
