@@ -3,9 +3,11 @@ package store_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/plume-services/plume/internal/store"
 	"github.com/plume-services/plume/internal/store/storetest"
@@ -43,14 +45,27 @@ func TestSaveFeedback(t *testing.T) {
 		if tt.name == "unknown draft" && !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("unknown draft: %v, want ErrNotFound", err)
 		}
-		if tt.name == "thumb down with tags" && (f.Thumbs != -1 || !slices.Equal(f.Tags, []string{"trop_long", "inexact"}) || f.Comment != "Trop long." ||
-			f.ReviewID != id || f.Actor != "a@test.fr") {
-			t.Errorf("stored %+v", f)
+		if tt.name == "thumb down with tags" {
+			want := store.Feedback{ReviewID: id, Actor: "a@test.fr", Thumbs: -1, Tags: []string{"trop_long", "inexact"}, Comment: "Trop long."}
+			if diff := cmp.Diff(want, f, cmpopts.IgnoreFields(store.Feedback{}, "ID", "DraftID", "UserID", "CreatedAt", "UpdatedAt")); diff != "" {
+				t.Errorf("stored feedback (-want +got):\n%s", diff)
+			}
 		}
 	}
 	all, err := s.ReviewFeedback(ctx, id)
-	if err != nil || len(all) != 1 || all[0].Thumbs != 1 || len(all[0].Tags) != 0 {
-		t.Fatalf("one opinion per user and draft, the latest: %+v %v", all, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type opinion struct {
+		Thumbs int
+		Tags   int
+	}
+	var got []opinion
+	for _, f := range all {
+		got = append(got, opinion{f.Thumbs, len(f.Tags)})
+	}
+	if diff := cmp.Diff([]opinion{{Thumbs: 1}}, got); diff != "" {
+		t.Fatalf("one opinion per user and draft, the latest (-want +got):\n%s", diff)
 	}
 	other := org(t, s, "cpam-test")
 	if fs, _ := s.FeedbackExport(ctx, other.ID, time.Time{}); len(fs) != 0 {

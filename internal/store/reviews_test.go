@@ -73,8 +73,13 @@ func TestUpsertReviewIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Feeling != "Neutre" || r.Status != store.StatusNew || r.OrganisationSlug != "cpam" || r.OrganisationName != "CPAM" {
-		t.Errorf("review = %+v", r)
+	type kept struct {
+		Feeling          string
+		Status           store.ReviewStatus
+		OrgSlug, OrgName string
+	}
+	if diff := cmp.Diff(kept{"Neutre", store.StatusNew, "cpam", "CPAM"}, kept{r.Feeling, r.Status, r.OrganisationSlug, r.OrganisationName}); diff != "" {
+		t.Errorf("review after the update (-want +got):\n%s", diff)
 	}
 	var n int
 	if err := s.Pool.QueryRow(ctx, "SELECT count(*) FROM reviews").Scan(&n); err != nil || n != 1 {
@@ -215,8 +220,12 @@ func TestSetReviewStatusTransitions(t *testing.T) {
 				continue
 			}
 			var te *store.TransitionError
-			if !errors.Is(err, store.ErrBadTransition) || !errors.As(err, &te) || te.From != from || te.To != to {
+			if !errors.Is(err, store.ErrBadTransition) || !errors.As(err, &te) {
 				t.Errorf("%s → %s: err = %v, want a TransitionError", from, to, err)
+				continue
+			}
+			if diff := cmp.Diff(store.TransitionError{ReviewID: id, From: from, To: to}, *te); diff != "" {
+				t.Errorf("%s → %s refused with (-want +got):\n%s", from, to, diff)
 				continue
 			}
 			if got, _ := s.GetReview(ctx, id); got.Status != from {
@@ -460,8 +469,8 @@ func TestUpsertReviewsBatch(t *testing.T) {
 	a2 := a
 	a2.Feeling = "Positif"
 	outs, err := s.UpsertReviews(ctx, []store.ReviewUpsert{a, a2, b})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || len(outs) != 3 {
+		t.Fatalf("first batch: %+v, %v; want three outcomes", outs, err)
 	}
 	want := []store.UpsertResult{store.Inserted, store.Updated, store.Inserted}
 	for i, o := range outs {
@@ -473,8 +482,11 @@ func TestUpsertReviewsBatch(t *testing.T) {
 		t.Errorf("the same record got ids %d and %d", outs[0].ID, outs[1].ID)
 	}
 	again, err := s.UpsertReviews(ctx, []store.ReviewUpsert{a2, b})
-	if err != nil || again[0].Result != store.Unchanged || again[1].Result != store.Unchanged || again[0].ID != outs[0].ID {
-		t.Errorf("second batch: %+v %v", again, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]store.UpsertOutcome{{ID: outs[1].ID, Result: store.Unchanged}, {ID: outs[2].ID, Result: store.Unchanged}}, again); diff != "" {
+		t.Errorf("second batch, the same records again (-want +got):\n%s", diff)
 	}
 	// A failing record rolls the whole batch back.
 	bad := sample(o.ID+999, "b4")
