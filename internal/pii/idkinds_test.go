@@ -113,12 +113,15 @@ func TestAddressesAbroad(t *testing.T) {
 		{"Belgian order", "domicilié Chaussée de Mons 231, 1070 Anderlecht, Belgique, depuis", "Chaussée de Mons 231, 1070 Anderlecht, Belgique", LabelAddress},
 		{"Swiss order after a cue", "j'habite en Suisse, route de Berne 8, 1700 Fribourg. Ma caisse", "route de Berne 8, 1700 Fribourg", LabelAddress},
 		{"postcode, commune, country", "Jan Peeters, 2000 Antwerpen, Belgique", "2000 Antwerpen", LabelPostcodeCity},
+		{"signature line, number after the name, letter box", "Luc Maes\nAvenue de Tervueren 40 bte 2, 1040 Etterbeek\n", "Avenue de Tervueren 40 bte 2, 1040 Etterbeek", LabelAddress},
+		{"milestone", "elle vit route de Gabès km 6, 3083 Sfax, depuis", "route de Gabès km 6, 3083 Sfax", LabelAddress},
 		{"card, expiry and code between dashes", "carte : 4970 1012 3456 7893 – 11/29 – 204 (tout)", "4970 1012 3456 7893 – 11/29 – 204", LabelCard},
 	})
 	keptAll(t, [][2]string{
 		{"le site n'accepte que le format AB-123-CD pour les plaques", "AB-123-CD"},
 		{"en 2019 Paris, France, a changé", "2019"},
 		{"j'habite rue de la Paix 12 mai dernier, bref", "mai"},
+		{"par le boulevard périphérique 12 minutes de plus", "12"},
 	})
 }
 

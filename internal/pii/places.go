@@ -381,20 +381,20 @@ func (d *detector) street(i int) (end, start int, ok bool) {
 			start = n.start
 		}
 	}
+	// Without a number before it, the street needs a cue (« j'habite rue des Lilas », « mon adresse : avenue
+	// Foch ») or its number after its name (« Rue Saint-Gilles 112 bte 4, 4000 Liège »).
+	numberAfter := false
 	if !numbered {
-		// « j'habite rue des Lilas », « mon adresse : avenue Foch »
 		cued := false
 		for k, n := i-1, 0; k >= 0 && n < 4; k, n = k-1, n+1 {
-			if addressCues[d.toks[k].key] {
+			if d.toks[k].in(tagAddrCue) {
 				cued = true
 				break
 			}
 		}
-		if !cued {
-			return 0, 0, false
-		}
+		numberAfter = !cued
 	}
-	ambiguous := streetTypesAmbiguous[t.key]
+	ambiguous := t.in(tagStreetAmb)
 	// « rond-point », « lieu-dit »
 	j := i + 1
 	if t.key == "rond" && j < len(d.toks) && d.toks[j].key == "point" {
@@ -455,6 +455,9 @@ func (d *detector) street(i int) (end, start int, ok bool) {
 	if e, ok := d.numberAfterStreet(last); ok {
 		return e, start, true
 	}
+	if numberAfter {
+		return 0, 0, false
+	}
 	// A postal code and a commune right after.
 	p := last + 1
 	if p < len(d.toks) {
@@ -480,6 +483,10 @@ func (d *detector) numberAfterStreet(last int) (int, bool) {
 		return 0, false
 	}
 	n := &d.toks[p]
+	if n.key == "km" && p+1 < len(d.toks) && d.gap(p) == " " && d.toks[p+1].digitsOnly() {
+		p++ // a milestone: « route de Tunis km 4 »
+		n = &d.toks[p]
+	}
 	if !(n.digitsOnly() && n.end-n.start <= 4 || n.has(fDigit) && len(n.key) <= 5 && isDigit(n.key[0]) &&
 		(strings.HasSuffix(n.key, "b") || strings.HasSuffix(n.key, "bis"))) || d.amountAfter(p) {
 		return 0, false
@@ -488,6 +495,17 @@ func (d *detector) numberAfterStreet(last int) (int, bool) {
 		return 0, false // « rue de la Paix 12 mai », « 12 ans »
 	}
 	end := n.end
+	if p+2 < len(d.toks) && d.gap(p) == " " && d.gap(p+1) == " " && d.toks[p+2].digitsOnly() {
+		switch d.toks[p+1].key {
+		case "bte", "boite", "bus", "app", "appt":
+			p += 2 // a letter box: « 112 bte 4 »
+			end = d.toks[p].end
+		}
+	}
+	// The number ends the street's line or clause: « boulevard périphérique 12 minutes » is a duration.
+	if after := strings.TrimLeft(d.gap(p), " \t"); p+1 < len(d.toks) && (after == "" || !strings.ContainsAny(after[:1], ",\n.;)")) {
+		return 0, false
+	}
 	if e, c, ok := d.foreignPostcode(p + 1); ok && strings.TrimSpace(d.gap(p)) == "," {
 		end = max(e, c)
 	}
