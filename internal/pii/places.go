@@ -461,7 +461,7 @@ func (d *detector) street(i int) (end, start int, ok bool) {
 	// A postal code and a commune right after.
 	p := last + 1
 	if p < len(d.toks) {
-		g := strings.TrimSpace(strings.NewReplacer("\u00a0", " ", ",", " ", "-", " ", "–", " ").Replace(d.gap(last)))
+		g := strings.TrimSpace(postcodeGapSpaces.Replace(d.gap(last)))
 		pt := &d.toks[p]
 		if g == "" && !strings.Contains(d.gap(last), "\n\n") && pt.digitsOnly() && pt.end-pt.start == 5 && postcodeOK(d.text[pt.start:pt.end]) {
 			if e, ok := d.commune(p); ok {
@@ -471,6 +471,10 @@ func (d *detector) street(i int) (end, start int, ok bool) {
 	}
 	return end, start, true
 }
+
+// postcodeGapSpaces turns the separators allowed between a street and its postcode into spaces; built once, not
+// for every street.
+var postcodeGapSpaces = strings.NewReplacer("\u00a0", " ", ",", " ", "-", " ", "–", " ")
 
 // postcodeCountries are the neighbouring countries whose postcodes have four digits.
 var postcodeCountries = set(`belgique suisse luxembourg autriche danemark tunisie norvege hongrie bulgarie`)
