@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/reviews"
 	"github.com/plume-services/plume/internal/store"
 	"github.com/plume-services/plume/internal/store/storetest"
@@ -151,8 +153,8 @@ func TestImportSampleExport(t *testing.T) {
 
 	// Importing again changes nothing.
 	again := importFile(t, st, data, reviews.FormatCSV)
-	if again.Added != 0 || again.Unchanged != len(rows) || again.Updated != 0 || again.Rejected != 0 {
-		t.Fatalf("second import: %s", again)
+	if diff := cmp.Diff(reviews.Summary{Unchanged: len(rows)}, again); diff != "" {
+		t.Fatalf("second import (-want +got):\n%s", diff)
 	}
 
 	// An agent works on a review; the export then brings a corrected text for it and for a fresh one.
@@ -250,8 +252,15 @@ func TestImportJSONLinesReportsMalformedLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Topic != "Accueil,Guichet" || r.Status != store.StatusPublished || r.OrganisationSlug != "cpam" || !r.WrittenAt.Equal(time.Date(2024, 5, 3, 8, 0, 0, 0, time.UTC)) {
-		t.Errorf("review 106 = topic %q status %s org %s written %v", r.Topic, r.Status, r.OrganisationSlug, r.WrittenAt)
+	type read struct {
+		Topic     string
+		Status    store.ReviewStatus
+		Org       string
+		WrittenAt time.Time // compared with Equal: the database answers in its own time zone
+	}
+	if diff := cmp.Diff(read{"Accueil,Guichet", store.StatusPublished, "cpam", time.Date(2024, 5, 3, 8, 0, 0, 0, time.UTC)},
+		read{r.Topic, r.Status, r.OrganisationSlug, r.WrittenAt}); diff != "" {
+		t.Errorf("review 106 (-want +got):\n%s", diff)
 	}
 	if r, err := st.ReviewByExternalID(ctx, reviews.SourceSPP, "101"); err != nil || r.Title != "Dossier bloqué" {
 		t.Errorf("numeric id_experience: %v %v", r.Title, err)
@@ -403,9 +412,14 @@ func TestSaveSingleReview(t *testing.T) {
 	if err != nil || res != store.Inserted {
 		t.Fatalf("Save: %v %v", res, err)
 	}
-	r, _ := st.GetReview(ctx, id)
-	if r.Title != "Titre : test" || r.Body != "Texte\n\nsuite" || r.OrganisationSlug != "cpam-du-rhone" || r.OrganisationLabel != "CPAM du Rhône" || r.Source != reviews.SourceSPP {
-		t.Errorf("stored %+v", r)
+	r, err := st.GetReview(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type stored struct{ Title, Body, OrgSlug, OrgLabel, Source string }
+	if diff := cmp.Diff(stored{"Titre : test", "Texte\n\nsuite", "cpam-du-rhone", "CPAM du Rhône", reviews.SourceSPP},
+		stored{r.Title, r.Body, r.OrganisationSlug, r.OrganisationLabel, r.Source}); diff != "" {
+		t.Errorf("stored review (-want +got):\n%s", diff)
 	}
 	if time.Since(r.WrittenAt) > time.Minute {
 		t.Errorf("a review without date is dated %v, want now", r.WrittenAt)
