@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/store/storetest"
 )
 
@@ -37,15 +39,19 @@ func TestUsersAndTokensCommands(t *testing.T) {
 	}
 	// Bad input names the flags at fault and stores nothing.
 	code, _, errs = plume("", "users", "add", "--email", "pas-une-adresse", "--name", "X", "--role", "chef", "--org", "caf-33")
-	if code != 1 || !strings.Contains(errs, "--email") || !strings.Contains(errs, "--role") || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
-		t.Errorf("bad users add: %d %q", code, errs)
+	if diff := cmp.Diff(outcome{1, map[string]bool{"--email": true, "--role": true}}, outcomeOf(code, errs, "--email", "--role")); diff != "" {
+		t.Errorf("bad users add (-want +got):\n%s\nstderr %q", diff, errs)
+	}
+	if strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+		t.Errorf("bad users add: stderr on several lines, want one: %q", errs)
 	}
 	if code, _, errs := plume("", "users", "frobnicate"); code != 2 || !strings.Contains(errs, "action \"frobnicate\" inconnue") {
 		t.Errorf("unknown action: %d %q", code, errs)
 	}
 	code, out, _ = plume("", "users", "list")
-	if code != 0 || !strings.Contains(out, "agent@caf.fr") || !strings.Contains(out, "admin@plume.fr") || strings.Contains(out, "pas-une-adresse") {
-		t.Errorf("users list: %d %q", code, out)
+	want := outcome{0, map[string]bool{"agent@caf.fr": true, "admin@plume.fr": true, "pas-une-adresse": false}}
+	if diff := cmp.Diff(want, outcomeOf(code, out, "agent@caf.fr", "admin@plume.fr", "pas-une-adresse")); diff != "" {
+		t.Errorf("users list (-want +got):\n%s\nstdout %q", diff, out)
 	}
 
 	// Tokens: the raw value alone on stdout, listed, revoked.
@@ -58,8 +64,10 @@ func TestUsersAndTokensCommands(t *testing.T) {
 		t.Errorf("token beyond the role: %d %q", code, errs)
 	}
 	code, out, _ = plume("", "tokens", "list", "--email", "agent@caf.fr")
-	if code != 0 || !strings.Contains(out, "GRC") || !strings.Contains(out, "actif") || strings.Contains(out, raw) {
-		t.Errorf("tokens list: %d %q", code, out)
+	// The raw token must never be listed again.
+	want = outcome{0, map[string]bool{"GRC": true, "actif": true, raw: false}}
+	if diff := cmp.Diff(want, outcomeOf(code, out, "GRC", "actif", raw)); diff != "" {
+		t.Errorf("tokens list (-want +got):\n%s\nstdout %q", diff, out)
 	}
 	if code, out, errs := plume("", "tokens", "revoke", "--email", "agent@caf.fr", "--id", "1"); code != 0 || !strings.Contains(out, "révoqué") {
 		t.Errorf("tokens revoke: %d %q %q", code, out, errs)
@@ -76,4 +84,19 @@ func TestUsersAndTokensCommands(t *testing.T) {
 	if code, out, _ := plume("", "users", "disable", "--email", "agent@caf.fr"); code != 0 || !strings.Contains(out, "désactivé") {
 		t.Errorf("users disable: %d %q", code, out)
 	}
+}
+
+// outcome is what an assertion reads of a command's run: its exit status and, for each phrase, whether the
+// output contains it.
+type outcome struct {
+	Code     int
+	Contains map[string]bool
+}
+
+func outcomeOf(code int, text string, phrases ...string) outcome {
+	o := outcome{Code: code, Contains: map[string]bool{}}
+	for _, p := range phrases {
+		o.Contains[p] = strings.Contains(text, p)
+	}
+	return o
 }
