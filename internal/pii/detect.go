@@ -120,6 +120,7 @@ func (d *detector) run() []Span {
 	d.persons()
 	d.greetingHandles()
 	d.mailHeaders()
+	d.signatureBlocks()
 	d.dropOffices()
 	b.units = d.us
 	b.cands = d.cands

@@ -76,3 +76,22 @@ func TestServiceMailboxes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelEmail) })
 	}
 }
+
+// TestSignatureBlocks: the lines under a private person's name alone on its line, before the phone or the
+// mailbox, are that person's address whatever their country's layout; an agent's signature has none, and a
+// postcode and commune alone stay a POSTCODE_CITY (invented examples).
+func TestSignatureBlocks(t *testing.T) {
+	tests := []struct{ name, text, value, label string }{
+		{"Belgian box number", "Merci.\n\nLucie Janssens\nAvenue des Tilleuls 41 bte 2, 1180 Uccle\n+32 476 10 20 30",
+			"Avenue des Tilleuls 41 bte 2, 1180 Uccle", LabelAddress},
+		{"estate and district abroad", "Cordialement,\nSofiane Haddad\nCité 300 logements, bât. 4, n° 9, Aïn Naadja, Alger\n+213 6 61 22 33 44",
+			"Cité 300 logements, bât. 4, n° 9, Aïn Naadja, Alger", LabelAddress},
+		{"farm name in capitals", "MERCI DE ME RÉPONDRE.\n\nGINETTE ROCHE\nLES GRANGES, 43200 YSSINGEAUX\n04 71 65 00 11",
+			"LES GRANGES, 43200 YSSINGEAUX", LabelAddress},
+		{"postcode alone", "Bonne journée,\nMaxime Lebreton\n35000 Rennes\nmaxime.lebreton@laposte.net", "35000 Rennes", LabelPostcodeCity},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, tt.label) })
+	}
+	wantKept(t, "Bien à vous,\nÉmilie, conseillère retraite\nCarsat Auvergne\n63036 Clermont-Ferrand Cedex 9", "63036 Clermont-Ferrand Cedex 9")
+}
