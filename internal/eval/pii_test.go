@@ -40,17 +40,18 @@ func runPIISplit(t *testing.T, split string, min int) PIIReport {
 // test-blind-4: PERSON 0.885, recall 0.906, precision 0.960, zero leak 0.900, traps 1.0 %. Raised in session 4
 // (now tuning splits) after the name rules by kind: test-blind-4 PERSON 0.990, recall 0.957, zero leak 0.965; then
 // after the identifier rules by layout: test-blind-3 recall 0.987, precision 0.977, zero leak 0.975; test-blind-4
-// recall 0.987, precision 0.995, zero leak 1.000.
+// recall 0.987, precision 0.995, zero leak 1.000; then PERSON recall 0.991 (test-blind-3) and 1.000 (test-blind-4)
+// after the names by kind, places and replies.
 var (
 	testFloor3 = PIITargets{
-		Recall:        map[string]float64{pii.LabelPerson: 0.98},
+		Recall:        map[string]float64{pii.LabelPerson: 0.99},
 		OverallRecall: 0.98,
 		Precision:     0.97,
 		ZeroLeakShare: 0.97,
 		TrapMaskedMax: 0.02,
 	}
 	testFloor4 = PIITargets{
-		Recall:        map[string]float64{pii.LabelPerson: 0.98},
+		Recall:        map[string]float64{pii.LabelPerson: 0.99},
 		OverallRecall: 0.98,
 		Precision:     0.98,
 		ZeroLeakShare: 0.99,

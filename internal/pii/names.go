@@ -145,8 +145,12 @@ func (d *detector) greetingHandles() {
 			continue
 		}
 		handle := strings.TrimSpace(rest[:end])
-		if f := strings.Fields(handle); len(f) > 0 && len(f) <= 3 && pseudonym(f) && !stopwords[LexiconKey(f[0])] &&
-			!titles[LexiconKey(f[0])] && !anonymousHandle(f[0]) {
+		f := strings.Fields(handle)
+		if len(f) == 0 || len(f) > 4 || stopwords[LexiconKey(f[0])] || titles[LexiconKey(f[0])] || anonymousHandle(f[0]) {
+			continue
+		}
+		lineEnd := strings.HasPrefix(strings.TrimLeft(d.text[start+end+1:], " \r"), "\n")
+		if len(f) <= 3 && pseudonym(f) || len(f) >= 2 && lineEnd && d.nickname(f) {
 			// The number detectors read « Lili33 » as a reference: the greeting says whose name it is.
 			end := start + len(handle)
 			d.cands = slices.DeleteFunc(d.cands, func(c cand) bool { return c.start >= start && c.end <= end })
@@ -245,4 +249,21 @@ func anonymousHandle(h string) bool {
 		}
 	}
 	return false
+}
+
+// nickname reports the words of a greeting's whole line that are a nickname built on a first name: « Pat le
+// Breton », « Josette du 13 »: a first name first, nothing of an office or a title after it, and one person
+// (« Marie et Paul » are two, found one by one).
+func (d *detector) nickname(f []string) bool {
+	k := LexiconKey(f[0])
+	if d.lex.first[k] == 0 || d.lex.french.has(k) && commonWords[k] {
+		return false
+	}
+	for _, w := range f[1:] {
+		k := LexiconKey(strings.Trim(w, ".'’"))
+		if k == "et" || titles[k] || roles[k] || institutions[k] || officeWords[k] || nonNames[k] && !communeParticles[k] {
+			return false
+		}
+	}
+	return true
 }

@@ -12,6 +12,7 @@ func TestGreetedPseudonyms(t *testing.T) {
 		{"underscore", "Bonjour lili_rose,\nMerci pour votre retour.", "lili_rose"},
 		{"capital inside", "Bonsoir PapaDeTrois, votre dossier est à jour.", "PapaDeTrois"},
 		{"department after a nickname", "Bonjour Kiki du 59,\nNous regrettons ce délai.", "Kiki du 59"},
+		{"nickname on a first name", "Bonjour Lulu la Nantaise,\nMerci pour votre message.", "Lulu la Nantaise"},
 	}
 	wantSpans(t, LabelPerson, tests)
 	wantNoPerson(t, "Bonjour à tous, voici les horaires.", "Bonjour 2025, année des réformes.",

@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -914,14 +915,20 @@ func (d *detector) repeatNames(us []unit, found map[string]bool) {
 		if (w.common || w.french) && (!w.cap || d.toks[w.a].has(fSentStart)) && !d.named[w.key] {
 			continue // « Rose » masked, the colour « rose » and a sentence's first word kept
 		}
+		n := len(d.cands)
 		if prev == k-1 && plainSpace(d.ugap(us, prev)) {
-			// « Mai Anh » again: one span for the name, as it was found.
-			d.cands = d.cands[:len(d.cands)-1]
-		} else {
-			from = w.start
+			// « Mai Anh » again: one span for the name, as it was found; the last candidate, the previous
+			// word's own, goes once the joined one is in.
+			if d.add(from, w.end, LabelPerson); len(d.cands) > n {
+				d.cands = slices.Delete(d.cands, n-1, n)
+				prev = k
+				continue
+			}
 		}
-		d.add(from, w.end, LabelPerson)
-		prev = k
+		from, prev = w.start, -2
+		if d.add(from, w.end, LabelPerson); len(d.cands) > n {
+			prev = k // added: the next word may join it
+		}
 	}
 }
 
