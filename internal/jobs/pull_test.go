@@ -160,14 +160,27 @@ func TestPull5000WithFaultsAndRestart(t *testing.T) {
 const recheckFilter = "date_de_publication >= date'"
 
 // reads sums the records the portal returned to cursor queries and to re-check queries.
+//
+// A page is counted once however often it was asked for: the client gives up on an answer slower than its
+// timeout (150 ms here) and asks for the same page again, which the server logs as answered twice though the
+// cursor never moved back — on a loaded machine that alone made 4,900 reads of 3,500 records.
 func reads(calls []spptest.Call) (resumed, rechecked int) {
+	type page struct {
+		where, order  string
+		limit, offset int
+	}
+	seen := make(map[page]bool)
 	for _, call := range calls {
+		p := page{call.Where, call.OrderBy, call.Limit, call.Offset}
 		switch {
-		case call.Status != 200:
+		case call.Status != 200 || seen[p]:
 		case strings.Contains(call.Where, recheckFilter):
 			rechecked += call.Returned
 		default:
 			resumed += call.Returned
+		}
+		if call.Status == 200 {
+			seen[p] = true
 		}
 	}
 	return resumed, rechecked
