@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/budget"
 	"github.com/plume-services/plume/internal/llm/llmtest"
 )
@@ -47,8 +49,14 @@ func TestChatBudgets(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &oe); err != nil {
 			t.Fatalf("%s: not JSON: %.200s", tt.name, body)
 		}
-		if res.StatusCode != tt.status || oe.Error.Type != "invalid_request_error" || oe.Error.Code != tt.code || !strings.Contains(oe.Error.Message, "trop long") {
-			t.Errorf("%s: %d %+v, want %d %s with a French message", tt.name, res.StatusCode, oe.Error, tt.status, tt.code)
+		type refusal struct {
+			Status      int
+			Type, Code  string
+			SaysTooLong bool // the French message says « trop long »
+		}
+		got := refusal{res.StatusCode, oe.Error.Type, oe.Error.Code, strings.Contains(oe.Error.Message, "trop long")}
+		if diff := cmp.Diff(refusal{tt.status, "invalid_request_error", tt.code, true}, got); diff != "" {
+			t.Errorf("%s: message %q (-want +got):\n%s", tt.name, oe.Error.Message, diff)
 		}
 	}
 	if n := len(e.fake.Requests()); n != 0 {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/web"
@@ -77,8 +79,19 @@ func TestRateLimitHoldsAcrossInstances(t *testing.T) {
 			Code *string `json:"code"`
 		} `json:"error"`
 	}
-	if err := json.Unmarshal(body, &oe); err != nil || res.StatusCode != 429 || oe.Error.Code == nil || *oe.Error.Code != "rate_limit_exceeded" || oe.Error.Type != "rate_limit_error" {
-		t.Errorf("/v1 past the limit: %d %s", res.StatusCode, body)
+	if err := json.Unmarshal(body, &oe); err != nil {
+		t.Fatalf("/v1 past the limit: not JSON (%v): %s", err, body)
+	}
+	type limited struct {
+		Status     int
+		Type, Code string
+	}
+	code := ""
+	if oe.Error.Code != nil {
+		code = *oe.Error.Code
+	}
+	if diff := cmp.Diff(limited{429, "rate_limit_error", "rate_limit_exceeded"}, limited{res.StatusCode, oe.Error.Type, code}); diff != "" {
+		t.Errorf("/v1 past the limit (-want +got):\n%s", diff)
 	}
 	// Reading is not rate-limited.
 	if res := post(instances[0], "/api/v1/reviews/"+strconv.FormatInt(id, 10), ""); res.StatusCode == http.StatusTooManyRequests {

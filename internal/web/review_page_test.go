@@ -111,9 +111,16 @@ func TestReviewWorkflow(t *testing.T) {
 	if res.StatusCode != 303 || !strings.Contains(res.Header.Get("Location"), "fait=enregistre") {
 		t.Fatalf("save: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
-	ds, _ := e.st.ListDrafts(ctx, id)
-	if len(ds) != 2 || ds[1].Kind != store.DraftEdit || ds[1].Text != edited || ds[1].CreatedBy != "agent@caf.test" {
-		t.Fatalf("after save: %d drafts, last %+v", len(ds), ds[len(ds)-1])
+	ds, err := e.st.ListDrafts(ctx, id)
+	if err != nil || len(ds) != 2 {
+		t.Fatalf("after save: %d drafts (%v), want the model's and the agent's", len(ds), err)
+	}
+	type version struct {
+		Kind            store.DraftKind
+		Text, CreatedBy string
+	}
+	if diff := cmp.Diff(version{store.DraftEdit, edited, "agent@caf.test"}, version{ds[1].Kind, ds[1].Text, ds[1].CreatedBy}); diff != "" {
+		t.Fatalf("the agent's version (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(ds[0].Sources, ds[1].Sources, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("the edit lost the sources of the draft it edits (-draft +edit):\n%s", diff)
@@ -134,8 +141,22 @@ func TestReviewWorkflow(t *testing.T) {
 		t.Fatalf("feedback: %d", res.StatusCode)
 	}
 	fb, err := e.st.ReviewFeedback(ctx, id)
-	if err != nil || len(fb) != 1 || fb[0].Thumbs != -1 || len(fb[0].Tags) != 2 || fb[0].Comment != "Trop administratif." || fb[0].DraftID != did {
-		t.Fatalf("feedback stored: %+v %v", fb, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type opinion struct {
+		DraftID int64
+		Thumbs  int
+		Tags    []string
+		Comment string
+	}
+	var got []opinion
+	for _, f := range fb {
+		got = append(got, opinion{f.DraftID, f.Thumbs, f.Tags, f.Comment})
+	}
+	want := []opinion{{did, -1, []string{"trop_long", "ton_inadapte"}, "Trop administratif."}}
+	if diff := cmp.Diff(want, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+		t.Fatalf("feedback stored, about the model's draft (-want +got):\n%s", diff)
 	}
 	res, body := e.do(request{method: "POST", path: "/avis/" + sid + "/brouillons/" + strconv.FormatInt(did, 10) + "/retour", role: "agent",
 		form: url.Values{"pouce": {"1"}, "etiquettes": {"faux"}}})

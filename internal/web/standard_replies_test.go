@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/store"
 )
@@ -57,8 +59,14 @@ func TestStandardRepliesSettings(t *testing.T) {
 		t.Fatalf("valid reply: %d, want 303", code)
 	}
 	rs, err := e.st.ListStandardReplies(ctx, e.caf.ID)
-	if err != nil || len(rs) != 2 || rs[1].Title != "Pièces à fournir" || rs[1].Body != "Joignez votre avis d'imposition.\nMerci." || rs[1].CreatedBy != "superviseur@caf.test" {
-		t.Fatalf("stored replies: %+v %v", rs, err)
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("stored replies: %+v %v; want two", rs, err)
+	}
+	// The body is stored with the browser's CRLF turned into LF.
+	type reply struct{ Title, Body, CreatedBy string }
+	if diff := cmp.Diff(reply{"Pièces à fournir", "Joignez votre avis d'imposition.\nMerci.", "superviseur@caf.test"},
+		reply{rs[1].Title, rs[1].Body, rs[1].CreatedBy}); diff != "" {
+		t.Fatalf("the reply added (-want +got):\n%s", diff)
 	}
 	if _, page := e.do(request{method: "GET", path: "/parametres?reponse=ajoutee", role: "superviseur"}); !strings.Contains(page, "Réponse type ajoutée.") ||
 		!strings.Contains(page, "Pièces à fournir") {
