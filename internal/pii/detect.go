@@ -121,6 +121,7 @@ func (d *detector) run() []Span {
 	d.greetingHandles()
 	d.mailHeaders()
 	d.signatureBlocks()
+	d.joinBlocks()
 	d.dropOffices()
 	b.units = d.us
 	b.cands = d.cands

@@ -89,6 +89,10 @@ func TestSignatureBlocks(t *testing.T) {
 		{"farm name in capitals", "MERCI DE ME RÉPONDRE.\n\nGINETTE ROCHE\nLES GRANGES, 43200 YSSINGEAUX\n04 71 65 00 11",
 			"LES GRANGES, 43200 YSSINGEAUX", LabelAddress},
 		{"postcode alone", "Bonne journée,\nMaxime Lebreton\n35000 Rennes\nmaxime.lebreton@laposte.net", "35000 Rennes", LabelPostcodeCity},
+		{"road's milestone and foreign postcode", "Mon père vit à Kairouan, route de Sousse km 3, 3100 Kairouan, il attend.",
+			"route de Sousse km 3, 3100 Kairouan", LabelAddress},
+		{"district between street and postcode", "J'habite 5 chemin des Mangues, Ravine-Blanche, 97410 Saint-Pierre depuis 2010.",
+			"5 chemin des Mangues, Ravine-Blanche, 97410 Saint-Pierre", LabelAddress},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, tt.label) })

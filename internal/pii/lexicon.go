@@ -85,7 +85,7 @@ var streetTypesAmbiguous = set(`place pl cours square sq residence res cite voie
 
 // addressCues announce an address even without a street number: "j'habite rue des Lilas".
 var addressCues = set(`habite habitons habitent domicile domicilie domiciliee demeurant demeure reside residant
-	residante adresse demenage demenagee demenagees vis`)
+	residante adresse demenage demenagee demenagees vis vit vivons vivent`)
 
 // postcodeStops are words that follow a five-digit number that is not a postal code.
 var postcodeStops = set(`euros euro eur e k ke keur habitants personnes km m m2 metres kg ans jours mois fois

@@ -1,6 +1,8 @@
 package pii
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -109,4 +111,77 @@ func (d *detector) postalLine(s, e int, others []int) bool {
 		}
 	}
 	return postal
+}
+
+// joinBlocks makes one address of the pieces of a postal block the street readers leave apart: a road's
+// milestone (« route de Tunis km 4 »), a district's line between the street and the postcode (« 8 impasse des
+// Lilas, Bellevue, 97460 … »), a foreign four-digit postcode and its commune (« …, 3027 Sfax »).
+func (d *detector) joinBlocks() {
+	var blocks []int // ADDRESS and POSTCODE_CITY candidates' indexes, by start
+	for i, c := range d.cands {
+		if c.label == LabelAddress || c.label == LabelPostcodeCity {
+			blocks = append(blocks, i)
+		}
+	}
+	if len(blocks) == 0 {
+		return
+	}
+	slices.SortFunc(blocks, func(a, b int) int { return d.cands[a].start - d.cands[b].start })
+	for n, i := range blocks {
+		c := &d.cands[i]
+		if c.label != LabelAddress {
+			continue
+		}
+		d.tick()
+		end := c.end
+		if m := kmAfter.FindStringIndex(d.text[end:]); m != nil {
+			end += m[1]
+		}
+		// The next piece, past at most a district's line.
+		if n+1 < len(blocks) {
+			nx := &d.cands[blocks[n+1]]
+			if nx.start >= end && nx.start-end <= 40 && d.districtBetween(end, nx.start) {
+				end = max(end, nx.end)
+				nx.label, nx.prio = LabelAddress, classByLabel[LabelAddress].priority
+				nx.start = c.start
+			}
+		}
+		if m := foreignPostcodeAfter.FindStringIndex(d.text[end:]); m != nil {
+			end += m[1]
+		}
+		if end != c.end {
+			c.end, c.prio = end, classByLabel[LabelAddress].priority
+		}
+	}
+}
+
+var (
+	// kmAfter is a road's milestone after its name: « km 4 », « , km 12,5 ».
+	kmAfter = regexp.MustCompile(`^,?[ \x{00a0}]+[Kk][Mm][ \x{00a0}]*\d{1,3}(?:[,.]\d)?\b`)
+	// foreignPostcodeAfter is a four-digit postcode and its commune after an address: « , 3027 Sfax ».
+	foreignPostcodeAfter = regexp.MustCompile(`^,[ \x{00a0}]*\d{4}[ \x{00a0}]+\p{Lu}[\p{L}'’-]+(?:[ \x{00a0}-]\p{Lu}[\p{L}'’-]+){0,2}`)
+)
+
+// districtBetween reports that [s, e) only separates two pieces of one postal block: commas and at most two
+// capitalised words that are nobody's name and no office's (« , Bellevue, »).
+func (d *detector) districtBetween(s, e int) bool {
+	g := d.text[s:e]
+	if strings.ContainsAny(g, "\n.;:!?()") {
+		return false
+	}
+	words := 0
+	for k := d.tokAt(s); k < len(d.toks) && d.toks[k].start < e; k++ {
+		t := &d.toks[k]
+		if !t.lettersOnly() || !t.has(fCap|fUpper) || officeHeads[t.key] {
+			return false
+		}
+		if k > 0 && d.gap(k-1) == "-" && d.toks[k-1].start >= s {
+			continue // « Ravine-Blanche » is one word: only its head could be a first name
+		}
+		if d.lex.first[t.key] > 0 {
+			return false
+		}
+		words++
+	}
+	return words <= 2 && strings.Count(g, ",") >= 1
 }
