@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/plume-services/plume/internal/search/searchtest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +15,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/plume-services/plume/internal/search/searchtest"
 
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/config"
@@ -186,14 +188,27 @@ func TestOpenAICompletionFiltersAndCites(t *testing.T) {
 		t.Errorf("history handled wrongly:\n%s", sent)
 	}
 	content := c.Choices[0].Message.Content
-	if c.Object != "chat.completion" || c.Model != AssistantModel || len(c.Choices) != 1 || c.Choices[0].Message.Role != "assistant" {
-		t.Errorf("completion = %s", out)
+	type shape struct {
+		Object, Model string
+		Choices       int
+		Role          string
+	}
+	if diff := cmp.Diff(shape{"chat.completion", AssistantModel, 1, "assistant"}, shape{c.Object, c.Model, len(c.Choices), c.Choices[0].Message.Role}); diff != "" {
+		t.Errorf("completion %s (-want +got):\n%s", out, diff)
 	}
 	if !strings.Contains(content, "Karim Benali") || strings.Contains(content, "[12]") || !strings.Contains(content, "[1]") {
 		t.Errorf("content = %q", content)
 	}
-	if len(c.Sources) == 0 || c.Sources[0].N != 1 || !c.Sources[0].Cited || !strings.HasPrefix(c.Sources[0].URL, "https://") || c.Sources[0].Title == "" {
-		t.Errorf("sources = %+v", c.Sources)
+	if len(c.Sources) == 0 {
+		t.Fatal("no sources in the completion")
+	}
+	type source struct {
+		N                    int
+		Cited, HTTPS, Titled bool
+	}
+	first := c.Sources[0]
+	if diff := cmp.Diff(source{1, true, true, true}, source{first.N, first.Cited, strings.HasPrefix(first.URL, "https://"), first.Title != ""}); diff != "" {
+		t.Errorf("first source %+v (-want +got):\n%s", first, diff)
 	}
 	if c.Usage == nil || c.Usage.TotalTokens == 0 {
 		t.Errorf("usage = %+v", c.Usage)
@@ -256,8 +271,14 @@ func TestOpenAIStreamingChunkFormat(t *testing.T) {
 	if got := text.String(); got != "Faites la demande en ligne [1]. Puis attendez." {
 		t.Errorf("streamed text = %q", got)
 	}
-	if !finished || len(last.Choices) != 0 || last.Usage == nil || last.Usage.TotalTokens == 0 {
-		t.Errorf("no finish or no final usage chunk: %+v", last)
+	// The stream finishes, then sends a last chunk with no choice and the usage.
+	type end struct {
+		Finished  bool
+		Choices   int
+		HasTokens bool
+	}
+	if diff := cmp.Diff(end{true, 0, true}, end{finished, len(last.Choices), last.Usage != nil && last.Usage.TotalTokens > 0}); diff != "" {
+		t.Errorf("end of the stream, last chunk %+v (-want +got):\n%s", last, diff)
 	}
 }
 
@@ -323,8 +344,19 @@ func TestOpenAIErrors(t *testing.T) {
 				t.Fatalf("status %d (%s), want %d: %s", res.StatusCode, res.Header.Get("Content-Type"), tt.status, body)
 			}
 			var e openAIError
-			if err := json.Unmarshal([]byte(body), &e); err != nil || e.Error.Message == "" || e.Error.Type == "" || e.Error.Code == nil || *e.Error.Code != tt.code {
-				t.Errorf("error body %s, want code %q", body, tt.code)
+			if err := json.Unmarshal([]byte(body), &e); err != nil {
+				t.Fatalf("error body %s is not JSON: %v", body, err)
+			}
+			type refusal struct {
+				HasMessage, HasType bool
+				Code                string
+			}
+			code := "(null)"
+			if e.Error.Code != nil {
+				code = *e.Error.Code
+			}
+			if diff := cmp.Diff(refusal{true, true, tt.code}, refusal{e.Error.Message != "", e.Error.Type != "", code}); diff != "" {
+				t.Errorf("error body %s (-want +got):\n%s", body, diff)
 			}
 			if strings.Contains(body, "Params") || strings.Contains(body, "json:") || strings.Contains(body, "127.0.0.1") {
 				t.Errorf("a Go name or an address in the message: %s", body)
@@ -367,8 +399,12 @@ func sseEvents(t *testing.T, body string) []struct{ Name, Data string } {
 func TestChatPageStreamsStoresAndKeepsConversationsPrivate(t *testing.T) {
 	env := newAssistantEnv(t, true)
 	res, body := env.page(t, env.alice, "GET", "/assistant", nil, "")
-	if res.StatusCode != 200 || !strings.Contains(body, `aria-live="polite"`) || !strings.Contains(body, `<label class="fr-label" for="assistant-question">`) || !strings.Contains(body, "/static/js/assistant.js") {
+	if res.StatusCode != 200 {
 		t.Fatalf("GET /assistant = %d", res.StatusCode)
+	}
+	page := []string{`aria-live="polite"`, `<label class="fr-label" for="assistant-question">`, "/static/js/assistant.js"}
+	if diff := cmp.Diff(says(strings.Join(page, " "), page...), says(body, page...)); diff != "" {
+		t.Fatalf("GET /assistant: the live region, the labelled question and the script (-want +got):\n%s", diff)
 	}
 
 	env.fake.Push(llmtest.Reply{Chunks: []string{"Déclarez la perte ", "sur le compte ameli de [PERSON", "NE_1] [1]."}})
@@ -395,8 +431,11 @@ func TestChatPageStreamsStoresAndKeepsConversationsPrivate(t *testing.T) {
 			_ = json.Unmarshal([]byte(ev.Data), &done)
 		}
 	}
-	if len(names) < 4 || names[0] != "start" || names[1] != "sources" || names[len(names)-1] != "done" {
-		t.Fatalf("events %v", names)
+	if len(names) < 4 {
+		t.Fatalf("events %v: want start, sources, at least one delta, done", names)
+	}
+	if diff := cmp.Diff([]string{"start", "sources", "done"}, []string{names[0], names[1], names[len(names)-1]}); diff != "" {
+		t.Fatalf("events %v: first two and last (-want +got):\n%s", names, diff)
 	}
 	if streamed.String() != "Déclarez la perte sur le compte ameli de Julie Moreau [1]." {
 		t.Errorf("streamed %q", streamed.String())
@@ -441,8 +480,13 @@ func TestChatPageStreamsStoresAndKeepsConversationsPrivate(t *testing.T) {
 		t.Error("feedback not shown back")
 	}
 	res, body = env.page(t, env.alice, "GET", "/assistant/export.jsonl", nil, "")
-	if res.StatusCode != 200 || strings.Contains(body, "Moreau") || !strings.Contains(body, `"rating":-1`) || !strings.Contains(body, "[PERSONNE_1]") {
+	if res.StatusCode != 200 {
 		t.Errorf("export = %d %s", res.StatusCode, body)
+	}
+	// Exported filtered: the placeholder, never the name, with the feedback.
+	want := map[string]bool{"Moreau": false, `"rating":-1`: true, "[PERSONNE_1]": true}
+	if diff := cmp.Diff(want, says(body, "Moreau", `"rating":-1`, "[PERSONNE_1]")); diff != "" {
+		t.Errorf("export %s (-want +got):\n%s", body, diff)
 	}
 	if res, _ := env.page(t, env.alice, "POST", conv+"/suppression", url.Values{}, ""); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("delete = %d", res.StatusCode)
@@ -524,4 +568,14 @@ func TestOpenAINodeClient(t *testing.T) {
 	if !bounded {
 		t.Error("max_tokens: 5 never reached the model")
 	}
+}
+
+// says reports, for each phrase, whether text contains it: against a map of what each should be, a failure
+// shows only the phrases that are wrong.
+func says(text string, phrases ...string) map[string]bool {
+	m := make(map[string]bool, len(phrases))
+	for _, p := range phrases {
+		m[p] = strings.Contains(text, p)
+	}
+	return m
 }
