@@ -13,6 +13,7 @@ import (
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
+	"github.com/plume-services/plume/internal/search/searchtest"
 	"github.com/plume-services/plume/internal/store"
 	"github.com/plume-services/plume/internal/store/storetest"
 )
@@ -25,13 +26,10 @@ const (
 	embedDim = 384
 )
 
-// sampleStore is a fresh database with the shipped sample corpus loaded.
+// sampleStore is a fresh database with the shipped sample corpus, loaded once per test process and copied.
 func sampleStore(t *testing.T) (*store.Store, *search.Searcher) {
 	t.Helper()
-	st := storetest.NewDB(t)
-	if _, _, err := search.LoadSampleIfEmpty(context.Background(), st, embed.NewLocal(embedDim)); err != nil {
-		t.Fatal(err)
-	}
+	st := searchtest.NewDB(t, embedDim)
 	return st, search.New(st, embed.NewLocal(embedDim), search.Options{})
 }
 
@@ -61,6 +59,7 @@ func newRun(t *testing.T, st *store.Store, ds *eval.Dataset) store.EvalRun {
 }
 
 func TestRunIsResumable(t *testing.T) {
+	t.Parallel()
 	st, searcher := sampleStore(t)
 	ds, err := eval.LoadDataset(reviewsSample)
 	if err != nil {
@@ -136,6 +135,7 @@ func (c *countingDrafter) Generate(ctx context.Context, in draft.Input) (draft.R
 }
 
 func TestRunRefusesAnotherDataset(t *testing.T) {
+	t.Parallel()
 	st := storetest.NewDB(t)
 	ds, err := eval.LoadDataset(reviewsSample)
 	if err != nil {

@@ -9,18 +9,15 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/plume-services/plume/internal/jobs"
+	"github.com/plume-services/plume/internal/jobs/jobstest"
 	"github.com/plume-services/plume/internal/spp"
 	"github.com/plume-services/plume/internal/store"
-	"github.com/plume-services/plume/internal/store/storetest"
 )
 
 // newDB returns a fresh database with Plume's and River's schemas.
 func newDB(tb testing.TB) *store.Store {
 	tb.Helper()
-	st := storetest.NewDB(tb)
-	if err := jobs.Migrate(context.Background(), st.Pool); err != nil {
-		tb.Fatalf("migrate river: %v", err)
-	}
+	st, _ := jobstest.NewDBURL(tb)
 	return st
 }
 

@@ -13,6 +13,7 @@ import (
 // TestReviewTitleSearch checks the title search of a review: a short title that names the démarche lifts its
 // fiche above those of the documents the narrative lists, and the option turns it off.
 func TestReviewTitleSearch(t *testing.T) {
+	t.Parallel()
 	st, _ := loadSample(t)
 	ctx := context.Background()
 	s := search.New(st, embed.NewLocal(dim), search.Options{})

@@ -19,6 +19,7 @@ import (
 // reaches the model, the model's answer (filtered in turn) leads the query, « aucune démarche » and a failing
 // model leave the rule-based query alone.
 func TestQueryRewriter(t *testing.T) {
+	t.Parallel()
 	st, _ := loadSample(t)
 	ctx := context.Background()
 	srv := llmtest.New(t)

@@ -16,29 +16,22 @@ import (
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
+	"github.com/plume-services/plume/internal/search/searchtest"
 	"github.com/plume-services/plume/internal/store"
 	"github.com/plume-services/plume/internal/store/storetest"
 )
 
 const dim = 384
 
-// loadedSample is the embedded sample loaded once per test database.
+// loadSample returns a database holding the sample corpus and the statistics of its load, a first load; the
+// corpus is loaded once per test process (searchtest) and copied.
 func loadSample(t *testing.T) (*store.Store, search.LoadStats) {
 	t.Helper()
-	st := storetest.NewDB(t)
-	src, err := corpus.OpenVDD(sample.VDD, corpus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}
-	stats, err := ix.Load(context.Background(), src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st, stats
+	return searchtest.NewDBStats(t, dim)
 }
 
 func TestLoadAndSearchSample(t *testing.T) {
+	t.Parallel()
 	st, stats := loadSample(t)
 	if stats.Documents != 62 || stats.ChunksEmbedded != stats.Chunks || !stats.IDFRebuilt || !stats.IndexBuilt || stats.SemanticWords < 1000 {
 		t.Fatalf("first load stats: %+v", stats)
@@ -111,6 +104,7 @@ func TestLoadAndSearchSample(t *testing.T) {
 }
 
 func TestBadQueries(t *testing.T) {
+	t.Parallel()
 	st := storetest.NewDB(t)
 	s := search.New(st, embed.NewLocal(dim), search.Options{})
 	for _, q := range []string{"", "   ?! ", strings.Repeat("a", 10000)} {
@@ -127,6 +121,7 @@ func TestBadQueries(t *testing.T) {
 }
 
 func TestIncrementalReloadAndFailures(t *testing.T) {
+	t.Parallel()
 	st, first := loadSample(t)
 	ctx := context.Background()
 	emb := embed.NewLocal(dim)
@@ -215,6 +210,7 @@ func countChunks(t *testing.T, st *store.Store) int {
 }
 
 func TestLexiconExpand(t *testing.T) {
+	t.Parallel()
 	l := search.DefaultLexicon()
 	tests := []struct{ in, want string }{
 		{"mon APL baisse", "mon APL baisse aide personnalisée au logement"},
@@ -233,6 +229,7 @@ func TestLexiconExpand(t *testing.T) {
 
 // The word vectors learned from the sample fiches put together the words of one procedure.
 func TestSemanticNeighboursOnSample(t *testing.T) {
+	t.Parallel()
 	src, err := corpus.OpenVDD(sample.VDD, corpus.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -273,6 +270,7 @@ func TestSemanticNeighboursOnSample(t *testing.T) {
 // The full-text leg scores with every word of the question (BM25F): a passage holding the rare word and the
 // question's common words outranks one holding the rare word alone, and a title match outranks a body match.
 func TestFullTextBM25(t *testing.T) {
+	t.Parallel()
 	st := storetest.NewDB(t)
 	ctx := context.Background()
 	doc := func(id, title, body string) corpus.Document {
@@ -314,6 +312,7 @@ func TestFullTextBM25(t *testing.T) {
 // sections ranks first when it leads, a fiche no chunk leg found still comes with its passages, and a reload
 // rebuilds the fiche statistics.
 func TestDocumentLeg(t *testing.T) {
+	t.Parallel()
 	st := storetest.NewDB(t)
 	ctx := context.Background()
 	doc := func(id, title string, sections ...string) corpus.Document {

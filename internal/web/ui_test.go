@@ -19,6 +19,7 @@ import (
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/jobs"
+	"github.com/plume-services/plume/internal/jobs/jobstest"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/store"
@@ -61,9 +62,12 @@ func newUIEnv(t testing.TB, o envOptions) *uiEnv {
 	ctx := context.Background()
 	var st *store.Store
 	url, suffix := o.databaseURL, ""
-	if url == "" {
+	switch {
+	case url == "" && o.noJobs:
 		st, url = storetest.NewDBURL(t)
-	} else {
+	case url == "":
+		st, url = jobstest.NewDBURL(t)
+	default:
 		if _, err := store.Migrate(ctx, url); err != nil {
 			t.Fatal(err)
 		}
@@ -99,8 +103,10 @@ func newUIEnv(t testing.TB, o envOptions) *uiEnv {
 	cfg.DraftRatePerMin = 100000
 	deps := web.Deps{Config: cfg, Store: st, Auth: e.auth, Filter: filter, Drafts: e.drafts, Model: o.model, Log: slog.New(slog.DiscardHandler)}
 	if !o.noJobs {
-		if err := jobs.Migrate(ctx, st.Pool); err != nil {
-			t.Fatal(err)
+		if o.databaseURL != "" {
+			if err := jobs.Migrate(ctx, st.Pool); err != nil {
+				t.Fatal(err)
+			}
 		}
 		e.runner, err = jobs.New(st, jobs.Options{Publisher: o.publisher, FetchPollInterval: 20 * time.Millisecond, PollInterval: time.Hour})
 		if err != nil {
@@ -218,6 +224,7 @@ func (e *uiEnv) status(id int64) store.ReviewStatus {
 // id reveals nothing), a role without the right is a 403, an anonymous person is sent to sign in (303) by pages
 // and gets a 401 from the API and from forms.
 func TestAuthorisationMatrix(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{})
 	// prepare makes the review the route expects (a set-aside review to reopen); nil keeps a drafted one.
 	rejectFirst := func(id int64) {
@@ -294,6 +301,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 // TestNoLeakAcrossOrganisations checks lists, search, paging and statistics: a CAF user never sees a CPAM
 // review, whatever the filters.
 func TestNoLeakAcrossOrganisations(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{})
 	ctx := context.Background()
 	for i := range 3 {
@@ -404,6 +412,7 @@ func publish(t *testing.T, st *store.Store, id, draftID int64) {
 
 // TestPostsWithoutCSRFAreRefused checks that every form and API write of a cookie session needs its token.
 func TestPostsWithoutCSRFAreRefused(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{})
 	id, did := e.review(e.caf, "Avis", "Mon allocation est en retard.", true)
 	for _, p := range []string{"/avis/%d/enregistrer", "/avis/%d/regenerer", "/avis/%d/publier", "/avis/%d/ecarter", "/avis/%d/rouvrir", "/avis/%d/attribution", "/avis/%d/liberation",

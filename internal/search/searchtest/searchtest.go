@@ -4,6 +4,7 @@ package searchtest
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	sample "github.com/plume-services/plume/corpus"
@@ -24,15 +25,37 @@ func SampleCorpus(dim int) storetest.Fixture {
 			if err != nil {
 				return err
 			}
-			_, err = (&search.Indexer{Store: s, Embedder: embed.NewLocal(dim)}).Load(ctx, src)
-			return err
+			stats, err := (&search.Indexer{Store: s, Embedder: embed.NewLocal(dim)}).Load(ctx, src)
+			if err != nil {
+				return err
+			}
+			statsMu.Lock()
+			firstLoads[dim] = stats
+			statsMu.Unlock()
+			return nil
 		},
 	}
 }
 
+var (
+	statsMu sync.Mutex
+	// firstLoads holds, by dimension, what the fixture's load reported: a first load into an empty corpus.
+	firstLoads = map[int]search.LoadStats{}
+)
+
 // NewDB returns a fresh database holding the sample corpus indexed for embed.NewLocal(dim), dropped when tb ends.
 func NewDB(tb testing.TB, dim int) *store.Store {
 	tb.Helper()
-	s, _ := storetest.NewDBFrom(tb, SampleCorpus(dim))
+	s, _ := NewDBStats(tb, dim)
 	return s
+}
+
+// NewDBStats is NewDB that also returns the statistics of the sample corpus's load, a first load into an empty
+// corpus, for tests of the indexer.
+func NewDBStats(tb testing.TB, dim int) (*store.Store, search.LoadStats) {
+	tb.Helper()
+	s, _ := storetest.NewDBFrom(tb, SampleCorpus(dim))
+	statsMu.Lock()
+	defer statsMu.Unlock()
+	return s, firstLoads[dim]
 }
