@@ -134,6 +134,7 @@ func TestThanksGoOn(t *testing.T) {
 	wantSpans(t, LabelPerson, []spanCase{
 		{"after surtout à", "merci à tout le service et surtout à Violette pour son aide", "Violette"},
 		{"after an adverb", "Je remercie sincèrement Capucine, du guichet.", "Capucine"},
+		{"a word of the large list, thanked", "Un grand merci à Patience de la mairie annexe.", "Patience"},
 	})
 	text := "UN GRAND MERCI A MME OUEDRAOGO DU CCAS POUR SON ECOUTE"
 	wantSpan(t, text, "OUEDRAOGO", LabelPerson)

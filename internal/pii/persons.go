@@ -661,7 +661,8 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 				return true
 			}
 		}
-		return false
+		// « merci à Prudence du CCAS »: thanked, a name of the large list capitalised inside the sentence.
+		return n == 1 && first.known && first.cap && !first.nonName && !first.place && !d.toks[first.a].has(fSentStart) && d.firstNameSlot(us, u)
 	}
 	// Words written as names, none of them French (but known first names), at least one not French:
 	// « Ivanka Georgieva », « Lourdes Mendoza », « Willem van den Berghe ».
