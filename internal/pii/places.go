@@ -375,7 +375,7 @@ func (d *detector) street(i int) (end, start int, ok bool) {
 			}
 		}
 		n := &d.toks[k]
-		if n.has(fDigit) && n.end-n.start <= 6 && (n.digitsOnly() && n.end-n.start <= 4 || strings.HasSuffix(n.key, "bis") ||
+		if n.has(fDigit) && !timeLike(n.key) && n.end-n.start <= 6 && (n.digitsOnly() && n.end-n.start <= 4 || strings.HasSuffix(n.key, "bis") ||
 			strings.HasSuffix(n.key, "ter") || len(n.key) <= 5 && isDigit(n.key[0])) {
 			numbered = true
 			start = n.start
