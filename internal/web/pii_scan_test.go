@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPIIScanBodyLimit: a text over the body limit is refused with 413 before it is scanned; one just under it is
 // scanned in one linear pass and answered.
 func TestPIIScanBodyLimit(t *testing.T) {
-	e := newUIEnv(t, envOptions{noJobs: true})
+	e := newUIEnv(t, envOptions{noJobs: true, piiTimeout: time.Minute})
 	u := e.users["agent"]
 	token, _, err := e.auth.CreateToken(context.Background(), u.ID, "scan", []string{"reviews:read"})
 	if err != nil {
