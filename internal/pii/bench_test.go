@@ -121,8 +121,10 @@ var worstCases = map[string]func(n int) string{
 	"digits-dots": func(n int) string { return repeatTo("12.3", " ", n) },
 	"at-signs":    func(n int) string { return repeatTo("a.b@c", "@", n) },
 	"titles":      func(n int) string { return repeatTo("Mme Dupont,", " ", n) },
-	"particles":   func(n int) string { return repeatTo("de", " ", n) },
-	"capitals":    func(n int) string { return repeatTo("Jean", " ", n) },
+	// Names among contacts on one line: every name asks whether its line is a signature's.
+	"names-contacts": func(n int) string { return repeatTo("Mme Dupont, tel 06 12 34 56 78, dossier 2024-118734.", " ", n) },
+	"particles":      func(n int) string { return repeatTo("de", " ", n) },
+	"capitals":       func(n int) string { return repeatTo("Jean", " ", n) },
 	"letters-digits": func(n int) string {
 		return repeatTo("AB12", "-", n)
 	},
