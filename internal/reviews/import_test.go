@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/plume-services/plume/internal/reviews"
 	"github.com/plume-services/plume/internal/store"
@@ -101,9 +102,19 @@ func TestImportSampleExport(t *testing.T) {
 			t.Errorf("%s: source %q", r.ExternalID, r.Source)
 		}
 		for name, v := range map[string]string{"title": r.Title, "body": r.Body, "reply": r.PublishedReply} {
-			if strings.Contains(v, "&nbsp;") || strings.Contains(v, "&gt;") || strings.Contains(v, "&amp;") ||
-				strings.ContainsAny(v, "\r\u00a0\u202f") || strings.Contains(v, "\n\n\n") || v != strings.TrimSpace(v) {
-				t.Errorf("%s: %s not clean: %q", r.ExternalID, name, v)
+			faults := []string{}
+			for fault, found := range map[string]bool{
+				"HTML entity":               strings.Contains(v, "&nbsp;") || strings.Contains(v, "&gt;") || strings.Contains(v, "&amp;"),
+				"CR or no-break space":      strings.ContainsAny(v, "\r\u00a0\u202f"),
+				"more than one blank line":  strings.Contains(v, "\n\n\n"),
+				"space at the start or end": v != strings.TrimSpace(v),
+			} {
+				if found {
+					faults = append(faults, fault)
+				}
+			}
+			if diff := cmp.Diff([]string{}, faults, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+				t.Errorf("%s: %s not clean (-want +got):\n%s\n%q", r.ExternalID, name, diff, v)
 			}
 		}
 		if r.Body == "" || r.Feeling != row["ressenti_usager"] || r.AuthorPseudonym != row["pseudonyme_usager"] {
