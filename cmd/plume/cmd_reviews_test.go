@@ -12,6 +12,7 @@ import (
 )
 
 func TestReviewsCommands(t *testing.T) {
+	t.Parallel()
 	_, url := storetest.NewDBURL(t)
 	ctx := context.Background()
 	e := env(map[string]string{"DATABASE_URL": url})

@@ -12,6 +12,7 @@ import (
 )
 
 func TestUsersAndTokensCommands(t *testing.T) {
+	t.Parallel()
 	st, url := storetest.NewDBURL(t)
 	ctx := context.Background()
 	if _, err := st.Pool.Exec(ctx, "INSERT INTO organisations (slug, name, kind) VALUES ('caf-33', 'CAF de la Gironde', 'caf')"); err != nil {

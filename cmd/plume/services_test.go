@@ -12,6 +12,7 @@ import (
 )
 
 func TestCorpusReindexerReloadsTheConfiguredFolder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := storetest.NewDB(t)
 	dir := t.TempDir()

@@ -70,6 +70,7 @@ func (f fixture) addUser(t *testing.T, email string, role Role, org string) User
 }
 
 func TestAddUserValidates(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.addUser(t, "deja@caf.fr", RoleAgent, "caf-33")
@@ -136,6 +137,7 @@ func TestAddUserValidates(t *testing.T) {
 }
 
 func TestLoginUnknownUserAndBadPasswordLookAlike(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	u := f.addUser(t, "agent@caf.fr", RoleAgent, "caf-33")
@@ -172,6 +174,7 @@ func TestLoginUnknownUserAndBadPasswordLookAlike(t *testing.T) {
 }
 
 func TestLockoutAfterFiveFailuresAndUnlock(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.addUser(t, "agent@caf.fr", RoleAgent, "caf-33")
@@ -215,6 +218,7 @@ func TestLockoutAfterFiveFailuresAndUnlock(t *testing.T) {
 }
 
 func TestLockoutCountsConcurrentGuesses(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.addUser(t, "agent@caf.fr", RoleAgent, "caf-33")
@@ -229,6 +233,7 @@ func TestLockoutCountsConcurrentGuesses(t *testing.T) {
 }
 
 func TestLoginRehashesWeakerHashes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	u := f.addUser(t, "agent@caf.fr", RoleAgent, "caf-33") // hashed with testArgon2
@@ -246,6 +251,7 @@ func TestLoginRehashesWeakerHashes(t *testing.T) {
 }
 
 func TestSessionsExpireSlideAndLogout(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	u := f.addUser(t, "agent@caf.fr", RoleAgent, "caf-33")
@@ -312,6 +318,7 @@ func TestSessionsExpireSlideAndLogout(t *testing.T) {
 }
 
 func TestDisabledUser(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	u := f.addUser(t, "agent@caf.fr", RoleSupervisor, "caf-33")
@@ -341,6 +348,7 @@ func TestDisabledUser(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	sup := f.addUser(t, "sup@caf.fr", RoleSupervisor, "caf-33")
@@ -402,6 +410,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestAuditLog(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := WithClientIP(context.Background(), "192.0.2.7")
 	u := f.addUser(t, "agent@caf.fr", RoleAgent, "caf-33")

@@ -29,6 +29,7 @@ func newOIDC(t *testing.T, p *oidctest.Provider, edit func(*OIDCConfig)) *OIDC {
 }
 
 func TestOIDCExchange(t *testing.T) {
+	t.Parallel()
 	p := oidctest.New(t, "plume", "secret")
 	o := newOIDC(t, p, nil)
 	ctx := context.Background()
@@ -104,6 +105,7 @@ func TestOIDCExchange(t *testing.T) {
 }
 
 func TestOIDCRoleAndOrganisationMapping(t *testing.T) {
+	t.Parallel()
 	p := oidctest.New(t, "plume", "secret")
 	ctx := context.Background()
 	tests := []struct {
@@ -152,6 +154,7 @@ func TestOIDCRoleAndOrganisationMapping(t *testing.T) {
 }
 
 func TestUpsertOIDCUser(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p := oidctest.New(t, "plume", "secret")
 	o := newOIDC(t, p, nil)

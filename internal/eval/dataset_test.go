@@ -11,6 +11,7 @@ import (
 )
 
 func TestConvertSPPCSV(t *testing.T) {
+	t.Parallel()
 	csv := "id_experience,titre,description,intitule_typologie_1,ressenti_usager,statut_reponse_structure_1,reponse_structure_1\r\n" +
 		"1,Titre&nbsp;un,\"Ligne 1\r\nLigne&nbsp;2 &gt; 1\",CAF,Négatif,Réponse apportée,\"Bonjour&nbsp;Camille,&nbsp;\r\n\r\n\r\n\r\nMerci\"\r\n" +
 		"2,Titre deux,Texte deux,CPAM,Positif,En attente de réponse,Le service public concerné n’est pas encore en mesure de vous répondre.\r\n"
@@ -33,6 +34,7 @@ func TestConvertSPPCSV(t *testing.T) {
 // The committed dataset is exactly what the converter makes of the sample export (the copy the importer's tests
 // read, identical to shared/data/spp-experiences-sample.csv).
 func TestSampleDatasetIsReproducible(t *testing.T) {
+	t.Parallel()
 	f, err := os.Open("../reviews/testdata/spp-experiences-sample.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -56,6 +58,7 @@ func TestSampleDatasetIsReproducible(t *testing.T) {
 }
 
 func TestLoadDataset(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, s string) string {
 		p := dir + "/" + name
@@ -84,6 +87,7 @@ func TestLoadDataset(t *testing.T) {
 }
 
 func TestParseRunConfig(t *testing.T) {
+	t.Parallel()
 	c, err := eval.ParseRunConfig([]byte(`{"prompt_version":"v1","model":"m","llm_base_url":"http://x/v1","judge_model":"j"}`))
 	if err != nil || c.K != 5 || c.JudgeBaseURL != "http://x/v1" || c.JudgeVersion != eval.DefaultJudgeVersion {
 		t.Errorf("defaults: %+v, %v", c, err)

@@ -152,6 +152,7 @@ func eachJSONLine(path string, fn func([]byte) error) error {
 // it was not given. Offline citation validity is an invariant, not evidence of quality: the offline writer only
 // cites the numbers it was given.
 func TestRegressionGate(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile(baselineFile)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestParseJudgeAnswer(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in  string
 		score     int
@@ -41,6 +42,7 @@ func TestParseJudgeAnswer(t *testing.T) {
 }
 
 func TestJudgeAgainstFakeServer(t *testing.T) {
+	t.Parallel()
 	srv := llmtest.New(t)
 	client, err := llm.New(llm.Options{BaseURL: srv.URL, Model: "juge-test", MaxRetries: -1, Timeout: 5 * time.Second})
 	if err != nil {

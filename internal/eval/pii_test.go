@@ -62,6 +62,7 @@ var (
 // TestPIITargets is the regression gate of the personal-data filter, on the test splits: only their aggregate
 // figures are ever printed.
 func TestPIITargets(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		split string
 		floor PIITargets
@@ -89,6 +90,7 @@ var tuningBlindFloor = PIITargets{
 
 // TestPIITuningBlindSplits: the former test splits, now tuning sets, do not regress.
 func TestPIITuningBlindSplits(t *testing.T) {
+	t.Parallel()
 	for _, split := range []string{"test-blind", "test-blind-2"} {
 		rep := runPIISplit(t, split, 200)
 		for _, m := range rep.Check(tuningBlindFloor) {
@@ -99,6 +101,7 @@ func TestPIITuningBlindSplits(t *testing.T) {
 
 // TestPIIRealExperiences: the 43 real experiences and their published replies leak no annotated name.
 func TestPIIRealExperiences(t *testing.T) {
+	t.Parallel()
 	for _, split := range []string{"real43", "real43-replies"} {
 		rep := runPIISplit(t, split, 38)
 		if rep.LeakedValues > 0 {
@@ -110,6 +113,7 @@ func TestPIIRealExperiences(t *testing.T) {
 // TestPIITemplateSplits keeps the template-generated sets (written by the filter's author, so never the figures
 // claimed) from regressing.
 func TestPIITemplateSplits(t *testing.T) {
+	t.Parallel()
 	floor := PIITargets{OverallRecall: 0.97, Precision: 0.95, ZeroLeakShare: 0.96, TrapMaskedMax: 0.05}
 	for _, split := range []string{"templates-dev", "templates-heldout"} {
 		rep := runPIISplit(t, split, 300)
@@ -120,6 +124,7 @@ func TestPIITemplateSplits(t *testing.T) {
 }
 
 func TestEvalPIIScoring(t *testing.T) {
+	t.Parallel()
 	set := []PIIExample{
 		{ID: "a", Text: "Mme Fatou Diallo, tel 06 12 34 56 78.", Spans: []PIIGoldSpan{{4, 16, pii.LabelPerson, "Fatou Diallo"}, {22, 36, pii.LabelPhone, ""}}},
 		// The gold span is wider than what the filter finds: IoU < 0.5, yet nothing of the value is left.
@@ -145,6 +150,7 @@ func TestEvalPIIScoring(t *testing.T) {
 }
 
 func TestPIILeaked(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, out, label, value string
 		want                    bool
@@ -169,6 +175,7 @@ func TestPIILeaked(t *testing.T) {
 }
 
 func TestLoadPIISetRejectsBadSpans(t *testing.T) {
+	t.Parallel()
 	_, err := LoadPIISet(strings.NewReader(`{"id":"x","text":"abc","spans":[]}` + "\n" + `{"id":"y","text":"abc","spans":[{"start":1,"end":9,"label":"PERSON"}]}`))
 	if err == nil || !strings.Contains(err.Error(), "ligne 2") {
 		t.Errorf("err = %v, want one naming line 2", err)
@@ -178,6 +185,7 @@ func TestLoadPIISetRejectsBadSpans(t *testing.T) {
 // TestLeakMetricUsesAnnotations: « données personnelles divulguées » counts the annotated values found in the
 // prompt, also those the filter does not detect (here a name that is also a French word), and the pseudonym.
 func TestLeakMetricUsesAnnotations(t *testing.T) {
+	t.Parallel()
 	f := pii.NewFilter(time.Second)
 	red, err := f.Redact(context.Background(), "Avis : une rose rouge pour l'accueil, merci.")
 	if err != nil {
@@ -230,6 +238,7 @@ func TestPseudonymLeaked(t *testing.T) {
 // TestPIIMeasurementSplits: the test splits (test-blind-5, -6 and any later one) and the real sets are read in
 // aggregate only; the tuning sets, former test splits included, are not.
 func TestPIIMeasurementSplits(t *testing.T) {
+	t.Parallel()
 	for split, want := range map[string]bool{SplitTestBlind3: false, SplitTestBlind4: false, "test-blind-5": true,
 		"test-blind-6": true, "test-blind-12": true, "real43": true, "real43-replies": true, "test-blind": false, "test-blind-2": false, "dev-blind": false,
 		"templates-dev": false, "templates-heldout": false} {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestReportEscapes(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	hostile := `<script>alert("x")</script><img src=x onerror=alert(1)>`
 	run := store.EvalRun{ID: 7, Name: "nom <b>gras</b>", Kind: "reviews", Dataset: "jeu|<i>.jsonl", ItemCount: 2,
@@ -60,6 +61,7 @@ func TestReportEscapes(t *testing.T) {
 }
 
 func TestCompare(t *testing.T) {
+	t.Parallel()
 	run := func(id int64) store.EvalRun {
 		return store.EvalRun{ID: id, Kind: "reviews", Config: json.RawMessage(`{}`)}
 	}

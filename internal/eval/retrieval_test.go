@@ -14,6 +14,7 @@ const eps = 1e-9
 func near(a, b float64) bool { return math.Abs(a-b) < eps }
 
 func TestDedupDocs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   []string
@@ -33,6 +34,7 @@ func TestDedupDocs(t *testing.T) {
 }
 
 func TestRecallAndHitAtK(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		ranked   []string
@@ -64,6 +66,7 @@ func TestRecallAndHitAtK(t *testing.T) {
 }
 
 func TestReciprocalRank(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		ranked   []string
 		relevant []string
@@ -83,6 +86,7 @@ func TestReciprocalRank(t *testing.T) {
 }
 
 func TestNDCGAtK(t *testing.T) {
+	t.Parallel()
 	log3 := math.Log2(3)
 	tests := []struct {
 		name     string
@@ -112,6 +116,7 @@ func TestNDCGAtK(t *testing.T) {
 }
 
 func TestSummarise(t *testing.T) {
+	t.Parallel()
 	items := []RetrievalItem{
 		{ID: "q1", Query: "a", Relevant: []string{"a"}, Far: true},
 		{ID: "q2", Query: "b", Relevant: []string{"b", "c"}},
@@ -160,6 +165,7 @@ func TestSummarise(t *testing.T) {
 }
 
 func TestSummariseEmpty(t *testing.T) {
+	t.Parallel()
 	rep := Summarise(nil, nil)
 	if rep.N != 0 || rep.Mean != (RetrievalScores{}) {
 		t.Errorf("Summarise(nil) = %+v, want zero report", rep)
@@ -176,6 +182,7 @@ func writeFile(t *testing.T, content string) string {
 }
 
 func TestLoadRetrievalSet(t *testing.T) {
+	t.Parallel()
 	good := `{"id":"q001","query":"j'ai perdu ma carte vitale","relevant":["F265"],"audience":"particuliers","far":false,"theme":"sante","note":"inconnu toléré"}
 
 {"id":"q002","query":"  la caf me réclame de l'argent ","relevant":["F2269"," "],"audience":"particuliers","far":true}
@@ -223,6 +230,7 @@ func TestLoadRetrievalSet(t *testing.T) {
 // TestShippedSets checks that the labelled sets in eval/retrieval load and
 // keep their documented shape, so a bad edit fails CI rather than an eval run.
 func TestShippedSets(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		file string
 		min  int

@@ -6,6 +6,7 @@ import (
 )
 
 func TestChrF(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		hyp, ref  string
@@ -35,6 +36,7 @@ func TestChrF(t *testing.T) {
 }
 
 func TestRougeL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		hyp, ref string
@@ -61,6 +63,7 @@ func TestRougeL(t *testing.T) {
 }
 
 func TestPairedBootstrap(t *testing.T) {
+	t.Parallel()
 	t.Run("constant differences", func(t *testing.T) {
 		iv := PairedBootstrap([]float64{0.2, 0.2, 0.2, 0.2}, BootstrapResamples, BootstrapSeed)
 		if math.Abs(iv.Mean-0.2) > 1e-12 || math.Abs(iv.Low-0.2) > 1e-12 || math.Abs(iv.High-0.2) > 1e-12 || !iv.Significant() {

@@ -52,6 +52,7 @@ func approvedReview(t *testing.T, st *store.Store, ext string) (store.Review, st
 }
 
 func TestWebhookPublish(t *testing.T) {
+	t.Parallel()
 	st := newDB(t)
 	ctx := context.Background()
 	rv, d := approvedReview(t, st, "9001")
@@ -167,6 +168,7 @@ func TestWebhookPublish(t *testing.T) {
 }
 
 func TestWebhookOptions(t *testing.T) {
+	t.Parallel()
 	for _, o := range []jobs.WebhookOptions{
 		{URL: "ftp://x", Secret: secret},
 		{URL: "http://x", Secret: "court"},
@@ -178,6 +180,7 @@ func TestWebhookOptions(t *testing.T) {
 }
 
 func TestExportPublisher(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "exports", "reponses.jsonl")
 	p, err := jobs.NewExportPublisher(path)
 	if err != nil {
@@ -229,6 +232,7 @@ func TestExportPublisher(t *testing.T) {
 
 // TestExportPublishJob goes through the job: the export file gets the reply once and the review becomes publie.
 func TestExportPublishJob(t *testing.T) {
+	t.Parallel()
 	st := newDB(t)
 	ctx := context.Background()
 	rv, d := approvedReview(t, st, "77")

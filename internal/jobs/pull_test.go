@@ -20,6 +20,7 @@ import (
 // TestPull5000WithFaultsAndRestart pulls 5,000 reviews through 500s and stalls, kills the worker mid-pull, starts
 // another: every review is stored once, drafted once, and the second worker resumes from the cursor.
 func TestPull5000WithFaultsAndRestart(t *testing.T) {
+	t.Parallel()
 	const n = 5000
 	st := newDB(t)
 	recs := spptest.Generate(n, 42)
@@ -189,6 +190,7 @@ func reads(calls []spptest.Call) (resumed, rechecked int) {
 // TestPullChangingDataset: new records are picked up, replies published at the source mark reviews answered
 // without touching agents' work, and a pull with nothing new changes nothing.
 func TestPullChangingDataset(t *testing.T) {
+	t.Parallel()
 	st := newDB(t)
 	gen := spptest.NewGenerator(9)
 	gen.Answered = 0
@@ -280,6 +282,7 @@ func TestPullChangingDataset(t *testing.T) {
 // TestConcurrentPulls: two workers pulling the same source at once store every review once and queue one draft
 // job per review; the later one stops when it finds the cursor moved.
 func TestConcurrentPulls(t *testing.T) {
+	t.Parallel()
 	st := newDB(t)
 	recs := spptest.Generate(800, 11)
 	srv := spptest.NewServer(t, recs)
@@ -317,6 +320,7 @@ func TestConcurrentPulls(t *testing.T) {
 
 // TestUniqueDraftJob: two runners told about the same review queue one draft job.
 func TestUniqueDraftJob(t *testing.T) {
+	t.Parallel()
 	st := newDB(t)
 	ctx := context.Background()
 	id, _, err := reviews.Save(ctx, st, nil, reviews.ReviewInput{ExternalID: "42", Body: "Mon dossier est bloqué depuis 3 mois.", Organisation: "CAF"})
@@ -366,6 +370,7 @@ func TestUniqueDraftJob(t *testing.T) {
 // TestDraftJobSurvivesKilledWorker: a worker stopped hard while drafting leaves the job to be retried; the next
 // worker drafts the review, once.
 func TestDraftJobSurvivesKilledWorker(t *testing.T) {
+	t.Parallel()
 	st := newDB(t)
 	ctx := context.Background()
 	id, _, err := reviews.Save(ctx, st, nil, reviews.ReviewInput{ExternalID: "7", Body: "Toujours pas de remboursement.", Organisation: "CPAM"})
@@ -424,6 +429,7 @@ func TestDraftJobSurvivesKilledWorker(t *testing.T) {
 // missed by pulls with no re-check window, found by the default window when recent enough, and all reconciled by
 // Resync without duplicating a review or a drafting job.
 func TestResyncReconcilesLateChanges(t *testing.T) {
+	t.Parallel()
 	st := newDB(t)
 	gen := spptest.NewGenerator(11)
 	gen.Answered = 0

@@ -15,6 +15,7 @@ import (
 )
 
 func TestPurgeExportErase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := storetest.NewDB(t)
 	save := func(ext, pseudo, body, reply string) int64 {

@@ -21,6 +21,7 @@ import (
 // quote it, an assistant conversation, an evaluation output — ages them past their retention, purges, and then
 // scans every text, text array and JSON column of every table for any of the values.
 func TestPurgeLeavesNoAnnotatedValue(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := storetest.NewDB(t)
 	f := pii.NewFilter(2 * time.Second)

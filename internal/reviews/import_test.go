@@ -68,6 +68,7 @@ func allReviews(t *testing.T, st *store.Store) []store.Review {
 }
 
 func TestImportSampleExport(t *testing.T) {
+	t.Parallel()
 	st := storetest.NewDB(t)
 	ctx := context.Background()
 	data, err := os.ReadFile(sampleCSV)
@@ -230,6 +231,7 @@ func rewriteCSV(t *testing.T, data []byte, descriptions map[string]string) []byt
 }
 
 func TestImportJSONLinesReportsMalformedLines(t *testing.T) {
+	t.Parallel()
 	st := storetest.NewDB(t)
 	lines := []string{
 		`{"id_experience": 101, "titre": "Dossier bloqué", "description": "Mon dossier est bloqué depuis deux mois.", "intitule_typologie_1": "CAF", "date": "2024-05-02", "ressenti_usager": "Négatif"}`,
@@ -290,6 +292,7 @@ func TestImportJSONLinesReportsMalformedLines(t *testing.T) {
 }
 
 func TestImportCSVVariants(t *testing.T) {
+	t.Parallel()
 	st := storetest.NewDB(t)
 	csvData := "\ufeffid_experience;titre;description;intitule_typologie_1;ecrit_le\r\n" +
 		"201;Attente;\"Texte sur\r\ndeux lignes ; avec point-virgule\";CAF;2024-02-01\r\n" +
@@ -324,6 +327,7 @@ func TestImportCSVVariants(t *testing.T) {
 }
 
 func TestImportSourceOverrideAndProgress(t *testing.T) {
+	t.Parallel()
 	st := storetest.NewDB(t)
 	data := `{"id_experience": "1", "description": "Un.", "intitule_typologie_1": "CAF"}
 {"id_experience": "2", "description": "Deux.", "intitule_typologie_1": "CAF"}`
@@ -416,6 +420,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestSaveSingleReview(t *testing.T) {
+	t.Parallel()
 	st := storetest.NewDB(t)
 	ctx := context.Background()
 	in := reviews.ReviewInput{ExternalID: "api-1", Title: " Titre&nbsp;: test ", Body: "Texte\r\n\r\n\r\nsuite", Organisation: "CPAM du Rhône", Structure: "Hors-structures", Feeling: "Positif"}

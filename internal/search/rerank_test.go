@@ -13,6 +13,7 @@ import (
 )
 
 func TestRerankerTEIAndOpenAIFormats(t *testing.T) {
+	t.Parallel()
 	// The fake cross-encoder scores a passage by its length: the longest comes first.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestAuditLogIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	at := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
@@ -49,6 +50,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 }
 
 func TestAuditFilters(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	t0 := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
@@ -114,6 +116,7 @@ func TestAuditFilters(t *testing.T) {
 }
 
 func TestUsersSchemaConstraints(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	if _, err := s.Pool.Exec(ctx, "INSERT INTO organisations (slug, name) VALUES ('caf-33', 'CAF de la Gironde')"); err != nil {

@@ -15,6 +15,7 @@ import (
 )
 
 func TestConversationTurnsAreOrderedOwnedAndGuarded(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	if _, err := s.EnsureOrganisation(ctx, "fs-test", "France services test", "france-services"); err != nil {

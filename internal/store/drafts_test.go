@@ -18,6 +18,7 @@ import (
 )
 
 func TestAddDraftRecordsAuditFields(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	id, _ := upsert(t, s, sample(org(t, s, "caf").ID, "d1"))
@@ -88,6 +89,7 @@ func TestAddDraftRecordsAuditFields(t *testing.T) {
 }
 
 func TestAddDraftConcurrentVersions(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	id, _ := upsert(t, s, sample(org(t, s, "caf").ID, "c1"))

@@ -15,6 +15,7 @@ import (
 )
 
 func TestEvalRunsAndItems(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := storetest.NewDB(t)
 	given := store.EvalRun{Name: "essai", Kind: "reviews", Dataset: "d.jsonl", DatasetDigest: "abc", ItemCount: 3,
@@ -100,6 +101,7 @@ func TestEvalRunsAndItems(t *testing.T) {
 }
 
 func TestApprovedExports(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := storetest.NewDB(t)
 	var org int64

@@ -14,6 +14,7 @@ import (
 )
 
 func TestSaveFeedback(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	o := org(t, s, "caf-test")

@@ -51,6 +51,7 @@ func upsert(t *testing.T, s *store.Store, in store.ReviewUpsert) (int64, store.U
 }
 
 func TestUpsertReviewIsIdempotent(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	o := org(t, s, "cpam")
@@ -100,6 +101,7 @@ func TestUpsertReviewIsIdempotent(t *testing.T) {
 }
 
 func TestUpsertReviewNeverOverwritesAgentWork(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	cpam, caf := org(t, s, "cpam"), org(t, s, "caf")
@@ -150,6 +152,7 @@ func TestUpsertReviewNeverOverwritesAgentWork(t *testing.T) {
 }
 
 func TestUpsertReviewWithPublishedReply(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	o := org(t, s, "ants")
@@ -179,6 +182,7 @@ func TestUpsertReviewWithPublishedReply(t *testing.T) {
 }
 
 func TestSetReviewStatusTransitions(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	o := org(t, s, "caf")
@@ -251,6 +255,7 @@ func TestSetReviewStatusTransitions(t *testing.T) {
 }
 
 func TestListReviews(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	caf, cpam := org(t, s, "caf"), org(t, s, "cpam")
@@ -397,6 +402,7 @@ func TestListReviews(t *testing.T) {
 }
 
 func TestOrganisations(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	a, err := s.EnsureOrganisation(ctx, "caf-gironde", "CAF de la Gironde", "caf")
@@ -425,6 +431,7 @@ func TestOrganisations(t *testing.T) {
 }
 
 func TestPIIMapping(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	id, _ := upsert(t, s, sample(org(t, s, "caf").ID, "p1"))
@@ -462,6 +469,7 @@ func TestPIIMapping(t *testing.T) {
 }
 
 func TestUpsertReviewsBatch(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	o := org(t, s, "caf")
@@ -501,6 +509,7 @@ func TestUpsertReviewsBatch(t *testing.T) {
 // TestListReviewsCountsCapped: counts stop at store.CountCap + 1 per status (a topic's too), and a search matching
 // more than store.SearchCountCap reviews in all gives no counts per status, while smaller ones stay exact.
 func TestListReviewsCountsCapped(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	o := org(t, s, "caf-cap")

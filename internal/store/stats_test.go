@@ -19,6 +19,7 @@ import (
 // TestClosedReviewStats: the statistics are aggregated per organisation, topic and week, with the edit ratios
 // computed once and again when a reply changes.
 func TestClosedReviewStats(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	o, other := org(t, s, "caf-test"), org(t, s, "cpam-test")
@@ -157,6 +158,7 @@ ORDER BY 1`
 // across weeks, in batches and one by one, the counters kept by the triggers equal a recount of the reviews,
 // before and after they are compacted.
 func TestReviewStatsMatchRecount(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	orgs := []store.Organisation{org(t, s, "caf-stats"), org(t, s, "cpam-stats")}

@@ -10,6 +10,7 @@ import (
 )
 
 func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
+	t.Parallel()
 	s, url := storetest.NewDBURL(t)
 	ctx := context.Background()
 	if err := s.Ready(ctx); err != nil {
@@ -36,6 +37,7 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 }
 
 func TestMigrateFreshDatabaseConcurrently(t *testing.T) {
+	t.Parallel()
 	s, url := storetest.NewDBURL(t)
 	ctx := context.Background()
 	// Empty the schema so that the migrators really race on a fresh database.
@@ -76,6 +78,7 @@ func TestMigrateFreshDatabaseConcurrently(t *testing.T) {
 }
 
 func TestReadyReportsMissingMigration(t *testing.T) {
+	t.Parallel()
 	s := storetest.NewDB(t)
 	ctx := context.Background()
 	if _, err := s.Pool.Exec(ctx, "DELETE FROM schema_migrations WHERE version = 1"); err != nil {

@@ -14,6 +14,7 @@ import (
 )
 
 func TestSyncCursor(t *testing.T) {
+	t.Parallel()
 	st := storetest.NewDB(t)
 	ctx := context.Background()
 	// The update time is the database's clock: only the position, the count and the error are compared.

@@ -164,6 +164,7 @@ type completion struct {
 }
 
 func TestOpenAICompletionFiltersAndCites(t *testing.T) {
+	t.Parallel()
 	env := newAssistantEnv(t, true)
 	env.fake.Push(llmtest.Reply{Text: "[PERSONNE_1] doit déclarer la perte de sa carte Vitale en ligne [1]. Voir aussi [12]."})
 	body := `{"model":"plume-assistant","messages":[
@@ -240,6 +241,7 @@ func readChunks(t *testing.T, body string) ([]completion, bool) {
 }
 
 func TestOpenAIStreamingChunkFormat(t *testing.T) {
+	t.Parallel()
 	env := newAssistantEnv(t, true)
 	env.fake.Push(llmtest.Reply{Chunks: []string{"Faites la ", "demande en ligne [", "1]. Puis ", "attendez [7]", "."}})
 	res, body := env.api(t, "POST", "/v1/chat/completions", env.alice.token,
@@ -305,6 +307,7 @@ func TestOpenAIStreamHeartbeatWhileModelSlow(t *testing.T) {
 }
 
 func TestOpenAIErrors(t *testing.T) {
+	t.Parallel()
 	env := newAssistantEnv(t, true)
 	env.fake.Handle(func(llmtest.Request) llmtest.Reply { return llmtest.Reply{Status: 503} })
 	ask := `{"model":"plume-assistant","messages":[{"role":"user","content":"Comment refaire une carte grise ?"}]}`
@@ -397,6 +400,7 @@ func sseEvents(t *testing.T, body string) []struct{ Name, Data string } {
 }
 
 func TestChatPageStreamsStoresAndKeepsConversationsPrivate(t *testing.T) {
+	t.Parallel()
 	env := newAssistantEnv(t, true)
 	res, body := env.page(t, env.alice, "GET", "/assistant", nil, "")
 	if res.StatusCode != 200 {
@@ -497,6 +501,7 @@ func TestChatPageStreamsStoresAndKeepsConversationsPrivate(t *testing.T) {
 }
 
 func TestChatPageModelDown(t *testing.T) {
+	t.Parallel()
 	env := newAssistantEnv(t, true)
 	env.fake.Handle(func(llmtest.Request) llmtest.Reply { return llmtest.Reply{Status: 503} })
 	form := url.Values{"question": {"Comment refaire une carte grise ?"}, "conversation": {"0"}}
@@ -512,6 +517,7 @@ func TestChatPageModelDown(t *testing.T) {
 }
 
 func TestChatPageOffline(t *testing.T) {
+	t.Parallel()
 	env := newAssistantEnv(t, false)
 	_, body := env.page(t, env.alice, "GET", "/assistant", nil, "")
 	if !strings.Contains(body, "mode hors ligne") {
@@ -530,6 +536,7 @@ func TestChatPageOffline(t *testing.T) {
 // TestOpenAINodeClient drives the API with the official openai npm package (tests/openai-client), streaming
 // included. It needs node and the package installed (scripts/openai-client-test.sh); in CI both are required.
 func TestOpenAINodeClient(t *testing.T) {
+	t.Parallel()
 	dir, err := filepath.Abs("../../tests/openai-client")
 	if err != nil {
 		t.Fatal(err)

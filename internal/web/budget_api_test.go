@@ -9,6 +9,7 @@ import (
 
 // TestDraftInstructionBudget refuses a 110 KB rewrite instruction with a French 422 naming the field.
 func TestDraftInstructionBudget(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{})
 	id, _ := e.review(e.caf, "Avis", "Mon allocation est en retard.", true)
 	body, _ := json.Marshal(map[string]string{"instruction": strings.Repeat("plus court ", 110*1024/11)})

@@ -15,6 +15,7 @@ import (
 // budget is a 422, a history over its budget as a whole a 413, both in OpenAI's error shape with a French
 // message, and the model receives none of them.
 func TestChatBudgets(t *testing.T) {
+	t.Parallel()
 	e := newAssistantEnv(t, true)
 	e.fake.Handle(func(llmtest.Request) llmtest.Reply { return llmtest.Reply{Text: "Réponse [1]."} })
 	turn := func(role, content string) map[string]string {

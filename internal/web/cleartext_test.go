@@ -19,6 +19,7 @@ import (
 // spelling a draft may use), and a search by name finds nothing; with it, the values are there and every read,
 // list or single, wrote an audit row naming the reviews.
 func TestClearTextScopeMatrix(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{})
 	ctx := context.Background()
 	id, draftID := e.review(e.caf, "Allocation de Élodie Ndiaye",

@@ -21,6 +21,7 @@ func rebuild(d []diffSpan) (string, string) {
 }
 
 func TestWordDiff(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, a, b string
 		want       string // the diff written [-removed-]{+added+}
@@ -62,6 +63,7 @@ func TestWordDiff(t *testing.T) {
 // TestWordDiffLongTexts checks that two long, different texts (past the LCS table's bound) still give a diff that
 // rebuilds both.
 func TestWordDiffLongTexts(t *testing.T) {
+	t.Parallel()
 	a := strings.Repeat("alpha beta ", 3000)
 	b := strings.Repeat("gamma delta ", 3000)
 	d := wordDiff(a, b)
@@ -75,6 +77,7 @@ func TestWordDiffLongTexts(t *testing.T) {
 }
 
 func TestEditRatio(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		a, b string
 		want float64

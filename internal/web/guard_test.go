@@ -15,6 +15,7 @@ import (
 // the supervisors forbade: the server refuses it with the three items listed, keeps the text, and publishes once
 // they are removed. Bidirectional controls are stripped from what is kept.
 func TestPublicationGuard(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{})
 	ctx := context.Background()
 	if err := e.st.SetOrganisationPromptSettings(ctx, e.caf.ID, store.PromptSettings{Forbidden: []string{"sous 8 jours, c'est garanti"}}); err != nil {

@@ -25,6 +25,7 @@ func inboxTitles(body string) []string {
 // TestInboxOrderFiltersAndPaging checks the inbox's default order (oldest unanswered first, then the answered
 // ones), its filters and its keyset paging across the unanswered/answered boundary.
 func TestInboxOrderFiltersAndPaging(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{})
 	ctx := context.Background()
 	add := func(title, body, topic, feeling string, written time.Time, to ...store.StatusChange) {

@@ -59,6 +59,7 @@ var badBytes = []struct{ name, escaped, raw, json string }{
 // field and a JSON string, as an administrator (who passes every role check): each is a 400 that names the
 // parameter, shaped as the route's clients expect.
 func TestRoutesNeverAnswer500(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{})
 	id, _ := e.review(e.caf, "Un titre", "Un avis assez long pour être lu par le filtre.", true)
 	srv := e.srv.(*web.Server)
@@ -108,6 +109,7 @@ func TestRoutesNeverAnswer500(t *testing.T) {
 
 // TestBadInputShapes checks the three shapes of the same refusal, and the enum and date checks.
 func TestBadInputShapes(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{})
 	tests := []struct {
 		name, method, path, query, ctype, body string

@@ -15,6 +15,7 @@ import (
 // back as that day, not the previous one at 23:00 UTC), ?stream=1 streams, and a stream that would be refused is
 // refused with its status before any 200.
 func TestAPIJSONStyle(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{noJobs: true})
 	res, body := e.do(request{method: "POST", path: "/api/v1/reviews", role: "agent",
 		json: `{"external_id":"style-1","body":"Mon dossier d'aide au logement n'avance pas.","written_at":"2024-03-01"}`})
@@ -53,6 +54,7 @@ func TestAPIJSONStyle(t *testing.T) {
 // the text is replaced while only the background job has drafted it; once an agent has worked on it, the text
 // stays and the answer is a 409 review_kept that says why.
 func TestRepostChangedReview(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{noJobs: true})
 	post := func(body string) (*http.Response, string) {
 		return e.do(request{method: "POST", path: "/api/v1/reviews", role: "agent",

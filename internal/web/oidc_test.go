@@ -17,6 +17,7 @@ import (
 // TestOIDCSignIn follows the browser through Plume's OpenID Connect sign-in against a fake provider: redirect
 // with state and nonce, callback, session cookie; a forged state and an unknown organisation are refused.
 func TestOIDCSignIn(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := storetest.NewDB(t)
 	if _, err := st.EnsureOrganisation(ctx, "caf-33", "CAF de la Gironde", "caf"); err != nil {

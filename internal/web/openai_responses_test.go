@@ -15,6 +15,7 @@ import (
 // TestOpenAISamplingIsHonoured checks that max_tokens is an upper bound (never above Plume's own budget) and that
 // temperature and top_p reach the model, and that an answer cut by the budget says finish_reason "length".
 func TestOpenAISamplingIsHonoured(t *testing.T) {
+	t.Parallel()
 	env := newAssistantEnv(t, true)
 	ask := `{"model":"plume-assistant","messages":[{"role":"user","content":"Comment refaire une carte grise ?"}],`
 	tests := []struct {
@@ -49,6 +50,7 @@ func TestOpenAISamplingIsHonoured(t *testing.T) {
 // TestOpenAIResponses checks the minimal responses API: a string or messages in, the text and its sources out,
 // and the stream of events the SDKs read.
 func TestOpenAIResponses(t *testing.T) {
+	t.Parallel()
 	env := newAssistantEnv(t, true)
 	env.fake.Push(llmtest.Reply{Text: "Déclarez la perte en ligne [1]."})
 	res, body := env.api(t, "POST", "/v1/responses", env.alice.token, `{"model":"plume-assistant","input":"J'ai perdu ma carte Vitale, que faire ?","max_output_tokens":200}`)

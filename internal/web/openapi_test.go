@@ -33,6 +33,7 @@ func openAPI(t *testing.T) map[string]any {
 // TestOpenAPIMatchesRoutes compares the document's paths and methods with the routes registered under /api/v1
 // and /v1: a route added without its documentation, or documented but gone, fails.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	doc := openAPI(t)
 	var documented []string
 	for p, ops := range doc["paths"].(map[string]any) {
@@ -184,6 +185,7 @@ func jsonType(v any, t string) bool {
 // TestOpenAPIExamplesMatchSchemas validates every example of the document against the schema it illustrates,
 // and the validator against a few wrong values, so that it is known to refuse.
 func TestOpenAPIExamplesMatchSchemas(t *testing.T) {
+	t.Parallel()
 	doc := openAPI(t)
 	n := 0
 	for p, ops := range doc["paths"].(map[string]any) {
@@ -227,6 +229,7 @@ func TestOpenAPIExamplesMatchSchemas(t *testing.T) {
 // TestOpenAPIDescribesRealAnswers sends the documented examples to a running server and validates its real
 // answers against the documented schemas of their status.
 func TestOpenAPIDescribesRealAnswers(t *testing.T) {
+	t.Parallel()
 	doc := openAPI(t)
 	e := newUIEnv(t, envOptions{noJobs: true})
 	id, draftID := e.review(e.caf, "Aide au logement en attente", "Mon dossier d'aide au logement est en attente depuis deux mois.", true)
@@ -270,6 +273,7 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 
 // TestDocsPage checks that /openapi.json and /docs are served to anyone, the page in French with every path.
 func TestDocsPage(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, nil)
 	res, body := do(t, srv, "GET", "/openapi.json", "", "")
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") || !strings.Contains(body, `"openapi": "3.1.0"`) {

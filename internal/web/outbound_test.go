@@ -23,6 +23,7 @@ import (
 // TestSearchEmbedsOnlyFilteredText proves the embeddings path of a citizen's question: with a remote embeddings
 // server, what reaches it holds placeholders, never the name, phone or email typed in the question.
 func TestSearchEmbedsOnlyFilteredText(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := storetest.NewDB(t)
 	fake := llmtest.New(t)

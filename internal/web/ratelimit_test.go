@@ -23,6 +23,7 @@ import (
 // whichever instance answers, and the one past the limit is a 429 with Retry-After, X-RateLimit-* and, on the
 // OpenAI API, code rate_limit_exceeded.
 func TestRateLimitHoldsAcrossInstances(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{noJobs: true})
 	id, _ := e.review(e.caf, "Un titre", "Un avis assez long pour être lu par le filtre.", false)
 	raw, _, err := e.auth.CreateToken(context.Background(), e.users["agent"].ID, "intégration", []string{string(auth.ActReadReviews), string(auth.ActEditDrafts)})

@@ -22,6 +22,7 @@ import (
 // TestHostileReviewRendersAsText stores a review made to break the page and checks that the inbox, the review
 // and its history show it as text.
 func TestHostileReviewRendersAsText(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{})
 	long := strings.Repeat("x", 5000)
 	body := `<script>alert("avis")</script> <img src=x onerror=alert(1)> <a href="javascript:alert(2)">lien</a> ` +
@@ -81,6 +82,7 @@ func staticFile(name string) (string, error) {
 // review en relecture, shown as « publication en cours »), publisher acknowledges, review publie, history
 // shows the versions with their diff and who did what.
 func TestReviewWorkflow(t *testing.T) {
+	t.Parallel()
 	exportPath := filepath.Join(t.TempDir(), "export.jsonl")
 	pub, err := jobs.NewExportPublisher(exportPath)
 	if err != nil {
@@ -226,6 +228,7 @@ func between(s, from, to string) string {
 // TestApproveWithoutJobsKeepsTheText checks that a server without background jobs refuses to publish with a
 // clear message, and keeps the agent's text.
 func TestApproveWithoutJobsKeepsTheText(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{noJobs: true})
 	id, _ := e.review(e.caf, "Avis", "Mon allocation est en retard.", true)
 	res, body := e.do(request{method: "POST", path: "/avis/" + strconv.FormatInt(id, 10) + "/publier", role: "agent",
@@ -244,6 +247,7 @@ func TestApproveWithoutJobsKeepsTheText(t *testing.T) {
 
 // TestRejectAndReopen checks that setting aside needs a known reason (and a precision for « Autre »).
 func TestRejectAndReopen(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{})
 	id, _ := e.review(e.caf, "Avis", "Texte.", false)
 	p := "/avis/" + strconv.FormatInt(id, 10)
@@ -281,6 +285,7 @@ func TestRejectAndReopen(t *testing.T) {
 // TestAbandonedPublicationCanBeApprovedAgain checks that when the publisher gives up, the page says so and lets
 // the agent approve again, which queues a new attempt.
 func TestAbandonedPublicationCanBeApprovedAgain(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{})
 	ctx := context.Background()
 	id, _ := e.review(e.caf, "Avis", "Mon allocation est en retard.", true)

@@ -52,6 +52,7 @@ func do(t *testing.T, h http.Handler, method, target, accept, body string) (*htt
 }
 
 func TestOperationsEndpoints(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, storetest.NewDB(t))
 	tests := []struct {
 		target     string
@@ -83,6 +84,7 @@ func TestOperationsEndpoints(t *testing.T) {
 }
 
 func TestReadyWhenDatabaseIsDown(t *testing.T) {
+	t.Parallel()
 	// A pool on a port where nothing listens: it is created lazily, so only the readiness check finds out.
 	pool, err := pgxpool.New(context.Background(), "postgres://postgres@127.0.0.1:1/test?connect_timeout=1")
 	if err != nil {
@@ -104,6 +106,7 @@ func TestReadyWhenDatabaseIsDown(t *testing.T) {
 }
 
 func TestErrorsAreFrenchJSONOrHTML(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, storetest.NewDB(t))
 	tests := []struct {
 		name, method, target, accept, body string

@@ -15,6 +15,7 @@ import (
 )
 
 func TestPromptSettingsBySupervisorOnly(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := storetest.NewDB(t)
 	org, err := st.EnsureOrganisation(ctx, "caf-gironde", "CAF de la Gironde", "caf")

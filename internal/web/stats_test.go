@@ -10,6 +10,7 @@ import (
 
 // TestStatsFigures publishes two replies with known delays and edits and checks the figures and charts shown.
 func TestStatsFigures(t *testing.T) {
+	t.Parallel()
 	e := newUIEnv(t, envOptions{})
 	ctx := context.Background()
 	// Published as drafted, 10 hours after arrival.
