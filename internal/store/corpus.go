@@ -214,6 +214,9 @@ func (s *Store) ReplaceCorpus(ctx context.Context, r CorpusReplace) (CorpusRepla
 		if _, err := tx.Exec(ctx, documentTerms); err != nil {
 			return fmt.Errorf("document terms: %w", err)
 		}
+		if _, err := tx.Exec(ctx, chunkTerms); err != nil {
+			return fmt.Errorf("chunk terms: %w", err)
+		}
 		// 5. The HNSW index of the active dimension; indexes of other dimensions would only slow writes down.
 		built, err := ensureCorpusIndex(ctx, tx, r.Meta.Dim)
 		if err != nil {
@@ -222,7 +225,7 @@ func (s *Store) ReplaceCorpus(ctx context.Context, r CorpusReplace) (CorpusRepla
 		st.IndexBuilt = built
 		// 6. Fresh statistics: estimated from an empty table, the planner would filter by audience with a bitmap
 		// scan and sort every vector instead of walking the HNSW index.
-		if _, err := tx.Exec(ctx, `ANALYZE corpus_documents, corpus_chunks, corpus_lexemes, corpus_document_terms, corpus_meta`); err != nil {
+		if _, err := tx.Exec(ctx, `ANALYZE corpus_documents, corpus_chunks, corpus_lexemes, corpus_document_terms, corpus_chunk_terms, corpus_meta`); err != nil {
 			return fmt.Errorf("analyze: %w", err)
 		}
 		return nil
@@ -231,8 +234,9 @@ func (s *Store) ReplaceCorpus(ctx context.Context, r CorpusReplace) (CorpusRepla
 		return CorpusReplaceStats{}, fmt.Errorf("store: replace corpus %s: %w", r.Source, err)
 	}
 	// Outside the transaction, which VACUUM refuses: until the visibility map knows the new rows, the
-	// fiche-level leg reads every posting from the table as well as the index, several times slower.
-	if _, err := s.Pool.Exec(ctx, `VACUUM corpus_document_terms`); err != nil {
+	// fiche-level leg and the chunk-level pool read every posting from the table as well as the index, several
+	// times slower.
+	if _, err := s.Pool.Exec(ctx, `VACUUM corpus_document_terms, corpus_chunk_terms`); err != nil {
 		return st, fmt.Errorf("store: replace corpus %s: vacuum: %w", r.Source, err)
 	}
 	return st, nil
@@ -257,6 +261,12 @@ UPDATE corpus_lexemes l SET ndocs = s.n
   FROM (SELECT word, count(*)::int AS n FROM corpus_document_terms GROUP BY word) s WHERE s.word = l.word;
 UPDATE corpus_meta SET (documents, avg_doc_lexemes) =
   (SELECT count(*), coalesce(avg(lexemes), 1) FROM corpus_documents WHERE lexemes > 0)`
+
+// chunkTerms rebuilds the postings of the chunk-level pool from the chunks' tsv: each word of a chunk, and whether
+// it is in the fiche title or section path (the A and B weights).
+const chunkTerms = `DELETE FROM corpus_chunk_terms;
+INSERT INTO corpus_chunk_terms (word, chunk_id, in_title)
+  SELECT v.lexeme, c.id, v.weights && ARRAY['A', 'B'] FROM corpus_chunks c, unnest(c.tsv) v`
 
 // EnsureCorpusIndex creates the HNSW index of the vectors of dimension dim if missing (and drops those of other
 // dimensions), for corpora written without ReplaceCorpus such as benchmarks.
@@ -391,11 +401,11 @@ type CorpusSearch struct {
 //  1. the full-text leg parses the query with to_tsvector on the french_unaccent configuration (accents and
 //     inflections do not matter), counts each lexeme's occurrences in the query (its weight, as in a plain
 //     engine's OR query) and looks them up in corpus_lexemes (at most bm25MaxTerms, the heaviest by
-//     weight × inverse document frequency); a bounded candidate pool is found through the GIN index by seed
-//     words taken in that same order (the rarest always, then those found in at most MaxLexemeShare of the
-//     chunks while their chunks add up to at most bm25SeedPostings), cheaply scored by weight × idf (doubled
-//     in the small inline tsv_title); the best bm25Pool of the pool are then scored BM25F with every word of
-//     the query, common ones included: term frequencies from the chunk's tsvector, a title occurrence
+//     weight × inverse document frequency); a bounded candidate pool is found by seed words taken in that same
+//     order (the rarest always, then those found in at most MaxLexemeShare of the chunks while their chunks add
+//     up to at most bm25SeedPostings), their postings read from the index of corpus_chunk_terms alone and
+//     cheaply scored by weight × idf (doubled for a word of the title or section path); the best bm25Pool of
+//     the pool are then scored BM25F with every word of the query, common ones included: term frequencies from the chunk's tsvector, a title occurrence
 //     weighing bm25Title, a section-path one bm25Path, a body one 1, and the chunk's number of lexemes against
 //     the corpus mean as its length; the best Candidates;
 //  2. the vector leg orders the chunks by cosine distance to the query vector with ORDER BY … <=> … LIMIT in its
@@ -504,8 +514,8 @@ const (
 	bm25Title = 5.0
 	bm25Path  = 2.0
 	// bm25SeedPostings bounds the work of the pool: seed words are taken by weight × idf while the chunks
-	// they are found in add up to at most this many (the first is always taken), since each costs a heap
-	// visit. At 8,000 the full-text leg's p95 on the full corpus is 22 ms; at 4,000 recall@5 loses 0.036.
+	// they are found in add up to at most this many (the first is always taken). At 4,000 recall@5 loses
+	// 0.036 (0.02–0.025 again on 3 December 2026, with a pool of 150 as well); each posting is one index tuple.
 	bm25SeedPostings = 8000
 	// bm25MaxTerms bounds the words scored: a condensed review query has about 150 distinct lexemes, so in
 	// practice every one of them is.
@@ -548,13 +558,14 @@ terms AS (
   FROM qterms r LEFT JOIN seeds s ON s.word = r.word
 ),
 pool AS (
-  SELECT c.id, sum(t.w * CASE WHEN c.tsv_title @@ t.tq THEN 2 ELSE 1 END) AS score
-  FROM terms t JOIN corpus_chunks c ON c.tsv @@ t.tq
+  SELECT x.chunk_id AS id, sum(t.w * CASE WHEN x.in_title THEN 2 ELSE 1 END) AS score
+  FROM terms t JOIN corpus_chunk_terms x ON x.word = t.word
   WHERE @text <> '' AND t.seed
-    AND (@audience = '' OR c.audience = @audience) AND (@doc_id = '' OR c.doc_id = @doc_id)
-    AND (@theme = '' OR c.theme = @theme)
-  GROUP BY c.id
-  ORDER BY score DESC, c.id
+    AND ((@audience = '' AND @doc_id = '' AND @theme = '') OR EXISTS (
+      SELECT 1 FROM corpus_chunks c WHERE c.id = x.chunk_id AND (@audience = '' OR c.audience = @audience)
+        AND (@doc_id = '' OR c.doc_id = @doc_id) AND (@theme = '' OR c.theme = @theme)))
+  GROUP BY x.chunk_id
+  ORDER BY score DESC, x.chunk_id
   LIMIT @pool
 ),
 ftc AS (
