@@ -9,8 +9,8 @@ plume=${PLUME_BIN:-$root/bin/plume}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 (cd "$root/eval/bm25peer" && go build -o "$tmp/peer" .)
 ev=$root/eval/retrieval
-# Measured sets (written blind, aggregate only): reviews2, reviews3, questions2. Tuning sets: reviews (dev, test),
-# reviews-real43, questions (eval/retrieval/REVIEWS.md).
+# Measured sets (written blind, aggregate only): reviews2, reviews3, questions3. Tuning sets: reviews (dev, test),
+# reviews-real43, questions, questions2 (eval/retrieval/REVIEWS.md).
 for set in reviews reviews-real43 reviews2 reviews3; do
   "$plume" reviews sources --jsonl < "$ev/$set.jsonl" > "$tmp/plume-$set.jsonl"
   "$tmp/peer" run --corpus "$dir" --input "$ev/$set.jsonl" > "$tmp/peer-$set.jsonl"
@@ -21,7 +21,7 @@ for set in reviews reviews-real43 reviews2 reviews3; do
     "$tmp/peer" score --gold "$ev/$set.jsonl" --run "$tmp/peer-$set.jsonl" --split "$s" --name bm25peer
   done
 done
-for set in questions questions2; do
+for set in questions questions2 questions3; do
   "$plume" search --jsonl -k 5 < "$ev/$set.jsonl" > "$tmp/plume-$set.jsonl" 2>/dev/null || true
   "$tmp/peer" run --corpus "$dir" --input "$ev/$set.jsonl" > "$tmp/peer-$set.jsonl"
   "$tmp/peer" score --gold "$ev/$set.jsonl" --run "$tmp/plume-$set.jsonl" --name plume

@@ -116,11 +116,11 @@ func PIISplits(dir string) ([]string, error) {
 	return out, nil
 }
 
-// SplitTestBlind3 and SplitTestBlind4 are the held-out test splits, written by people who never read the filter's
+// SplitTestBlind5 and SplitTestBlind6 are the held-out test splits, written by people who never read the filter's
 // code: the figures the project claims and gates on, read in aggregate only.
 const (
-	SplitTestBlind3 = "test-blind-3"
-	SplitTestBlind4 = "test-blind-4"
+	SplitTestBlind5 = "test-blind-5"
+	SplitTestBlind6 = "test-blind-6"
 )
 
 // piiTuningBlindSplits are the blind sets that served as test splits before newer blind sets arrived: their

@@ -33,29 +33,27 @@ func runPIISplit(t *testing.T, split string, min int) PIIReport {
 	return rep
 }
 
-// testFloor3 and testFloor4 are what the filter reaches on the test splits (eval/pii/test-blind-3.jsonl and
-// test-blind-4.jsonl, written by people who never read internal/pii), measured once on 2026-12-03 and rounded
-// down: the gate against regressions, below the issue's goals (IssueTargets), which `plume eval pii` reports as
-// missed. test-blind-3: PERSON 0.983, recall 0.971, precision 0.958, zero leak 0.945, traps 1.6 %;
-// test-blind-4: PERSON 0.885, recall 0.906, precision 0.960, zero leak 0.900, traps 1.0 %. Raised in session 4
-// (now tuning splits) after the name rules by kind: test-blind-4 PERSON 0.990, recall 0.957, zero leak 0.965; then
-// after the identifier rules by layout: test-blind-3 recall 0.987, precision 0.977, zero leak 0.975; test-blind-4
-// recall 0.987, precision 0.995, zero leak 1.000; then PERSON recall 0.991 (test-blind-3) and 1.000 (test-blind-4)
-// after the names by kind, places and replies.
+// testFloor5 and testFloor6 are what the filter reaches on the test splits (eval/pii/test-blind-5.jsonl and
+// test-blind-6.jsonl, written in session 4 by people who never read internal/pii), measured in aggregate at the
+// session's start (6a6a519) and at its end, rounded down: the gate against regressions, below the issue's goals
+// (IssueTargets) where they are missed, which `plume eval pii` reports. test-blind-5 (reviews): PERSON 0.980 →
+// 0.988, recall 0.970 → 0.975, precision 0.970 → 0.977, zero leak 0.975 → 0.975, traps 0.3 → 0.2 %; test-blind-6
+// (agents' replies, forwarded letters, overseas and abroad, non-native writers): PERSON 0.974 → 0.962, recall
+// 0.957 → 0.957, precision 0.889 → 0.948, zero leak 0.955 → 0.940, traps 6.4 → 2.6 %.
 var (
-	testFloor3 = PIITargets{
-		Recall:        map[string]float64{pii.LabelPerson: 0.99},
-		OverallRecall: 0.98,
+	testFloor5 = PIITargets{
+		Recall:        map[string]float64{pii.LabelPerson: 0.98},
+		OverallRecall: 0.97,
 		Precision:     0.97,
 		ZeroLeakShare: 0.97,
 		TrapMaskedMax: 0.02,
 	}
-	testFloor4 = PIITargets{
-		Recall:        map[string]float64{pii.LabelPerson: 0.99},
-		OverallRecall: 0.98,
-		Precision:     0.98,
-		ZeroLeakShare: 0.99,
-		TrapMaskedMax: 0.02,
+	testFloor6 = PIITargets{
+		Recall:        map[string]float64{pii.LabelPerson: 0.96},
+		OverallRecall: 0.95,
+		Precision:     0.94,
+		ZeroLeakShare: 0.93,
+		TrapMaskedMax: 0.03,
 	}
 )
 
@@ -66,7 +64,7 @@ func TestPIITargets(t *testing.T) {
 	for _, tt := range []struct {
 		split string
 		floor PIITargets
-	}{{SplitTestBlind3, testFloor3}, {SplitTestBlind4, testFloor4}} {
+	}{{SplitTestBlind5, testFloor5}, {SplitTestBlind6, testFloor6}} {
 		rep := runPIISplit(t, tt.split, 200)
 		for _, m := range rep.Check(tt.floor) {
 			t.Errorf("%s : %s", tt.split, m)
@@ -77,23 +75,24 @@ func TestPIITargets(t *testing.T) {
 	}
 }
 
-// tuningBlindFloor keeps the former blind test splits (eval/pii/test-blind.jsonl and test-blind-2.jsonl, written
-// by people who never read internal/pii) from regressing. Their misses have been read since test-blind-3 and -4
-// arrived, so they are tuning sets: their figures are never the ones claimed.
-var tuningBlindFloor = PIITargets{
-	Recall:        map[string]float64{pii.LabelPerson: 0.98},
-	OverallRecall: 0.98,
-	Precision:     0.97,
-	ZeroLeakShare: 0.96,
-	TrapMaskedMax: 0.02,
+// tuningFloors keep the former blind test splits and the blind tuning sets (written by people who never read
+// internal/pii) from regressing. Their misses have been read, so their figures are never the ones claimed.
+// test-blind-3 and -4 were the test splits of session 3 (PERSON 0.983 / 0.885, zero leak 0.945 / 0.900 then);
+// session 4 tuned on them and on dev-blind-2 (replies, letters, abroad: P 0.780 → 0.961, traps 15.7 → 1.2 %).
+var tuningFloors = map[string]PIITargets{
+	"test-blind":   {Recall: map[string]float64{pii.LabelPerson: 0.98}, OverallRecall: 0.98, Precision: 0.97, ZeroLeakShare: 0.96, TrapMaskedMax: 0.02},
+	"test-blind-2": {Recall: map[string]float64{pii.LabelPerson: 0.98}, OverallRecall: 0.98, Precision: 0.97, ZeroLeakShare: 0.96, TrapMaskedMax: 0.02},
+	"test-blind-3": {Recall: map[string]float64{pii.LabelPerson: 0.99}, OverallRecall: 0.98, Precision: 0.97, ZeroLeakShare: 0.97, TrapMaskedMax: 0.02},
+	"test-blind-4": {Recall: map[string]float64{pii.LabelPerson: 0.99}, OverallRecall: 0.98, Precision: 0.98, ZeroLeakShare: 0.99, TrapMaskedMax: 0.02},
+	"dev-blind-2":  {Recall: map[string]float64{pii.LabelPerson: 0.98}, OverallRecall: 0.97, Precision: 0.95, ZeroLeakShare: 0.96, TrapMaskedMax: 0.02},
 }
 
-// TestPIITuningBlindSplits: the former test splits, now tuning sets, do not regress.
+// TestPIITuningBlindSplits: the former test splits and the blind tuning sets do not regress.
 func TestPIITuningBlindSplits(t *testing.T) {
 	t.Parallel()
-	for _, split := range []string{"test-blind", "test-blind-2"} {
+	for split, floor := range tuningFloors {
 		rep := runPIISplit(t, split, 200)
-		for _, m := range rep.Check(tuningBlindFloor) {
+		for _, m := range rep.Check(floor) {
 			t.Errorf("%s : %s", split, m)
 		}
 	}
@@ -239,8 +238,8 @@ func TestPseudonymLeaked(t *testing.T) {
 // aggregate only; the tuning sets, former test splits included, are not.
 func TestPIIMeasurementSplits(t *testing.T) {
 	t.Parallel()
-	for split, want := range map[string]bool{SplitTestBlind3: false, SplitTestBlind4: false, "test-blind-5": true,
-		"test-blind-6": true, "test-blind-12": true, "real43": true, "real43-replies": true, "test-blind": false, "test-blind-2": false, "dev-blind": false,
+	for split, want := range map[string]bool{"test-blind-3": false, "test-blind-4": false, SplitTestBlind5: true,
+		SplitTestBlind6: true, "test-blind-12": true, "real43": true, "real43-replies": true, "test-blind": false, "test-blind-2": false, "dev-blind": false,
 		"templates-dev": false, "templates-heldout": false} {
 		if got := PIIMeasurementSplit(split); got != want {
 			t.Errorf("PIIMeasurementSplit(%q) = %v, want %v", split, got, want)
