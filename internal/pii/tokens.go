@@ -103,16 +103,7 @@ func tokenize(text string, toks []tok, arena []byte) ([]tok, []byte) {
 					nUpper++
 					r += 'a' - 'A'
 				}
-				if firstLetter {
-					if up {
-						t.flags |= fCap
-					} else {
-						t.flags |= fLower
-					}
-					firstLetter = false
-				} else if up {
-					t.flags &^= fCap
-				}
+				t.letterCase(up, &firstLetter)
 				arena = append(arena, byte(r))
 			default:
 				if unicode.IsDigit(r) {
@@ -129,16 +120,7 @@ func tokenize(text string, toks []tok, arena []byte) ([]tok, []byte) {
 				if up {
 					nUpper++
 				}
-				if firstLetter {
-					if up {
-						t.flags |= fCap
-					} else {
-						t.flags |= fLower
-					}
-					firstLetter = false
-				} else if up {
-					t.flags &^= fCap
-				}
+				t.letterCase(up, &firstLetter)
 				arena = appendFolded(arena, r)
 			}
 			i += n
@@ -244,4 +226,20 @@ func foldString(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// letterCase records one letter's case: the first letter makes the token capitalised or lower case, and a capital
+// after it takes « capitalised » back, so that a word in capitals or with a capital inside (« CAF », « McDo ») does
+// not pass for a name's shape.
+func (t *tok) letterCase(up bool, first *bool) {
+	if *first {
+		if up {
+			t.flags |= fCap
+		} else {
+			t.flags |= fLower
+		}
+		*first = false
+	} else if up {
+		t.flags &^= fCap
+	}
 }
