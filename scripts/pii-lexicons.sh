@@ -9,6 +9,8 @@
 #     world and countries in French, so « à Valparaíso » is not a person.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# jq reads the places packages' JSON; Debian has it, installed here when missing as db.sh installs what it needs.
+command -v jq >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends jq >/dev/null; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack --silent humannames@1.0.5 >/dev/null && tar xzf humannames-1.0.5.tgz)
