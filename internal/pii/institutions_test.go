@@ -5,7 +5,7 @@ import "testing"
 // TestOfficeContactsKept: an office's address, postcode or line given in apposition to its name, in a
 // letterhead, as its standard or with its hours stays in the text (invented examples).
 func TestOfficeContactsKept(t *testing.T) {
-	tests := []struct{ name, text, keep string }{
+	tests := []keptCase{
 		{"address after the office's name", "Vous pouvez vous présenter à la CPAM de l'Allier, 14 rue des Forges, 03000 Moulins, sur rendez-vous.",
 			"14 rue des Forges, 03000 Moulins"},
 		{"letterhead lines", "Bien cordialement,\nCaisse d'allocations familiales du Cantal\n9 place du Marché\n15000 Aurillac Cedex",
@@ -22,9 +22,7 @@ func TestOfficeContactsKept(t *testing.T) {
 		{"event's time before a street", "Le contrôle a eu lieu le 3 mars à 9h15, boulevard Carnot, devant la gare.", "9h15, boulevard Carnot"},
 		{"office's SIRET after its address", "Urssaf Limousin, 3 rue de Belfort, 87000 Limoges (SIRET 501 880 404 00018).", "501 880 404 00018"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
-	}
+	wantAllKept(t, tests)
 }
 
 // TestPrivateContactsNearOffices: a person's own address, line or SIRET stays masked though an office is named
@@ -53,7 +51,7 @@ func TestPrivateContactsNearOffices(t *testing.T) {
 // service mailbox and an office's code stay; an agent's or a small firm's own mailbox, or one with an initial
 // and a surname, is personal (invented examples).
 func TestServiceMailboxes(t *testing.T) {
-	kept := []struct{ name, text, keep string }{
+	kept := []keptCase{
 		{"automatic sender", "From: Mon espace <ne-pas-repondre@mon-espace-sante.fr>", "ne-pas-repondre@mon-espace-sante.fr"},
 		{"town hall's mailbox", "À : accueil.mairie@montigny-le-roi.fr", "accueil.mairie@montigny-le-roi.fr"},
 		{"welfare office at a town's site", "To: ccas@ville-quimperle.fr", "ccas@ville-quimperle.fr"},
@@ -63,9 +61,7 @@ func TestServiceMailboxes(t *testing.T) {
 		{"treasury code", "envoyez un courriel à t031042@dgfip.finances.gouv.fr", "t031042@dgfip.finances.gouv.fr"},
 		{"agency number", "À : ape.31042@francetravail.fr", "ape.31042@francetravail.fr"},
 	}
-	for _, tt := range kept {
-		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
-	}
+	wantAllKept(t, kept)
 	personal := []struct{ name, text, value string }{
 		{"an agent at a service", "écrire à sophie.girard@caf.fr", "sophie.girard@caf.fr"},
 		{"initial and surname at a school", "De : p.tessier@ac-dijon.fr", "p.tessier@ac-dijon.fr"},

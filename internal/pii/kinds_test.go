@@ -28,6 +28,17 @@ func wantSpan(t *testing.T, text, value, label string) {
 	t.Errorf("in %q want %s %q, got %q", text, label, value, got)
 }
 
+// keptCase is a text and a part of it that must come out of the filter unmasked.
+type keptCase struct{ name, text, keep string }
+
+// wantAllKept runs wantKept on every case.
+func wantAllKept(t *testing.T, cases []keptCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
+	}
+}
+
 // wantKept fails when any part of keep is masked in text.
 func wantKept(t *testing.T, text, keep string) {
 	t.Helper()
@@ -65,7 +76,7 @@ func TestObfuscatedEmails(t *testing.T) {
 // TestServiceTextKept: what agents write in replies — services, opening hours, web pages, a service's own
 // address or line — names nobody.
 func TestServiceTextKept(t *testing.T) {
-	tests := []struct{ name, text, keep string }{
+	tests := []keptCase{
 		{"opening hours with dashes", "Horaires d'ouverture : lundi, mardi, jeudi 9h-12h / 14h-17h", "9h-12h / 14h-17h"},
 		{"opening hours glued", "horaires : 8h30-12h30 13h30-16h30", "8h30-12h30 13h30-16h30"},
 		{"service signature", "Bien à vous,\nCellule Qualité de Service", "Cellule Qualité"},
@@ -90,9 +101,7 @@ func TestServiceTextKept(t *testing.T) {
 		{"office after a city", "Je remercie l'accueil de Brest Bellevue.", "Bellevue"},
 		{"role, colon and a service", "Votre interlocuteur : Pôle Solidarité Vieillesse", "Pôle Solidarité Vieillesse"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
-	}
+	wantAllKept(t, tests)
 }
 
 // TestCodesAndQueries: a code is personal after « code », and a reference in a web address's query string is
@@ -149,7 +158,7 @@ func TestNamesWhereNamesStand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelPerson) })
 	}
-	for _, tt := range []struct{ name, text, keep string }{
+	wantAllKept(t, []keptCase{
 		{"French compound after je suis", "je suis auto-entrepreneur depuis 2019", "auto-entrepreneur"},
 		{"Prénom is a field, not a name", "Nom : GUERIN Prénom : Alice", "Prénom"},
 		{"lower-case word that is French", "j'ai vu la rose du jardin", "rose"},
@@ -162,9 +171,7 @@ func TestNamesWhereNamesStand(t *testing.T) {
 		{"an office before a role", "reçu à Pôle Emploi, conseiller absent", "Emploi"},
 		{"a town before a role", "à la mairie de Roubaix, agent très sympa", "Roubaix"},
 		{"a noun before née", "la demande, née le 3 mars d'une erreur", "demande"},
-	} {
-		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
-	}
+	})
 }
 
 // TestIdentifiersByShape: an identifier's shape and its cue give the label, even with an unusual cue or none.
@@ -227,7 +234,7 @@ func TestBirthdatesInEveryForm(t *testing.T) {
 
 // TestHeadingsAndAcronymsKept: fiche titles run together and acronyms in parentheses are not names.
 func TestHeadingsAndAcronymsKept(t *testing.T) {
-	tests := []struct{ name, text, keep string }{
+	tests := []keptCase{
 		{"acronym after its words", "Allocation personnalisée d'autonomie (Apa) versée par le département", "Apa"},
 		{"acronym with small words", "Agence nationale pour l'information sur le logement (Anil) de votre département", "Anil"},
 		{"heading after a relation", "Congés liés à l'arrivée d'un enfant Congé maternité et paternité", "Congé"},
@@ -235,9 +242,7 @@ func TestHeadingsAndAcronymsKept(t *testing.T) {
 		{"prud'hommes", "Congé de formation d'un conseiller prud'homal", "prud"},
 		{"word ending like an adjective", "jsuis joignable toute la journee", "joignable"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
-	}
+	wantAllKept(t, tests)
 	wantSpan(t, "le fils de ma voisine (Chantal) a eu le même souci", "Chantal", LabelPerson)
 }
 

@@ -69,16 +69,14 @@ func TestMisspeltNames(t *testing.T) {
 // TestOfficesAndCompanies: an office's acronym before a town, a company's French word before a surname, an
 // organisation after a city, SMS elisions and acronym compounds are no persons.
 func TestOfficesAndCompanies(t *testing.T) {
-	tests := []struct{ name, text, keep string }{
+	tests := []keptCase{
 		{"company", "Mon employeur, la société Menuiseries Girard, n'a rien envoyé.", "Menuiseries Girard"},
 		{"city before an organisation's word", "le bailleur (Lyon Habitat) ne répond pas", "Lyon Habitat"},
 		{"elided pronoun", "bonjour jattends toujours ma carte", "jattends"},
 		{"two acronyms", "Ma pension Ircantec-Cnav est en retard.", "Ircantec-Cnav"},
 		{"foreign thanks", "Tout est réglé. Mila esker.", "Mila esker"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantKept(t, tt.text, tt.keep) })
-	}
+	wantAllKept(t, tests)
 }
 
 // TestNameShapes: a given name capitalised once then in lower case (« Ji-woo »), a capitalised name that reads as
