@@ -40,9 +40,16 @@ func (d *detector) privateAt(k int) bool {
 		return strings.HasPrefix(g, "'") || strings.HasPrefix(g, "’")
 	case "domicile":
 		return k == 0 || d.toks[k-1].key != "a"
+	case "adresse":
+		// « écrivez-nous à l'adresse ci-dessous », « notre adresse » name no one's home; « votre adresse », « mon
+		// adresse », « adresse : » do.
+		return k == 0 || !neutralDeterminers[d.toks[k-1].key]
 	}
 	return true
 }
+
+// neutralDeterminers, before « adresse », leave it nobody's in particular.
+var neutralDeterminers = set(`l la une cette cet notre nos`)
 
 // identifierLabels name an identifier: a phrase holding one belongs to a citizen's file, not to an office.
 var identifierLabels = set(`num numero allocataire dossier reference ref identifiant matricule secu nir`)
@@ -184,8 +191,9 @@ const (
 	phraseOffice                    // an office's name
 )
 
-// phraseOf says what tokens a..b (a phrase) are.
-func (d *detector) phraseOf(a, b int) phraseKind {
+// phraseOf says what tokens a..b (a phrase) are, before an address when addr is set, else before a number:
+// an identifier's label before a number may label that very number, not before an address.
+func (d *detector) phraseOf(a, b int, addr bool) phraseKind {
 	if a > b {
 		return phrasePlain
 	}
@@ -194,7 +202,7 @@ func (d *detector) phraseOf(a, b int) phraseKind {
 	for k := a; k <= b; k++ {
 		t := &d.toks[k]
 		switch {
-		case d.privateAt(k) || identifierLabels[t.key]:
+		case d.privateAt(k) || identifierLabels[t.key] && (!addr || d.labelsNumber(k, b)):
 			return phrasePrivate
 		case t.has(fDigit) && !t.digitsOnly() && t.end-t.start >= 6, k > a && t.digitsOnly() && d.toks[k-1].digitsOnly() && d.numGap(k-1):
 			return phrasePrivate // an identifier: the phrase is about the citizen's file
@@ -208,6 +216,8 @@ func (d *detector) phraseOf(a, b int) phraseKind {
 		case officeHeads[t.key] && !(t.key == "centre" && k < b && d.toks[k+1].key == "ville") && (t.key != "maison" || t.has(fCap|fUpper)):
 			office, lastOffice = true, k
 		case t.key == "travail" && k > a && d.toks[k-1].key == "france":
+			office, lastOffice = true, k
+		case d.serviceVoice(k):
 			office, lastOffice = true, k
 		}
 	}
@@ -244,6 +254,70 @@ func (d *detector) localityLine(a, b int) bool {
 	return words >= 1 && words <= 2 && !overlapsPairs(d.names, d.toks[a].start, d.toks[b].end)
 }
 
+// labelsNumber reports that the label at token k, in a phrase ending at token b before an address, labels a
+// number of the citizen's: one inside the phrase (« dossier 4471, 3 rue … ») or one it ends on. Far from the end
+// of a phrase with no number, it speaks of the file, not of the address: « votre dossier est suivi par l'agence
+// de Pessac, 12 avenue … » gives the agency's address.
+func (d *detector) labelsNumber(k, b int) bool {
+	if b-k <= 2 {
+		return true
+	}
+	for j := k + 1; j <= b; j++ {
+		if d.toks[j].has(fDigit) {
+			return true
+		}
+	}
+	return false
+}
+
+// contactVerbs, before « -nous », are a service speaking of itself: « contactez-nous », « retrouvez-nous ».
+var contactVerbs = set(`contactez contacter joignez joindre appelez appeler ecrivez ecrire retrouvez retrouver rejoignez
+	rejoindre rencontrez rencontrer trouverez`)
+
+// visitVerbs, before « -vous », send the reader to a service's place: nobody is sent to their own home.
+var visitVerbs = set(`rendez presentez adressez`)
+
+// serviceVoice reports, at token k, the office speaking of itself or sending the reader to it: the « nous » of
+// « contactez-nous », « retrouvez-nous », the « vous » of « rendez-vous », « présentez-vous ». A family writes
+// « contactez-nous » too, but with a mobile, which no office publishes and mobile() keeps masked.
+func (d *detector) serviceVoice(k int) bool {
+	t := &d.toks[k]
+	if k == 0 || (t.key != "nous" && t.key != "vous") || d.gap(k-1) != "-" {
+		return false
+	}
+	v := d.toks[k-1].key
+	return t.key == "nous" && contactVerbs[v] || t.key == "vous" && visitVerbs[v]
+}
+
+// sendingWords, between an office's name and an address with no separator, make the address where the office
+// sent something, not where it stands: « la CAF a envoyé le courrier au 3 rue … » is the citizen's.
+var sendingWords = set(`envoye envoyee envoyes envoyees envoie envoient envoyer renvoye renvoyee renvoie expedie
+	expediee expedier adresse adressee adresses adressent ecrit ecrivent ecrire transmis transmise transmet notifie
+	notifiee convoque convoquee poste postee courrier courriers lettre lettres colis pli plis recommande
+	recommandee notification decision avis carte titre document documents facture factures ont avait avaient
+	aurait auraient avons`)
+
+// officeLocated reports that tokens a..b, a phrase naming an office right before an address, say where the
+// office is (« l'agence de Pessac située au », « retrouvez-nous au ») rather than where it sent something: no
+// sending word, and no verb « a » (typed without its accent, it is « avoir » unless it ends the phrase) after the
+// office's last word.
+func (d *detector) officeLocated(a, b int) bool {
+	last := -1
+	for k := a; k <= b; k++ {
+		t := &d.toks[k]
+		if officeHeads[t.key] || d.serviceVoice(k) || t.key == "travail" && k > a && d.toks[k-1].key == "france" {
+			last = k
+		}
+	}
+	for k := last + 1; k <= b; k++ {
+		t := &d.toks[k]
+		if sendingWords[t.key] || k < b && d.text[t.start:t.end] == "a" {
+			return false
+		}
+	}
+	return true
+}
+
 // placeAfterOffice reports that tokens a..b, after an office's word, only say where the office is: « de France à
 // Alger », « à Montréal ».
 func (d *detector) placeAfterOffice(a, b int) bool {
@@ -273,18 +347,19 @@ func (d *detector) officeAddress(s int) (int, bool) {
 		a--
 		s = d.toks[a].start
 	}
-	return s, d.officeLead(a)
+	return s, d.officeLead(a, true)
 }
 
-// officeLead reports that the phrases before token a name an office, maybe past other lines of a postal block.
-func (d *detector) officeLead(a int) bool {
+// officeLead reports that the phrases before token a, an address's (addr) or a number's, name an office, maybe
+// past other lines of a postal block.
+func (d *detector) officeLead(a int, addr bool) bool {
 	if a <= 0 {
 		return false
 	}
 	// Words right before the address, with no separator: « demeurant 4 rue … », « j'habite au … ».
 	if !d.phraseBreakAfter(a-1) && !d.sentenceEndAfter(a-1) {
 		first, _ := d.phraseBefore(a - 1)
-		return d.phraseOf(first, a-1) == phraseOffice
+		return d.phraseOf(first, a-1, addr) == phraseOffice && (!addr || d.officeLocated(first, a-1))
 	}
 	if d.sentenceEndAfter(a-1) && !d.letterheadBreak(a-1) {
 		return false
@@ -295,7 +370,7 @@ func (d *detector) officeLead(a int) bool {
 		if stop && first > 0 && d.letterheadBreak(first-1) {
 			stop = false
 		}
-		switch d.phraseOf(first, k) {
+		switch d.phraseOf(first, k, addr) {
 		case phraseOffice:
 			return true
 		case phraseAddress:
@@ -446,7 +521,7 @@ func (d *detector) officePhone(s, e int) bool {
 	}
 	// Called through an office named in its own phrase: « joindre la MSA Bourgogne au … », « Le greffe est
 	// joignable au … », « à l'agence de Vénissieux au … ».
-	if d.phraseOf(own, a-1) == phraseOffice {
+	if d.phraseOf(own, a-1, false) == phraseOffice {
 		return true
 	}
 	// Named as an office's by what follows: « le +213 … du consulat », « 03 … du lundi au vendredi ».
@@ -473,7 +548,7 @@ func (d *detector) officePhone(s, e int) bool {
 	// A letterhead: the office's name, maybe its address, then its line (« La section consulaire – Abidjan
 	// (+225 …) »).
 	if own == a && d.phraseBreakAfter(a-1) {
-		return d.officeLead(a)
+		return d.officeLead(a, false)
 	}
 	return false
 }
@@ -494,7 +569,7 @@ func (d *detector) officeRegistration(s int) bool {
 	if i < 0 || strings.ContainsAny(d.text[d.officeAddrs[2*i+1]:d.toks[k].start], ".!?\n") {
 		return false
 	}
-	return d.officeLead(k)
+	return d.officeLead(k, false)
 }
 
 // weekdays open an office's hours.

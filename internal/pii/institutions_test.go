@@ -21,6 +21,15 @@ func TestOfficeContactsKept(t *testing.T) {
 		{"line with opening hours", "Le numéro 02 41 22 33 10 reste ouvert du lundi au jeudi.", "02 41 22 33 10"},
 		{"event's time before a street", "Le contrôle a eu lieu le 3 mars à 9h15, boulevard Carnot, devant la gare.", "9h15, boulevard Carnot"},
 		{"office's SIRET after its address", "Urssaf Limousin, 3 rue de Belfort, 87000 Limoges (SIRET 501 880 404 00018).", "501 880 404 00018"},
+		{"the file followed by an agency", "Votre dossier est instruit par l'agence de Vierzon, 6 rue Voltaire, 18100 Vierzon.",
+			"6 rue Voltaire, 18100 Vierzon"},
+		{"the file dropped at an annex", "Déposez votre demande en mairie annexe, 4 place de l'Église, 97440 Saint-André.",
+			"4 place de l'Église, 97440 Saint-André"},
+		{"the service's landline with « contactez-nous »", "Une question ? Contactez-nous au 0596 61 20 40 ou écrivez-nous à l'adresse ci-dessous.",
+			"0596 61 20 40"},
+		{"the service's address with « retrouvez-nous »", "Retrouvez-nous au 9 rue Schœlcher, 97300 Cayenne, le matin.", "9 rue Schœlcher, 97300 Cayenne"},
+		{"the reader sent to a desk", "Pour le dépôt, rendez-vous au 22 avenue Foch, 54000 Nancy, muni de l'original.", "22 avenue Foch, 54000 Nancy"},
+		{"the reader sent to a counter", "Présentez-vous au 3 quai Gambetta, 49100 Angers, du lundi au jeudi.", "3 quai Gambetta, 49100 Angers"},
 	}
 	wantAllKept(t, tests)
 }
@@ -41,6 +50,15 @@ func TestPrivateContactsNearOffices(t *testing.T) {
 		{"signed landline", "Le service des impôts ne répond pas.\nMarcel Thibaud, 04 75 61 20 93", "04 75 61 20 93", LabelPhone},
 		{"overseas mobile", "Standard de l'agence : 0694 21 33 57", "0694 21 33 57", LabelPhone},
 		{"sole trader's SIRET after an office's name", "Je suis maçon, affilié à l'URSSAF, SIRET 482 619 337 00025.", "482 619 337 00025", LabelCaseID},
+		{"where the office sent a letter", "La CAF a envoyé le courrier au 5 rue des Glycines, 26000 Valence alors que j'ai déménagé.",
+			"5 rue des Glycines, 26000 Valence", LabelAddress},
+		{"where the prefecture posted a card", "La préfecture a expédié mon titre au 12 allée Lamartine 95100 Argenteuil.",
+			"12 allée Lamartine 95100 Argenteuil", LabelAddress},
+		{"where the tax office writes", "Le centre des finances publiques écrit toujours au 40 rue Nationale, 37000 Tours.",
+			"40 rue Nationale, 37000 Tours", LabelAddress},
+		{"a file number labelled, then the office's name, stays masked", "Mon numéro de dossier à la CAF du Var 04 94 22 81 37 ne marche pas.",
+			"04 94 22 81 37", LabelPhone},
+		{"a family's mobile with « contactez-nous »", "Nous sommes trois enfants, contactez-nous au 06 71 22 48 90.", "06 71 22 48 90", LabelPhone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, tt.label) })
