@@ -126,8 +126,10 @@ const (
 // piiTuningBlindSplits are the blind sets that served as test splits before newer blind sets arrived: their
 // details have been read since, so they are tuning sets now (eval/pii/README.md). test-blind-3 and -4 were
 // measured twice in aggregate (2026-12-03) and became tuning sets when test-blind-5 and -6 were commissioned.
+// dev-blind-4 (citizen reviews of the 5th session) was written blind as a tuning set from the start.
 var piiTuningBlindSplits = map[string]bool{
 	"test-blind": true, "test-blind-2": true, "dev-blind": true, "test-blind-3": true, "test-blind-4": true,
+	"dev-blind-4": true,
 }
 
 // PIITestSplit reports whether a split is a held-out test split: any test-blind* set that is not one of the
@@ -320,7 +322,8 @@ func piiLeaked(out string, runs []string, label, value string) bool {
 	}
 	if label == pii.LabelPerson {
 		for _, w := range strings.FieldsFunc(value, func(r rune) bool { return !unicode.IsLetter(r) }) {
-			if utf8.RuneCountInString(w) >= 3 && !nameParticle[strings.ToLower(w)] && containsWord(out, w) {
+			lw := strings.ToLower(w)
+			if utf8.RuneCountInString(w) >= 3 && !nameParticle[lw] && !nameTitle[lw] && containsWord(out, w) {
 				return true
 			}
 		}
@@ -356,6 +359,12 @@ var handleWord = map[string]bool{"une": true, "un": true, "les": true, "merci": 
 	"madame": true, "monsieur": true, "mme": true, "service": true, "public": true, "français": true,
 	"française": true, "retraité": true, "retraitée": true, "contribuable": true, "allocataire": true,
 	"assuré": true, "assurée": true, "étudiant": true, "étudiante": true, "mécontent": true, "mécontente": true}
+
+// nameTitle are the titles and civil-status words some writers put inside a person's span (« Mme Giraud »,
+// « Leïla Bensalem née Hamdani ») although the label guide keeps titles outside it: they name nobody, so a
+// « Mme » left before a placeholder is not a leak of the name.
+var nameTitle = map[string]bool{"mme": true, "madame": true, "mlle": true, "mademoiselle": true, "monsieur": true,
+	"maître": true, "maitre": true, "docteur": true, "professeur": true, "née": true, "épouse": true, "veuve": true}
 
 // nameParticle are the short words inside names that are also everyday words.
 var nameParticle = map[string]bool{"de": true, "du": true, "des": true, "van": true, "von": true, "der": true,

@@ -88,6 +88,7 @@ var tuningFloors = map[string]PIITargets{
 	// dev-blind-3 (session 5: replies, letters, adviser notes, abroad, careful address blocks) measured P 0.841,
 	// R 0.916, zero leak 0.935, traps 6.7 % before any change it inspired.
 	"dev-blind-3": {Recall: map[string]float64{pii.LabelPerson: 0.96}, OverallRecall: 0.91, Precision: 0.84, ZeroLeakShare: 0.93, TrapMaskedMax: 0.07},
+	"dev-blind-4": {Recall: map[string]float64{pii.LabelPerson: 0.99}, OverallRecall: 0.95, Precision: 0.94, ZeroLeakShare: 0.96, TrapMaskedMax: 0.02},
 }
 
 // TestPIITuningBlindSplits: the former test splits and the blind tuning sets do not regress.
@@ -161,6 +162,9 @@ func TestPIILeaked(t *testing.T) {
 		{"one word of a name kept", "Merci à Fatou [PERSONNE_1].", pii.LabelPerson, "Fatou Diallo", true},
 		{"particle alone is no leak", "Merci à [PERSONNE_1] de la CAF.", pii.LabelPerson, "Jean de La Fontaine", false},
 		{"masked", "Merci à [PERSONNE_1].", pii.LabelPerson, "Fatou Diallo", false},
+		{"title annotated inside the span is no leak", "une conseillère, Mme [PERSONNE_1], a répondu", pii.LabelPerson, "Mme Giraud", false},
+		{"maiden-name word is no leak", "moi-même, [PERSONNE_1] née [PERSONNE_2]", pii.LabelPerson, "Leïla Bensalem née Hamdani", false},
+		{"name after a title kept", "Madame Giraud a répondu", pii.LabelPerson, "Madame Giraud", true},
 		{"inside another word is no leak", "La Mairie a répondu.", pii.LabelPerson, "Marie", false},
 		{"digits with other separators", "dossier n° 12.34.56.78", pii.LabelCaseID, "12 345 678", true},
 		{"digits with a narrow space", "NIR 1 85 03\u202f75 123 456", pii.LabelNIR, "1850375123456", true},
