@@ -116,6 +116,7 @@ func (d *detector) run() []Span {
 	}
 	d.bookingCodes()
 	d.addresses()
+	d.foreignAddresses()
 	d.addressBlocks()
 	d.persons()
 	d.greetingHandles()

@@ -80,16 +80,14 @@ func TestServiceMailboxes(t *testing.T) {
 		{"agency number", "À : ape.31042@francetravail.fr", "ape.31042@francetravail.fr"},
 	}
 	wantAllKept(t, kept)
-	personal := []struct{ name, text, value string }{
+	personal := []spanCase{
 		{"an agent at a service", "écrire à sophie.girard@caf.fr", "sophie.girard@caf.fr"},
 		{"initial and surname at a school", "De : p.tessier@ac-dijon.fr", "p.tessier@ac-dijon.fr"},
 		{"small firm's contact", "devis : contact@menuiserie-lebrun.fr", "contact@menuiserie-lebrun.fr"},
 		{"student at a university", "mail : aminata.kone@etu.univ-tours.fr", "aminata.kone@etu.univ-tours.fr"},
 		{"webmail with a service word", "mon mail : contact.mairie@gmail.com", "contact.mairie@gmail.com"},
 	}
-	for _, tt := range personal {
-		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelEmail) })
-	}
+	wantSpans(t, LabelEmail, personal)
 }
 
 // TestSignatureBlocks: the lines under a private person's name alone on its line, before the phone or the

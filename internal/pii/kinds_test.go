@@ -55,7 +55,7 @@ func wantKept(t *testing.T, text, keep string) {
 
 // TestObfuscatedEmails: addresses written with words, brackets, spaces or a doubled sign are found whole.
 func TestObfuscatedEmails(t *testing.T) {
-	tests := []struct{ name, text, value string }{
+	tests := []spanCase{
 		{"(at) and (dot)", "contact perso : sophie_b(at)hotmail(dot)com", "sophie_b(at)hotmail(dot)com"},
 		{"[dot] everywhere", "joindre à : claire[dot]morel[at]outlook[dot]fr", "claire[dot]morel[at]outlook[dot]fr"},
 		{"spaced sign and dots", "email : paul . girard @ sfr . fr", "paul . girard @ sfr . fr"},
@@ -67,9 +67,7 @@ func TestObfuscatedEmails(t *testing.T) {
 		{"an agent's own address at a service", "écrire à jean.dupont@caf.fr", "jean.dupont@caf.fr"},
 		{"a sole trader's address", "devis envoyé par contact@plomberie-renard.fr", "contact@plomberie-renard.fr"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelEmail) })
-	}
+	wantSpans(t, LabelEmail, tests)
 	wantKept(t, "je travaille chez orange depuis mars", "chez orange")
 }
 
@@ -116,7 +114,7 @@ func TestCodesAndQueries(t *testing.T) {
 // TestNamesWhereNamesStand: a name is found by where it stands — after a cue, a relation (plural, with an
 // adjective, « de »), a lower-case title, a form's « Nom : » field — whatever its origin or case.
 func TestNamesWhereNamesStand(t *testing.T) {
-	tests := []struct{ name, text, value string }{
+	tests := []spanCase{
 		{"lower-case first name alone", "hier j'ai vu sandrine au guichet et elle m'a aidée", "sandrine"},
 		{"plural relation", "mes filles Capucine, Apolline et Jeanne sont inscrites", "Capucine"},
 		{"relation and adjective", "ma fille ainée, Ximena, est en CP", "Ximena"},
@@ -155,9 +153,7 @@ func TestNamesWhereNamesStand(t *testing.T) {
 		{"a name before a role in apposition", "merci encore à Prune, agent d'accueil à la sous-préfecture", "Prune"},
 		{"lower-case name before its birth", "lefevre paul, né le 2/5/61, retraité", "lefevre paul"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelPerson) })
-	}
+	wantSpans(t, LabelPerson, tests)
 	wantAllKept(t, []keptCase{
 		{"French compound after je suis", "je suis auto-entrepreneur depuis 2019", "auto-entrepreneur"},
 		{"Prénom is a field, not a name", "Nom : GUERIN Prénom : Alice", "Prénom"},
@@ -217,7 +213,7 @@ func TestIdentifiersByShape(t *testing.T) {
 
 // TestBirthdatesInEveryForm: after a birth cue, a date in words, a month and a year, a two-digit year.
 func TestBirthdatesInEveryForm(t *testing.T) {
-	tests := []struct{ name, text, value string }{
+	tests := []spanCase{
 		{"premier in words", "mon fils est né le premier janvier 2012", "premier janvier 2012"},
 		{"DN field", "DN : 30 avril 1969", "30 avril 1969"},
 		{"month and year", "elle est née en mars 1975 à Sétif", "mars 1975"},
@@ -225,9 +221,7 @@ func TestBirthdatesInEveryForm(t *testing.T) {
 		{"a year alone after né en", "mon grand-père, né en 1939, touche une petite pension", "1939"},
 		{"a year alone after date de naissance", "date de naissance : 1956, lieu : Oran", "1956"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelBirthdate) })
-	}
+	wantSpans(t, LabelBirthdate, tests)
 	wantKept(t, "Mon père est né le 9 septembre 1938 et il est décédé le 2 mars 2024", "2 mars 2024")
 	wantKept(t, "je suis arrivé en 1998 et né à Oran", "1998")
 }
@@ -249,7 +243,7 @@ func TestHeadingsAndAcronymsKept(t *testing.T) {
 // TestAddressesWithoutStreetType: after « j'habite », « domicilié », « je vis au », a number and capitalised
 // words are a street even without « rue »; a form's number is not a postal code.
 func TestAddressesWithoutStreetType(t *testing.T) {
-	tests := []struct{ name, text, value string }{
+	tests := []spanCase{
 		{"named place after j'habite", "j'habite 22 Val Fleuri à Metz depuis dix ans", "22 Val Fleuri"},
 		{"type after the name", "je vis au 7 Grande Rue à Besançon", "7 Grande Rue"},
 		{"a lieu-dit after j'habite au", "Pourtant j'habite au Le Bourg, 24260 saint-avit-de-vialard depuis 12 ans.", "Le Bourg, 24260 saint-avit-de-vialard"},
@@ -260,9 +254,7 @@ func TestAddressesWithoutStreetType(t *testing.T) {
 		{"a lieu-dit in lower case without commas", "ecrivez moi. lieu dit la croix blanche 56300 kerfourn", "lieu dit la croix blanche 56300 kerfourn"},
 		{"a residence line abbreviated", "j'habite rés. les Acacias bat 2 appt 7, 13011 MARSEILLE", "rés. les Acacias bat 2 appt 7, 13011 MARSEILLE"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantSpan(t, tt.text, tt.value, LabelAddress) })
-	}
+	wantSpans(t, LabelAddress, tests)
 	wantKept(t, "j'habite 3 ans chez ma soeur", "3 ans")
 	wantSpan(t, "signé lina m. 62200 boulogne sur mer", "62200 boulogne sur mer", LabelPostcodeCity)
 	wantKept(t, "ma fille vit chez sa tante à Vitré 35500, loin de nous", "chez sa tante")
@@ -277,4 +269,28 @@ func TestAddressesWithoutStreetType(t *testing.T) {
 	wantKept(t, "remplir le formulaire cerfa n°15924 Justificatifs demandés", "15924 Justificatifs")
 	wantKept(t, "texte sur https://www.legifrance.gouv.fr/affichCode.do?idSectionTA=LEGISCTA000031670001&cidTexte=LEGITEXT000006070721 à lire",
 		"LEGISCTA000031670001")
+}
+
+// TestPostalBlocksAbroad: a postal block abroad, laid out as its country does (street type after the name or glued
+// to it, number last, complements, postcodes of other shapes, the country in its own language), is one address;
+// a street type in a sentence with no house number is none (invented examples).
+func TestPostalBlocksAbroad(t *testing.T) {
+	tests := []spanCase{
+		{"British block on lines", "Cordialement,\nAda Whitlock\nApartment 12, 9 Ashgrove Lane\nLeeds LS6 3HB\nUnited Kingdom",
+			"Apartment 12, 9 Ashgrove Lane\nLeeds LS6 3HB\nUnited Kingdom"},
+		{"Canadian postcode after the town", "Je réside au 340 Maple Drive, Ottawa K1N 6N5, Canada depuis 2015.", "340 Maple Drive, Ottawa K1N 6N5, Canada"},
+		{"Portuguese postcode with a dash", "Morada: Travessa das Flores 8, 2º Dto, 1200-195 Lisboa, Portugal", "Travessa das Flores 8, 2º Dto, 1200-195 Lisboa, Portugal"},
+		{"Spanish street with its floor", "Vivo en Calle del Pez 23, piso 3, 28004 Madrid, España.", "Calle del Pez 23, piso 3, 28004 Madrid, España"},
+		{"German street glued to its type", "Meine Adresse: Goethestraße 41b, 3. OG, 80336 München, Deutschland", "Goethestraße 41b, 3. OG, 80336 München, Deutschland"},
+		{"Turkish street with its door", "adresim: Atatürk Caddesi No: 18 Daire 4, Çankaya 06690 Ankara", "Atatürk Caddesi No: 18 Daire 4, Çankaya 06690 Ankara"},
+		{"Brazilian number after a comma", "Endereço: Rua Augusta, 1500, apto 21, Consolação, 01304-001, Brasil", "Rua Augusta, 1500, apto 21, Consolação, 01304-001, Brasil"},
+		{"Romanian block and staircase", "Adresa: Strada Florilor nr. 9, bl. C3, sc. 2, ap. 41, 400112 Cluj-Napoca, România",
+			"Strada Florilor nr. 9, bl. C3, sc. 2, ap. 41, 400112 Cluj-Napoca, România"},
+	}
+	wantSpans(t, LabelAddress, tests)
+	wantAllKept(t, []keptCase{
+		{"a road's number in a story", "Nous avons pris la Road 66 en 2019, puis la Calle Mayor.", "Road 66 en 2019, puis la Calle Mayor"},
+		{"a festival's name", "Le Street Art Fest 2024 a lieu à Lille.", "Street Art Fest 2024"},
+		{"a country alone", "Mon fils étudie en España depuis septembre.", "España"},
+	})
 }

@@ -149,7 +149,7 @@ func (d *detector) units() []unit {
 			}
 		}
 		u.common = commonWords[u.key]
-		u.place = !u.stop && u.first == 0 && u.last == 0 && (d.lex.places.has(u.key) || exonyms[u.key])
+		u.place = !u.stop && u.first == 0 && u.last == 0 && (d.lex.places.has(u.key) || exonyms[u.key] || countryNames[u.key])
 		if !u.stop {
 			u.french = d.lex.french.has(u.key) || frenchExtra[u.key]
 			u.known = d.lex.known.has(u.key)

@@ -18,6 +18,7 @@ const (
 	tagMonth                        // months
 	tagLegalAdj                     // legalAdjectives
 	tagCourt                        // courtWords
+	tagAbroad                       // foreignStreetBefore, foreignStreetAfter
 )
 
 var (
@@ -54,6 +55,8 @@ func buildKeyTags() {
 	put(tagMonth, mapKeys(months))
 	put(tagLegalAdj, boolKeys(legalAdjectives))
 	put(tagCourt, boolKeys(courtWords))
+	put(tagAbroad, boolKeys(foreignStreetBefore))
+	put(tagAbroad, boolKeys(foreignStreetAfter))
 	for k := range m {
 		if len(k) > 63 {
 			panic("pii: clé de liste trop longue pour les étiquettes : " + k)
