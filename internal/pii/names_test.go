@@ -175,3 +175,18 @@ func wantNoPerson(t *testing.T, texts ...string) {
 		}
 	}
 }
+
+// TestSurnamesThatAreTowns: many surnames are towns; after a known first name or a title, a town the place
+// lists hold is the surname, while a town after « à », or an office's name, stays a place (invented examples).
+func TestSurnamesThatAreTowns(t *testing.T) {
+	wantSpans(t, LabelPerson, []spanCase{
+		{"town after a first name in a signature", "Bien cordialement,\nMathilde Vienne\nConseillère", "Mathilde Vienne"},
+		{"town after a first name in a sentence", "J'ai écrit pour mon oncle Bernard Bastia, qui est malade.", "Bernard Bastia"},
+		{"two towns after a title", "Merci à Mme Florence Valence pour son accueil.", "Florence Valence"},
+		{"town in capitals after a first name", "Le dossier de Yannick LENS est incomplet.", "Yannick LENS"},
+	})
+	wantAllKept(t, []keptCase{
+		{"town after « à »", "J'ai rencontré Paul à Tours puis à Lens.", "Tours"},
+		{"the employment service after a first name", "Merci à Sophie de France Travail pour son aide.", "France Travail"},
+	})
+}

@@ -561,9 +561,11 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 		// Not when an institution's name goes on: « votre conseiller France Travail », « Pôle Solidarité ».
 		placeName := ctx != ctxNone && ctx != ctxSignoff && w.nonName && !w.stop && (w.inLex() || w.known || w.a != w.b) &&
 			(w.cap || w.upper) && !titles[w.key] && !roles[w.key] && !institutions[w.key] &&
-			!(j+1 < len(us) && (us[j+1].nonName || us[j+1].cap && us[j+1].french && !us[j+1].inLex() && !us[j+1].known) && plainSpace(d.ugap(us, j)))
-		// « Hugo Ferrand »: after a known first name, a known surname that also names a place.
-		surnameAfterFirst := j > u && n > 0 && us[j-1].first > 0 && w.nonName && w.last > 0 && (w.cap || w.upper) &&
+			!(j+1 < len(us) && (us[j+1].nonName && !((us[j+1].inLex() || us[j+1].known) && d.town(&us[j+1])) || us[j+1].cap && us[j+1].french && !us[j+1].inLex() && !us[j+1].known) &&
+				plainSpace(d.ugap(us, j)))
+		// « Hugo Ferrand », « Jean Lille », « Sandrine Tours »: after a known first name, a known surname or a
+		// town (many surnames are towns) that the place lists hold.
+		surnameAfterFirst := j > u && n > 0 && us[j-1].first > 0 && w.nonName && (w.last > 0 || d.town(w)) && (w.cap || w.upper) &&
 			!w.stop && !titles[w.key] && !roles[w.key] && !institutions[w.key]
 		switch {
 		case w.notName() && !placeName && !surnameAfterFirst && !d.initialsRun(us, j):
@@ -1146,6 +1148,12 @@ func (d *detector) workplaceAfter(us []unit, j int, ctx nameCtx) bool {
 	nx := &us[k]
 	// After a title only an office ends the name: « M. de Villepin » is a name, « MR BENALI DU CCAS » is not.
 	return office(nx) || nx.nonName || ctx != ctxTitle && !nx.inLex() && !(nx.known && !nx.french)
+}
+
+// town reports a word the place lists hold as a town, not the name of a country that names institutions
+// (« France Travail », « France services »).
+func (d *detector) town(w *unit) bool {
+	return w.key != "france" && (d.lex.places.has(w.key) || exonyms[w.key])
 }
 
 // placeRun reports a run that names a place where nothing announces a person: a town of several words
