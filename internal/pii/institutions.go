@@ -96,7 +96,9 @@ func (d *detector) dropOffices() {
 	drop = pairsSorted(drop)
 	kept := d.cands[:0]
 	for _, c := range d.cands {
-		if !insidePairs(drop, c.start, c.end) {
+		// A bank account or card is nobody's office: « Banque : 30004 » read as a town's postcode leaves the
+		// field of a RIB masked.
+		if !insidePairs(drop, c.start, c.end) || c.label == LabelIBAN || c.label == LabelCard {
 			kept = append(kept, c)
 		}
 	}

@@ -88,6 +88,8 @@ func (d *detector) numbers() {
 		d.chunk(i, j)
 		i = j + 1
 	}
+	d.ribParts()
+	d.cardParts()
 }
 
 // ribWords finds a bank account given as a RIB with its words: « banque 30004 guichet 00819 compte 00012345678
