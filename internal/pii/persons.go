@@ -899,10 +899,12 @@ func (d *detector) repeatNames(us []unit, found map[string]bool) {
 		return
 	}
 	// Misspelt mentions, « prénom écrit Matilde au lieu de Mathilde »: a word one letter away from a name found.
+	// The first 64 names in the text's order, not the map's: drawn from the map, a text of more than 64 names
+	// was masked differently from one run to the next.
 	var near []string
-	for k := range found {
-		if len(k) >= 4 && len(near) < 64 {
-			near = append(near, k)
+	for k := 0; k < len(us) && len(near) < 64; k++ {
+		if key := us[k].key; len(key) >= 4 && found[key] && !slices.Contains(near, key) {
+			near = append(near, key)
 		}
 	}
 	prev, from := -2, 0
