@@ -17,7 +17,7 @@ const module = "github.com/plume-services/plume/"
 
 // importRules says which of the project's own packages may import a library that defines a layer: the web
 // framework stays in the web layer, the model SDK behind internal/llm and internal/embed, the job queue in
-// internal/jobs.
+// internal/jobs, the test helpers in tests and the test harness (cmd/plumetest).
 var importRules = []struct {
 	prefix  string
 	allowed []string
@@ -27,6 +27,15 @@ var importRules = []struct {
 	{"github.com/riverqueue/river", []string{"internal/jobs"}},
 	{module + "internal/web", []string{"cmd/plume"}},
 	{module + "cmd/", nil},
+	// The fakes and the fresh databases serve tests and the test harness, never the production binary.
+	{module + "internal/llm/llmtest", []string{"cmd/plumetest"}},
+	{module + "internal/spp/spptest", []string{"cmd/plumetest"}},
+	{module + "internal/auth/oidctest", []string{"cmd/plumetest"}},
+	{module + "internal/search/searchtest", []string{"cmd/plumetest"}},
+	{module + "internal/jobs/jobstest", []string{"cmd/plumetest"}},
+	{module + "internal/store/storetest", []string{"cmd/plumetest", "internal/search/searchtest", "internal/jobs/jobstest"}},
+	{module + "internal/testscope", []string{"cmd/plumetest", "internal/llm/llmtest", "internal/spp/spptest", "internal/auth/oidctest",
+		"internal/store/storetest"}},
 }
 
 // sqlRE finds a statement in a string literal: SQL lives in internal/store only.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the browser tests (tests/browser) in headless Chromium: installs Chromium (Debian) and playwright-core (npm)
-# when missing, builds plume, and runs tests/browser/run.mjs against a fresh database on DATABASE_URL's server.
+# when missing, builds plume and the test harness (cmd/plumetest: the fake model, portal and identity provider,
+# and a fresh database per scenario on DATABASE_URL's server), and runs tests/browser/run.mjs.
 # Screenshots land in test-output/screenshots/.
 set -euo pipefail
 
@@ -15,8 +16,8 @@ fi
 command -v node >/dev/null 2>&1 || { say "node est introuvable ; installez nodejs et npm (apt-get install nodejs npm)"; exit 1; }
 (cd "$root/tests/browser" && npm ci --no-audit --no-fund --silent)
 
-bin=$(mktemp -d)/plume
-trap 'rm -rf "$(dirname "$bin")"' EXIT
-say "compilation de plume"
-(cd "$root" && go build -o "$bin" ./cmd/plume)
-PLUME_BIN="$bin" node "$root/tests/browser/run.mjs"
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+say "compilation de plume et du banc de test plumetest"
+(cd "$root" && go build -o "$bin/plume" ./cmd/plume && go build -o "$bin/plumetest" ./cmd/plumetest)
+PLUME_BIN="$bin/plume" PLUMETEST_BIN="$bin/plumetest" node "$root/tests/browser/run.mjs"

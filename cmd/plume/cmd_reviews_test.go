@@ -13,7 +13,7 @@ import (
 
 func TestReviewsCommands(t *testing.T) {
 	t.Parallel()
-	_, url := storetest.NewDBURL(t)
+	url := storetest.URL(storetest.NewDB(t))
 	ctx := context.Background()
 	e := env(map[string]string{"DATABASE_URL": url})
 	plume := func(args ...string) (int, string, string) {

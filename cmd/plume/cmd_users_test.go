@@ -13,7 +13,8 @@ import (
 
 func TestUsersAndTokensCommands(t *testing.T) {
 	t.Parallel()
-	st, url := storetest.NewDBURL(t)
+	st := storetest.NewDB(t)
+	url := storetest.URL(st)
 	ctx := context.Background()
 	if _, err := st.Pool.Exec(ctx, "INSERT INTO organisations (slug, name, kind) VALUES ('caf-33', 'CAF de la Gironde', 'caf')"); err != nil {
 		t.Fatal(err)

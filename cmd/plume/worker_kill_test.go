@@ -57,7 +57,8 @@ func startPlume(t *testing.T, env map[string]string, args ...string) (*exec.Cmd,
 // worker drafts every review, the stranded ones included, within the configured rescue delay, and only once.
 func TestKilledWorkerDraftsRescued(t *testing.T) {
 	ctx := context.Background()
-	st, dbURL := storetest.NewDBURL(t)
+	st := storetest.NewDB(t)
+	dbURL := storetest.URL(st)
 	if err := jobs.Migrate(ctx, st.Pool); err != nil {
 		t.Fatal(err)
 	}

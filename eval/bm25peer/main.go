@@ -76,7 +76,7 @@ func run(args []string) error {
 	}
 	b := idx.NewBatch()
 	n := 0
-	for d, err := range src.Documents() {
+	for d, err := range src.Documents {
 		if err != nil {
 			return err
 		}

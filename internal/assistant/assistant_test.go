@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/plume-services/plume/internal/search/searchtest"
+	"github.com/plume-services/plume/internal/store/storetest"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -40,7 +41,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st := searchtest.NewDB(t, dim)
+	st := storetest.NewDB(t, searchtest.SampleCorpus(dim))
 	ctx := context.Background()
 	if _, err := st.EnsureOrganisation(ctx, "fs-gironde", "France services Gironde", "france-services"); err != nil {
 		t.Fatal(err)
@@ -389,7 +390,7 @@ func BenchmarkStreamFirstDelta(b *testing.B) {
 }
 
 func newEnvB(b *testing.B) *env {
-	st := searchtest.NewDB(b, dim)
+	st := storetest.NewDB(b, searchtest.SampleCorpus(dim))
 	return &env{st: st, searcher: search.New(st, embed.NewLocal(dim), search.Options{}), filter: pii.NewFilter(2 * time.Second)}
 }
 

@@ -91,7 +91,7 @@ func TestChunksBoundedAndNeverMidSentence(t *testing.T) {
 	}
 	ck := corpus.Chunker{MaxTokens: 120}
 	n := 0
-	for d, err := range src.Documents() {
+	for d, err := range src.Documents {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,7 +224,7 @@ func TestXMLRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := map[string]corpus.Document{}
-		for d, err := range src.Documents() {
+		for d, err := range src.Documents {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -300,7 +300,7 @@ func TestMalformedFicheNamesFile(t *testing.T) {
 	}
 	var n int
 	var last error
-	for _, err := range src.Documents() {
+	for _, err := range src.Documents {
 		if err != nil {
 			last = err
 			break
@@ -324,7 +324,7 @@ func TestMarkdownAndHTMLPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	docs := map[string]corpus.Document{}
-	for d, err := range src.Documents() {
+	for d, err := range src.Documents {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -363,7 +363,7 @@ func TestNonUTF8PageNamesFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got error
-	for _, err := range src.Documents() {
+	for _, err := range src.Documents {
 		if err != nil {
 			got = err
 		}

@@ -42,7 +42,7 @@ func OpenDir(fsys fs.FS, name string) (*Source, error) {
 	if len(files) == 0 {
 		return nil, errors.New("aucune page .md ou .html dans le dossier")
 	}
-	return &Source{Name: "local:" + name, Total: len(files), docs: func(yield func(Document, error) bool) {
+	return &Source{Name: "local:" + name, Total: len(files), Documents: func(yield func(Document, error) bool) {
 		for _, p := range files {
 			b, err := fs.ReadFile(fsys, p)
 			if err == nil && len(b) > maxLocalFile {

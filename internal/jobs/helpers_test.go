@@ -12,13 +12,13 @@ import (
 	"github.com/plume-services/plume/internal/jobs/jobstest"
 	"github.com/plume-services/plume/internal/spp"
 	"github.com/plume-services/plume/internal/store"
+	"github.com/plume-services/plume/internal/store/storetest"
 )
 
 // newDB returns a fresh database with Plume's and River's schemas.
 func newDB(tb testing.TB) *store.Store {
 	tb.Helper()
-	st, _ := jobstest.NewDBURL(tb)
-	return st
+	return storetest.NewDB(tb, jobstest.River)
 }
 
 // fastRetry retries failed jobs after 50 ms instead of River's attempt⁴ seconds, to keep tests short.

@@ -23,11 +23,10 @@ func TestPull5000WithFaultsAndRestart(t *testing.T) {
 	t.Parallel()
 	const n = 5000
 	st := newDB(t)
-	recs := spptest.Generate(n, 42)
+	recs := spptest.NewGenerator(42).Next(n)
 	srv := spptest.NewServer(t, recs)
-	srv.SetFaults(spptest.Faults{Rate: 0.12, Kinds: []spptest.Fault{spptest.Fault500, spptest.FaultStall}, Stall: 2 * time.Second, Seed: 7})
-	srv.FailCall(3, spptest.FaultStall)
-	srv.FailCall(4, spptest.Fault500)
+	srv.SetFaults(spptest.Faults{Rate: 0.12, Kinds: []spptest.Fault{spptest.Fault500, spptest.FaultStall}, Stall: 2 * time.Second, Seed: 7,
+		Calls: map[int]spptest.Fault{3: spptest.FaultStall, 4: spptest.Fault500}})
 	answered := 0
 	for _, r := range recs {
 		if reviews.FromExport(r.Fields(), nil).Answered() { // the importer's own rule
@@ -217,9 +216,7 @@ func TestPullChangingDataset(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, i := range []int{290, 298, 295} {
-		if !srv.Reply(recs[i].IDExperience, "Bonjour,&nbsp;nous avons traité votre demande.\r\nCordialement") {
-			t.Fatal("reply not applied")
-		}
+		publishReply(srv, recs[i], "Bonjour,&nbsp;nous avons traité votre demande.\r\nCordialement")
 	}
 	more := gen.Next(40)
 	late := more[0]
@@ -284,7 +281,7 @@ func TestPullChangingDataset(t *testing.T) {
 func TestConcurrentPulls(t *testing.T) {
 	t.Parallel()
 	st := newDB(t)
-	recs := spptest.Generate(800, 11)
+	recs := spptest.NewGenerator(11).Next(800)
 	srv := spptest.NewServer(t, recs)
 	answered := 0
 	for _, r := range recs {
@@ -443,9 +440,7 @@ func TestResyncReconcilesLateChanges(t *testing.T) {
 	// Weeks later at the source: replies to old records, one record published late with an old date.
 	old, recent := []int{10, 40, 100}, []int{480, 500} // ~49, ~46, ~41 and ~10, ~8 days before the cursor
 	for _, i := range append(old, recent...) {
-		if !srv.Reply(recs[i].IDExperience, "Bonjour, votre dossier a été traité. Cordialement") {
-			t.Fatal("reply not applied")
-		}
+		publishReply(srv, recs[i], "Bonjour, votre dossier a été traité. Cordialement")
 	}
 	late := gen.Next(1)[0]
 	late.IDExperience = "tardif"
@@ -492,4 +487,10 @@ func TestResyncReconcilesLateChanges(t *testing.T) {
 	if _, err := blind.Resync(ctx, "hier"); err == nil {
 		t.Fatal("resync accepted a malformed date")
 	}
+}
+
+// publishReply publishes the organisation's reply to rec on the portal, as an agent does on Services Publics+.
+func publishReply(srv *spptest.Server, rec spp.Record, text string) {
+	rec.ReponseStructure1, rec.StatutReponseStructure1 = text, "Publiée"
+	srv.Append(rec)
 }

@@ -418,8 +418,20 @@ func TestStreamCallbackErrorStopsStream(t *testing.T) {
 
 func TestConcurrencyLimit(t *testing.T) {
 	srv := llmtest.New(t)
+	// The handler counts the requests it holds at once: it answers only after it returns, so a client that
+	// respects the limit never has more than the limit inside it.
+	var mu sync.Mutex
+	inside, most := 0, 0
 	srv.Handle(func(llmtest.Request) llmtest.Reply {
-		return llmtest.Reply{Text: "ok", HeaderDelay: 50 * time.Millisecond}
+		mu.Lock()
+		inside++
+		most = max(most, inside)
+		mu.Unlock()
+		time.Sleep(50 * time.Millisecond) // holds the request, so that the others pile up behind the limit
+		mu.Lock()
+		inside--
+		mu.Unlock()
+		return llmtest.Reply{Text: "ok"}
 	})
 	c, m := newClient(t, srv.URL, func(o *llm.Options) { o.Concurrency = 2 })
 	var wg sync.WaitGroup
@@ -441,7 +453,10 @@ func TestConcurrencyLimit(t *testing.T) {
 			t.Errorf("call %d: %v", i, err)
 		}
 	}
-	if got := srv.MaxInFlight(); got != 2 {
+	mu.Lock()
+	got := most
+	mu.Unlock()
+	if got != 2 {
 		t.Errorf("server saw %d requests at once, want the limit 2", got)
 	}
 	if got := value(t, m.InFlight); got != 0 {

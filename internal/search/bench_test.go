@@ -238,7 +238,7 @@ func realDocs(b *testing.B) []corpus.Document {
 		b.Fatal(err)
 	}
 	var docs []corpus.Document
-	for d, err := range src.Documents() {
+	for d, err := range src.Documents {
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -331,7 +331,7 @@ func buildSynthetic(b *testing.B, st *store.Store, rows int) *embed.Local {
 			add(variantDoc(rng, d, fmt.Sprintf("%s-%d", d.ID, round)))
 		}
 	}
-	stats, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(384)}).Load(context.Background(), corpus.NewSource(corpus.ServicePublic, docs))
+	stats, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(384)}).Load(context.Background(), inMemory(docs))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -349,7 +349,7 @@ func BenchmarkLocalIndexing(b *testing.B) {
 	}
 	var texts []pii.Redacted
 	idf := embed.NewIDFBuilder()
-	for d, err := range src.Documents() {
+	for d, err := range src.Documents {
 		if err != nil {
 			b.Fatal(err)
 		}

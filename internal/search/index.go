@@ -65,7 +65,7 @@ func (ix *Indexer) Load(ctx context.Context, src *corpus.Source) (LoadStats, err
 	var docs []store.CorpusDocument
 	var chunks []corpus.Chunk
 	n := 0
-	for d, err := range src.Documents() {
+	for d, err := range src.Documents {
 		if err != nil {
 			return st, err
 		}

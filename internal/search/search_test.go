@@ -23,11 +23,19 @@ import (
 
 const dim = 384
 
+// sampleStats is what the first load of the sample corpus into an empty database reported: written by the
+// fixture's load, once per test process, before any storetest.NewDB of it returns.
+var sampleStats search.LoadStats
+
 // loadSample returns a database holding the sample corpus and the statistics of its load, a first load; the
-// corpus is loaded once per test process (searchtest) and copied.
+// corpus is loaded once per test process and copied.
 func loadSample(t *testing.T) (*store.Store, search.LoadStats) {
 	t.Helper()
-	return searchtest.NewDBStats(t, dim)
+	st := storetest.NewDB(t, storetest.Fixture{Name: fmt.Sprintf("vdd_stats%d", dim), Load: func(ctx context.Context, s *store.Store) (err error) {
+		sampleStats, err = searchtest.LoadSample(ctx, s, dim)
+		return err
+	}})
+	return st, sampleStats
 }
 
 func TestLoadAndSearchSample(t *testing.T) {
@@ -141,7 +149,7 @@ func TestIncrementalReloadAndFailures(t *testing.T) {
 	}
 	// One fiche changed, one removed: only the changed chunks are embedded, the removed fiche disappears.
 	var docs []corpus.Document
-	for d, err := range src.Documents() {
+	for d, err := range src.Documents {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +161,7 @@ func TestIncrementalReloadAndFailures(t *testing.T) {
 		}
 		docs = append(docs, d)
 	}
-	stats, err = (&search.Indexer{Store: st, Embedder: emb}).Load(ctx, corpus.NewSource(corpus.ServicePublic, docs))
+	stats, err = (&search.Indexer{Store: st, Embedder: emb}).Load(ctx, inMemory(docs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +197,7 @@ func TestIncrementalReloadAndFailures(t *testing.T) {
 
 	// Another embedder: refused at load without --reindex, and at query time.
 	other := embed.NewLocal(64)
-	if _, err := (&search.Indexer{Store: st, Embedder: other}).Load(ctx, corpus.NewSource(corpus.ServicePublic, docs)); !errors.Is(err, search.ErrEmbedderMismatch) {
+	if _, err := (&search.Indexer{Store: st, Embedder: other}).Load(ctx, inMemory(docs)); !errors.Is(err, search.ErrEmbedderMismatch) {
 		t.Errorf("load with another embedder: %v", err)
 	}
 	if _, err := search.New(st, other, search.Options{}).Search(ctx, search.Query{Text: pii.Public("apl")}); !errors.Is(err, search.ErrEmbedderMismatch) {
@@ -235,7 +243,7 @@ func TestSemanticNeighboursOnSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := embed.NewSemanticBuilder()
-	for d, err := range src.Documents() {
+	for d, err := range src.Documents {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -285,7 +293,7 @@ func TestFullTextBM25(t *testing.T) {
 	for i := range 40 { // common words, so that IDF tells them from the rare one
 		docs = append(docs, doc(fmt.Sprintf("F%d", 100+i), "Famille et logement", "Les familles qui déménagent demandent une prime."))
 	}
-	if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(ctx, corpus.NewSource(corpus.ServicePublic, docs)); err != nil {
+	if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(ctx, inMemory(docs)); err != nil {
 		t.Fatal(err)
 	}
 	s := search.New(st, embed.NewLocal(dim), search.Options{})
@@ -335,7 +343,7 @@ func TestDocumentLeg(t *testing.T) {
 	}
 	load := func(docs []corpus.Document) {
 		t.Helper()
-		if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(ctx, corpus.NewSource(corpus.ServicePublic, docs)); err != nil {
+		if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(ctx, inMemory(docs)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -392,4 +400,15 @@ func TestDocumentLeg(t *testing.T) {
 	if got, _ := ids(q); slices.Contains(got, "F10") {
 		t.Errorf("removed fiche still found: %v", got)
 	}
+}
+
+// inMemory is a source of service-public.fr fiches over documents already in memory.
+func inMemory(docs []corpus.Document) *corpus.Source {
+	return &corpus.Source{Name: corpus.ServicePublic, Total: len(docs), Documents: func(yield func(corpus.Document, error) bool) {
+		for _, d := range docs {
+			if !yield(d, nil) {
+				return
+			}
+		}
+	}}
 }

@@ -98,7 +98,7 @@ func TestPullIncremental(t *testing.T) {
 }
 
 func TestPullBeyondWindow(t *testing.T) {
-	recs := spptest.Generate(spp.Window+250, 2)
+	recs := spptest.NewGenerator(2).Next(spp.Window + 250)
 	srv := spptest.NewServer(t, recs)
 	c := newClient(t, srv.URL)
 	got, _ := collect(t, c, spp.Cursor{})
@@ -121,7 +121,7 @@ func TestPullBeyondWindow(t *testing.T) {
 }
 
 func TestPullScope(t *testing.T) {
-	recs := spptest.Generate(600, 3)
+	recs := spptest.NewGenerator(3).Next(600)
 	srv := spptest.NewServer(t, recs)
 	caf := spptest.Organisations[0].Typologie
 	prefecture := "Préfecture du Rhône"
@@ -149,7 +149,7 @@ func TestPullScope(t *testing.T) {
 }
 
 func TestPullFaults(t *testing.T) {
-	recs := spptest.Generate(1500, 4)
+	recs := spptest.NewGenerator(4).Next(1500)
 	tests := []struct {
 		name   string
 		faults spptest.Faults
@@ -162,8 +162,9 @@ func TestPullFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := spptest.NewServer(t, recs)
-			srv.SetFaults(tt.faults)
-			srv.FailCall(2, tt.faults.Kinds[0]) // at least one, whatever the dice say
+			f := tt.faults
+			f.Calls = map[int]spptest.Fault{2: f.Kinds[0]} // at least one, whatever the dice say
+			srv.SetFaults(f)
 			c := newClient(t, srv.URL)
 			got, _ := collect(t, c, spp.Cursor{})
 			checkExactlyOnce(t, got, recs)
@@ -181,7 +182,7 @@ func TestPullFaults(t *testing.T) {
 }
 
 func TestPullGivesUp(t *testing.T) {
-	srv := spptest.NewServer(t, spptest.Generate(10, 5))
+	srv := spptest.NewServer(t, spptest.NewGenerator(5).Next(10))
 	srv.SetFaults(spptest.Faults{Rate: 1, Kinds: []spptest.Fault{spptest.Fault500}})
 	c, err := spp.New(spp.Options{BaseURL: srv.URL, Backoff: time.Millisecond, MaxRetries: 3})
 	if err != nil {
@@ -201,7 +202,7 @@ func TestPullGivesUp(t *testing.T) {
 }
 
 func TestRetryAfterTooLong(t *testing.T) {
-	srv := spptest.NewServer(t, spptest.Generate(10, 5))
+	srv := spptest.NewServer(t, spptest.NewGenerator(5).Next(10))
 	srv.SetFaults(spptest.Faults{Rate: 1, Kinds: []spptest.Fault{spptest.Fault429}, RetryAfter: time.Hour})
 	c, err := spp.New(spp.Options{BaseURL: srv.URL, MaxRetryAfter: time.Second})
 	if err != nil {
@@ -219,9 +220,9 @@ func TestRetryAfterTooLong(t *testing.T) {
 }
 
 func TestRateLimitHeaders(t *testing.T) {
-	recs := spptest.Generate(450, 6)
+	recs := spptest.NewGenerator(6).Next(450)
 	srv := spptest.NewServer(t, recs)
-	srv.SetRateLimit(3, time.Second)
+	srv.SetFaults(spptest.Faults{RateLimit: 3, RateInterval: time.Second})
 	c := newClient(t, srv.URL)
 	got, _ := collect(t, c, spp.Cursor{})
 	checkExactlyOnce(t, got, recs)
@@ -233,7 +234,7 @@ func TestRateLimitHeaders(t *testing.T) {
 }
 
 func TestCallerCancels(t *testing.T) {
-	srv := spptest.NewServer(t, spptest.Generate(10, 5))
+	srv := spptest.NewServer(t, spptest.NewGenerator(5).Next(10))
 	srv.SetFaults(spptest.Faults{Rate: 1, Kinds: []spptest.Fault{spptest.FaultStall}, Stall: 10 * time.Second})
 	c, err := spp.New(spp.Options{BaseURL: srv.URL, Timeout: time.Minute})
 	if err != nil {
@@ -249,7 +250,7 @@ func TestCallerCancels(t *testing.T) {
 }
 
 func TestFakeRejectsUnknownSyntax(t *testing.T) {
-	srv := spptest.NewServer(t, spptest.Generate(10, 5))
+	srv := spptest.NewServer(t, spptest.NewGenerator(5).Next(10))
 	for _, where := range []string{
 		"ressenti_inconnu = 1",
 		"date_de_publication >> date'2023-01-01'",
@@ -285,7 +286,7 @@ func TestFakeRejectsUnknownSyntax(t *testing.T) {
 }
 
 func TestSince(t *testing.T) {
-	recs := spptest.Generate(120, 7) // 10 days of 12
+	recs := spptest.NewGenerator(7).Next(120) // 10 days of 12
 	srv := spptest.NewServer(t, recs)
 	c := newClient(t, srv.URL)
 	var got []spp.Record

@@ -11,7 +11,8 @@ import (
 
 func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 	t.Parallel()
-	s, url := storetest.NewDBURL(t)
+	s := storetest.NewDB(t)
+	url := storetest.URL(s)
 	ctx := context.Background()
 	if err := s.Ready(ctx); err != nil {
 		t.Fatalf("Ready on a migrated database: %v", err)
@@ -38,7 +39,8 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 
 func TestMigrateFreshDatabaseConcurrently(t *testing.T) {
 	t.Parallel()
-	s, url := storetest.NewDBURL(t)
+	s := storetest.NewDB(t)
+	url := storetest.URL(s)
 	ctx := context.Background()
 	// Empty the schema so that the migrators really race on a fresh database.
 	if _, err := s.Pool.Exec(ctx, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"); err != nil {

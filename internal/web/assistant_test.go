@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/plume-services/plume/internal/search/searchtest"
+	"github.com/plume-services/plume/internal/store/storetest"
 
 	"github.com/plume-services/plume/internal/auth"
 	"github.com/plume-services/plume/internal/config"
@@ -45,7 +46,7 @@ type advisor struct {
 func newAssistantEnv(t *testing.T, withModel bool) *assistantEnv {
 	t.Helper()
 	ctx := context.Background()
-	st := searchtest.NewDB(t, 128)
+	st := storetest.NewDB(t, searchtest.SampleCorpus(128))
 	if _, err := st.EnsureOrganisation(ctx, "fs-gironde", "France services Gironde", "france-services"); err != nil {
 		t.Fatal(err)
 	}

@@ -69,9 +69,11 @@ func newUIEnv(t testing.TB, o envOptions) *uiEnv {
 	url, suffix := o.databaseURL, ""
 	switch {
 	case url == "" && o.noJobs:
-		st, url = storetest.NewDBURL(t)
+		st = storetest.NewDB(t)
+		url = storetest.URL(st)
 	case url == "":
-		st, url = jobstest.NewDBURL(t)
+		st = storetest.NewDB(t, jobstest.River)
+		url = storetest.URL(st)
 	default:
 		if _, err := store.Migrate(ctx, url); err != nil {
 			t.Fatal(err)

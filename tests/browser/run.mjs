@@ -1,19 +1,22 @@
 // Plume as an agent uses it, in headless Chromium: sign in, open the inbox, open a review, watch the draft
 // stream in, edit it, check a source link, approve, see it published; an agent of another organisation gets a 404;
-// a hostile review renders as text. Screenshots of each screen go to test-output/screenshots/.
+// a hostile review renders as text; reviews pulled from the Services Publics+ portal reach an agent signed in
+// through ProConnect (OpenID Connect). Screenshots of each screen go to test-output/screenshots/.
 //
 // The test is a list of scenarios (async functions taking the shared context `t`), run in order after the common
 // set-up: add yours as one function and one line in `scenarios` at the bottom. Helpers on `t`: signIn(email,
 // viewport?), shot(page, name), cli(...args), approveViaModal(page) (the guarded publish dialog), base, tmp,
-// exportPath, importReviews([...]), startServer(env) (a second server, e.g. without a model), llm (fake model;
-// llm.down = true makes it fail).
+// exportPath, importReviews([...]), startServer(env) (a second server, e.g. without a model), world (the harness
+// scenario the first server runs in) and openWorld(options) (another one, with a database and fakes of its own).
 //
-// Needs: PLUME_BIN (a built plume binary), PostgreSQL at DATABASE_URL (a fresh database is created and dropped),
-// Chromium at CHROMIUM_PATH (default /usr/bin/chromium). The model is a fake OpenAI-compatible server started
-// here, so that the streaming path is the real one.
+// Needs: PLUME_BIN (a built plume binary), PLUMETEST_BIN (a built cmd/plumetest, the test harness), PostgreSQL at
+// DATABASE_URL, Chromium at CHROMIUM_PATH (default /usr/bin/chromium). The harness serves the Go fakes — the
+// OpenAI-compatible model (so that the streaming path is the real one), the portal, the OpenID Connect provider —
+// and prepares each world's database (migrated, sample corpus loaded), dropped when the world closes.
 import { chromium } from "playwright-core";
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
+import { once } from "node:events";
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
@@ -27,64 +30,64 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const plume = process.env.PLUME_BIN || join(root, "plume");
 const shots = join(root, "test-output", "screenshots");
 mkdirSync(shots, { recursive: true });
-const adminURL = process.env.PLUME_TEST_DATABASE_URL || process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test?sslmode=disable";
-const dbName = "plume_browser_" + randomBytes(4).toString("hex");
-const dbURL = (() => { const u = new URL(adminURL); u.pathname = "/" + dbName; return u.toString(); })();
 const tmp = mkdtempSync(join(tmpdir(), "plume-browser-"));
 const exportPath = join(tmp, "publications.jsonl");
 const password = "mot-de-passe-du-test-navigateur";
 const log = (...a) => console.log("browser-test:", ...a);
 
-// The fake model streams a grounded reply in small pieces, slowly enough for the page to show it growing.
-const reply = "Bonjour,\n\nNous avons bien reçu votre message au sujet de votre aide au logement. " +
+// The model streams a grounded reply word by word, slowly enough for the page to show it growing.
+const reply = { text: "Bonjour,\n\nNous avons bien reçu votre message au sujet de votre aide au logement. " +
   "L'aide au logement est versée chaque mois par la Caf, sous conditions de ressources [1]. " +
   "Vous pouvez suivre votre dossier depuis votre espace personnel sur caf.fr [1].\n\n" +
-  "Nous vous prions d'agréer nos salutations distinguées.";
-const llmState = { down: false };
-const llm = createServer((req, res) => {
-  let body = "";
-  req.on("data", (c) => { body += c; });
-  req.on("end", async () => {
-    if (!req.url.endsWith("/chat/completions")) { res.writeHead(404).end(); return; }
-    if (llmState.down) { res.writeHead(503, { "Content-Type": "application/json" }).end('{"error":{"message":"surcharge"}}'); return; }
-    const q = JSON.parse(body || "{}");
-    const chunk = (delta, finish) => JSON.stringify({ id: "fake", object: "chat.completion.chunk", created: 0, model: "fake",
-      choices: [{ index: 0, delta, finish_reason: finish }] });
-    if (!q.stream) {
-      res.writeHead(200, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ id: "fake", object: "chat.completion", created: 0, model: "fake",
-        choices: [{ index: 0, message: { role: "assistant", content: reply }, finish_reason: "stop" }],
-        usage: { prompt_tokens: 100, completion_tokens: 60, total_tokens: 160 } }));
-      return;
-    }
-    res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
-    res.write("data: " + chunk({ role: "assistant", content: "" }, null) + "\n\n");
-    const words = reply.split(/(?<= )/);
-    for (let i = 0; i < words.length; i += 3) {
-      res.write("data: " + chunk({ content: words.slice(i, i + 3).join("") }, null) + "\n\n");
-      await new Promise((r) => setTimeout(r, 60));
-    }
-    res.write("data: " + chunk({}, "stop") + "\n\n");
-    res.write("data: " + JSON.stringify({ id: "fake", object: "chat.completion.chunk", created: 0, model: "fake", choices: [],
-      usage: { prompt_tokens: 100, completion_tokens: 60, total_tokens: 160 } }) + "\n\n");
-    res.end("data: [DONE]\n\n");
-  });
+  "Nous vous prions d'agréer nos salutations distinguées.", chunk_delay_ms: 20 };
+
+// The harness (cmd/plumetest): its control API opens worlds and drives their fakes.
+const harness = spawn(process.env.PLUMETEST_BIN || join(root, "plumetest"), [], { stdio: ["ignore", "pipe", "inherit"] });
+const harnessURL = await new Promise((ok, ko) => {
+  const tm = setTimeout(() => ko(new Error("plumetest n'a pas démarré en 30 s")), 30000);
+  harness.stdout.on("data", (d) => { const m = /écoute sur (http:\/\/\S+)/.exec(d.toString()); if (m) { clearTimeout(tm); ok(m[1]); } });
+  harness.on("exit", (c) => ko(new Error("plumetest s'est arrêté : " + c)));
 });
-await new Promise((r) => llm.listen(0, "127.0.0.1", r));
-const port = await new Promise((r) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => r(p)); }); });
+const control = async (method, path, body) => {
+  const res = await fetch(harnessURL + path, { method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) { throw new Error(`plumetest ${method} ${path} : ${res.status} ${text}`); }
+  return text ? JSON.parse(text) : null;
+};
+const worlds = [];
+// openWorld opens a harness scenario: a fresh database and fakes of its own. Its methods drive them: the model's
+// answer when nothing is queued (setModel), queued answers (queueReplies), the requests it received (requests,
+// each with the text that left Plume), records added to the portal (addRecords), its faults (setFaults), the
+// calls it received (portalCalls), and the identity the next ProConnect sign-in gets (queueLogin).
+async function openWorld(options) {
+  const w = await control("POST", "/scenarios", options);
+  worlds.push(w);
+  const at = (path) => "/scenarios/" + w.id + path;
+  return { ...w,
+    setModel: (r) => control("PUT", at("/model"), r),
+    queueReplies: (rs) => control("POST", at("/model/replies"), rs),
+    requests: () => control("GET", at("/model/requests")),
+    addRecords: (o) => control("POST", at("/portal/records"), o),
+    setFaults: (f) => control("PUT", at("/portal/faults"), f),
+    portalCalls: () => control("GET", at("/portal/calls")),
+    queueLogin: (l) => control("POST", at("/oidc/logins"), l) };
+}
+const world = await openWorld({ model: reply });
+const freePort = () => new Promise((r) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => r(p)); }); });
+const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const env = { ...process.env, DATABASE_URL: dbURL, PLUME_ADDR: `127.0.0.1:${port}`, PLUME_SECURE_COOKIES: "false",
-  PUBLISH_EXPORT_PATH: exportPath, LLM_BASE_URL: `http://127.0.0.1:${llm.address().port}/v1`, LLM_MODEL: "fake", LLM_API_KEY: "test",
+const env = { ...process.env, DATABASE_URL: world.database_url, PLUME_ADDR: `127.0.0.1:${port}`, PLUME_SECURE_COOKIES: "false",
+  PUBLISH_EXPORT_PATH: exportPath, LLM_BASE_URL: world.model_url, LLM_MODEL: "fake", LLM_API_KEY: "test",
   PLUME_LOG_LEVEL: "warn", LLM_MAX_RETRIES: "0", PLUME_LOGIN_RATE: "1000" };
 const cli = (...args) => execFileSync(plume, args, { env, cwd: root, stdio: ["ignore", "pipe", "pipe"] }).toString();
 
 let server, browser, failed = false;
 const servers = [];
-const t = { base, tmp, exportPath, cli, llm: llmState, clicks: 0, figures: {} };
+const t = { base, tmp, exportPath, cli, world, openWorld, clicks: 0, figures: {} };
 
 // startServer runs `plume serve` with env overrides and resolves with its base URL once it listens.
 async function startServer(extra = {}) {
-  const p = extra.PLUME_ADDR ? Number(extra.PLUME_ADDR.split(":")[1]) : await new Promise((r) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const q = s.address().port; s.close(() => r(q)); }); });
+  const p = extra.PLUME_ADDR ? Number(extra.PLUME_ADDR.split(":")[1]) : await freePort();
   const srv = spawn(plume, ["serve"], { env: { ...env, ...extra, PLUME_ADDR: `127.0.0.1:${p}` }, cwd: root, stdio: ["ignore", "pipe", "inherit"] });
   servers.push(srv);
   await new Promise((ok, ko) => {
@@ -110,7 +113,7 @@ t.signIn = async (email, { viewport = { width: 1280, height: 900 }, at = base, a
     page.on("dialog", async (d) => { failed = true; console.error("ÉCHEC : une boîte de dialogue s'est ouverte :", d.message()); await d.dismiss(); });
   }
   page.on("pageerror", (e) => { failed = true; console.error("ÉCHEC : erreur JavaScript :", e.stack || e.message); });
-  await page.goto(at + "/connexion");
+  await page.goto(at + "/connexion?suite=/avis");
   await page.getByLabel("Adresse électronique").fill(email);
   await page.getByLabel("Mot de passe").fill(password);
   await page.getByRole("button", { name: "Se connecter" }).click();
@@ -483,11 +486,11 @@ async function modelStates(t) {
   await page.locator("#texte").fill(kept);
   await page.locator("#bouton-enregistrer").click();
   await page.getByText("Votre version est enregistrée.").waitFor();
-  t.llm.down = true;
+  await t.world.setModel({ status: 503 });
   try {
     await page.getByRole("button", { name: "Plus formel" }).click();
     await page.locator("#plume-alerte").waitFor({ state: "visible", timeout: 30000 });
-  } finally { t.llm.down = false; }
+  } finally { await t.world.setModel(reply); }
   await t.shotView(page, "20-modele-en-panne.png");
   assert.match(await page.locator("#plume-alerte").innerText(), /Le modèle n'a pas répondu ; votre brouillon est conservé/);
   assert.ok(await inView(page, "#plume-alerte"), "l'alerte est dans la fenêtre");
@@ -753,15 +756,90 @@ async function apiDocs(t) {
   await ctx.close();
 }
 
+// 16. A world of its own (database, model, portal, identity provider): reviews pulled from the Services Publics+
+// portal reach an agent signed in through ProConnect (OpenID Connect). The portal fails its first call and the
+// model its first request, both retried; nothing personal of a pulled review reaches the model; a sign-in the
+// provider refuses leaves the browser signed out.
+async function pullAndSignIn(t) {
+  const w = await t.openWorld({ model: { text: "Bonjour,\n\nNous avons bien reçu votre message au sujet de votre prime d'activité. " +
+    "La prime d'activité est versée chaque mois par la Caf [1].\n\nNous vous prions d'agréer nos salutations distinguées." },
+  portal_seed: 7, portal_records: 4 });
+  const personal = { id_experience: 990001, titre: "Prime d'activité suspendue", ressenti_usager: "Négatif",
+    description: "Bonjour, je suis Élodie Ndiaye, joignable au 06 12 34 56 78. Ma prime d'activité est suspendue depuis deux mois sans explication.",
+    intitule_structure_1: "Caf de la Gironde", intitule_typologie_1: "Caisse d'Allocations Familiales (CAF)",
+    date_de_publication: "2023-01-06", ecrit_le: "2023-01-05", pseudonyme_usager: "Lodie75" };
+  const { ids } = await w.addRecords({ generate: 2, records: [personal] });
+  assert.equal(ids.length, 3, "deux avis générés et l'avis écrit ici sont sur le portail");
+  await w.setFaults({ calls: { 1: "500" } });
+  await w.queueReplies([{ status: 503 }]);
+  const p = await freePort();
+  const at = await t.startServer({ PLUME_ADDR: `127.0.0.1:${p}`, PLUME_BASE_URL: `http://127.0.0.1:${p}`, DATABASE_URL: w.database_url,
+    LLM_BASE_URL: w.model_url, LLM_MAX_RETRIES: "1", SPP_BASE_URL: w.portal_url, SPP_DATASET: w.portal_dataset,
+    OIDC_ISSUER: w.oidc_issuer, OIDC_CLIENT_ID: w.oidc_client_id, OIDC_CLIENT_SECRET: w.oidc_client_secret,
+    OIDC_ORG_MAP: "13000548100010=caisse-d-allocations-familiales-caf", OIDC_ROLE_MAP: "plume-agents=agent", PUBLISH_EXPORT_PATH: join(tmp, "publications-portail.jsonl") });
+
+  // The pull runs when the server starts: through the portal's 500, retried.
+  let calls = [];
+  for (let i = 0; i < 60 && !calls.some((c) => c.status === 200 && c.returned > 0); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    calls = await w.portalCalls();
+  }
+  assert.deepEqual(calls.slice(0, 1).map((c) => [c.status, c.fault]), [[500, "500"]], "le premier appel au portail échoue");
+  assert.ok(calls.some((c) => c.status === 200 && c.returned > 0), "la collecte reprend et lit les avis : " + JSON.stringify(calls));
+
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => { failed = true; console.error("ÉCHEC : erreur JavaScript :", e.stack || e.message); });
+  // Nothing queued at the provider: it refuses, and Plume says so without a session.
+  await page.goto(at + "/connexion?suite=/avis");
+  await page.getByRole("link", { name: "Se connecter avec ProConnect" }).click();
+  await page.waitForLoadState();
+  assert.ok(!/\/avis/.test(new URL(page.url()).pathname), "une connexion refusée n'ouvre pas la boîte : " + page.url());
+  await t.shot(page, "33-proconnect-refus.png");
+  // The organisation (the pulled reviews' typology; the provider names it by its SIRET) exists once the pull
+  // stored them: the sign-in is retried until then.
+  let inbox = false;
+  for (let i = 0; i < 20 && !inbox; i++) {
+    await w.queueLogin({ subject: "agent-proconnect-1", claims: { email: "camille.martin@caf.test", email_verified: true,
+      name: "Camille Martin", organisation: "13000548100010", groups: ["plume-agents"] } });
+    await page.goto(at + "/connexion?suite=/avis");
+    await page.getByRole("link", { name: "Se connecter avec ProConnect" }).click();
+    await page.waitForLoadState();
+    inbox = /^\/avis/.test(new URL(page.url()).pathname);
+    if (!inbox) { await new Promise((r) => setTimeout(r, 500)); }
+  }
+  assert.ok(inbox, "l'agent connecté par ProConnect arrive dans sa boîte : " + page.url());
+
+  // The pulled review, drafted by the background job despite the model's first failure.
+  const row = page.locator(".plume-inbox-row", { hasText: "Prime d'activité suspendue" });
+  for (let i = 0; i < 60; i++) {
+    await page.goto(at + "/avis");
+    if ((await row.count()) === 1 && (await row.innerText()).includes("1 version")) { break; }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.match(await row.innerText(), /1 version/, "l'avis collecté a son brouillon");
+  await t.shot(page, "34-boite-proconnect-collecte.png");
+  await row.locator("a.plume-inbox-link").click();
+  await page.waitForURL(/\/avis\/\d+$/);
+  assert.match(await page.locator("#texte-clair").innerText(), /Élodie Ndiaye/, "l'agent lit l'avis en clair");
+  assert.match(await page.locator("#texte").inputValue(), /prime d'activité est versée chaque mois/, "le brouillon vient du modèle");
+  await t.shot(page, "35-avis-collecte.png");
+
+  const reqs = (await w.requests()).filter((r) => r.path.endsWith("/chat/completions"));
+  const texts = reqs.map((r) => r.text);
+  assert.ok(new Set(texts).size < texts.length, "la requête refusée (503) est renvoyée à l'identique");
+  const leaks = texts.filter((x) => /Ndiaye|Élodie|06 12 34 56 78/.test(x)).map((x) => x.slice(0, 120));
+  assert.deepEqual(leaks, [], "aucune donnée personnelle de l'avis collecté n'atteint le modèle");
+  log(`portail : ${calls.length} appel(s) ; modèle : ${reqs.length} requête(s), aucune donnée personnelle`);
+  await ctx.close();
+}
+
 // The scenarios, in order; each may rely on the data of those before it.
 const scenarios = [agentJourney, moreReviews, sideBySide, liveCitations, unsavedWarning, staleConflict, standardReply,
   nextReviewFlow, guardedPublish, modelStates, inboxLayouts, pageWeight, inlineErrors, assignment, shortcutsAndPresence, publicationGuard,
-  accessibility, apiDocs];
+  accessibility, apiDocs, pullAndSignIn];
 
 try {
-  execFileSync("psql", [adminURL, "-qc", `CREATE DATABASE ${dbName}`], { stdio: "inherit" });
-  cli("migrate");
-  cli("corpus", "load", "--format", "vdd", "corpus/vdd");
   const hostile = "<script>alert('xss')</script><img src=x onerror=alert(1)> " + "a".repeat(3000) + " 😀👍 مرحبا بكم في الخدمة שלום עולם " +
     "Texte très long. ".repeat(1100);
   t.importReviews([
@@ -803,10 +881,15 @@ try {
 } finally {
   if (browser) { await browser.close(); }
   for (const srv of servers) { srv.kill("SIGTERM"); await new Promise((r) => { if (srv.exitCode !== null) { r(); } else { srv.once("exit", r); } }); }
-  llm.close();
-  if (process.env.KEEP_DB) { log("base conservée :", dbURL); } else {
-    try { execFileSync("psql", [adminURL, "-qc", `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`], { stdio: "inherit" }); } catch { /* reported by psql */ }
+  if (process.env.KEEP_DB) {
+    // Killed outright, the harness drops nothing.
+    log("bases conservées :", worlds.map((w) => w.database_url).join(" "));
+    harness.kill("SIGKILL");
+  } else {
+    for (const w of worlds) { await control("DELETE", "/scenarios/" + w.id).catch((e) => console.error(e.message)); }
+    harness.kill("SIGTERM");
   }
+  if (harness.exitCode === null) { await once(harness, "exit"); }
   rmSync(tmp, { recursive: true, force: true });
 }
 if (Object.keys(t.figures).length) { writeFileSync(join(root, "test-output", "figures.json"), JSON.stringify(t.figures, null, 2)); }

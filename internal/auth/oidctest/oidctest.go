@@ -1,5 +1,6 @@
-// Package oidctest runs a fake OpenID Connect provider on an httptest server: discovery, JWKS, a token
-// endpoint that returns RS256-signed ID tokens for identities a test scripts, and userinfo.
+// Package oidctest runs a fake OpenID Connect provider on an httptest server: discovery, an authorisation
+// endpoint that signs a browser in as the identity queued for it, JWKS, a token endpoint that returns RS256-signed
+// ID tokens for identities a test scripts, and userinfo.
 package oidctest
 
 import (
@@ -12,10 +13,12 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
-	"testing"
 	"time"
+
+	"github.com/plume-services/plume/internal/testscope"
 )
 
 // Grant is the identity the token endpoint answers for one authorisation code.
@@ -43,6 +46,7 @@ type Provider struct {
 	mu       sync.Mutex
 	grants   map[string]Grant
 	userinfo map[string]Grant // by access token
+	logins   []Grant          // the identities the next authorisation requests sign in as, in order
 }
 
 var (
@@ -54,7 +58,7 @@ var (
 
 const keyID = "plume-test-key"
 
-func keys(tb testing.TB) (*rsa.PrivateKey, *rsa.PrivateKey) {
+func keys(tb testscope.TB) (*rsa.PrivateKey, *rsa.PrivateKey) {
 	tb.Helper()
 	// Generated once per test binary: RSA key generation is the slow part of starting a provider.
 	keysOnce.Do(func() {
@@ -70,7 +74,7 @@ func keys(tb testing.TB) (*rsa.PrivateKey, *rsa.PrivateKey) {
 }
 
 // New starts a provider for one client, stopped when tb ends.
-func New(tb testing.TB, clientID, clientSecret string) *Provider {
+func New(tb testscope.TB, clientID, clientSecret string) *Provider {
 	tb.Helper()
 	key, forger := keys(tb)
 	p := &Provider{ClientID: clientID, ClientSecret: clientSecret, grants: map[string]Grant{}, userinfo: map[string]Grant{}}
@@ -87,6 +91,7 @@ func New(tb testing.TB, clientID, clientSecret string) *Provider {
 			"id_token_signing_alg_values_supported": []string{"RS256"},
 		})
 	})
+	mux.HandleFunc("GET /authorize", p.authorize)
 	mux.HandleFunc("GET /jwks", func(w http.ResponseWriter, r *http.Request) {
 		pub := key.PublicKey
 		writeJSON(w, http.StatusOK, map[string]any{"keys": []map[string]any{{
@@ -155,6 +160,44 @@ func New(tb testing.TB, clientID, clientSecret string) *Provider {
 	tb.Cleanup(srv.Close)
 	p.URL = srv.URL
 	return p
+}
+
+// SignInAs queues the identity the next authorisation request signs in as, as a person would at the provider's
+// login page: the browser goes back to the client with a code for g, carrying the nonce of the request.
+func (p *Provider) SignInAs(g Grant) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.logins = append(p.logins, g)
+}
+
+// authorize answers an authorisation request with the next queued identity, or with access_denied (the person
+// cancelled at the provider) when none is queued.
+func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	back, err := url.Parse(q.Get("redirect_uri"))
+	if err != nil || !back.IsAbs() || q.Get("client_id") != p.ClientID || q.Get("response_type") != "code" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request"})
+		return
+	}
+	p.mu.Lock()
+	var g Grant
+	ok := len(p.logins) > 0
+	if ok {
+		g, p.logins = p.logins[0], p.logins[1:]
+	}
+	p.mu.Unlock()
+	v := back.Query()
+	v.Set("state", q.Get("state"))
+	if ok {
+		code := b64(randomBytes(16))
+		g.Nonce = q.Get("nonce")
+		p.Grant(code, g)
+		v.Set("code", code)
+	} else {
+		v.Set("error", "access_denied")
+	}
+	back.RawQuery = v.Encode()
+	http.Redirect(w, r, back.String(), http.StatusFound)
 }
 
 // Grant scripts the identity the token endpoint returns for code; each code works once.

@@ -15,9 +15,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 	"unicode"
+
+	"github.com/plume-services/plume/internal/testscope"
 )
 
 // DefaultModel is the model name the server reports when a request names none.
@@ -104,17 +105,15 @@ type Server struct {
 	done chan struct{}
 	once sync.Once
 
-	mu          sync.Mutex
-	queue       []Reply
-	handle      func(Request) Reply
-	requests    []Request
-	inFlight    int
-	maxInFlight int
-	seq         int
+	mu       sync.Mutex
+	queue    []Reply
+	handle   func(Request) Reply
+	requests []Request
+	seq      int
 }
 
 // New starts a server with embeddings of dimension 384; it is closed when tb ends.
-func New(tb testing.TB) *Server {
+func New(tb testscope.TB) *Server {
 	tb.Helper()
 	s := &Server{EmbedDim: 384, done: make(chan struct{})}
 	mux := http.NewServeMux()
@@ -155,20 +154,6 @@ func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Request(nil), s.requests...)
-}
-
-// MaxInFlight is the largest number of requests the server was handling at once.
-func (s *Server) MaxInFlight() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.maxInFlight
-}
-
-// Reset forgets the requests received, the queue and the in-flight high-water mark.
-func (s *Server) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests, s.queue, s.maxInFlight = nil, nil, 0
 }
 
 // wire is the subset of a request body the server reads.
@@ -250,22 +235,6 @@ func stringOrList(raw json.RawMessage) []string {
 	var list []string
 	_ = json.Unmarshal(raw, &list)
 	return list
-}
-
-// enter counts a request in flight until the returned func is first called; later calls do nothing.
-func (s *Server) enter() func() {
-	s.mu.Lock()
-	s.inFlight++
-	s.maxInFlight = max(s.maxInFlight, s.inFlight)
-	s.mu.Unlock()
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			s.mu.Lock()
-			s.inFlight--
-			s.mu.Unlock()
-		})
-	}
 }
 
 func (s *Server) next(req Request) Reply {
@@ -358,8 +327,6 @@ func nullable(s string) any {
 }
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
-	leave := s.enter()
-	defer leave()
 	req, ok := s.receive(w, r)
 	if !ok {
 		return
@@ -390,7 +357,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	id := fmt.Sprintf("chatcmpl-llmtest-%d", s.seq)
 	s.mu.Unlock()
 	if req.Stream {
-		s.stream(w, r, req, rep, id, usage, leave)
+		s.stream(w, r, req, rep, id, usage)
 		return
 	}
 	out := map[string]any{
@@ -407,8 +374,8 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(out)
 }
 
-// stream sends rep as server-sent events; leave ends the request's count in flight.
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, rep Reply, id string, usage *Usage, leave func()) {
+// stream sends rep as server-sent events.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, rep Reply, id string, usage *Usage) {
 	flusher, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
@@ -468,9 +435,6 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, rep
 		}
 	}
 	if !rep.NoDone {
-		// A client may stop reading at [DONE] and send its next request before this handler returns: the
-		// request is over for it, so it is over for MaxInFlight too.
-		leave()
 		_, _ = fmt.Fprint(w, "data: [DONE]\n\n")
 		if flusher != nil {
 			flusher.Flush()
@@ -498,7 +462,6 @@ func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) {
-	defer s.enter()()
 	req, ok := s.receive(w, r)
 	if !ok {
 		return

@@ -4,8 +4,6 @@ package searchtest
 import (
 	"context"
 	"fmt"
-	"sync"
-	"testing"
 
 	sample "github.com/plume-services/plume/corpus"
 	"github.com/plume-services/plume/internal/corpus"
@@ -16,46 +14,23 @@ import (
 )
 
 // SampleCorpus is the fixture of the sample corpus (corpus/vdd) indexed with the local embedder of dimension dim,
-// the one a Searcher on embed.NewLocal(dim) reads.
+// the one a Searcher on embed.NewLocal(dim) reads, and `plume serve` too when no embeddings server is set.
 func SampleCorpus(dim int) storetest.Fixture {
 	return storetest.Fixture{
 		Name: fmt.Sprintf("vdd_local%d", dim),
 		Load: func(ctx context.Context, s *store.Store) error {
-			src, err := corpus.OpenVDD(sample.VDD, corpus.Options{})
-			if err != nil {
-				return err
-			}
-			stats, err := (&search.Indexer{Store: s, Embedder: embed.NewLocal(dim)}).Load(ctx, src)
-			if err != nil {
-				return err
-			}
-			statsMu.Lock()
-			firstLoads[dim] = stats
-			statsMu.Unlock()
-			return nil
+			_, err := LoadSample(ctx, s, dim)
+			return err
 		},
 	}
 }
 
-var (
-	statsMu sync.Mutex
-	// firstLoads holds, by dimension, what the fixture's load reported: a first load into an empty corpus.
-	firstLoads = map[int]search.LoadStats{}
-)
-
-// NewDB returns a fresh database holding the sample corpus indexed for embed.NewLocal(dim), dropped when tb ends.
-func NewDB(tb testing.TB, dim int) *store.Store {
-	tb.Helper()
-	s, _ := NewDBStats(tb, dim)
-	return s
-}
-
-// NewDBStats is NewDB that also returns the statistics of the sample corpus's load, a first load into an empty
-// corpus, for tests of the indexer.
-func NewDBStats(tb testing.TB, dim int) (*store.Store, search.LoadStats) {
-	tb.Helper()
-	s, _ := storetest.NewDBFrom(tb, SampleCorpus(dim))
-	statsMu.Lock()
-	defer statsMu.Unlock()
-	return s, firstLoads[dim]
+// LoadSample indexes the sample corpus into s with the local embedder of dimension dim, as `plume corpus load
+// --sample` does, and returns what the load reports.
+func LoadSample(ctx context.Context, s *store.Store, dim int) (search.LoadStats, error) {
+	src, err := corpus.OpenVDD(sample.VDD, corpus.Options{})
+	if err != nil {
+		return search.LoadStats{}, err
+	}
+	return (&search.Indexer{Store: s, Embedder: embed.NewLocal(dim)}).Load(ctx, src)
 }

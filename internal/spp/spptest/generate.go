@@ -98,11 +98,6 @@ func NewGenerator(seed uint64) *Generator {
 	}
 }
 
-// Generate returns n records from NewGenerator(seed).
-func Generate(n int, seed uint64) []spp.Record {
-	return NewGenerator(seed).Next(n)
-}
-
 // Next returns the next n records, published after every record returned before.
 func (g *Generator) Next(n int) []spp.Record {
 	out := make([]spp.Record, 0, n)

@@ -13,10 +13,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/plume-services/plume/internal/spp"
+	"github.com/plume-services/plume/internal/testscope"
 )
 
 // Fault is a failure the portal can inject into a call.
@@ -31,17 +31,23 @@ const (
 	FaultGarble       // 200 with a truncated body
 )
 
+// String is the fault's French name, the one the test harness's control API reads and writes.
 func (f Fault) String() string {
 	return [...]string{"aucune", "500", "blocage", "429", "réponse tronquée"}[f]
 }
 
-// Faults configures random faults: each records call fails with probability Rate, with one of Kinds.
+// Faults configures how the portal misbehaves: each records call fails with probability Rate, with one of
+// Kinds; the calls numbered in Calls fail whatever the dice say; a positive RateLimit is a quota of calls per
+// RateInterval, announced in X-RateLimit-* headers and answered 429 once spent.
 type Faults struct {
-	Rate       float64
-	Kinds      []Fault
-	Stall      time.Duration // how long a stalled call hangs (until the client gives up), 5 s by default
-	RetryAfter time.Duration // the Retry-After of a 429, whole seconds on the wire ("0" means retry now), 0 by default
-	Seed       uint64
+	Rate         float64
+	Kinds        []Fault
+	Calls        map[int]Fault // the nth records call (counting from 1 since the server started) fails with this
+	Stall        time.Duration // how long a stalled call hangs (until the client gives up), 5 s by default
+	RetryAfter   time.Duration // the Retry-After of a 429, whole seconds on the wire ("0" means retry now), 0 by default
+	Seed         uint64
+	RateLimit    int
+	RateInterval time.Duration
 }
 
 // Call is one records call as the portal received it.
@@ -64,19 +70,16 @@ type Server struct {
 	records []spp.Record // kept in the export's order
 	faults  Faults
 	rng     *rand.Rand
-	nth     map[int]Fault
 	calls   []Call
-	// RateLimit, when positive, is the quota announced per window in X-RateLimit-* headers.
-	rateLimit    int
-	rateUsed     int
-	rateReset    time.Time
-	rateInterval time.Duration
+	// The quota's current window: calls made in it and when it ends.
+	rateUsed  int
+	rateReset time.Time
 }
 
 // NewServer starts a portal serving records under spp.DefaultDataset, stopped when tb ends.
-func NewServer(tb testing.TB, records []spp.Record) *Server {
+func NewServer(tb testscope.TB, records []spp.Record) *Server {
 	tb.Helper()
-	s := &Server{Dataset: spp.DefaultDataset, nth: map[int]Fault{}, rng: rand.New(rand.NewPCG(1, 2))}
+	s := &Server{Dataset: spp.DefaultDataset, rng: rand.New(rand.NewPCG(1, 2))}
 	s.Append(records...)
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -90,7 +93,7 @@ func (s *Server) Close() {
 	s.srv.Close()
 }
 
-// SetFaults replaces the random faults.
+// SetFaults replaces the faults; the quota, if any, starts a new window.
 func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -99,29 +102,20 @@ func (s *Server) SetFaults(f Faults) {
 	}
 	s.faults = f
 	s.rng = rand.New(rand.NewPCG(f.Seed, f.Seed^0x5151))
+	s.rateUsed, s.rateReset = 0, time.Now().Add(f.RateInterval)
 }
 
-// FailCall makes the nth records call (counting from 1 since the server started) fail with f.
-func (s *Server) FailCall(n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.nth[n] = f
-}
-
-// SetRateLimit announces a quota of n calls per interval in X-RateLimit-Limit/Remaining/Reset, and answers 429
-// once it is spent.
-func (s *Server) SetRateLimit(n int, interval time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rateLimit, s.rateInterval, s.rateUsed, s.rateReset = n, interval, 0, time.Now().Add(interval)
-}
-
-// Append adds records to the dataset, as the portal does when citizens post.
+// Append adds records to the dataset, as the portal does when citizens post; a record whose id_experience is
+// already there replaces it, as when the organisation publishes its reply on Services Publics+.
 func (s *Server) Append(recs ...spp.Record) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range recs {
 		r.Raw = nil // the server writes records from their fields, which may change
+		if i := slices.IndexFunc(s.records, func(old spp.Record) bool { return old.IDExperience == r.IDExperience }); i >= 0 {
+			s.records[i] = r
+			continue
+		}
 		s.records = append(s.records, r)
 	}
 	slices.SortStableFunc(s.records, func(a, b spp.Record) int {
@@ -133,20 +127,6 @@ func (s *Server) Append(recs ...spp.Record) {
 		}
 		return 0
 	})
-}
-
-// Reply publishes the organisation's reply to the record with id, as an agent does on Services Publics+.
-func (s *Server) Reply(id, text string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range s.records {
-		if s.records[i].IDExperience == id {
-			s.records[i].ReponseStructure1 = text
-			s.records[i].StatutReponseStructure1 = "Publiée"
-			return true
-		}
-	}
-	return false
 }
 
 // Calls returns every records call received so far.
@@ -175,21 +155,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	call.N = len(s.calls) + 1
-	fault := s.nth[call.N]
+	fault := s.faults.Calls[call.N]
 	if fault == NoFault && s.faults.Rate > 0 && len(s.faults.Kinds) > 0 && s.rng.Float64() < s.faults.Rate {
 		fault = s.faults.Kinds[s.rng.IntN(len(s.faults.Kinds))]
 	}
 	faults := s.faults
 	limited := false
-	if s.rateLimit > 0 {
+	if limit := s.faults.RateLimit; limit > 0 {
 		now := time.Now()
 		if now.After(s.rateReset) {
-			s.rateUsed, s.rateReset = 0, now.Add(s.rateInterval)
+			s.rateUsed, s.rateReset = 0, now.Add(s.faults.RateInterval)
 		}
 		s.rateUsed++
-		limited = s.rateUsed > s.rateLimit
-		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.rateLimit))
-		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(max(s.rateLimit-s.rateUsed, 0)))
+		limited = s.rateUsed > limit
+		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(limit))
+		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(max(limit-s.rateUsed, 0)))
 		// Whole seconds, rounded up so that a client waiting until then finds the quota renewed.
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(s.rateReset.Add(time.Second-1).Unix(), 10))
 	}

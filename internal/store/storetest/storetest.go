@@ -1,4 +1,5 @@
-// Package storetest gives tests a fresh PostgreSQL database built from Plume's migrations, dropped when the test ends.
+// Package storetest gives tests (and the scenarios of the test harness, cmd/plumetest) a fresh PostgreSQL
+// database built from Plume's migrations and optional fixtures, dropped when the owner ends.
 package storetest
 
 import (
@@ -8,14 +9,15 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/plume-services/plume/internal/config"
 	"github.com/plume-services/plume/internal/store"
+	"github.com/plume-services/plume/internal/testscope"
 )
 
 // templateLock serialises the creation of the template database between test processes.
@@ -31,29 +33,57 @@ func AdminURL() string {
 	return config.DefaultDatabaseURL
 }
 
-// NewDB creates a fresh, migrated database and returns a Store on it; the database is dropped when tb ends.
-// A missing server fails the test: a test suite that silently skips its database tests proves nothing.
-func NewDB(tb testing.TB) *store.Store {
+// NewDB creates a fresh, migrated database holding the data of fixtures, loaded in that order, and returns a
+// Store on it; the database is dropped when tb ends. The first call of the process with given fixtures loads
+// them into a template database, every call copies it: tests may change their copy freely. A missing server
+// fails the test: a test suite that silently skips its database tests proves nothing.
+func NewDB(tb testscope.TB, fixtures ...Fixture) *store.Store {
 	tb.Helper()
-	s, _ := NewDBURL(tb)
-	return s
+	admin := AdminURL()
+	if len(fixtures) == 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		tmpl, err := ensureTemplate(ctx, admin)
+		if err != nil {
+			tb.Fatalf("storetest: PostgreSQL must run for these tests (%s): %v", redacted(admin), err)
+		}
+		return copyOf(tb, admin, tmpl)
+	}
+	f := fixtures[0]
+	if len(fixtures) > 1 {
+		names := make([]string, len(fixtures))
+		for i, g := range fixtures {
+			names[i] = g.Name
+		}
+		f = Fixture{Name: strings.Join(names, "_"), Load: func(ctx context.Context, s *store.Store) error {
+			for _, g := range fixtures {
+				if err := g.Load(ctx, s); err != nil {
+					return fmt.Errorf("%s: %w", g.Name, err)
+				}
+			}
+			return nil
+		}}
+	}
+	fixturesMu.Lock()
+	b := built[f.Name]
+	if b == nil {
+		b = &builtFixture{}
+		built[f.Name] = b
+	}
+	fixturesMu.Unlock()
+	b.once.Do(func() { b.db, b.err = buildFixture(admin, f) })
+	if b.err != nil {
+		tb.Fatalf("storetest: fixture %s: %v", f.Name, b.err)
+	}
+	return copyOf(tb, admin, b.db)
 }
 
-// NewDBURL is NewDB that also returns the new database's URL, for code that opens its own connections.
-func NewDBURL(tb testing.TB) (*store.Store, string) {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	admin := AdminURL()
-	tmpl, err := ensureTemplate(ctx, admin)
-	if err != nil {
-		tb.Fatalf("storetest: PostgreSQL must run for these tests (%s): %v", redacted(admin), err)
-	}
-	return copyOf(tb, admin, tmpl)
-}
+// URL is the URL of a database NewDB made, for code that opens its own connections: a command run as a
+// process, a server.
+func URL(s *store.Store) string { return s.Pool.Config().ConnString() }
 
 // copyOf creates a database copied from tmpl, opens a Store on it and drops it when tb ends.
-func copyOf(tb testing.TB, admin, tmpl string) (*store.Store, string) {
+func copyOf(tb testscope.TB, admin, tmpl string) *store.Store {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -74,7 +104,7 @@ func copyOf(tb testing.TB, admin, tmpl string) (*store.Store, string) {
 			tb.Logf("storetest: drop %s: %v", name, err)
 		}
 	})
-	return s, dbURL
+	return s
 }
 
 // ensureTemplate builds, once per schema version, a migrated database that fresh test databases are copied from.
@@ -132,7 +162,7 @@ const fixtureTimeout = 10 * time.Minute
 
 var (
 	fixturesMu sync.Mutex
-	fixtures   = map[string]*builtFixture{}
+	built      = map[string]*builtFixture{} // by fixture name
 )
 
 // builtFixture is a fixture's template database for this process; once closes when it is built or has failed.
@@ -140,25 +170,6 @@ type builtFixture struct {
 	once sync.Once
 	db   string
 	err  error
-}
-
-// NewDBFrom is NewDBURL on a copy of f's data: the first call of the process loads f into a template database,
-// every call copies it. Tests may change their copy freely; the template stays as Load left it.
-func NewDBFrom(tb testing.TB, f Fixture) (*store.Store, string) {
-	tb.Helper()
-	admin := AdminURL()
-	fixturesMu.Lock()
-	b := fixtures[f.Name]
-	if b == nil {
-		b = &builtFixture{}
-		fixtures[f.Name] = b
-	}
-	fixturesMu.Unlock()
-	b.once.Do(func() { b.db, b.err = buildFixture(admin, f) })
-	if b.err != nil {
-		tb.Fatalf("storetest: fixture %s: %v", f.Name, b.err)
-	}
-	return copyOf(tb, admin, b.db)
 }
 
 // buildFixture copies the migrated template into a database named after f and this process and loads f into it.
