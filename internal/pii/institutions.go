@@ -19,12 +19,13 @@ var officeHeads = set(`caf cpam cnam msa urssaf carsat cnav crous mdph anah anta
 	prefecture sous-prefecture prefet prefete tribunal greffe mairie hotel ville metropole departement region
 	centre agence service services direction maison pole bureau bureaux accueil antenne caisse consulat ambassade
 	consulaire institut commissariat gendarmerie caserne banque succursale secretariat permanence guichet
-	section commission casier habitat office siege locaux delegation daaf anef cnaf conseil espace`)
+	section commission casier habitat office siege locaux delegation daaf anef cnaf conseil espace collectivite
+	tresor cfe`)
 
 // privateCues say that what follows is someone's own place or line.
 var privateCues = set(`habite habites habitons habitez habitent habitait domicile domicilie domiciliee domicilies
 	domiciliees demeurant demeure reside residant residante adresse demenage demenagee demenages vis vit vivons
-	vivent vivait loge loges logeons logent heberge hebergee heberges hebergees chez moi je j me m mon ma mes
+	vivent vivait loge logee logees loges logeons logent heberge hebergee heberges hebergees chez moi je j me m mon ma mes
 	rappelez rappeler recontacter`)
 
 // privateAt reports a private cue at token k: « m' » and « j' » only as elisions (« M. » is a title), « domicile »
@@ -74,7 +75,7 @@ func (d *detector) dropOffices() {
 	// Addresses first: a phone after an office's address is the office's.
 	for _, c := range d.cands {
 		if c.label == LabelAddress || c.label == LabelPostcodeCity {
-			if s, ok := d.officeAddress(c.start); ok {
+			if s, ok := d.officeAddress(c.start); ok || d.sortingCode(c.start, c.end) {
 				drop = append(drop, s, c.end)
 			}
 		}
@@ -201,13 +202,21 @@ func (d *detector) phraseOf(a, b int, addr bool) phraseKind {
 	}
 	office, address := false, false
 	lastOffice := a - 1
+	lastPrivate, firstPerson := -1, true // the last private cue, and whether every cue was only a first person
+	directed := false                    // the reader or the writer goes or writes to the office named last
 	for k := a; k <= b; k++ {
 		t := &d.toks[k]
 		switch {
-		case d.privateAt(k) || identifierLabels[t.key] && (!addr || d.labelsNumber(k, b)):
+		case d.privateAt(k):
+			lastPrivate = k
+			firstPerson = firstPerson && firstPersonWords[t.key]
+		case identifierLabels[t.key] && (!addr || d.labelsNumber(k, b)):
 			return phrasePrivate
 		case t.has(fDigit) && !t.digitsOnly() && t.end-t.start >= 6, k > a && t.digitsOnly() && d.toks[k-1].digitsOnly() && d.numGap(k-1):
 			return phrasePrivate // an identifier: the phrase is about the citizen's file
+		case d.officeHeadAt(k, b): // before the address words: « Chambre d'agriculture » is no room
+			office, lastOffice = true, k
+			directed = d.goingTo(a, k)
 		case k == a && (t.in(tagStreet) || t.in(tagStreetAmb) || addressWords[t.key]):
 			address = true
 		case t.digitsOnly() && t.end-t.start == 5 && postcodeOK(d.text[t.start:t.end]), t.key == "cedex", t.key == "tsa":
@@ -215,13 +224,16 @@ func (d *detector) phraseOf(a, b int, addr bool) phraseKind {
 		case k == a && t.digitsOnly() && t.end-t.start <= 4 && k < b && (d.toks[k+1].in(tagStreet) || d.toks[k+1].in(tagStreetAmb) ||
 			d.toks[k+1].key == "bis" || d.toks[k+1].key == "ter"):
 			address = true
-		case officeHeads[t.key] && !(t.key == "centre" && k < b && d.toks[k+1].key == "ville") && (t.key != "maison" || t.has(fCap|fUpper)):
-			office, lastOffice = true, k
-		case t.key == "travail" && k > a && d.toks[k-1].key == "france":
-			office, lastOffice = true, k
 		case d.serviceVoice(k):
 			office, lastOffice = true, k
 		}
+	}
+	// A cue of one's own before the office's name says what the writer did there, not that the address after the
+	// office is theirs: « j'ai renouvelé mon passeport au consulat de Montréal (1501 avenue …) », « les usagers
+	// résidant à Saint-Martin doivent s'adresser à la préfecture, rue … ». After it, or dwelling with no going
+	// to the office between, it does: « je suis hébergée au CROUS, résidence … ».
+	if lastPrivate >= 0 && !(office && lastOffice > lastPrivate && (firstPerson || directed)) {
+		return phrasePrivate
 	}
 	// A name after the office's word is somebody's (« CAF du Rhône, Mme Dupont, … »); before it, it is an agent's
 	// or a place read as a name (« consulat général de France à Alger »).
@@ -254,6 +266,39 @@ func (d *detector) localityLine(a, b int) bool {
 		words++
 	}
 	return words >= 1 && words <= 2 && !overlapsPairs(d.names, d.toks[a].start, d.toks[b].end)
+}
+
+// firstPersonWords are the private cues that only say « I »: before an office's name they tell what the writer
+// did there.
+var firstPersonWords = set(`je j me m mon ma mes moi`)
+
+// officeHeadAt reports the head of an office's name at token k of a phrase ending at token b.
+func (d *detector) officeHeadAt(k, b int) bool {
+	t := &d.toks[k]
+	switch {
+	case officeHeads[t.key]:
+		return !(t.key == "centre" && k < b && d.toks[k+1].key == "ville") && (t.key != "maison" || t.has(fCap|fUpper))
+	case t.key == "travail":
+		return k > 0 && d.toks[k-1].key == "france"
+	case t.key == "chambre":
+		// « Chambre d'agriculture », « chambre de commerce », « chambre des métiers », not a room of a home.
+		return k+2 <= b && (d.toks[k+2].key == "agriculture" || d.toks[k+2].key == "commerce" || d.toks[k+2].key == "metiers")
+	}
+	return false
+}
+
+// goVerbs send someone to an office or write to it: what comes after the office's name is the office's.
+var goVerbs = set(`adresser adressez rendre rendez presenter presentez deposer deposez envoyer envoyez ecrire ecrivez
+	contacter contactez`)
+
+// goingTo reports a verb of going or writing to an office within the few words before its name at token k.
+func (d *detector) goingTo(a, k int) bool {
+	for j := k - 1; j >= a && j >= k-4; j-- {
+		if goVerbs[d.toks[j].key] {
+			return true
+		}
+	}
+	return false
 }
 
 // labelsNumber reports that the label at token k, in a phrase ending at token b before an address, labels a
@@ -306,8 +351,7 @@ var sendingWords = set(`envoye envoyee envoyes envoyees envoie envoient envoyer 
 func (d *detector) officeLocated(a, b int) bool {
 	last := -1
 	for k := a; k <= b; k++ {
-		t := &d.toks[k]
-		if officeHeads[t.key] || d.serviceVoice(k) || t.key == "travail" && k > a && d.toks[k-1].key == "france" {
+		if d.officeHeadAt(k, b) || d.serviceVoice(k) {
 			last = k
 		}
 	}
@@ -367,6 +411,7 @@ func (d *detector) officeLead(a int, addr bool) bool {
 		return false
 	}
 	k := a - 1
+	skipped := false
 	for n := 0; n < 5 && k >= 0; n++ {
 		first, stop := d.phraseBefore(k)
 		if stop && first > 0 && d.letterheadBreak(first-1) {
@@ -381,8 +426,45 @@ func (d *detector) officeLead(a int, addr bool) bool {
 			}
 			k = first - 1
 			continue
+		case phrasePlain:
+			// One line of a letterhead that names the office's department between its name and its address:
+			// « Pôle civil de proximité », « Retraite à l'international », « – 2ème division ».
+			if !stop && !skipped && d.departmentLine(first, k) {
+				skipped = true
+				k = first - 1
+				continue
+			}
 		}
 		return false
+	}
+	return false
+}
+
+// departmentLine reports that tokens a..b, a phrase with no cue of anyone's, stand on their own line or after a
+// dash on the office's line, in at most five words and no number.
+func (d *detector) departmentLine(a, b int) bool {
+	if a == 0 || b-a > 4 || overlapsPairs(d.names, d.toks[a].start, d.toks[b].end) {
+		return false
+	}
+	before, after := d.gap(a-1), d.gap(b)
+	if !(strings.Contains(before, "\n") || strings.ContainsAny(before, "–—")) || !strings.Contains(after, "\n") {
+		return false
+	}
+	for k := a; k <= b; k++ {
+		if d.toks[k].digitsOnly() {
+			return false
+		}
+	}
+	return true
+}
+
+// sortingCode reports an address [s, e) that holds a TSA or « Libre réponse » line: bulk-mail codes that only
+// organisations have.
+func (d *detector) sortingCode(s, e int) bool {
+	for k := d.tokAt(s); k < len(d.toks) && d.toks[k].start < e; k++ {
+		if d.toks[k].key == "tsa" || d.toks[k].key == "libre" && k+1 < len(d.toks) && d.toks[k+1].key == "reponse" {
+			return true
+		}
 	}
 	return false
 }

@@ -30,6 +30,14 @@ func TestOfficeContactsKept(t *testing.T) {
 		{"the service's address with « retrouvez-nous »", "Retrouvez-nous au 9 rue Schœlcher, 97300 Cayenne, le matin.", "9 rue Schœlcher, 97300 Cayenne"},
 		{"the reader sent to a desk", "Pour le dépôt, rendez-vous au 22 avenue Foch, 54000 Nancy, muni de l'original.", "22 avenue Foch, 54000 Nancy"},
 		{"the reader sent to a counter", "Présentez-vous au 3 quai Gambetta, 49100 Angers, du lundi au jeudi.", "3 quai Gambetta, 49100 Angers"},
+		{"the department's line in a letterhead", "Direction régionale des finances publiques\nService des pensions\n4 rue Marcel-Paul\n13002 Marseille",
+			"4 rue Marcel-Paul\n13002 Marseille"},
+		{"the department after a dash", "Centre des impôts fonciers – 3e bureau\nCS 60301\n76041 Rouen Cedex", "CS 60301\n76041 Rouen Cedex"},
+		{"what the writer did at a consulate", "J'ai déposé mon dossier au consulat de France à Québec (25 rue Saint-Louis).", "25 rue Saint-Louis"},
+		{"residents sent to a prefecture", "Les usagers résidant à Marie-Galante doivent s'adresser à la sous-préfecture, rue de la Marine, 97112 Grand-Bourg.",
+			"rue de la Marine, 97112 Grand-Bourg"},
+		{"a bulk-mail code", "J'écris au centre de gestion (5 rue des Forges, TSA 40120, 69401 Lyon Cedex 03) sans réponse.", "5 rue des Forges"},
+		{"a chamber of agriculture", "Destinataire : Chambre d'agriculture de la Creuse, 1 rue Martinet, 23000 Guéret", "1 rue Martinet, 23000 Guéret"},
 	}
 	wantAllKept(t, tests)
 }
@@ -58,6 +66,8 @@ func TestPrivateContactsNearOffices(t *testing.T) {
 			"40 rue Nationale, 37000 Tours", LabelAddress},
 		{"a file number labelled, then the office's name, stays masked", "Mon numéro de dossier à la CAF du Var 04 94 22 81 37 ne marche pas.",
 			"04 94 22 81 37", LabelPhone},
+		{"my own address after an office's name", "J'ai prévenu la CAF : j'habite 8 rue des Tulipes, 59300 Valenciennes.", "8 rue des Tulipes, 59300 Valenciennes", LabelAddress},
+		{"lodged at an office's residence", "Je suis logée au CROUS, bâtiment C, 3 rue Lamartine, 63000 Clermont-Ferrand.", "3 rue Lamartine, 63000 Clermont-Ferrand", LabelAddress},
 		{"a family's mobile with « contactez-nous »", "Nous sommes trois enfants, contactez-nous au 06 71 22 48 90.", "06 71 22 48 90", LabelPhone},
 	}
 	for _, tt := range tests {

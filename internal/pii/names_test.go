@@ -236,3 +236,13 @@ func TestManyNamesSameSpans(t *testing.T) {
 		}
 	}
 }
+
+// TestTownsOfOffices: a town after an office's name and its adjectives, or a person's name given to a street
+// after a title, names a place (invented examples).
+func TestTownsOfOffices(t *testing.T) {
+	wantNoPerson(t, "Le tribunal judiciaire de Créteil m'a écrit.", "Rendez-vous à France services de Vitré demain.",
+		"L'accueil est au 4 rue du Docteur Émile Roux à Nevers.", "Le cabinet est avenue du Docteur Paul Rivet.")
+	wantSpans(t, LabelPerson, []spanCase{
+		{"a title in a sentence", "J'ai vu le docteur Émile Rousseau hier.", "Émile Rousseau"},
+	})
+}

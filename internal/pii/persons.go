@@ -239,6 +239,10 @@ func (d *detector) persons() {
 		if n == 0 {
 			continue
 		}
+		if ctx == ctxTitle && d.streetTitle(us, u) {
+			next = last + 1 // « rue du Docteur Gabriel Péry », « place du Général Leclerc »: a street's name
+			continue
+		}
 		if ctx != ctxTitle && d.namedPlace(us, u) {
 			next = last + 1 // « lycée Victor Hugo », « Maison France Services Marcel-Paul »: the name names a place
 			continue
@@ -621,8 +625,9 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 	if u > 0 && institutions[us[u-1].key] && ctx != ctxTitle && plainSpace(d.ugap(us, u-1)) {
 		return false
 	}
-	// « au CCAS de Villeneuve-d'Ascq », « l'agence de Clermont-Ferrand »: the town of an office.
-	if ctx == ctxNone && u >= 2 && (us[u-1].key == "de" || us[u-1].key == "d" || us[u-1].key == "du") && office(&us[u-2]) {
+	// « au CCAS de Villeneuve-d'Ascq », « l'agence de Clermont-Ferrand », « Tribunal judiciaire de Bobigny »,
+	// « France services de Murat »: the town of an office, past its adjectives.
+	if ctx == ctxNone && u >= 2 && (us[u-1].key == "de" || us[u-1].key == "d" || us[u-1].key == "du") && d.officeNamedBefore(us, u-2) {
 		return false
 	}
 	switch ctx {
@@ -1150,6 +1155,34 @@ func (d *detector) workplaceAfter(us []unit, j int, ctx nameCtx) bool {
 	nx := &us[k]
 	// After a title only an office ends the name: « M. de Villepin » is a name, « MR BENALI DU CCAS » is not.
 	return office(nx) || nx.nonName || ctx != ctxTitle && !nx.inLex() && !(nx.known && !nx.french)
+}
+
+// officeNamedBefore reports an office's word at unit k, or before it past at most two words of its name in lower
+// case (« judiciaire », « départemental ») or one capitalised (« France services »).
+func (d *detector) officeNamedBefore(us []unit, k int) bool {
+	for j := k; j >= 0 && j >= k-2; j-- {
+		w := &us[j]
+		if office(w) || officeHeads[w.key] {
+			return true
+		}
+		if j > 0 && !plainSpace(d.ugap(us, j-1)) || !(w.lower && w.french && !w.stop || w.key == "france") {
+			return false
+		}
+	}
+	return false
+}
+
+// streetTitle reports a title at unit u-1 that names a street or a building after a person: a street type or an
+// institution, then « du », « de la », « des », before it.
+func (d *detector) streetTitle(us []unit, u int) bool {
+	k := u - 2
+	if k >= 0 && (us[k].key == "la" || us[k].key == "l") {
+		k--
+	}
+	if k < 1 || us[k].key != "du" && us[k].key != "de" && us[k].key != "des" {
+		return false
+	}
+	return streetTypes[us[k-1].key] || streetTypesAmbiguous[us[k-1].key] || institutions[us[k-1].key]
 }
 
 // town reports a word the place lists hold as a town, not the name of a country that names institutions

@@ -724,7 +724,7 @@ func (d *detector) officeBefore(s int) bool {
 // addressWords start a line of a postal block: « résidence Les Glycines », « bâtiment B », « BP 12 ».
 var addressWords = set(`residence res batiment bat appartement appart appt apt app etage escalier esc porte bp cs
 	lieu-dit lieudit lieu hameau quartier section ferme mas domaine immeuble entree tour bloc villa cite lotissement
-	lot bourg chez boite case logement chambre pavillon cedex`)
+	lot bourg chez boite case logement chambre pavillon cedex tsa rez rdc`)
 
 // addressBlocks widens each address or postcode found over the lines of the same postal block around it, joined
 // by commas or line breaks: « résidence Les Glycines, escalier 2, appartement 31, 3 rue Paul-Bert, 94200
@@ -805,6 +805,8 @@ func (d *detector) blockLine(k int) (end, next int, ok bool) {
 		key = d.toks[k+1].key // « 3e étage », « 12 rue … »
 	}
 	switch {
+	case key == "chambre" && d.officeHeadAt(k, min(k+2, len(d.toks)-1)):
+		return 0, 0, false // « Chambre d'agriculture »: an office's name, not a room
 	case addressWords[key] || streetTypes[key] || streetTypesAmbiguous[key]:
 	case t.digitsOnly() && t.end-t.start == 5 && postcodeOK(d.text[t.start:t.end]):
 	case k+1 < len(d.toks) && (t.key == "le" || t.key == "la") && (d.toks[k+1].key == "bourg" || d.toks[k+1].key == "village"):
