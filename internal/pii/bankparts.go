@@ -29,13 +29,7 @@ var securityPlaces = set(`dos derriere verso securite secret visuel`)
 // cardParts masks the expiry and the security code said after a card number found earlier, each as its own
 // CARD span.
 func (d *detector) cardParts() {
-	var ends []int
-	for _, c := range d.cands {
-		if c.label == LabelCard {
-			ends = append(ends, c.end)
-		}
-	}
-	for _, e := range ends {
+	for _, e := range d.candEnds(LabelCard) {
 		k0 := d.tokAt(e)
 		for k := k0; k < len(d.toks) && k < k0+cardWindow; k++ {
 			d.tick()
@@ -57,6 +51,17 @@ func (d *detector) cardParts() {
 			}
 		}
 	}
+}
+
+// candEnds lists where the candidates of a label found so far end: the rules that look after them may add more.
+func (d *detector) candEnds(label string) []int {
+	var ends []int
+	for _, c := range d.cands {
+		if c.label == label {
+			ends = append(ends, c.end)
+		}
+	}
+	return ends
 }
 
 // expiryAfter finds, within a few tokens after k, a month and year written « 09/27 » or « 09/2027 »; it returns

@@ -113,6 +113,8 @@ func (d *detector) run() []Span {
 	if hasDigit {
 		d.numbers()
 		d.birthdates()
+		d.ageBirthdates()
+		d.correctedBirthdates()
 	}
 	d.bookingCodes()
 	d.addresses()

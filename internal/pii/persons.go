@@ -390,6 +390,12 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 				break
 			}
 			return ctxPhrase
+		case "certain", "certaine", "denomme", "denommee":
+			// « un certain Jean-Mi », « une dénommée Sylvie »: someone named by the speaker, not « un certain
+			// nombre ».
+			if u >= 2 && (us[u-2].key == "un" || us[u-2].key == "une") && (us[u].cap || us[u].upper || d.lowerFirstName(&us[u])) && !us[u].notName() {
+				return ctxPhrase
+			}
 		case "appel":
 			// « je m'appel Karim » (misspelt), but not « Appel Téléphonique »
 			if u >= 2 && us[u-2].key == "m" {
@@ -551,6 +557,11 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 		if n > 0 && d.workplaceAfter(us, j, ctx) {
 			break
 		}
+		// The Catalan and Spanish « and » between two surnames: « Jordi Puigcerver i Martí », « Ana García y López ».
+		if n > 0 && (w.key == "i" || w.key == "y") && w.lower && !d.lowerish && j+1 < len(us) && plainSpace(d.ugap(us, j)) &&
+			us[j+1].cap && (us[j+1].foreign() || us[j+1].inLex() || us[j+1].known) && !us[j+1].notName() {
+			continue
+		}
 		// Particles: « Jean de La Fontaine », « Le Goff », « Ben Ali », « N'Diaye ».
 		if nameParticles[w.key] && j+1 < len(us) && plainSpace(d.ugap(us, j)) {
 			nx := &us[j+1]
@@ -604,6 +615,9 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 			// « j'ai vu sandrine au guichet »: a frequent first name, not a French word, typed in lower case.
 			last, n = j, 1
 			if !lowerOK {
+				if j+1 < len(us) && plainSpace(d.ugap(us, j)) && d.surnameClosing(us, j+1) {
+					return j + 1, 2 // « jsui adherent …, kevin roux, 06 … »
+				}
 				return last, n
 			}
 			continue
@@ -674,11 +688,19 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 	// Words written as names, none of them French (but known first names), at least one not French:
 	// « Ivanka Georgieva », « Lourdes Mendoza », « Willem van den Berghe ».
 	if n >= 2 && !d.allCaps && !d.lowerish {
-		ok, foreign, known := true, 0, 0
+		ok, foreign, known, upperSurname, mixedForeign := true, 0, 0, false, false
 		for k := u; k <= last; k++ {
 			w := &us[k]
 			if nameParticles[w.key] {
 				continue
+			}
+			// A surname in capitals beside a first name that is not: « DOSSOU-YOVO Euloge ». Long enough not to
+			// be an acronym, no word of any table.
+			if w.upper && w.end-w.start >= 6 && !w.french && !w.english && !w.stop && !w.nonName && !w.place && !w.inLex() && !w.known {
+				upperSurname = true
+			}
+			if w.cap && !w.upper && w.foreign() && !w.place {
+				mixedForeign = true
 			}
 			// An acronym is an office's name: « CCAS de Villeneuve-d'Ascq ».
 			if w.french && !w.inLex() || w.notName() || !w.nameLike() || w.initial || w.upper && w.end-w.start <= 5 && !w.inLex() && !w.known {
@@ -692,11 +714,11 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 				known++
 			}
 		}
-		if ok && foreign >= 1 && (known >= 1 || foreign >= 2) {
+		if ok && foreign >= 1 && (known >= 1 || foreign >= 2 || upperSurname && mixedForeign) {
 			return true
 		}
 	}
-	if n == 1 && d.lowerFirstName(first) {
+	if n == 1 && d.lowerFirstName(first) || n == 2 && last == u+1 && d.lowerFirstName(first) && d.surnameClosing(us, last) {
 		return true
 	}
 	if d.lowerish && !first.nameLike() {
@@ -820,6 +842,18 @@ func (d *detector) firstNameWritten(us []unit, u int) bool {
 func (d *detector) lowerFirstName(w *unit) bool {
 	return w.lower && !d.allCaps && w.first >= minLoneFirst && !w.common && !w.french && !w.notName() && !w.stop &&
 		len(w.key) >= 4 && w.a == w.b
+}
+
+// surnameClosing reports a known surname in lower case that ends the phrase after a first name: a comma, a line
+// break, a parenthesis or the end of the text follows it, « kevin roux, 06 … ». In the middle of a sentence the
+// same word is an adjective or a noun: « kevin roux de colère ».
+func (d *detector) surnameClosing(us []unit, k int) bool {
+	w := &us[k]
+	if !w.lower || w.last == 0 || w.stop || w.notName() || w.a != w.b || len(w.key) < 3 {
+		return false
+	}
+	rest := strings.TrimLeft(d.text[w.end:], " \t")
+	return rest == "" || strings.ContainsAny(rest[:1], ",;.\n(")
 }
 
 // frenchWords reports whether units u..last are all French words and none in the name tables (the large list

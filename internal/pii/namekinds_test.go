@@ -1,0 +1,24 @@
+package pii
+
+import "testing"
+
+// TestNamesInNarratives: kinds of names a long review gives in passing, with invented examples: someone
+// « un certain » introduces, Catalan and Spanish double surnames, a surname in capitals before a rare first name,
+// a lower-case surname that is also a word closing the phrase after a first name.
+func TestNamesInNarratives(t *testing.T) {
+	wantSpans(t, LabelPerson, []spanCase{
+		{"un certain, hyphenated short form", "le lendemain un certain Paul-Ed m'a rappelé sans rien savoir", "Paul-Ed"},
+		{"une dénommée", "une dénommée Ornella m'a reçue au guichet", "Ornella"},
+		{"Catalan i", "Nom : Núria Casadevall i Ferrer, né à Gérone", "Núria Casadevall i Ferrer"},
+		{"Spanish y", "Je suis Ana Etxeberria y Zubiaurre et j'attends", "Ana Etxeberria y Zubiaurre"},
+		{"surname in capitals first", "AKPOVI-SOGLO Sédami, étudiant, dossier bloqué depuis mars", "AKPOVI-SOGLO Sédami"},
+		{"lower-case surname that is a word", "jsui allocataire 7788123, killian brun, 06 44 21 87 90", "killian brun"},
+	})
+	wantNoPerson(t,
+		"il faut fournir un certain nombre de justificatifs",
+		"le logiciel PARCOURSUP Grenoble ne répond plus",
+		"les sites IMPOTS Toulouse et CAF Lyon sont en panne",
+	)
+	// A word after a first name, in the middle of a sentence, is not the surname.
+	wantKept(t, "jsui allocataire 7788123 et kevin blanc de colère depuis", "blanc de colère")
+}
