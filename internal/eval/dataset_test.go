@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/eval"
 )
 
@@ -68,8 +70,15 @@ func TestLoadDataset(t *testing.T) {
 		return p
 	}
 	ds, err := eval.LoadDataset(reviewsSample)
-	if err != nil || ds.Kind != eval.KindReviews || ds.Len() != 43 || len(ds.Digest) != 64 {
-		t.Fatalf("sample: %v %+v", err, ds)
+	if err != nil {
+		t.Fatalf("sample: %v", err)
+	}
+	type sample struct {
+		Kind           string
+		Len, DigestLen int
+	}
+	if diff := cmp.Diff(sample{eval.KindReviews, 43, 64}, sample{ds.Kind, ds.Len(), len(ds.Digest)}); diff != "" {
+		t.Fatalf("sample (-want +got):\n%s", diff)
 	}
 	q, err := eval.LoadDataset(questionsSample)
 	if err != nil || q.Kind != eval.KindQuestions || q.Len() != 76 {
@@ -89,8 +98,15 @@ func TestLoadDataset(t *testing.T) {
 func TestParseRunConfig(t *testing.T) {
 	t.Parallel()
 	c, err := eval.ParseRunConfig([]byte(`{"prompt_version":"v1","model":"m","llm_base_url":"http://x/v1","judge_model":"j"}`))
-	if err != nil || c.K != 5 || c.JudgeBaseURL != "http://x/v1" || c.JudgeVersion != eval.DefaultJudgeVersion {
-		t.Errorf("defaults: %+v, %v", c, err)
+	if err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	type defaults struct {
+		K                          int
+		JudgeBaseURL, JudgeVersion string
+	}
+	if diff := cmp.Diff(defaults{5, "http://x/v1", eval.DefaultJudgeVersion}, defaults{c.K, c.JudgeBaseURL, c.JudgeVersion}); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
 	for _, bad := range []string{`{"modele":"x"}`, `{"model":"m"}`, `{"k":99}`, `{"search_mode":"magic"}`, `{"prices":{"prompt_per_1k":-1}}`} {
 		if _, err := eval.ParseRunConfig([]byte(bad)); err == nil {

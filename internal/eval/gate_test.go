@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/eval"
 	"github.com/plume-services/plume/internal/ground"
@@ -162,9 +164,10 @@ func TestRegressionGate(t *testing.T) {
 		t.Fatalf("%s : %v", baselineFile, err)
 	}
 	threshold := base.HybridRecall1 - base.Tolerance
-	if base.Items <= 0 || base.Tolerance < 0 || base.LegMargin <= 0 ||
-		threshold <= max(base.FullTextRecall1, base.VectorRecall1) {
-		t.Fatalf("%s : valeurs de référence invalides %+v (le seuil %.3f doit dépasser chaque volet seul)", baselineFile, base, threshold)
+	type validity struct{ PositiveItems, NonNegativeTolerance, PositiveLegMargin, ThresholdAboveEachLeg bool }
+	got := validity{base.Items > 0, base.Tolerance >= 0, base.LegMargin > 0, threshold > max(base.FullTextRecall1, base.VectorRecall1)}
+	if diff := cmp.Diff(validity{true, true, true, true}, got); diff != "" {
+		t.Fatalf("%s : valeurs de référence invalides (-want +got):\n%s\n%+v (seuil %.3f)", baselineFile, diff, base, threshold)
 	}
 	ctx := context.Background()
 	st, searcher := sampleStore(t)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/eval"
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/llm"
@@ -75,10 +77,19 @@ func TestJudgeAgainstFakeServer(t *testing.T) {
 		score int
 		err   bool
 	}{{5, false}, {3, false}, {0, true}, {0, true}}
+	type verdict struct {
+		Criterion string
+		Score     int
+		Failed    bool
+		Version   string
+	}
+	var got, wanted []verdict
 	for i, v := range verdicts {
-		if v.Criterion != eval.Criteria[i].Name || v.Score != want[i].score || (v.Error != "") != want[i].err || v.Version != eval.DefaultJudgeVersion {
-			t.Errorf("verdict %d: %+v", i, v)
-		}
+		got = append(got, verdict{v.Criterion, v.Score, v.Error != "", v.Version})
+		wanted = append(wanted, verdict{eval.Criteria[i].Name, want[i].score, want[i].err, eval.DefaultJudgeVersion})
+	}
+	if diff := cmp.Diff(wanted, got); diff != "" {
+		t.Errorf("verdicts (-want +got):\n%s", diff)
 	}
 	if verdicts[0].Justification == "" || verdicts[2].Raw != "Note : très bien" {
 		t.Errorf("rationale or raw answer not kept: %+v / %+v", verdicts[0], verdicts[2])

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/pii"
 )
 
@@ -144,11 +146,20 @@ func TestEvalPIIScoring(t *testing.T) {
 			phone = c
 		}
 	}
-	if phone.Gold != 2 || phone.Predicted != 2 || phone.Matched != 1 || phone.Recall != 0.5 || phone.Precision != 0.5 {
-		t.Errorf("phone scores %+v", phone)
+	type scores struct {
+		Gold, Predicted, Matched int
+		Recall, Precision        float64
 	}
-	if rep.ZeroLeakShare != 1 || rep.TrapReviews != 1 || rep.Traps != 1 || rep.TrapMasked != 0 {
-		t.Errorf("leak share %.3f, trap reviews %d, traps %d masked %.2f", rep.ZeroLeakShare, rep.TrapReviews, rep.Traps, rep.TrapMasked)
+	if diff := cmp.Diff(scores{2, 2, 1, 0.5, 0.5}, scores{phone.Gold, phone.Predicted, phone.Matched, phone.Recall, phone.Precision}); diff != "" {
+		t.Errorf("phone scores (-want +got):\n%s", diff)
+	}
+	type traps struct {
+		ZeroLeakShare      float64
+		TrapReviews, Traps int
+		TrapMasked         float64
+	}
+	if diff := cmp.Diff(traps{1, 1, 1, 0}, traps{rep.ZeroLeakShare, rep.TrapReviews, rep.Traps, rep.TrapMasked}); diff != "" {
+		t.Errorf("leaks and traps (-want +got):\n%s", diff)
 	}
 }
 

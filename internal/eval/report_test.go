@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/eval"
 	"github.com/plume-services/plume/internal/store"
 )
@@ -78,8 +80,16 @@ func TestCompare(t *testing.T) {
 		byName[m.Info.Name] = m
 	}
 	g := byName[eval.MetricGrounding]
-	if g.Paired.N != 30 || g.Verdict != "mieux" || !g.Improved || g.Paired.Low <= 0 || len(g.Diffs) != 30 || g.Diffs[0].Diff < g.Diffs[29].Diff {
-		t.Errorf("grounding: %+v", g)
+	type grounding struct {
+		Paired                 int
+		Verdict                string
+		Improved, LowAboveZero bool
+		Diffs                  int
+		LargestFirst           bool
+	}
+	got := grounding{g.Paired.N, g.Verdict, g.Improved, g.Paired.Low > 0, len(g.Diffs), len(g.Diffs) == 30 && g.Diffs[0].Diff >= g.Diffs[29].Diff}
+	if diff := cmp.Diff(grounding{30, "mieux", true, true, 30, true}, got); diff != "" {
+		t.Errorf("grounding (-want +got):\n%s\n%+v", diff, g)
 	}
 	if l := byName[eval.MetricLatencyMS]; l.Verdict != "dans le bruit" {
 		t.Errorf("latency: %+v", l.Paired)

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 const eps = 1e-9
@@ -129,8 +131,9 @@ func TestSummarise(t *testing.T) {
 	}
 	rep := Summarise(items, rankings)
 
-	if rep.N != 3 || rep.Missing != 1 || rep.NFar != 1 || rep.NNear != 2 {
-		t.Fatalf("counts = N %d missing %d far %d near %d, want 3 1 1 2", rep.N, rep.Missing, rep.NFar, rep.NNear)
+	type counts struct{ N, Missing, NFar, NNear int }
+	if diff := cmp.Diff(counts{3, 1, 1, 2}, counts{rep.N, rep.Missing, rep.NFar, rep.NNear}); diff != "" {
+		t.Fatalf("counts (-want +got):\n%s", diff)
 	}
 	if got := rep.Items[0].Ranked; !reflect.DeepEqual(got, []string{"x", "a", "y"}) {
 		t.Errorf("q1 ranked = %v, want deduplicated [x a y]", got)

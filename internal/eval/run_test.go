@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/draft"
 	"github.com/plume-services/plume/internal/embed"
 	"github.com/plume-services/plume/internal/eval"
@@ -102,8 +104,13 @@ func TestRunIsResumable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if stats2.Skipped != len(stored) || stats2.Scored != ds.Len()-len(stored) || int(calls.Load()) != stats2.Scored || !stats2.Complete {
-			t.Errorf("concurrency %d: resumed run: %+v, %d drafts generated, %d stored before", conc, stats2, calls.Load(), len(stored))
+		type counts struct {
+			Skipped, Scored, Drafted int
+			Complete                 bool
+		}
+		want := counts{len(stored), ds.Len() - len(stored), ds.Len() - len(stored), true}
+		if diff := cmp.Diff(want, counts{stats2.Skipped, stats2.Scored, int(calls.Load()), stats2.Complete}); diff != "" {
+			t.Errorf("concurrency %d: resumed run (-want +got):\n%s", conc, diff)
 		}
 		items, err := st.ListEvalItems(context.Background(), run.ID)
 		if err != nil {
@@ -112,9 +119,15 @@ func TestRunIsResumable(t *testing.T) {
 		if len(items) != ds.Len() {
 			t.Errorf("concurrency %d: %d items stored, want %d", conc, len(items), ds.Len())
 		}
+		type item struct {
+			ID        string
+			Position  int
+			Error     string
+			HasOutput bool
+		}
 		for i, it := range items {
-			if it.ItemID != ds.Reviews[i].ID || it.Position != i || it.Error != "" || it.Output == "" {
-				t.Errorf("item %d: %s at %d, error %q", i, it.ItemID, it.Position, it.Error)
+			if diff := cmp.Diff(item{ds.Reviews[i].ID, i, "", true}, item{it.ItemID, it.Position, it.Error, it.Output != ""}); diff != "" {
+				t.Errorf("concurrency %d: item %d (-want +got):\n%s", conc, i, diff)
 				break
 			}
 		}

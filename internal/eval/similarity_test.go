@@ -3,6 +3,9 @@ package eval
 import (
 	"math"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestChrF(t *testing.T) {
@@ -66,8 +69,13 @@ func TestPairedBootstrap(t *testing.T) {
 	t.Parallel()
 	t.Run("constant differences", func(t *testing.T) {
 		iv := PairedBootstrap([]float64{0.2, 0.2, 0.2, 0.2}, BootstrapResamples, BootstrapSeed)
-		if math.Abs(iv.Mean-0.2) > 1e-12 || math.Abs(iv.Low-0.2) > 1e-12 || math.Abs(iv.High-0.2) > 1e-12 || !iv.Significant() {
-			t.Errorf("got %+v, want [0.2, 0.2] significant", iv)
+		type interval struct {
+			Mean, Low, High float64
+			Significant     bool
+		}
+		got := interval{iv.Mean, iv.Low, iv.High, iv.Significant()}
+		if diff := cmp.Diff(interval{0.2, 0.2, 0.2, true}, got, cmpopts.EquateApprox(0, 1e-12)); diff != "" {
+			t.Errorf("constant differences (-want +got):\n%s", diff)
 		}
 	})
 	t.Run("half zeros half ones", func(t *testing.T) {

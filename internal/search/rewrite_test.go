@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/embed"
 	"github.com/plume-services/plume/internal/llm"
 	"github.com/plume-services/plume/internal/llm/llmtest"
@@ -88,8 +90,10 @@ func TestQueryRewriter(t *testing.T) {
 	// A failing model: the error is reported, the sources still come from the rule-based query.
 	srv.Push(llmtest.Reply{Status: 500})
 	src, err = s.ReviewSources(ctx, review, search.ReviewOptions{})
-	if err != nil || src.RewriteErr == nil || !src.Rewritten.IsZero() || len(src.Fiches) == 0 {
-		t.Errorf("failing model: rewritten %q, rewrite error %v, error %v, %d fiches", src.Rewritten, src.RewriteErr, err, len(src.Fiches))
+	type failing struct{ Err, RewriteErr, Rewritten, Fiches bool }
+	got := failing{Err: err != nil, RewriteErr: src.RewriteErr != nil, Rewritten: !src.Rewritten.IsZero(), Fiches: len(src.Fiches) > 0}
+	if diff := cmp.Diff(failing{RewriteErr: true, Fiches: true}, got); diff != "" {
+		t.Errorf("failing model (-want +got):\n%s\nrewritten %q, rewrite error %v, error %v", diff, src.Rewritten, src.RewriteErr, err)
 	}
 
 	if n := len(srv.Requests()); n != 3 {
