@@ -277,7 +277,10 @@ var publicDomains = set(`caf cpam ameli msa urssaf ants crous carsat cnav lassur
 func (d *detector) serviceAddress(local, dom string) bool {
 	dom = strings.ToLower(dom)
 	public := strings.HasSuffix(dom, ".gouv.fr")
-	for _, p := range strings.FieldsFunc(dom, func(r rune) bool { return r == '.' || r == '-' }) {
+	for i, p := range strings.FieldsFunc(dom, func(r rune) bool { return r == '.' || r == '-' }) {
+		if i == 0 && personalSubdomains[p] {
+			return false // « prenom.nom@etu.univ-… »: a student's own mailbox
+		}
 		public = public || publicDomains[p]
 	}
 	if !public || local == "" {

@@ -26,7 +26,7 @@ var officeHeads = set(`caf cpam cnam msa urssaf carsat cnav crous mdph anah anta
 var privateCues = set(`habite habites habitons habitez habitent habitait domicile domicilie domiciliee domicilies
 	domiciliees demeurant demeure reside residant residante adresse demenage demenagee demenages vis vit vivons
 	vivent vivait loge logee logees loges logeons logent heberge hebergee heberges hebergees chez moi je j me m mon ma mes
-	rappelez rappeler recontacter`)
+	rappelez rappeler recontacter o`)
 
 // privateAt reports a private cue at token k: « m' » and « j' » only as elisions (« M. » is a title), « domicile »
 // not in « aide à domicile ».
@@ -39,6 +39,8 @@ func (d *detector) privateAt(k int) bool {
 	case "m", "j":
 		g := d.gap(k)
 		return strings.HasPrefix(g, "'") || strings.HasPrefix(g, "’")
+	case "o":
+		return k > 0 && d.toks[k-1].key == "c" && d.gap(k-1) == "/" // « c/o », care of: someone's mail lodged there
 	case "domicile":
 		return k == 0 || d.toks[k-1].key != "a"
 	case "adresse":
@@ -268,6 +270,9 @@ func (d *detector) localityLine(a, b int) bool {
 	return words >= 1 && words <= 2 && !overlapsPairs(d.names, d.toks[a].start, d.toks[b].end)
 }
 
+// personalSubdomains hold the mailboxes a university or a school gives each student: one person's each.
+var personalSubdomains = set(`etu etud etudiant etudiants student students eleve eleves alumni`)
+
 // firstPersonWords are the private cues that only say « I »: before an office's name they tell what the writer
 // did there.
 var firstPersonWords = set(`je j me m mon ma mes moi`)
@@ -276,10 +281,15 @@ var firstPersonWords = set(`je j me m mon ma mes moi`)
 func (d *detector) officeHeadAt(k, b int) bool {
 	t := &d.toks[k]
 	switch {
-	case officeHeads[t.key]:
+	case officeHeads[t.key] && t.key != "hotel":
 		return !(t.key == "centre" && k < b && d.toks[k+1].key == "ville") && (t.key != "maison" || t.has(fCap|fUpper))
 	case t.key == "travail":
 		return k > 0 && d.toks[k-1].key == "france"
+	case t.key == "hotel":
+		// « hôtel de ville », « hôtel des impôts », « hôtel de police »; « hôtel social Le Relais » lodges people.
+		return k+2 <= b && (d.toks[k+1].key == "de" || d.toks[k+1].key == "des" || d.toks[k+1].key == "du") &&
+			(d.toks[k+2].key == "ville" || d.toks[k+2].key == "impots" || d.toks[k+2].key == "police" || d.toks[k+2].key == "finances" ||
+				d.toks[k+2].key == "departement" || d.toks[k+2].key == "region")
 	case t.key == "chambre":
 		// « Chambre d'agriculture », « chambre de commerce », « chambre des métiers », not a room of a home.
 		return k+2 <= b && (d.toks[k+2].key == "agriculture" || d.toks[k+2].key == "commerce" || d.toks[k+2].key == "metiers")
@@ -735,7 +745,7 @@ func (d *detector) serviceMailbox(local, dom string) bool {
 		return false
 	}
 	site := labels[len(labels)-2] // « maif » in « maif.fr », « sncf-connect » in « sncf-connect.com »
-	if webmailDomains[site] || webmailDomains[labels[0]] {
+	if webmailDomains[site] || webmailDomains[labels[0]] || personalSubdomains[labels[0]] {
 		return false
 	}
 	if noReplyLocal(local) {

@@ -37,6 +37,7 @@ func TestOfficeContactsKept(t *testing.T) {
 		{"residents sent to a prefecture", "Les usagers résidant à Marie-Galante doivent s'adresser à la sous-préfecture, rue de la Marine, 97112 Grand-Bourg.",
 			"rue de la Marine, 97112 Grand-Bourg"},
 		{"a bulk-mail code", "J'écris au centre de gestion (5 rue des Forges, TSA 40120, 69401 Lyon Cedex 03) sans réponse.", "5 rue des Forges"},
+		{"the town hall", "Rendez-vous à l'hôtel de ville, 1 place du Marché, 35000 Rennes.", "1 place du Marché, 35000 Rennes"},
 		{"a chamber of agriculture", "Destinataire : Chambre d'agriculture de la Creuse, 1 rue Martinet, 23000 Guéret", "1 rue Martinet, 23000 Guéret"},
 	}
 	wantAllKept(t, tests)
@@ -68,6 +69,9 @@ func TestPrivateContactsNearOffices(t *testing.T) {
 			"04 94 22 81 37", LabelPhone},
 		{"my own address after an office's name", "J'ai prévenu la CAF : j'habite 8 rue des Tulipes, 59300 Valenciennes.", "8 rue des Tulipes, 59300 Valenciennes", LabelAddress},
 		{"lodged at an office's residence", "Je suis logée au CROUS, bâtiment C, 3 rue Lamartine, 63000 Clermont-Ferrand.", "3 rue Lamartine, 63000 Clermont-Ferrand", LabelAddress},
+		{"mail lodged care of an association", "Domiciliation :\nc/o Restos du Cœur Antenne Est\n9 rue des Glaïeuls\n67100 Strasbourg",
+			"c/o Restos du Cœur Antenne Est\n9 rue des Glaïeuls\n67100 Strasbourg", LabelAddress},
+		{"lodged at a social hotel", "Je loge à l'Hôtel social Les Mouettes, 12 quai de la Fosse, 44000 Nantes.", "12 quai de la Fosse, 44000 Nantes", LabelAddress},
 		{"a family's mobile with « contactez-nous »", "Nous sommes trois enfants, contactez-nous au 06 71 22 48 90.", "06 71 22 48 90", LabelPhone},
 	}
 	for _, tt := range tests {
@@ -95,6 +99,7 @@ func TestServiceMailboxes(t *testing.T) {
 		{"initial and surname at a school", "De : p.tessier@ac-dijon.fr", "p.tessier@ac-dijon.fr"},
 		{"small firm's contact", "devis : contact@menuiserie-lebrun.fr", "contact@menuiserie-lebrun.fr"},
 		{"student at a university", "mail : aminata.kone@etu.univ-tours.fr", "aminata.kone@etu.univ-tours.fr"},
+		{"student with a short surname", "my email ravi.jha@etud.univ-nantes.fr please", "ravi.jha@etud.univ-nantes.fr"},
 		{"webmail with a service word", "mon mail : contact.mairie@gmail.com", "contact.mairie@gmail.com"},
 	}
 	wantSpans(t, LabelEmail, personal)

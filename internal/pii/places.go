@@ -808,6 +808,7 @@ func (d *detector) blockLine(k int) (end, next int, ok bool) {
 	case key == "chambre" && d.officeHeadAt(k, min(k+2, len(d.toks)-1)):
 		return 0, 0, false // « Chambre d'agriculture »: an office's name, not a room
 	case addressWords[key] || streetTypes[key] || streetTypesAmbiguous[key]:
+	case t.key == "c" && k+1 < len(d.toks) && d.gap(k) == "/" && d.toks[k+1].key == "o": // « c/o Association … »
 	case t.digitsOnly() && t.end-t.start == 5 && postcodeOK(d.text[t.start:t.end]):
 	case k+1 < len(d.toks) && (t.key == "le" || t.key == "la") && (d.toks[k+1].key == "bourg" || d.toks[k+1].key == "village"):
 	default:
