@@ -236,7 +236,8 @@ var frenchExtra = set(`jai jsuis jsui chui jme jte jvais jvx jveux jpeux jsais j
 	pajemploi agdref ofpra ofii anef ants antai cnda cada huda prefecture sous-prefecture carsat cnav agirc arrco
 	ircantec cipav ursaff dreets direccte drfip ddfip sip sie pcs cerfa cesu netentreprise impots ameli msa
 	mutualite harmonie mgen maif macif matmut axa allianz groupama doctolib parcoursup pronote ecoledirecte
-	cartao cidadao carta identita documento nacional identidad passaporto reisepass personalausweis`)
+	cartao cidadao carta identita documento nacional identidad passaporto reisepass personalausweis
+	dispo dispos aprem exam exams appart apparts proprio proprios resto restos ado ados perso num dac`)
 
 // exonyms are the French names of towns abroad that GeoNames lists under their own: « Alger » for Algiers.
 var exonyms = set(`alger beyrouth lisbonne londres moscou varsovie bucarest pekin le-caire damas bagdad teheran

@@ -13,11 +13,17 @@ func TestNamesInNarratives(t *testing.T) {
 		{"Spanish y", "Je suis Ana Etxeberria y Zubiaurre et j'attends", "Ana Etxeberria y Zubiaurre"},
 		{"surname in capitals first", "AKPOVI-SOGLO Sédami, étudiant, dossier bloqué depuis mars", "AKPOVI-SOGLO Sédami"},
 		{"lower-case surname that is a word", "jsui allocataire 7788123, killian brun, 06 44 21 87 90", "killian brun"},
+		{"child after a helper's acronym", "depuis mars l'AVS de Maëlys ne vient plus", "Maëlys"},
 	})
 	wantNoPerson(t,
 		"il faut fournir un certain nombre de justificatifs",
 		"le logiciel PARCOURSUP Grenoble ne répond plus",
 		"les sites IMPOTS Toulouse et CAF Lyon sont en panne",
+		// Acronyms of schemes after a role or before a child's name are not surnames; SMS shortenings are words.
+		"Ma référente RSA, très gentille, a changé en mai.",
+		"Entre-temps, l'ULIS de mon fils a fermé.",
+		"slt ma carte vitale toujours pas recu, rappelé moi jsuis dispo l'aprem",
+		"la CPAM de Lorraine et la DDFIP de Florence",
 	)
 	// A word after a first name, in the middle of a sentence, is not the surname.
 	wantKept(t, "jsui allocataire 7788123 et kevin blanc de colère depuis", "blanc de colère")

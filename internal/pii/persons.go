@@ -333,7 +333,8 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 		// A French word that is nobody's name is a heading run on after the noun instead: « d'un enfant Congé
 		// maternité », « un référent déontologue ».
 		if (relations[p.key] || roles[p.key]) && u >= 2 && (possessives[us[u-2].key] || articles[us[u-2].key]) &&
-			!(us[u].french && !us[u].inLex() && !us[u].known) && (!us[u].lower || d.lowerish || us[u].inLex() || us[u].known) {
+			!(us[u].french && !us[u].inLex() && !us[u].known) && (!us[u].lower || d.lowerish || us[u].inLex() || us[u].known) &&
+			!d.acronymWord(&us[u]) {
 			return ctxPhrase
 		}
 		if relations[p.key] && strings.Contains(g, ",") && u >= 2 && (possessives[us[u-2].key] || u >= 3 && countWords[us[u-2].key] && possessives[us[u-3].key]) {
@@ -352,6 +353,11 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 		}
 		// « la tante de Nomvula », « le fils de Mme … » (the title decides there): a name that is not French.
 		if p.key == "de" && u >= 2 && relations[us[u-2].key] && (us[u].cap || us[u].upper) && us[u].nameWord() && !us[u].french {
+			return ctxPhrase
+		}
+		// « l'AESH de Yanis », « l'ATSEM de Lucas »: a helper's acronym, then whom they help, a frequent first name.
+		if p.key == "de" && u >= 2 && d.acronymWord(&us[u-2]) && !us[u-2].notName() && !officeWords[us[u-2].key] && us[u].cap &&
+			us[u].first >= minLoneFirst && !us[u].common && !us[u].place {
 			return ctxPhrase
 		}
 		// « mes enfants Noah, Jade, Lina »: a first name in a list after a name found
@@ -746,8 +752,8 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 			}
 			return true
 		}
-		// « DUPONT Marie », « Diallo Mamadou »
-		if second.first > 0 && !second.common && (first.upper && !d.allCaps || first.last > 0 && !first.common) {
+		// « DUPONT Marie », « Diallo Mamadou »; not a programme's acronym, « l'AESH de Yanis ».
+		if second.first > 0 && !second.common && (first.upper && !d.allCaps && !d.acronymWord(first) || first.last > 0 && !first.common) {
 			return true
 		}
 		// Two capitalised words, the second a known surname, the first unknown: a rare first name.
@@ -842,6 +848,12 @@ func (d *detector) firstNameWritten(us []unit, u int) bool {
 func (d *detector) lowerFirstName(w *unit) bool {
 	return w.lower && !d.allCaps && w.first >= minLoneFirst && !w.common && !w.french && !w.notName() && !w.stop &&
 		len(w.key) >= 4 && w.a == w.b
+}
+
+// acronymWord reports a short word in capitals that no name table holds, in a text that is not all capitals: a
+// scheme's or an office's acronym (« ma conseillère CSP », « l'AESH »), not a surname.
+func (d *detector) acronymWord(w *unit) bool {
+	return w.upper && !d.allCaps && w.end-w.start <= 5 && w.a == w.b && !w.inLex() && !w.known
 }
 
 // surnameClosing reports a known surname in lower case that ends the phrase after a first name: a comma, a line
