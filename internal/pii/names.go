@@ -26,7 +26,12 @@ type lexicon struct {
 	english *wordList
 	// places: towns of the world (GeoNames) and countries in French, so « à Valparaíso » is no person
 	places *wordList
+	// index tells, for every key of the lists above and of the small word sets, which of them hold it.
+	index map[string]wordInfo
 }
+
+// word returns what the lexicons and word sets say about the folded key k.
+func (l *lexicon) word(k string) wordInfo { return l.index[k] }
 
 var (
 	lexOnce sync.Once
@@ -36,11 +41,44 @@ var (
 // names loads the embedded lexicons once for the whole process.
 func names() *lexicon {
 	lexOnce.Do(func() {
-		lex = &lexicon{first: parsePrenoms(prenomsCSV), last: parseNoms(nomsTXT),
-			known: loadWordList(humannamesGZ), french: loadWordList(motsFrGZ), english: loadWordList(wordsEnGZ),
-			places: loadWordList(lieuxGZ)}
+		lex = loadLexicon()
 	})
 	return lex
+}
+
+// loadLexicon decompresses the embedded lists and indexes them with the small word sets.
+func loadLexicon() *lexicon {
+	// Sized for the 707,547 distinct keys of the four lists: the index is not copied while it grows.
+	index := make(map[string]wordInfo, 720_000)
+	l := &lexicon{first: parsePrenoms(prenomsCSV), last: parseNoms(nomsTXT), index: index,
+		known: loadWordList(humannamesGZ, index, wKnown), french: loadWordList(motsFrGZ, index, wFrench),
+		english: loadWordList(wordsEnGZ, index, wEnglish), places: loadWordList(lieuxGZ, index, wPlace)}
+	mark := func(bit wordInfo, keys func(func(string))) { keys(func(k string) { index[k] |= bit }) }
+	mark(wFirst, positiveKeys(l.first))
+	mark(wLast, positiveKeys(l.last))
+	for _, s := range []struct {
+		bit wordInfo
+		set map[string]bool
+	}{
+		{wStop, stopwords}, {wTitle, titles}, {wRole, roles}, {wRelation, relations}, {wInstitution, institutions},
+		{wStreet, streetTypes}, {wSignoff, signoffs}, {wNameParticle, nameParticles},
+		{wCommuneParticle, communeParticles}, {wCommon, commonWords}, {wNonName, nonNames},
+		{wFrenchExtra, frenchExtra}, {wExonym, exonyms}, {wCountry, countryNames},
+	} {
+		mark(s.bit, boolKeys(s.set))
+	}
+	return l
+}
+
+// positiveKeys yields the keys of a frequency table whose count is above zero.
+func positiveKeys(m map[string]int) func(func(string)) {
+	return func(yield func(string)) {
+		for k, n := range m {
+			if n > 0 {
+				yield(k)
+			}
+		}
+	}
 }
 
 // parsePrenoms reads INSEE's « fichier des prénoms » layout: sexe;preusuel;annais;nombre.

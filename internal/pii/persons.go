@@ -22,10 +22,11 @@ type unit struct {
 	common     bool
 	nonName    bool
 	stop       bool
-	known      bool // in the large name list (humannames)
-	french     bool // a French word form (wfrench)
-	english    bool // a common English word (wamerican) that is not in the name tables
-	place      bool // a town or a country (GeoNames, ISO 3166 in French) that is in neither name table
+	known      bool     // in the large name list (humannames)
+	french     bool     // a French word form (wfrench)
+	english    bool     // a common English word (wamerican) that is not in the name tables
+	place      bool     // a town or a country (GeoNames, ISO 3166 in French) that is in neither name table
+	lex        wordInfo // what the lexicons and word sets say about key, looked up once
 }
 
 func (u *unit) inLex() bool { return u.first > 0 || u.last > 0 }
@@ -44,8 +45,7 @@ func (u *unit) nameLike() bool { return u.cap || u.upper || u.initial }
 
 // notName reports words that never are (part of) a name even when capitalised.
 func (u *unit) notName() bool {
-	return u.stop || titles[u.key] || roles[u.key] || relations[u.key] || u.nonName || institutions[u.key] ||
-		streetTypes[u.key] || signoffs[u.key]
+	return u.stop || u.nonName || u.lex&(wTitle|wRole|wRelation|wInstitution|wStreet|wSignoff) != 0
 }
 
 // units groups the letter tokens of the text into name units.
@@ -121,23 +121,27 @@ func (d *detector) units() []unit {
 		default:
 			u.lower = true
 		}
-		u.stop = stopwords[u.key]
+		w := d.lex.word(u.key)
+		u.lex = w
+		u.stop = w&wStop != 0
 		if u.initial && strings.HasPrefix(d.text[u.end:], ".") {
 			u.stop = false // « T. Moroz »: an initial, not the « t' » of « t'as »
 		}
-		if !u.stop {
+		if !u.stop && w&wFirst != 0 {
 			u.first = d.lex.first[u.key]
+		}
+		if !u.stop && w&wLast != 0 {
 			u.last = d.lex.last[u.key]
 		}
 		if u.a != u.b && (u.first == 0 || u.last == 0) {
 			// « Jean-Pierre »: every part a first name; « Ndiaye-Sarr »: some part a surname.
 			allFirst, someLast := true, false
 			for k := u.a; k <= u.b; k++ {
-				key := d.toks[k].key
-				if d.lex.first[key] == 0 {
+				pw := d.lex.word(d.toks[k].key)
+				if pw&wFirst == 0 {
 					allFirst = false
 				}
-				if d.lex.last[key] > 0 && !nameParticles[key] {
+				if pw&wLast != 0 && pw&wNameParticle == 0 {
 					someLast = true
 				}
 			}
@@ -148,12 +152,12 @@ func (d *detector) units() []unit {
 				u.last = 1000
 			}
 		}
-		u.common = commonWords[u.key]
-		u.place = !u.stop && u.first == 0 && u.last == 0 && (d.lex.places.has(u.key) || exonyms[u.key] || countryNames[u.key])
+		u.common = w&wCommon != 0
+		u.place = !u.stop && u.first == 0 && u.last == 0 && w&(wPlace|wExonym|wCountry) != 0
 		if !u.stop {
-			u.french = d.lex.french.has(u.key) || frenchExtra[u.key]
-			u.known = d.lex.known.has(u.key)
-			u.english = !u.french && u.first == 0 && u.last == 0 && d.lex.english.has(u.key)
+			u.french = w&(wFrench|wFrenchExtra) != 0
+			u.known = w&wKnown != 0
+			u.english = !u.french && u.first == 0 && u.last == 0 && w&wEnglish != 0
 			if !u.french && !u.known && u.first == 0 && u.last == 0 && (frenchSuffix(u.key) || u.lower && d.elided(u.key)) {
 				u.french = true // « joignable », « dispo », « jhabite » typed in a way no dictionary lists: still French
 			}
@@ -161,14 +165,14 @@ func (d *detector) units() []unit {
 				// « auto-entrepreneur », « porte-monnaie »: every part French, none a name, the compound is French.
 				u.french = true
 				for k := u.a; k <= u.b; k++ {
-					if key := d.toks[k].key; !(d.lex.french.has(key) || frenchExtra[key]) || d.lex.first[key] > 0 || d.lex.last[key] > 0 {
+					if pw := d.lex.word(d.toks[k].key); pw&(wFrench|wFrenchExtra) == 0 || pw&(wFirst|wLast) != 0 {
 						u.french = false
 						break
 					}
 				}
 			}
 		}
-		u.nonName = nonNames[u.key] || u.a != u.b && (d.toks[u.a].key == "saint" || d.toks[u.a].key == "sainte" || d.toks[u.a].key == "st" || d.toks[u.a].key == "ste")
+		u.nonName = w&wNonName != 0 || u.a != u.b && (d.toks[u.a].key == "saint" || d.toks[u.a].key == "sainte" || d.toks[u.a].key == "st" || d.toks[u.a].key == "ste")
 		us = append(us, u)
 	}
 	return us

@@ -20,17 +20,45 @@ var (
 	lieuxGZ []byte
 )
 
-// wordList is a sorted list of folded keys held in one string, with a set over it: the keys are substrings of
-// that one string, so the set costs its buckets only, and a lookup is one hash instead of twenty comparisons
-// (the filter looks up every word of a text twice).
+// wordInfo says which lexicons and word sets hold a folded key. The filter reads a dozen of them for every
+// word that may be a name; one lookup in the lexicon's index answers them all, where each was a hash of its own.
+type wordInfo uint32
+
+const (
+	wKnown           wordInfo = 1 << iota // humannames
+	wFrench                               // wfrench
+	wEnglish                              // wamerican
+	wPlace                                // towns and countries (lieux)
+	wFirst                                // a first name of prenoms.csv (count above zero)
+	wLast                                 // a surname of noms.txt (count above zero)
+	wStop                                 // stopwords
+	wTitle                                // titles
+	wRole                                 // roles
+	wRelation                             // relations
+	wInstitution                          // institutions
+	wStreet                               // streetTypes
+	wSignoff                              // signoffs
+	wNameParticle                         // nameParticles
+	wCommuneParticle                      // communeParticles
+	wCommon                               // commonWords
+	wNonName                              // nonNames
+	wFrenchExtra                          // frenchExtra
+	wExonym                               // exonyms
+	wCountry                              // countryNames
+)
+
+// wordList is a sorted list of folded keys held in one string; its keys are marked in the lexicon's index, whose
+// keys are substrings of that one string, so the index costs its buckets only.
 type wordList struct {
-	data string
-	offs []uint32 // start of each key in data; keys end at the next '\n'
-	set  map[string]struct{}
+	data  string
+	offs  []uint32 // start of each key in data; keys end at the next '\n'
+	index map[string]wordInfo
+	bit   wordInfo
 }
 
-// loadWordList decompresses a list built by lexgen. A corrupt list is a build defect: it panics at load.
-func loadWordList(gz []byte) *wordList {
+// loadWordList decompresses a list built by lexgen and marks its keys with bit in index. A corrupt list is a
+// build defect: it panics at load.
+func loadWordList(gz []byte, index map[string]wordInfo, bit wordInfo) *wordList {
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		panic("pii: liste de mots illisible : " + err.Error())
@@ -39,7 +67,7 @@ func loadWordList(gz []byte) *wordList {
 	if err != nil {
 		panic("pii: liste de mots illisible : " + err.Error())
 	}
-	w := &wordList{data: string(b), offs: make([]uint32, 0, bytes.Count(b, []byte{'\n'}))}
+	w := &wordList{data: string(b), offs: make([]uint32, 0, bytes.Count(b, []byte{'\n'})), index: index, bit: bit}
 	for i := 0; i < len(b); {
 		w.offs = append(w.offs, uint32(i))
 		j := bytes.IndexByte(b[i:], '\n')
@@ -48,9 +76,8 @@ func loadWordList(gz []byte) *wordList {
 		}
 		i += j + 1
 	}
-	w.set = make(map[string]struct{}, len(w.offs))
 	for i := range w.offs {
-		w.set[w.at(i)] = struct{}{}
+		index[w.at(i)] |= bit
 	}
 	return w
 }
@@ -71,8 +98,7 @@ func (w *wordList) has(k string) bool {
 	if w == nil || k == "" {
 		return false
 	}
-	_, ok := w.set[k]
-	return ok
+	return w.index[k]&w.bit != 0
 }
 
 // Len is the number of keys.
