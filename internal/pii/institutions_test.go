@@ -119,6 +119,10 @@ func TestSignatureBlocks(t *testing.T) {
 		{"postcode alone", "Bonne journée,\nMaxime Lebreton\n35000 Rennes\nmaxime.lebreton@laposte.net", "35000 Rennes", LabelPostcodeCity},
 		{"road's milestone and foreign postcode", "Mon père vit à Kairouan, route de Sousse km 3, 3100 Kairouan, il attend.",
 			"route de Sousse km 3, 3100 Kairouan", LabelAddress},
+		{"district on its own line", "Mme Payet\n12, chemin des Goyaviers\nBois de Nèfles\n97490 Sainte-Clotilde",
+			"12, chemin des Goyaviers\nBois de Nèfles\n97490 Sainte-Clotilde", LabelAddress},
+		{"district with particles between commas", "J'habite 8 rue Paul Doumer, Anse des Pêcheurs, 97139 Les Abymes.",
+			"8 rue Paul Doumer, Anse des Pêcheurs, 97139 Les Abymes", LabelAddress},
 		{"district between street and postcode", "J'habite 5 chemin des Mangues, Ravine-Blanche, 97410 Saint-Pierre depuis 2010.",
 			"5 chemin des Mangues, Ravine-Blanche, 97410 Saint-Pierre", LabelAddress},
 	}

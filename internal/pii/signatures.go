@@ -185,12 +185,18 @@ var (
 // capitalised words that are nobody's name and no office's (« , Bellevue, »).
 func (d *detector) districtBetween(s, e int) bool {
 	g := d.text[s:e]
-	if strings.ContainsAny(g, "\n.;:!?()") {
+	// A district on its own line of the block is as much part of it as one between commas: « 47, chemin …⏎Ravine
+	// des Cabris⏎97432 Saint-Pierre ».
+	lines := strings.Count(g, "\n")
+	if strings.ContainsAny(g, ".;:!?()") || strings.Contains(g, "\n\n") || lines == 1 {
 		return false
 	}
 	words := 0
 	for k := d.tokAt(s); k < len(d.toks) && d.toks[k].start < e; k++ {
 		t := &d.toks[k]
+		if t.lettersOnly() && communeParticles[t.key] && t.has(fLower) && words > 0 {
+			continue // « Baie de l'Orphelinat », « Ravine des Cabris »
+		}
 		if !t.lettersOnly() || !t.has(fCap|fUpper) || officeHeads[t.key] {
 			return false
 		}
@@ -202,5 +208,5 @@ func (d *detector) districtBetween(s, e int) bool {
 		}
 		words++
 	}
-	return words <= 2 && strings.Count(g, ",") >= 1
+	return words >= 1 && words <= 3 && (strings.Count(g, ",") >= 1 || lines == 2)
 }
