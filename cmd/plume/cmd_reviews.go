@@ -45,6 +45,7 @@ func init() {
 			fs.Float64Var(&ro.MinProcedure, "min-procedure", 0, "sources : score de démarche (phrases de démarche, moins celles de service et les mots d'accueil pondérés) en dessous duquel aucune fiche n'est donnée (0 : valeur par défaut)")
 			fs.Float64Var(&ro.DocumentWeight, "doc-weight", 0, "sources : poids du classement plein texte des fiches entières (0 : valeur par défaut, négatif : aucun)")
 			fs.Float64Var(&ro.TitleWeight, "title-weight", 0, "sources : poids de la recherche faite avec le seul titre de l'avis (0 : valeur par défaut, négatif : aucune)")
+			fs.Float64Var(&ro.TitleCoverWeight, "title-cover-weight", 0, "sources : bonus d'une fiche selon la part des mots de son titre que l'avis contient (0 : valeur par défaut, négatif : aucun)")
 			fs.BoolVar(&ro.NoRewrite, "no-rewrite", false, "sources : garder la requête tirée de l'avis par règles même quand un modèle est configuré (LLM_BASE_URL)")
 			fs.BoolVar(&ro.NoAbstain, "no-abstain", false, "sources : ne jamais s'abstenir (calibrage)")
 			signals := fs.Bool("signals", false, "sources : ajoute à chaque ligne les signaux d'abstention (calibrage)")
