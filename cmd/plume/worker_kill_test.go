@@ -54,7 +54,8 @@ func startPlume(t *testing.T, env map[string]string, args ...string) (*exec.Cmd,
 }
 
 // TestKilledWorkerDraftsRescued kills a real worker process (SIGKILL) while it drafts, then checks that another
-// worker drafts every review, the stranded ones included, within the configured rescue delay, and only once.
+// worker drafts every review, the stranded ones included, once each, rescued by Plume's rescuer (whose note
+// the rescued jobs carry) rather than by River's hour-long one.
 func TestKilledWorkerDraftsRescued(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.NewDB(t)
@@ -105,16 +106,12 @@ func TestKilledWorkerDraftsRescued(t *testing.T) {
 
 	env["PLUME_WORKERS"] = "8"
 	second, out2 := startPlume(t, env, "worker")
+	// River's own rescue of a stranded job waits an hour: a bound of a minute past the configured delay tells the
+	// two apart however loaded the machine is, and the rescue note checked below proves which rescuer acted.
 	waitUntil(t, rescueAfter+60*time.Second, "every review drafted", func() bool { return drafted(t, st) == n })
-	delay := time.Since(killed)
-	t.Logf("every review drafted %s after the kill -9 (rescue delay %s)", delay.Round(10*time.Millisecond), rescueAfter)
+	t.Logf("every review drafted %s after the kill -9 (rescue delay %s)", time.Since(killed).Round(10*time.Millisecond), rescueAfter)
 	_ = second.Process.Signal(syscall.SIGTERM)
 	_ = second.Wait()
-	// The stranded drafts wait for the rescue delay after their attempt began, plus a tick of the rescuer and a
-	// fetch; anything far beyond means they waited for River's hour-long rescue.
-	if delay > rescueAfter+15*time.Second {
-		t.Errorf("drafted %s after the kill, want within %s + a few seconds (worker output:\n%s)", delay, rescueAfter, out2)
-	}
 	var drafts, rescued int
 	if err := st.Pool.QueryRow(ctx, "SELECT count(*) FROM drafts").Scan(&drafts); err != nil {
 		t.Fatal(err)
@@ -127,7 +124,7 @@ func TestKilledWorkerDraftsRescued(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rescued != 4 {
-		t.Errorf("%d jobs carry the rescue note, want the 4 the killed worker held", rescued)
+		t.Errorf("%d jobs carry the rescue note, want the 4 the killed worker held (worker output:\n%s)", rescued, out2)
 	}
 }
 
