@@ -71,12 +71,33 @@ func (d *detector) byDefault(a, b int, s string, c cue) string {
 	if nl == 0 && (nd == 9 || nd == 11) && s[0] == '0' && s[1] != '0' && s[1] != '8' {
 		return LabelPhone // a mobile or landline with a digit missing or one too many
 	}
+	if nl > 0 && b-a >= 3 && phoneWithLetters(s) {
+		return LabelPhone // « 06 12 47 88 3O », « 02 54 46 xx 13 »
+	}
 	// The shapes of identity cards (9 letters and digits since 2021, 12 digits before), the card named earlier in
 	// the text: « Demande de carte d'identité … La nouvelle carte (X4RT8P2K9) ».
 	if (len(s) == 9 && nl >= 1 && nd >= 1 && a == b || len(s) == 12 && nl == 0) && d.docEarlier(a) {
 		return LabelIDDoc
 	}
 	return LabelCaseID
+}
+
+// phoneWithLetters reports ten characters laid out as a French phone number in which letters stand for digits:
+// a capital O typed for a zero, x for digits the writer hid or did not remember. s is upper-cased.
+func phoneWithLetters(s string) bool {
+	if len(s) != 10 || s[0] != '0' && s[0] != 'O' || s[1] < '1' || s[1] > '9' {
+		return false
+	}
+	nd := 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case isDigit(s[i]):
+			nd++
+		case s[i] != 'O' && s[i] != 'X':
+			return false
+		}
+	}
+	return nd >= 6
 }
 
 // docEarlier reports an identity document named in the 400 bytes before token a: an identity card, a passport,

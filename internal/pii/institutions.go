@@ -759,9 +759,10 @@ func (d *detector) serviceMailbox(local, dom string) bool {
 		}
 	}
 	parts := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '-' || r == '_' })
-	offices, words, codes, unknown := 0, 0, 0, 0
+	offices, words, codes, unknown, role := 0, 0, 0, 0, false
 	for _, p := range parts {
 		k := foldString(p)
+		role = role || roles[k]
 		switch {
 		case d.lex.first[k] > 0 || d.lex.last[k] > 0 && !officeHeads[k] && !serviceMailWords[k]:
 			return false // an agent's own mailbox: « julie.martin@… »
@@ -776,6 +777,9 @@ func (d *detector) serviceMailbox(local, dom string) bool {
 		case len(k) > 4:
 			unknown++ // a town's name beside a service's words (« passeports.oran-fslt@ »), or someone's
 		}
+	}
+	if role && codes > 0 {
+		return false // one adviser's mailbox, « conseiller.75412@… », not the agency's « ape.31042@… »
 	}
 	switch {
 	case offices > 0 && offices+words == len(parts) && !strings.HasSuffix(dom, ".com") && !strings.HasSuffix(dom, ".net"):

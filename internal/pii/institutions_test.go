@@ -101,6 +101,7 @@ func TestServiceMailboxes(t *testing.T) {
 		{"student at a university", "mail : aminata.kone@etu.univ-tours.fr", "aminata.kone@etu.univ-tours.fr"},
 		{"student with a short surname", "my email ravi.jha@etud.univ-nantes.fr please", "ravi.jha@etud.univ-nantes.fr"},
 		{"webmail with a service word", "mon mail : contact.mairie@gmail.com", "contact.mairie@gmail.com"},
+		{"an adviser's number at a service", "renvoyez le CV à conseillere.40917@francetravail.fr avant lundi", "conseillere.40917@francetravail.fr"},
 	}
 	wantSpans(t, LabelEmail, personal)
 }

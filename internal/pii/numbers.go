@@ -229,6 +229,11 @@ func (d *detector) chunk(i, j int) {
 				best, bestLabel = b, lab
 			}
 		}
+		// Five pairs with a letter for a digit are a phone, whatever shorter code the letter made of it:
+		// « 07 41 22 9O 18 ».
+		if p := a + 4; p <= last && best <= p && ends[4] == 10 && !allDigits(whole[:10]) && phoneWithLetters(whole[:10]) {
+			best, bestLabel = p, LabelPhone
+		}
 		if best < 0 {
 			if lab := d.byDefault(a, e, whole[:ends[e-a]], d.labelCue(a)); lab != "" {
 				best, bestLabel = e, lab
@@ -253,6 +258,19 @@ func (d *detector) chunk(i, j int) {
 		d.add(start, end, bestLabel)
 		a = best + 1
 	}
+}
+
+// groupLengths reports whether tokens a..b are digit groups of exactly the given lengths.
+func (d *detector) groupLengths(a, b int, lens ...int) bool {
+	if b-a+1 != len(lens) {
+		return false
+	}
+	for i, n := range lens {
+		if t := &d.toks[a+i]; !t.digitsOnly() || t.end-t.start != n {
+			return false
+		}
+	}
+	return true
 }
 
 // labelCue looks back, within the sentence, for the word that says what kind of identifier follows, past the
@@ -296,6 +314,11 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 	}
 	if L == 23 && isDigit(s[0]) && (ribOK(s) || c == cueIBAN && allDigits(s[:10])) {
 		return LabelIBAN
+	}
+	// The reference of a tax notice is laid out 2-2-7-2, « 23 75 4021587 14 »: a file's reference, not the
+	// taxpayer's number, unless said to be one.
+	if digits && L == 13 && c != cueFiscal && d.groupLengths(a, b, 2, 2, 7, 2) {
+		return LabelCaseID
 	}
 	// A tax number said to be one, typed with a digit missing or one too many: « numéro fiscal 32096654283 ».
 	fiscal := c == cueFiscal || c != cueSecu && digits && L == 13 && d.fiscalContext(a)
