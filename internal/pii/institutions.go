@@ -557,6 +557,15 @@ func (d *detector) officePhone(s, e int) bool {
 		return false
 	}
 	b := d.tokAt(e) // the token after the phone
+	// Named as an office's line in brackets right after it: « au 04 91 55 63 00 (standard de la préfecture) ».
+	if b < len(d.toks) && strings.TrimSpace(d.gap(b-1)) == "(" && bracketLineLabels[d.toks[b].key] {
+		return true
+	}
+	// The « Tél. » line of a signature whose line above names the office: « Travailleuse sociale – Département du
+	// Nord⏎Tél. 03 … ».
+	if d.telLineUnderOffice(a) {
+		return true
+	}
 	// The sentence around: no private cue, no name in it before the phone.
 	sent := a - 1
 	for sent > 0 && !d.sentenceEndAfter(sent-1) && a-sent < 60 {
@@ -645,6 +654,28 @@ func (d *detector) officePhone(s, e int) bool {
 		return d.officeLead(a, false)
 	}
 	return false
+}
+
+// bracketLineLabels, in brackets after a number, name it an office's line; « (maison) », « (bureau) » name one's
+// own.
+var bracketLineLabels = set(`standard renseignements fax accueil secretariat permanence`)
+
+// telLineUnderOffice reports that the phone at token a opens its line after a phone label only (« Tél. »,
+// « Standard : ») and that the line above names an office, with nobody's name or cue between.
+func (d *detector) telLineUnderOffice(a int) bool {
+	f := a
+	for f > 0 && a-f < 3 && !strings.Contains(d.gap(f-1), "\n") {
+		f--
+	}
+	if f == 0 || f == a || !strings.Contains(d.gap(f-1), "\n") || strings.Contains(d.gap(f-1), "\n\n") {
+		return false
+	}
+	for k := f; k < a; k++ {
+		if key := d.toks[k].key; !(phoneLabels[key] || key == "tel" || key == "telephone" || key == "ligne" || key == "directe") {
+			return false
+		}
+	}
+	return d.officeLead(f, false)
 }
 
 // officeRegistration reports the SIREN or SIRET of an office whose name or address comes before it:

@@ -37,6 +37,9 @@ func TestOfficeContactsKept(t *testing.T) {
 		{"residents sent to a prefecture", "Les usagers résidant à Marie-Galante doivent s'adresser à la sous-préfecture, rue de la Marine, 97112 Grand-Bourg.",
 			"rue de la Marine, 97112 Grand-Bourg"},
 		{"a bulk-mail code", "J'écris au centre de gestion (5 rue des Forges, TSA 40120, 69401 Lyon Cedex 03) sans réponse.", "5 rue des Forges"},
+		{"a line named in brackets", "Merci de nous rappeler au 02 99 87 10 00 (standard de la sous-préfecture).", "02 99 87 10 00"},
+		{"a signature's line under the office", "Bien à vous,\nKarine Morel\nAssistante sociale – Département de l'Isère\nTél. 04 76 00 38 38",
+			"04 76 00 38 38"},
 		{"the town hall", "Rendez-vous à l'hôtel de ville, 1 place du Marché, 35000 Rennes.", "1 place du Marché, 35000 Rennes"},
 		{"a chamber of agriculture", "Destinataire : Chambre d'agriculture de la Creuse, 1 rue Martinet, 23000 Guéret", "1 rue Martinet, 23000 Guéret"},
 	}
@@ -72,6 +75,8 @@ func TestPrivateContactsNearOffices(t *testing.T) {
 		{"mail lodged care of an association", "Domiciliation :\nc/o Restos du Cœur Antenne Est\n9 rue des Glaïeuls\n67100 Strasbourg",
 			"c/o Restos du Cœur Antenne Est\n9 rue des Glaïeuls\n67100 Strasbourg", LabelAddress},
 		{"lodged at a social hotel", "Je loge à l'Hôtel social Les Mouettes, 12 quai de la Fosse, 44000 Nantes.", "12 quai de la Fosse, 44000 Nantes", LabelAddress},
+		{"one's home line in brackets", "Rappelez-moi au 04 76 21 38 90 (maison) après 18 h.", "04 76 21 38 90", LabelPhone},
+		{"a signature's line under one's name", "Cordialement,\nJean Dupuis\nTél. 04 76 21 38 90", "04 76 21 38 90", LabelPhone},
 		{"a family's mobile with « contactez-nous »", "Nous sommes trois enfants, contactez-nous au 06 71 22 48 90.", "06 71 22 48 90", LabelPhone},
 	}
 	for _, tt := range tests {
