@@ -88,8 +88,9 @@ var tuningFloors = map[string]PIITargets{
 	"test-blind-4": {Recall: map[string]float64{pii.LabelPerson: 0.99}, OverallRecall: 0.98, Precision: 0.98, ZeroLeakShare: 0.99, TrapMaskedMax: 0.02},
 	"dev-blind-2":  {Recall: map[string]float64{pii.LabelPerson: 0.98}, OverallRecall: 0.97, Precision: 0.95, ZeroLeakShare: 0.96, TrapMaskedMax: 0.02},
 	// dev-blind-3 (session 5: replies, letters, adviser notes, abroad, careful address blocks) measured P 0.841,
-	// R 0.916, zero leak 0.935, traps 6.7 % before any change it inspired.
-	"dev-blind-3": {Recall: map[string]float64{pii.LabelPerson: 0.96}, OverallRecall: 0.91, Precision: 0.84, ZeroLeakShare: 0.93, TrapMaskedMax: 0.07},
+	// R 0.916, zero leak 0.935, traps 6.7 % before any change it inspired; tuned to P 0.902, R 0.947, zero leak
+	// 0.955, traps 3.8 %.
+	"dev-blind-3": {Recall: map[string]float64{pii.LabelPerson: 0.96}, OverallRecall: 0.94, Precision: 0.90, ZeroLeakShare: 0.95, TrapMaskedMax: 0.04},
 	"dev-blind-4": {Recall: map[string]float64{pii.LabelPerson: 0.99}, OverallRecall: 0.95, Precision: 0.94, ZeroLeakShare: 0.96, TrapMaskedMax: 0.02},
 }
 
