@@ -2,6 +2,7 @@ package pii
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"strings"
 	"syscall"
@@ -141,6 +142,32 @@ func BenchmarkWorstCase3500KB(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkTimeout3500KB measures how soon a scan of each 3.5 MB shape gives up once its filter's timeout
+// (PII_TIMEOUT, here 50 ms) has passed: ms-past-deadline is the wall time from the deadline to the error, the
+// longest stretch of the scan between two looks at the clock (plus, on a loaded machine, the wait for a core).
+func BenchmarkTimeout3500KB(b *testing.B) {
+	const n, timeout = 3500 << 10, 50 * time.Millisecond
+	for name, gen := range worstCases {
+		text := gen(n)
+		b.Run(name, func(b *testing.B) {
+			f := NewFilter(timeout)
+			var past time.Duration
+			for b.Loop() {
+				start := time.Now()
+				_, err := f.Find(context.Background(), text)
+				if err == nil {
+					continue // done within the timeout: nothing to stop
+				}
+				if !errors.Is(err, context.DeadlineExceeded) {
+					b.Fatal(err)
+				}
+				past += max(time.Since(start)-timeout, 0)
+			}
+			b.ReportMetric(float64(past.Milliseconds())/float64(b.N), "ms-past-deadline")
 		})
 	}
 }

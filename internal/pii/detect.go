@@ -60,6 +60,11 @@ func (d *detector) tick() {
 	if d.ticks&63 != 0 {
 		return
 	}
+	d.checkNow()
+}
+
+// checkNow unwinds the scan with errStop if its context ended or its deadline passed.
+func (d *detector) checkNow() {
 	if err := d.ctx.Err(); err != nil {
 		d.err = err
 		panic(errStop)
@@ -94,12 +99,12 @@ func (d *detector) run() []Span {
 		bufPool.Put(b)
 	}()
 	orig := d.text
-	d.toks, b.arena = tokenize(d.text, b.toks, b.arena)
+	d.toks, b.arena = tokenize(d.text, b.toks, b.arena, d.checkNow)
 	var rw *rewriting
 	if edits := d.normEdits(d.text, d.toks); len(edits) > 0 {
 		rw = rewrite(d.text, edits)
 		d.text = rw.text
-		d.toks, b.arena = tokenize(d.text, d.toks, b.arena)
+		d.toks, b.arena = tokenize(d.text, d.toks, b.arena, d.checkNow)
 	}
 	b.toks = d.toks
 	d.urls = webAddresses(d.text, d.urls[:0])
@@ -159,7 +164,7 @@ func (d *detector) secondPass(orig string, spans []Span, b *buffers) []Span {
 	rw := rewrite(orig, edits)
 	d.text = rw.text
 	// The first pass's tokens are no longer needed: their slices are reused.
-	d.toks, b.arena = tokenize(d.text, d.toks, b.arena)
+	d.toks, b.arena = tokenize(d.text, d.toks, b.arena, d.checkNow)
 	b.toks = d.toks
 	d.urls = webAddresses(d.text, d.urls[:0])
 	d.cands = d.cands[:0] // resolved already: the slice is reused

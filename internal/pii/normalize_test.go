@@ -47,7 +47,7 @@ func TestParseFrenchNumbers(t *testing.T) {
 	}
 	for in, want := range tests {
 		var ws []tok
-		ws, _ = tokenize(in, nil, nil)
+		ws, _ = tokenize(in, nil, nil, func() {})
 		got := ""
 		for i, n := range parseFrenchNumbers(ws) {
 			if i > 0 {

@@ -35,8 +35,9 @@ func (t *tok) digitsOnly() bool { return t.flags&(fDigit|fLetter) == fDigit }
 func (t *tok) lettersOnly() bool { return t.flags&(fDigit|fLetter) == fLetter }
 
 // tokenize splits text into tokens and folds each into its lookup key. All keys live in one string, so a text
-// costs two allocations whatever its length.
-func tokenize(text string, toks []tok, arena []byte) ([]tok, []byte) {
+// costs two allocations whatever its length. It calls check every few thousand tokens: on a 3.5 MB body
+// tokenizing alone took most of a second, and a scan past its deadline must stop there too.
+func tokenize(text string, toks []tok, arena []byte, check func()) ([]tok, []byte) {
 	// French runs about one token per six bytes and keys are no longer than the text: sized once, a long text
 	// does not copy its tokens at every doubling.
 	if want := len(text)/6 + 16; cap(toks) < want {
@@ -148,17 +149,26 @@ func tokenize(text string, toks []tok, arena []byte) ([]tok, []byte) {
 		if len(toks) == cap(toks) {
 			toks = growToks(toks, i, len(text))
 		}
+		if len(toks)&checkEvery == 0 {
+			check()
+		}
 		toks = append(toks, t)
 	}
 	all := string(arena)
 	ka := uint32(0)
 	for k := range toks {
+		if k&checkEvery == 0 {
+			check()
+		}
 		toks[k].key = all[ka:toks[k].keyEnd]
 		toks[k].tags = tagsOf(toks[k].key)
 		ka = toks[k].keyEnd
 	}
 	return toks, arena
 }
+
+// checkEvery+1 tokens go between two calls of tokenize's check.
+const checkEvery = 1<<12 - 1
 
 // growToks makes room for the tokens of the rest of a text whose first done bytes gave len(toks) tokens,
 // extrapolating that density: a text denser than the first guess (« 1 1 1 … », one token per two bytes) is
