@@ -162,7 +162,7 @@ const recheckFilter = "date_de_publication >= date'"
 // reads sums the records the portal returned to cursor queries and to re-check queries.
 //
 // A page is counted once however often it was asked for: the client gives up on an answer slower than its
-// timeout (150 ms here) and asks for the same page again, which the server logs as answered twice though the
+// timeout (a second here) and asks for the same page again, which the server logs as answered twice though the
 // cursor never moved back — on a loaded machine that alone made 4,900 reads of 3,500 records.
 func reads(calls []spptest.Call) (resumed, rechecked int) {
 	type page struct {
