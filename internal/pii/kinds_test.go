@@ -271,6 +271,16 @@ func TestAddressesWithoutStreetType(t *testing.T) {
 		"LEGISCTA000031670001")
 }
 
+// TestLowerCaseCommuneBeforePostcode: a commune typed in lower case before its postcode, right after a dwelling
+// cue with no « à », is a postcode and city (invented examples).
+func TestLowerCaseCommuneBeforePostcode(t *testing.T) {
+	wantSpans(t, LabelPostcodeCity, []spanCase{
+		{"SMS dwelling verb", "slt jhabite vierzon 18100 et la caf repond pa", "vierzon 18100"},
+		{"domiciled, no « à »", "M. Kaba, domicilié creil 60100, demande un rendez-vous.", "creil 60100"},
+		{"living, no « à »", "je vis roubaix 59100 depuis 2 ans", "roubaix 59100"},
+	})
+}
+
 // TestPostalBlocksAbroad: a postal block abroad, laid out as its country does (street type after the name or glued
 // to it, number last, complements, postcodes of other shapes, the country in its own language), is one address;
 // a street type in a sentence with no house number is none (invented examples).

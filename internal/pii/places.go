@@ -667,10 +667,11 @@ func (d *detector) lowerCommuneBefore(k int) (int, bool) {
 		return 0, false
 	}
 	switch d.toks[j-1].key {
-	case "a", "de", "sur", "vers", "habite":
+	case "a", "de", "sur", "vers", "habite", "jhabite", "jvis", "jreside":
 		return w.start, true
 	}
-	return 0, false
+	// « domiciliée cergy 95000 », « je vis abbeville 80100 »: any dwelling cue, with no « à » typed.
+	return w.start, d.toks[j-1].in(tagAddrCue)
 }
 
 // nearNaissance accepts « naissance » typed with one letter wrong, missing, extra or two swapped.
