@@ -91,7 +91,9 @@ var tuningFloors = map[string]PIITargets{
 	// R 0.916, zero leak 0.935, traps 6.7 % before any change it inspired; tuned to P 0.902, R 0.947, zero leak
 	// 0.955, traps 3.8 %.
 	"dev-blind-3": {Recall: map[string]float64{pii.LabelPerson: 0.96}, OverallRecall: 0.94, Precision: 0.90, ZeroLeakShare: 0.95, TrapMaskedMax: 0.04},
-	"dev-blind-4": {Recall: map[string]float64{pii.LabelPerson: 0.99}, OverallRecall: 0.95, Precision: 0.94, ZeroLeakShare: 0.96, TrapMaskedMax: 0.02},
+	// dev-blind-4 (session 5: citizen reviews, written blind) measured P 0.948, R 0.957, zero leak 0.875 (32 values,
+	// 24 of them a title annotated inside a name) at the start; 0.964 / 0.975 / 0.995 at the end.
+	"dev-blind-4": {Recall: map[string]float64{pii.LabelPerson: 0.99}, OverallRecall: 0.97, Precision: 0.95, ZeroLeakShare: 0.99, TrapMaskedMax: 0.02},
 }
 
 // TestPIITuningBlindSplits: the former test splits and the blind tuning sets do not regress.

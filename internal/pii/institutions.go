@@ -566,6 +566,15 @@ func (d *detector) officePhone(s, e int) bool {
 	if d.telLineUnderOffice(a) {
 		return true
 	}
+	// A service's short number said before, whose four digits end this one: the line to call it from abroad,
+	// « le 3960 … depuis l'étranger, le +33 9 71 10 39 60 ».
+	if digits := digitsOf(d.text[s:e]); len(digits) >= 10 {
+		for k := max(0, a-40); k < a; k++ {
+			if t := &d.toks[k]; t.digitsOnly() && t.end-t.start == 4 && t.key[0] == '3' && strings.HasSuffix(digits, t.key) {
+				return true
+			}
+		}
+	}
 	// The sentence around: no private cue, no name in it before the phone.
 	sent := a - 1
 	for sent > 0 && !d.sentenceEndAfter(sent-1) && a-sent < 60 {

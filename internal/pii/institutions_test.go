@@ -18,6 +18,7 @@ func TestOfficeContactsKept(t *testing.T) {
 		{"phone through the office's name", "Vous pouvez joindre le greffe du tribunal au 03 80 12 44 90 le matin.", "03 80 12 44 90"},
 		{"switchboard", "Ambassade de France au Sénégal\nStandard : +221 33 839 51 00", "+221 33 839 51 00"},
 		{"number from abroad", "Appelez le 3646 (ou le 09 74 75 36 46 depuis l'étranger).", "09 74 75 36 46"},
+		{"service number's digits ending an international line", "Le 3949 ne marche pas hors de France et le +33 9 72 72 39 49 sonne dans le vide.", "+33 9 72 72 39 49"},
 		{"line with opening hours", "Le numéro 02 41 22 33 10 reste ouvert du lundi au jeudi.", "02 41 22 33 10"},
 		{"event's time before a street", "Le contrôle a eu lieu le 3 mars à 9h15, boulevard Carnot, devant la gare.", "9h15, boulevard Carnot"},
 		{"office's SIRET after its address", "Urssaf Limousin, 3 rue de Belfort, 87000 Limoges (SIRET 501 880 404 00018).", "501 880 404 00018"},
