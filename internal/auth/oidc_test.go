@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/plume-services/plume/internal/auth/oidctest"
 )
 
@@ -39,9 +41,17 @@ func TestOIDCExchange(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := u.Query()
-	if u.String()[:len(p.URL)] != p.URL || q.Get("state") != "state-1" || q.Get("nonce") != "nonce-1" || q.Get("client_id") != "plume" ||
-		!strings.Contains(q.Get("scope"), "openid") || q.Get("redirect_uri") != "https://plume.example/auth/callback" || q.Get("response_type") != "code" {
-		t.Errorf("AuthCodeURL = %s", u)
+	type authURL struct {
+		AtProvider, OpenIDScope                           bool
+		State, Nonce, ClientID, RedirectURI, ResponseType string
+	}
+	wantURL := authURL{AtProvider: true, OpenIDScope: true, State: "state-1", Nonce: "nonce-1", ClientID: "plume",
+		RedirectURI: "https://plume.example/auth/callback", ResponseType: "code"}
+	gotURL := authURL{AtProvider: strings.HasPrefix(u.String(), p.URL), OpenIDScope: strings.Contains(q.Get("scope"), "openid"),
+		State: q.Get("state"), Nonce: q.Get("nonce"), ClientID: q.Get("client_id"),
+		RedirectURI: q.Get("redirect_uri"), ResponseType: q.Get("response_type")}
+	if diff := cmp.Diff(wantURL, gotURL); diff != "" {
+		t.Errorf("AuthCodeURL %s (-want +got):\n%s", u, diff)
 	}
 
 	good := oidctest.Grant{Subject: "sub-1", Nonce: "nonce-1", Claims: map[string]any{
@@ -172,16 +182,19 @@ func TestUpsertOIDCUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Email != "agent@caf.fr" || u.Role != RoleAgent || u.OrganisationID != f.caf || u.Name != "Camille" {
-		t.Errorf("created %+v", u)
+	// Only the fields the claims decide are compared: the id comes from the database.
+	want := User{Email: "agent@caf.fr", Role: RoleAgent, OrganisationID: f.caf, Name: "Camille"}
+	if diff := cmp.Diff(want, User{Email: u.Email, Role: u.Role, OrganisationID: u.OrganisationID, Name: u.Name}); diff != "" {
+		t.Errorf("created user (-want +got):\n%s", diff)
 	}
 	// Same (issuer, subject): the same account, updated from the new claims.
 	u2, err := login("c2", map[string]any{"email": "agent@cpam.fr", "name": "Camille M.", "organisation": "cpam-69", "groups": "plume-superviseurs"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u2.ID != u.ID || u2.Role != RoleSupervisor || u2.OrganisationID != f.cpam || u2.Email != "agent@cpam.fr" {
-		t.Errorf("updated %+v (was %+v)", u2, u)
+	want = User{ID: u.ID, Role: RoleSupervisor, OrganisationID: f.cpam, Email: "agent@cpam.fr"}
+	if diff := cmp.Diff(want, User{ID: u2.ID, Role: u2.Role, OrganisationID: u2.OrganisationID, Email: u2.Email}); diff != "" {
+		t.Errorf("updated user (-want +got):\n%s", diff)
 	}
 	// The session opened for it works.
 	se, err := f.svc.NewSession(ctx, u2.ID)

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // testArgon2 is cheaper than the default so that tests about logic, not cost, stay fast.
@@ -18,8 +20,17 @@ func TestHashPasswordPHCAndVerify(t *testing.T) {
 	if !phc.MatchString(h) {
 		t.Fatalf("hash %q is not argon2id PHC with the default parameters", h)
 	}
-	if ok, p, err := VerifyPassword("correct horse battery", h); !ok || err != nil || p.weaker(DefaultArgon2) || p.Memory != DefaultArgon2.Memory {
-		t.Errorf("VerifyPassword with the default parameters = %v, %+v, %v", ok, p, err)
+	ok, p, err := VerifyPassword("correct horse battery", h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type verified struct {
+		OK, Weaker bool
+		Memory     uint32
+	}
+	want := verified{OK: true, Weaker: false, Memory: DefaultArgon2.Memory}
+	if diff := cmp.Diff(want, verified{OK: ok, Weaker: p.weaker(DefaultArgon2), Memory: p.Memory}); diff != "" {
+		t.Errorf("VerifyPassword with the default parameters (-want +got):\n%s", diff)
 	}
 	// The rest checks logic, not cost: cheaper parameters keep the race detector's run short.
 	h, _ = HashPassword("correct horse battery", testArgon2)

@@ -14,6 +14,8 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	sample "github.com/plume-services/plume/corpus"
 	"github.com/plume-services/plume/internal/corpus"
 )
@@ -105,8 +107,10 @@ func TestChunksBoundedAndNeverMidSentence(t *testing.T) {
 		}
 		for i, c := range ck.Chunks(d) {
 			n++
-			if c.Ord != i || c.DocID != d.ID || c.Title != d.Title || c.URL != d.URL || c.Hash == "" {
-				t.Fatalf("%s chunk %d: metadata %+v", d.ID, i, c)
+			want := chunkMeta{Ord: i, DocID: d.ID, Title: d.Title, URL: d.URL, Hashed: true}
+			got := chunkMeta{Ord: c.Ord, DocID: c.DocID, Title: c.Title, URL: c.URL, Hashed: c.Hash != ""}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("%s chunk %d metadata (-want +got):\n%s", d.ID, i, diff)
 			}
 			if c.Tokens > 120 {
 				t.Errorf("%s chunk %d has %d tokens > 120", d.ID, i, c.Tokens)
@@ -307,9 +311,15 @@ func TestMalformedFicheNamesFile(t *testing.T) {
 		}
 		n++
 	}
-	var fe *corpus.FileError
-	if n != 1 || !errors.As(last, &fe) || fe.File != "particuliers/F2.json" || !errors.Is(last, corpus.ErrMalformed) {
-		t.Fatalf("read %d, err %v; want 1 then a malformed error naming particuliers/F2.json", n, last)
+	type outcome struct {
+		Read      int
+		File      string
+		Malformed bool
+	}
+	want := outcome{Read: 1, File: "particuliers/F2.json", Malformed: true}
+	got := outcome{Read: n, File: fileOf(last), Malformed: errors.Is(last, corpus.ErrMalformed)}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("reading a truncated fiche, err %v (-want +got):\n%s", last, diff)
 	}
 }
 
@@ -331,8 +341,11 @@ func TestMarkdownAndHTMLPages(t *testing.T) {
 		docs[d.ID] = d
 	}
 	md := docs["local/aides/apl"]
-	if md.Title != "Aide au logement en Gironde" || md.URL != "https://caf.example/apl" || md.Date.Format(time.DateOnly) != "2024-03-01" || md.Audience != "local" {
-		t.Errorf("markdown metadata: %+v", md)
+	type meta struct{ Title, URL, Date, Audience string }
+	wantMeta := meta{Title: "Aide au logement en Gironde", URL: "https://caf.example/apl", Date: "2024-03-01", Audience: "local"}
+	gotMeta := meta{Title: md.Title, URL: md.URL, Date: md.Date.Format(time.DateOnly), Audience: md.Audience}
+	if diff := cmp.Diff(wantMeta, gotMeta); diff != "" {
+		t.Errorf("markdown metadata (-want +got):\n%s", diff)
 	}
 	wantMD := []corpus.Section{
 		{Path: []string{"Ignored because the front matter gives the title"}, Blocks: []string{"Intro importante."}},
@@ -368,10 +381,33 @@ func TestNonUTF8PageNamesFile(t *testing.T) {
 			got = err
 		}
 	}
-	var fe *corpus.FileError
-	if !errors.Is(got, corpus.ErrNotUTF8) || !errors.As(got, &fe) || fe.File != "latin1.md" || !strings.Contains(got.Error(), "ligne 3") {
-		t.Fatalf("err = %v; want ErrNotUTF8 naming latin1.md line 3", got)
+	type outcome struct {
+		NotUTF8 bool
+		File    string
+		Line3   bool
 	}
+	want := outcome{NotUTF8: true, File: "latin1.md", Line3: true}
+	facts := outcome{NotUTF8: errors.Is(got, corpus.ErrNotUTF8), File: fileOf(got), Line3: got != nil && strings.Contains(got.Error(), "ligne 3")}
+	if diff := cmp.Diff(want, facts); diff != "" {
+		t.Fatalf("err = %v (-want +got):\n%s", got, diff)
+	}
+}
+
+// chunkMeta is what a chunk inherits from its document and position; Hashed stands for a non-empty Hash,
+// whose value is the chunker's business.
+type chunkMeta struct {
+	Ord               int
+	DocID, Title, URL string
+	Hashed            bool
+}
+
+// fileOf is the file a *corpus.FileError in err's chain names, or "" when there is none.
+func fileOf(err error) string {
+	var fe *corpus.FileError
+	if errors.As(err, &fe) {
+		return fe.File
+	}
+	return ""
 }
 
 func TestSampleIsStable(t *testing.T) {
