@@ -179,8 +179,11 @@ func BenchmarkLexiconLoad(b *testing.B) {
 	var l *lexicon
 	for b.Loop() {
 		l = loadLexicon()
-		if l.known.Len() == 0 || l.french.Len() == 0 || l.english.Len() == 0 || l.places.Len() == 0 {
-			b.Fatal("empty lexicon")
+		for name, n := range map[string]int{"known": l.known.Len(), "french": l.french.Len(),
+			"english": l.english.Len(), "places": l.places.Len()} {
+			if n == 0 {
+				b.Fatalf("lexicon %s is empty", name)
+			}
 		}
 	}
 	b.StopTimer()

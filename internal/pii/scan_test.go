@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestScanJSONL(t *testing.T) {
@@ -40,11 +42,20 @@ func TestScanJSONL(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[0]), &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.ID != "a1" || r.Redacted != "Mme [PERSONNE_1], tel [TELEPHONE_1]" || len(r.Spans) != 2 {
-		t.Errorf("first result %+v", r)
+	type first struct {
+		ID, Redacted string
+		Spans        int
 	}
-	if s := r.Spans[1]; s.Start != 22 || s.End != 36 || s.Label != LabelPhone || s.Placeholder != "[TELEPHONE_1]" {
-		t.Errorf("phone span %+v", s)
+	if diff := cmp.Diff(first{"a1", "Mme [PERSONNE_1], tel [TELEPHONE_1]", 2}, first{r.ID, r.Redacted, len(r.Spans)}); diff != "" {
+		t.Fatalf("first result (-want +got):\n%s", diff)
+	}
+	type span struct {
+		Start, End         int
+		Label, Placeholder string
+	}
+	s := r.Spans[1]
+	if diff := cmp.Diff(span{22, 36, string(LabelPhone), "[TELEPHONE_1]"}, span{s.Start, s.End, string(s.Label), s.Placeholder}); diff != "" {
+		t.Errorf("phone span (-want +got):\n%s", diff)
 	}
 	if !strings.Contains(lines[1], `"id":"7"`) || !strings.Contains(lines[1], `"label":"BIRTHDATE"`) {
 		t.Errorf("second result %s", lines[1])
