@@ -116,11 +116,14 @@ func PIISplits(dir string) ([]string, error) {
 	return out, nil
 }
 
-// SplitTestBlind5 and SplitTestBlind6 are the held-out test splits, written by people who never read the filter's
-// code: the figures the project claims and gates on, read in aggregate only.
+// SplitTestBlind5 to SplitTestBlind8 are the held-out test splits, written by people who never read the filter's
+// code: the figures the project claims and gates on, read in aggregate only (-5 and -6 from session 4, -7 and -8
+// from session 5).
 const (
 	SplitTestBlind5 = "test-blind-5"
 	SplitTestBlind6 = "test-blind-6"
+	SplitTestBlind7 = "test-blind-7"
+	SplitTestBlind8 = "test-blind-8"
 )
 
 // piiTuningBlindSplits are the blind sets that served as test splits before newer blind sets arrived: their

@@ -57,6 +57,26 @@ var (
 		ZeroLeakShare: 0.93,
 		TrapMaskedMax: 0.03,
 	}
+	// test-blind-7 (citizen reviews) and test-blind-8 (agents' replies, forwarded letters, France services
+	// advisers' notes, overseas and abroad, non-native writers), written in session 5 by two more people who never
+	// read internal/pii, measured in aggregate at the session's start (8966b7b) and end: test-blind-7 PERSON 0.974 →
+	// 0.974, recall 0.955 → 0.955, precision 0.968 → 0.971, zero leak 0.955 → 0.955, traps 0.8 → 0.5 %;
+	// test-blind-8 PERSON 0.929 → 0.929, recall 0.917 → 0.920, precision 0.898 → 0.904, zero leak 0.935 → 0.935,
+	// traps 3.3 → 2.9 %. The session's tuning (dev-blind-3 and -4) did not carry over to them.
+	testFloor7 = PIITargets{
+		Recall:        map[string]float64{pii.LabelPerson: 0.97},
+		OverallRecall: 0.95,
+		Precision:     0.97,
+		ZeroLeakShare: 0.95,
+		TrapMaskedMax: 0.01,
+	}
+	testFloor8 = PIITargets{
+		Recall:        map[string]float64{pii.LabelPerson: 0.92},
+		OverallRecall: 0.91,
+		Precision:     0.90,
+		ZeroLeakShare: 0.93,
+		TrapMaskedMax: 0.03,
+	}
 )
 
 // TestPIITargets is the regression gate of the personal-data filter, on the test splits: only their aggregate
@@ -66,7 +86,8 @@ func TestPIITargets(t *testing.T) {
 	for _, tt := range []struct {
 		split string
 		floor PIITargets
-	}{{SplitTestBlind5, testFloor5}, {SplitTestBlind6, testFloor6}} {
+	}{{SplitTestBlind5, testFloor5}, {SplitTestBlind6, testFloor6}, {SplitTestBlind7, testFloor7},
+		{SplitTestBlind8, testFloor8}} {
 		rep := runPIISplit(t, tt.split, 200)
 		for _, m := range rep.Check(tt.floor) {
 			t.Errorf("%s : %s", tt.split, m)
@@ -260,7 +281,7 @@ func TestPseudonymLeaked(t *testing.T) {
 func TestPIIMeasurementSplits(t *testing.T) {
 	t.Parallel()
 	for split, want := range map[string]bool{"test-blind-3": false, "test-blind-4": false, SplitTestBlind5: true,
-		SplitTestBlind6: true, "test-blind-12": true, "real43": true, "real43-replies": true, "test-blind": false, "test-blind-2": false, "dev-blind": false,
+		SplitTestBlind6: true, SplitTestBlind7: true, SplitTestBlind8: true, "test-blind-12": true, "real43": true, "real43-replies": true, "test-blind": false, "test-blind-2": false, "dev-blind": false,
 		"templates-dev": false, "templates-heldout": false} {
 		if got := PIIMeasurementSplit(split); got != want {
 			t.Errorf("PIIMeasurementSplit(%q) = %v, want %v", split, got, want)
