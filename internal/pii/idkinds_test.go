@@ -7,12 +7,15 @@ import "testing"
 // kindCase is a text and the value that must be found in it with its label.
 type kindCase struct{ name, text, value, label string }
 
-// keptAll fails when any part of a pair's second string is masked in its first.
+// keptAll fails when any part of a pair's second string is masked in its first: wantAllKept's cases, each named
+// by the part that must stay.
 func keptAll(t *testing.T, pairs [][2]string) {
 	t.Helper()
-	for _, p := range pairs {
-		wantKept(t, p[0], p[1])
+	cases := make([]keptCase, len(pairs))
+	for i, p := range pairs {
+		cases[i] = keptCase{name: p[1], text: p[0], keep: p[1]}
 	}
+	wantAllKept(t, cases)
 }
 
 // runKinds checks every case as a subtest.
