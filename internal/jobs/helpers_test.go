@@ -26,8 +26,9 @@ type fastRetry struct{}
 
 func (fastRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(50 * time.Millisecond) }
 
-// newSource is a portal client with quick retries. Its timeout is a second: a stalled answer (2 s in the fault tests) still times out, while an ordinary page
-// served slowly by a loaded machine does not (at 150 ms, a CI run at load 27 gave up after nine slow answers).
+// newSource is a portal client with quick retries. Its timeout is a second: a stalled answer (2 s in the fault
+// tests) still times out, while an ordinary page served slowly by a loaded machine does not (at 150 ms, a CI run
+// at load 27 gave up after nine slow answers).
 func newSource(tb testing.TB, base string) *spp.Client {
 	tb.Helper()
 	c, err := spp.New(spp.Options{BaseURL: base, Timeout: time.Second,

@@ -499,9 +499,9 @@ func (s *Store) SearchCorpus(ctx context.Context, q CorpusSearch) ([]ground.Pass
 // once per connection; planning it anew for each search, a custom plan, took 3.6 ms of the 17 ms a question
 // costs the server (p50, 221 questions). A generic plan is as good only if nothing in the statement leaves the
 // planner guessing: the row limits are integers of the configuration, formatted in, and the empty filters are
-// left out rather than tested at run time (« @audience is empty OR … »), which once made a generic plan scan every vector
-// instead of walking the HNSW index (ten times slower). With a filter, whose selectivity the plan depends on,
-// the plan stays custom.
+// left out rather than tested at run time (« @audience is empty OR … »), which once made a generic plan scan
+// every vector instead of walking the HNSW index (ten times slower). With a filter, whose selectivity the plan
+// depends on, the plan stays custom.
 func searchStatement(q CorpusSearch) (string, bool) {
 	var conds []string
 	for _, f := range []struct{ col, val string }{{"audience", q.Audience}, {"doc_id", q.DocID}, {"theme", q.Theme}} {
