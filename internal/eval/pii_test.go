@@ -115,6 +115,9 @@ var tuningFloors = map[string]PIITargets{
 	// dev-blind-4 (session 5: citizen reviews, written blind) measured P 0.948, R 0.957, zero leak 0.875 (32 values,
 	// 24 of them a title annotated inside a name) at the start; 0.964 / 0.975 / 0.995 at the end.
 	"dev-blind-4": {Recall: map[string]float64{pii.LabelPerson: 0.99}, OverallRecall: 0.97, Precision: 0.95, ZeroLeakShare: 0.99, TrapMaskedMax: 0.02},
+	// dev-blind-5 (session 6: reviews and other texts, written blind) measured P 0.941, R 0.951, PERSON 0.960,
+	// zero leak 0.925 (20 values), traps 2.9 % on arrival with the session's start binary (a2f7c06).
+	"dev-blind-5": {Recall: map[string]float64{pii.LabelPerson: 0.95}, OverallRecall: 0.94, Precision: 0.93, ZeroLeakShare: 0.92, TrapMaskedMax: 0.03},
 }
 
 // TestPIITuningBlindSplits: the former test splits and the blind tuning sets do not regress.
