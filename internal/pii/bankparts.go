@@ -141,6 +141,9 @@ func (d *detector) ribParts() {
 	}
 	var parts []part
 	for k := range d.toks {
+		if !d.toks[k].in(tagRib) {
+			continue // most words: a bit, not a hash
+		}
 		f, ok := ribFields[d.toks[k].key]
 		if !ok {
 			continue

@@ -169,7 +169,7 @@ func (d *detector) greetingHandles() {
 	for i := range d.toks {
 		d.tick()
 		t := &d.toks[i]
-		if !greetingWords[t.key] || !t.has(fSentStart) || i+1 >= len(d.toks) {
+		if !t.in(tagGreeting) || !t.has(fSentStart) || i+1 >= len(d.toks) {
 			continue
 		}
 		g := d.gap(i)
@@ -245,7 +245,7 @@ func (d *detector) mailHeaders() {
 	for i := range d.toks {
 		d.tick()
 		t := &d.toks[i]
-		if !headerFields[t.key] || !t.has(fSentStart) || t.start > 0 && d.text[t.start-1] != '\n' || i+1 >= len(d.toks) {
+		if !t.in(tagHeader) || !t.has(fSentStart) || t.start > 0 && d.text[t.start-1] != '\n' || i+1 >= len(d.toks) {
 			continue
 		}
 		g := strings.TrimSpace(d.gap(i))

@@ -543,9 +543,15 @@ func (d *detector) aloneOnLine(us []unit, u int) bool {
 	if initialsLine(line) {
 		return true // « J.-P. M. »
 	}
-	f := strings.Fields(line)
-	// The whole line is the name: a few words, no digit, no punctuation inside.
-	return len(f) > 0 && len(f) <= 4 && !strings.ContainsAny(line, "0123456789:,;()@.!?")
+	// The whole line is the name: a few words, no digit, no punctuation inside. The words are counted, not
+	// collected: this runs for every name candidate of a text.
+	f := 0
+	for range strings.FieldsSeq(line) {
+		if f++; f > 4 {
+			return false
+		}
+	}
+	return f > 0 && !strings.ContainsAny(line, "0123456789:,;()@.!?")
 }
 
 // nameRun reads the name starting at unit u; it returns the last unit and the count of name words.
@@ -910,8 +916,11 @@ func (d *detector) apostropheName(i int) bool {
 
 // initialsLine reports a line made of initials and at most one word: « J.-P. M. », « A. Dupuis ».
 func initialsLine(line string) bool {
+	if !strings.Contains(line, ".") {
+		return false // most lines: told before splitting them
+	}
 	f := strings.Fields(line)
-	if len(f) == 0 || len(f) > 3 || !strings.Contains(line, ".") {
+	if len(f) == 0 || len(f) > 3 {
 		return false
 	}
 	words := 0

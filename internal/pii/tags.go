@@ -19,6 +19,9 @@ const (
 	tagLegalAdj                     // legalAdjectives
 	tagCourt                        // courtWords
 	tagAbroad                       // foreignStreetBefore, foreignStreetAfter
+	tagRib                          // ribFields
+	tagHeader                       // headerFields
+	tagGreeting                     // greetingWords
 )
 
 var (
@@ -57,6 +60,9 @@ func buildKeyTags() {
 	put(tagCourt, boolKeys(courtWords))
 	put(tagAbroad, boolKeys(foreignStreetBefore))
 	put(tagAbroad, boolKeys(foreignStreetAfter))
+	put(tagRib, mapKeys(ribFields))
+	put(tagHeader, boolKeys(headerFields))
+	put(tagGreeting, boolKeys(greetingWords))
 	for k := range m {
 		if len(k) > 63 {
 			panic("pii: clé de liste trop longue pour les étiquettes : " + k)
