@@ -43,7 +43,9 @@ type detector struct {
 
 // buffers are the scratch slices of one scan, reused across scans.
 type buffers struct {
-	toks  []tok
+	toks  []tok // the tokens of the text as given
+	toks2 []tok // the tokens of the text normalized, then of the text the second pass reads
+	used2 int   // the most tokens toks2 held during the scan: what is cleared after it
 	arena []byte
 	units []unit
 	cands []cand
@@ -93,20 +95,24 @@ func (d *detector) run() []Span {
 	b := bufPool.Get().(*buffers)
 	defer func() {
 		// Keys point into a string built per text, so nothing of this text survives in the pool but capacity.
-		clear(b.toks[:cap(b.toks)])
+		// Only what this scan wrote is cleared: a short text after a long one does not clear megabytes.
+		clear(b.toks)
+		clear(b.toks2[:b.used2])
+		b.used2 = 0
 		clear(b.units[:cap(b.units)])
 		b.cands = b.cands[:0]
 		bufPool.Put(b)
 	}()
 	orig := d.text
 	d.toks, b.arena = tokenize(d.text, b.toks, b.arena, d.checkNow)
+	b.toks = d.toks // kept whole for the second pass, which reads the same text but its spans
 	var rw *rewriting
 	if edits := d.normEdits(d.text, d.toks); len(edits) > 0 {
 		rw = rewrite(d.text, edits)
 		d.text = rw.text
-		d.toks, b.arena = tokenize(d.text, d.toks, b.arena, d.checkNow)
+		d.toks, b.arena = tokenize(d.text, b.toks2, b.arena, d.checkNow)
+		b.toks2, b.used2 = d.toks, len(d.toks)
 	}
-	b.toks = d.toks
 	d.urls = webAddresses(d.text, d.urls[:0])
 	d.us = b.units[:0]
 	d.cands = b.cands[:0]
@@ -163,9 +169,13 @@ func (d *detector) secondPass(orig string, spans []Span, b *buffers) []Span {
 	}
 	rw := rewrite(orig, edits)
 	d.text = rw.text
-	// The first pass's tokens are no longer needed: their slices are reused.
-	d.toks, b.arena = tokenize(d.text, d.toks, b.arena, d.checkNow)
-	b.toks = d.toks
+	// The text's tokens outside the spans are the second pass's: copied, not made again from the text (a
+	// second tokenize was a fifth of the scan of a long text).
+	d.toks = retokenize(d.text, b.toks, spans, "[•]", b.toks2, d.checkNow)
+	if d.toks == nil {
+		d.toks, b.arena = tokenize(d.text, b.toks2, b.arena, d.checkNow)
+	}
+	b.toks2, b.used2 = d.toks, max(b.used2, len(d.toks))
 	d.urls = webAddresses(d.text, d.urls[:0])
 	d.cands = d.cands[:0] // resolved already: the slice is reused
 	if strings.IndexByte(d.text, '@') >= 0 {

@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -165,6 +166,86 @@ func tokenize(text string, toks []tok, arena []byte, check func()) ([]tok, []byt
 		ka = toks[k].keyEnd
 	}
 	return toks, arena
+}
+
+// retokenize returns the tokens of text, which is the text of toks with every span replaced by repl (a string
+// holding no letter, digit or sentence end), exactly as tokenize would return them: the tokens outside the spans
+// are copied with their offsets moved, a token a span cuts is made again from its part left, and every token's
+// sentence start is read again from the gap before it. It returns nil, for tokenize to do it, if a span cuts a
+// character in two. The spans are sorted and do not overlap; out is reused.
+func retokenize(text string, toks []tok, spans []Span, repl string, out []tok, check func()) []tok {
+	if want := len(toks) + 2*len(spans); cap(out) < want {
+		out = make([]tok, 0, want)
+	}
+	out = out[:0]
+	k, p, delta := 0, 0, 0
+	for i := 0; i <= len(spans); i++ {
+		q := -1 // the segment of the original text from p to q is left as it was
+		if i < len(spans) {
+			q = spans[i].Start
+		}
+		for k < len(toks) && toks[k].end <= p {
+			k++
+		}
+		for k < len(toks) && (q < 0 || toks[k].start < q) {
+			if len(out)&checkEvery == 0 {
+				check()
+			}
+			t := toks[k]
+			if t.start >= p && (q < 0 || t.end <= q) {
+				t.start += delta
+				t.end += delta
+				out = append(out, t)
+				k++
+				continue
+			}
+			end := t.end
+			if q >= 0 {
+				end = min(end, q)
+			}
+			if start := max(t.start, p); start < end {
+				piece, _ := tokenize(text[start+delta:end+delta], nil, nil, func() {})
+				if len(piece) != 1 || piece[0].start != 0 || piece[0].end != end-start {
+					return nil
+				}
+				piece[0].start, piece[0].end = start+delta, end+delta
+				out = append(out, piece[0])
+			}
+			if q >= 0 && t.end > q {
+				break // the token goes on after the span: its part there is the next segment's
+			}
+			k++
+		}
+		if i < len(spans) {
+			delta += len(repl) - (spans[i].End - spans[i].Start)
+			p = spans[i].End
+		}
+	}
+	prev := 0
+	for j := range out {
+		t := &out[j]
+		t.flags &^= fSentStart
+		if j == 0 || sentenceGap(text[prev:t.start]) {
+			t.flags |= fSentStart
+		}
+		prev = t.end
+	}
+	return out
+}
+
+// sentenceGap reports whether a gap between two tokens ends a sentence, as tokenize reads it.
+func sentenceGap(g string) bool {
+	for i := 0; i < len(g); i++ {
+		switch g[i] {
+		case '.', '!', '?', '\n', ':', ';':
+			return true
+		case 0xE2: // the lead byte of « … »: no other character holds it
+			if strings.HasPrefix(g[i:], "…") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // checkEvery+1 tokens go between two calls of tokenize's check.
