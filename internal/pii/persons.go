@@ -210,11 +210,12 @@ func (d *detector) persons() {
 			continue
 		}
 		cur := &us[u]
-		if (titles[cur.key] || cur.stop && !(nameParticles[cur.key] && (cur.cap || cur.upper || u > 0 && titles[us[u-1].key] && !d.function(us, u)))) &&
+		// The lexicon's index already told each unit's word sets (u.lex): a bit, not a hash, for every unit.
+		if (cur.lex&wTitle != 0 || cur.stop && !(cur.lex&wNameParticle != 0 && (cur.cap || cur.upper || u > 0 && us[u-1].lex&wTitle != 0 && !d.function(us, u)))) &&
 			!d.initialsRun(us, u) {
 			continue
 		}
-		if cur.lower && cur.french && !cur.inLex() && !cur.known && !nameParticles[cur.key] && !d.namedBy(us, u) {
+		if cur.lower && cur.french && !cur.inLex() && !cur.known && cur.lex&wNameParticle == 0 && !d.namedBy(us, u) {
 			continue // a French word in lower case starts no name, whatever stands before it: skip the context
 		}
 		if d.lowerish && d.lowerPair(us, u) {

@@ -14,7 +14,7 @@ var birthCues = set(`ne nee nes nees naissance ddn naiss dn`)
 func (d *detector) birthdates() {
 	for i := range d.toks {
 		d.tick()
-		if !birthCues[d.toks[i].key] && !nearNaissance(d.toks[i].key) {
+		if !d.toks[i].in(tagBirthCue) && !nearNaissance(d.toks[i].key) {
 			continue
 		}
 		j := i + 1

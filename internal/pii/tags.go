@@ -22,6 +22,7 @@ const (
 	tagRib                          // ribFields
 	tagHeader                       // headerFields
 	tagGreeting                     // greetingWords
+	tagBirthCue                     // birthCues
 )
 
 var (
@@ -63,6 +64,7 @@ func buildKeyTags() {
 	put(tagRib, mapKeys(ribFields))
 	put(tagHeader, boolKeys(headerFields))
 	put(tagGreeting, boolKeys(greetingWords))
+	put(tagBirthCue, boolKeys(birthCues))
 	for k := range m {
 		if len(k) > 63 {
 			panic("pii: clé de liste trop longue pour les étiquettes : " + k)
