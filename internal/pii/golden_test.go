@@ -62,6 +62,14 @@ func TestGoldenSpans(t *testing.T) {
 		return
 	}
 	want := readGolden(t)
+	// A set added to eval/pii since the recording is not compared (nothing says what its spans were before) but
+	// named, so that the next speed change records it at its start.
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Logf("%s: not recorded yet (record it with -update before changing the filter)", name)
+			delete(got, name)
+		}
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("spans changed (-recorded +now); if on purpose, rerun with -update:\n%s", diff)
 	}
