@@ -678,7 +678,8 @@ func (d *detector) serviceNumberAt(a, j int) (int, bool) {
 // hasCueNear reports whether a cue of kind c appears in the few words before token a.
 func (d *detector) hasCueNear(a int, c cue) bool {
 	for k, n := a-1, 0; k >= 0 && n < 12; k, n = k-1, n+1 {
-		if numberCues[d.toks[k].key] == c {
+		// A word outside numberCues has no cue: its tag says so without the map.
+		if (c == cueNone || d.toks[k].in(tagCue)) && numberCues[d.toks[k].key] == c {
 			return true
 		}
 	}
@@ -785,10 +786,11 @@ var (
 func (d *detector) fiscalContext(a int) bool {
 	from := d.toks[a].start - 300
 	for k := a - 1; k >= 0 && d.toks[k].start >= from; k-- {
-		switch key := d.toks[k].key; {
-		case secuWords[key]:
+		// Tags, not the sets: a body of numbers has a hundred tokens in those 300 bytes, for every number.
+		switch t := &d.toks[k]; {
+		case t.in(tagSecu):
 			return false
-		case fiscalWords[key]:
+		case t.in(tagFiscal):
 			return true
 		}
 	}

@@ -23,6 +23,8 @@ const (
 	tagHeader                       // headerFields
 	tagGreeting                     // greetingWords
 	tagBirthCue                     // birthCues
+	tagSecu                         // secuWords
+	tagFiscal                       // fiscalWords
 )
 
 var (
@@ -65,6 +67,8 @@ func buildKeyTags() {
 	put(tagHeader, boolKeys(headerFields))
 	put(tagGreeting, boolKeys(greetingWords))
 	put(tagBirthCue, boolKeys(birthCues))
+	put(tagSecu, boolKeys(secuWords))
+	put(tagFiscal, boolKeys(fiscalWords))
 	for k := range m {
 		if len(k) > 63 {
 			panic("pii: clé de liste trop longue pour les étiquettes : " + k)
