@@ -93,13 +93,19 @@ func (d *detector) run() []Span {
 		scanHook(d.text)
 	}
 	b := bufPool.Get().(*buffers)
+	done := false
 	defer func() {
+		if !done {
+			// A scan stopped midway (deadline, context, panic) leaves its buffers to the collector: clearing them
+			// here was tens of milliseconds past the deadline for a 3.5 MB body, and nothing of the text is pooled.
+			return
+		}
 		// Keys point into a string built per text, so nothing of this text survives in the pool but capacity.
 		// Only what this scan wrote is cleared: a short text after a long one does not clear megabytes.
 		clear(b.toks)
 		clear(b.toks2[:b.used2])
-		b.used2 = 0
-		clear(b.units[:cap(b.units)])
+		clear(b.units)
+		b.toks, b.toks2, b.units, b.used2 = b.toks[:0], b.toks2[:0], b.units[:0], 0
 		b.cands = b.cands[:0]
 		bufPool.Put(b)
 	}()
@@ -144,7 +150,9 @@ func (d *detector) run() []Span {
 		spans = rw.mapBack(spans)
 		d.public = mapPairs(rw, d.public)
 	}
-	return d.secondPass(orig, spans, b)
+	spans = d.secondPass(orig, spans, b)
+	done = true
+	return spans
 }
 
 // secondPass looks at the text as it will leave, the spans replaced, for anything still shaped like an
@@ -171,8 +179,8 @@ func (d *detector) secondPass(orig string, spans []Span, b *buffers) []Span {
 	d.text = rw.text
 	// The text's tokens outside the spans are the second pass's: copied, not made again from the text (a
 	// second tokenize was a fifth of the scan of a long text).
-	d.toks = retokenize(d.text, b.toks, spans, "[•]", b.toks2, d.checkNow)
-	if d.toks == nil {
+	var ok bool
+	if d.toks, ok = retokenize(d.text, b.toks, spans, "[•]", b.toks2, d.checkNow); !ok {
 		d.toks, b.arena = tokenize(d.text, b.toks2, b.arena, d.checkNow)
 	}
 	b.toks2, b.used2 = d.toks, max(b.used2, len(d.toks))
