@@ -138,6 +138,7 @@ func (d *detector) run() []Span {
 	d.foreignAddresses()
 	d.addressBlocks()
 	d.persons()
+	d.localityLines()
 	d.greetingHandles()
 	d.mailHeaders()
 	d.signatureBlocks()

@@ -269,6 +269,109 @@ func (d *detector) placeLineBefore(i int) (int, bool) {
 	return 0, false
 }
 
+// localityNouns name a place without a street that opens an address line in lower case: « quartier
+// Morne-Rouge », « village Charvein ».
+var localityNouns = set(`village quartier hameau lieu-dit lieudit lieu dit cite lotissement domaine mas ferme`)
+
+// localityParticles join the words of a lieu-dit: French ones and Breton « ar », « an », « er » (« Pen ar Hoat »).
+var localityParticles = set(`de du des d l la le les aux ar an er en sur sous`)
+
+// localityLines widens a personal postcode and commune over the lieu-dit line just before it, a place named
+// without a number or a street type, when the line follows the person's name (« Yvette Martin, La Haute
+// Borderie, 86190 Vouillé », « M. Le Goff (91 ans), Ker Huel, 29410 … ») or an address cue (« domicile :
+// village Trois-Palétuviers, 97320 Mana », « demeurant quartier Bellevue, 97231 … »). Without the person or the
+// cue before it, a capitalised line before a postcode may be an office's name, and stays what it was. It runs
+// after the persons, whose spans anchor it.
+func (d *detector) localityLines() {
+	var personEnds map[int]bool
+	for _, c := range d.cands {
+		if c.label == LabelPerson {
+			if personEnds == nil {
+				personEnds = map[int]bool{}
+			}
+			personEnds[c.end] = true
+		}
+	}
+	for ci := range d.cands {
+		c := &d.cands[ci]
+		if c.label != LabelPostcodeCity {
+			continue
+		}
+		d.tick()
+		i := d.tokAt(c.start)
+		if i == 0 || i >= len(d.toks) || strings.TrimSpace(d.gap(i-1)) != "," {
+			continue
+		}
+		if start, ok := d.localityBefore(i, personEnds); ok {
+			c.start, c.label, c.prio = start, LabelAddress, classByLabel[LabelAddress].priority
+		}
+	}
+}
+
+// localityBefore reads the lieu-dit line ending before the comma that precedes token i, and returns its start
+// when a person's name or an address cue stands right before it.
+func (d *detector) localityBefore(i int, personEnds map[int]bool) (int, bool) {
+	k := i - 1
+	words, capitals := 0, 0
+line:
+	for ; k >= 0 && words < 5; k-- {
+		t := &d.toks[k]
+		if k < i-1 {
+			if g := d.gap(k); g != " " && g != "-" && g != "'" && g != "’" && g != "\u00a0" {
+				break
+			}
+		}
+		switch {
+		case t.in(tagAddrCue) || t.key == "domicile":
+			break line // the cue before the line: « demeurant quartier … »
+		case !t.lettersOnly() || roles[t.key]:
+			return 0, false
+		case localityNouns[t.key]:
+		case t.has(fCap) || t.has(fUpper):
+			capitals++
+		case localityParticles[t.key] && words > 0:
+		default:
+			return 0, false
+		}
+		words++
+	}
+	first := k + 1
+	if capitals == 0 || first > i-1 || words >= 5 {
+		return 0, false
+	}
+	head := &d.toks[first]
+	// A first name opening the line is a person's (« Jean Martin, Marie Martin, 75011 … »), an office's word an
+	// office's (« M. Roux, Centre social Les Aulnes, … »), past an article: « La Maison du droit ».
+	// An office's word names an office when a lower-case word follows it (« Maison de la justice », « Centre
+	// social Les Aulnes »); a capitalised one makes a lieu-dit of it: « La Ville Aubert », « Maison Neuve ».
+	lead := first
+	if (head.key == "la" || head.key == "le" || head.key == "les" || head.key == "l") && first+1 < i {
+		lead = first + 1
+	}
+	office := (officeHeads[d.toks[lead].key] || institutions[d.toks[lead].key]) && lead+1 < i && !d.toks[lead+1].has(fCap|fUpper)
+	if !localityNouns[head.key] && (d.lex.first[head.key] > 0 || office) {
+		return 0, false
+	}
+	if k < 0 {
+		return 0, false
+	}
+	g := strings.TrimSpace(d.gap(k))
+	switch {
+	case (g == "" || g == ":") && (d.toks[k].in(tagAddrCue) || d.toks[k].key == "domicile"):
+		return head.start, true // « demeurant quartier Bellevue, », « Domicile : village Charvein, »
+	case g == ",":
+		return head.start, personEnds[d.toks[k].end]
+	case g == "),":
+		// The person's age or role in brackets between the name and the line: « Mme Le Goff (88 ans), ».
+		for b := k; b > 0 && b > k-5; b-- {
+			if strings.HasSuffix(strings.TrimRight(d.gap(b-1), " "), "(") {
+				return head.start, personEnds[d.toks[b-1].end]
+			}
+		}
+	}
+	return 0, false
+}
+
 // numberedThing reports a five-digit number announced as the number of a form or a text: « cerfa n°15924 »,
 // « instruction n° 12631 », not a postal code.
 func (d *detector) numberedThing(i int) bool {
