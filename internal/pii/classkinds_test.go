@@ -20,3 +20,23 @@ func TestLocalityLines(t *testing.T) {
 		{"Écrivez à la CPAM de la Vienne, Site Grand Large, 86000 Poitiers.", "Site Grand Large"},
 	})
 }
+
+// TestBirthdatesSpoken: a birth date dictated in words, with a false start, answered on the next turn of a
+// transcript, or a year right after « né » in a learner's French, is a birth date; a date in words that answers
+// another question, or a day in words before a month elsewhere, is an event's.
+func TestBirthdatesSpoken(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"day and year in words", "il est né le vingt-deux mars quatre-vingt-onze à Tours", "vingt-deux mars quatre-vingt-onze", LabelBirthdate},
+		{"a single word for the day", "ma fille née le neuf février deux mille douze", "neuf février deux mille douze", LabelBirthdate},
+		{"false start", "Parent : Inès Carvalho, née le cinco... cinq mai deux mille dix-huit.", "cinq mai deux mille dix-huit", LabelBirthdate},
+		{"filler", "née le euh 3 avril 1961 à Oran", "3 avril 1961", LabelBirthdate},
+		{"answered on the next turn", "Agent : Votre date de naissance ?\nUsager : le onze octobre soixante-quatre.\nAgent : Merci.", "onze octobre soixante-quatre", LabelBirthdate},
+		{"answered in digits", "Conseiller : et la date de naissance de votre fils ?\nMme Bertin : euh le 04/09/2011", "04/09/2011", LabelBirthdate},
+		{"year right after né", "mon voisin il né 1947 en Algérie, il attend sa retraite", "1947", LabelBirthdate},
+	})
+	keptAll(t, [][2]string{
+		{"Agent : Quand avez-vous déposé le dossier ?\nUsager : le onze octobre, par courrier.", "onze octobre"},
+		{"Votre date de naissance ? Je vous la donne après.\nUsager : le dossier date du 12 mars 2024.", "12 mars 2024"},
+		{"rendez-vous le seize juin à la sous-préfecture", "seize juin"},
+	})
+}

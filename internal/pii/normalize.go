@@ -321,7 +321,10 @@ func (d *detector) numberEdits(text string, ws []tok) []edit {
 		nums := parseFrenchNumbers(ws[k : j+1])
 		nearDigits := k > 0 && digitsNear(text, ws[k-1], ws[k]) || j+1 < len(ws) && digitsNear(text, ws[j], ws[j+1])
 		single := words == 1
-		if single && (!nearDigits || ws[k].key == "un" || ws[k].key == "une") || len(nums) == 0 {
+		// A day said in words before its month is a date's day: « le seize juin », « quatre novembre ».
+		dayOfMonth := single && j+1 < len(ws) && ws[j+1].in(tagMonth) && months[ws[j+1].key] > 0 && ws[j+1].key != "sept" &&
+			strings.TrimSpace(text[ws[j].end:ws[j+1].start]) == "" && len(nums) == 1 && nums[0] != "0" && len(nums[0]) <= 2
+		if single && !dayOfMonth && (!nearDigits || ws[k].key == "un" || ws[k].key == "une") || len(nums) == 0 {
 			k = j
 			continue
 		}

@@ -26,6 +26,10 @@ func (d *detector) birthdates() {
 			if t.has(fDigit) || t.key == "premier" {
 				break
 			}
+			if d.falseStart(j) {
+				j++ // « né le quattro… quatre novembre », « née le euh 3 mai »
+				continue
+			}
 			if _, ok := months[t.key]; ok && j+1 < len(d.toks) && d.toks[j+1].digitsOnly() {
 				break // « née en mars 1975 »
 			}
@@ -46,6 +50,9 @@ func (d *detector) birthdates() {
 		}
 		if j >= len(d.toks) {
 			continue
+		}
+		if a, ok := d.answerAfter(i); ok {
+			j = a // « Votre date de naissance ? ⏎ Assuré : le 16 juin 59. »
 		}
 		if end, ok := d.parseDate(j); ok {
 			d.add(d.toks[j].start, d.toks[end].end, LabelBirthdate)
@@ -71,6 +78,67 @@ func (d *detector) birthdates() {
 			}
 		}
 	}
+}
+
+// hesitations are the fillers of speech written down: « euh », « heu ».
+var hesitations = set(`euh heu hum hmm bah ben`)
+
+// falseStart reports a word of dictated speech that carries nothing before what follows: a filler, or a word cut
+// off by an ellipsis (« quattro… quatre »).
+func (d *detector) falseStart(j int) bool {
+	if hesitations[d.toks[j].key] {
+		return true
+	}
+	g := strings.TrimLeft(d.gap(j), " ")
+	return d.toks[j].lettersOnly() && (strings.HasPrefix(g, "...") || strings.HasPrefix(g, "…")) && j+1 < len(d.toks)
+}
+
+// answerAfter finds, when the birth cue at token i asks a question (« Votre date de naissance ? »), where the
+// answer's first word stands on the next line, past its speaker's label (« Assuré : ») and the small words of
+// speech (« le », « euh », « c'est le »). A date there is the birth date asked for.
+func (d *detector) answerAfter(i int) (int, bool) {
+	if k := d.toks[i].key; k != "naissance" && k != "ddn" && !nearNaissance(k) {
+		return 0, false
+	}
+	q := -1
+	for k := i; k < len(d.toks) && k < i+8; k++ {
+		g := d.gap(k)
+		if strings.Contains(g, "?") {
+			q = k
+			break
+		}
+		if strings.ContainsAny(g, ".!\n") {
+			return 0, false
+		}
+	}
+	if q < 0 {
+		return 0, false
+	}
+	j := q + 1
+	// The speaker's label: up to three words and a colon at the start of the line.
+	for k := j; k < len(d.toks) && k < j+3; k++ {
+		if strings.Contains(d.gap(k), "\n") {
+			break
+		}
+		if strings.TrimSpace(d.gap(k)) == ":" {
+			j = k + 1
+			break
+		}
+	}
+	for n := 0; j < len(d.toks) && n < 4; n++ {
+		if k := d.toks[j].key; k == "le" || k == "c" || k == "est" || k == "oui" || d.falseStart(j) {
+			j++
+			continue
+		}
+		break
+	}
+	if j >= len(d.toks) || j > q+1 && strings.Contains(d.text[d.toks[q].end:d.toks[j].start], "\n\n") {
+		return 0, false
+	}
+	if _, ok := d.parseDate(j); !ok {
+		return 0, false
+	}
+	return j, true
 }
 
 // laterEvents are the words of events after a birth whose dates are not birthdates.
@@ -981,7 +1049,8 @@ func (d *detector) birthYear(i, j int) bool {
 	}
 	switch cue := d.toks[i].key; {
 	case cue == "ne" || cue == "nee" || cue == "nes" || cue == "nees":
-		return d.toks[j-1].key == "en" && j-1 > i
+		// « né en 1948 », or the year right after the participle in a writer's French: « elle née 1950 ».
+		return d.toks[j-1].key == "en" && j-1 > i || j == i+1 && strings.TrimSpace(d.gap(i)) == ""
 	default:
 		// « naissance : 1948 », « DDN 1975 », « année de naissance 1962 »
 		return j == i+1 && strings.Trim(d.gap(i), " :\u00a0") == ""
