@@ -2,6 +2,7 @@ package pii
 
 import (
 	"bufio"
+	"bytes"
 	_ "embed"
 	"slices"
 	"strconv"
@@ -27,11 +28,11 @@ type lexicon struct {
 	// places: towns of the world (GeoNames) and countries in French, so « à Valparaíso » is no person
 	places *wordList
 	// index tells, for every key of the lists above and of the small word sets, which of them hold it.
-	index map[string]wordInfo
+	index *wordIndex
 }
 
 // word returns what the lexicons and word sets say about the folded key k.
-func (l *lexicon) word(k string) wordInfo { return l.index[k] }
+func (l *lexicon) word(k string) wordInfo { return l.index.get(k) }
 
 var (
 	lexOnce sync.Once
@@ -48,15 +49,10 @@ func names() *lexicon {
 
 // loadLexicon decompresses the embedded lists and indexes them with the small word sets.
 func loadLexicon() *lexicon {
-	// Sized for the 707,547 distinct keys of the four lists: the index is not copied while it grows.
-	index := make(map[string]wordInfo, 720_000)
-	l := &lexicon{first: parsePrenoms(prenomsCSV), last: parseNoms(nomsTXT), index: index,
-		known: loadWordList(humannamesGZ, index, wKnown), french: loadWordList(motsFrGZ, index, wFrench),
-		english: loadWordList(wordsEnGZ, index, wEnglish), places: loadWordList(lieuxGZ, index, wPlace)}
-	mark := func(bit wordInfo, keys func(func(string))) { keys(func(k string) { index[k] |= bit }) }
-	mark(wFirst, positiveKeys(l.first))
-	mark(wLast, positiveKeys(l.last))
-	for _, s := range []struct {
+	lists := [][]byte{unzipWordList(humannamesGZ), unzipWordList(motsFrGZ), unzipWordList(wordsEnGZ),
+		unzipWordList(lieuxGZ)}
+	first, last := parsePrenoms(prenomsCSV), parseNoms(nomsTXT)
+	small := []struct {
 		bit wordInfo
 		set map[string]bool
 	}{
@@ -64,9 +60,28 @@ func loadLexicon() *lexicon {
 		{wStreet, streetTypes}, {wSignoff, signoffs}, {wNameParticle, nameParticles},
 		{wCommuneParticle, communeParticles}, {wCommon, commonWords}, {wNonName, nonNames},
 		{wFrenchExtra, frenchExtra}, {wExonym, exonyms}, {wCountry, countryNames},
-	} {
+	}
+	// Sized for every key given, repeated ones counted each time (707,547 distinct keys in the four lists).
+	capacity, keyBytes := len(first)+len(last), 0
+	for _, b := range lists {
+		capacity += bytes.Count(b, []byte{'\n'}) + 1
+		keyBytes += len(b)
+	}
+	for _, s := range small {
+		capacity += len(s.set)
+	}
+	// The names and small sets add a few kilobytes of keys the lists do not hold: build grows once at most.
+	index := newWordIndex(capacity, keyBytes)
+	l := &lexicon{first: first, last: last, index: index,
+		known: loadWordList(lists[0], index, wKnown), french: loadWordList(lists[1], index, wFrench),
+		english: loadWordList(lists[2], index, wEnglish), places: loadWordList(lists[3], index, wPlace)}
+	mark := func(bit wordInfo, keys func(func(string))) { keys(func(k string) { index.add(k, bit) }) }
+	mark(wFirst, positiveKeys(l.first))
+	mark(wLast, positiveKeys(l.last))
+	for _, s := range small {
 		mark(s.bit, boolKeys(s.set))
 	}
+	index.done()
 	return l
 }
 

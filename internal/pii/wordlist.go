@@ -47,18 +47,15 @@ const (
 	wCountry                              // countryNames
 )
 
-// wordList is a sorted list of folded keys held in one string; its keys are marked in the lexicon's index, whose
-// keys are substrings of that one string, so the index costs its buckets only.
+// wordList is one of the large lists, its keys marked with bit in the lexicon's index.
 type wordList struct {
-	data  string
-	offs  []uint32 // start of each key in data; keys end at the next '\n'
-	index map[string]wordInfo
+	n     int
+	index *wordIndex
 	bit   wordInfo
 }
 
-// loadWordList decompresses a list built by lexgen and marks its keys with bit in index. A corrupt list is a
-// build defect: it panics at load.
-func loadWordList(gz []byte, index map[string]wordInfo, bit wordInfo) *wordList {
+// unzipWordList decompresses a list built by lexgen. A corrupt list is a build defect: it panics at load.
+func unzipWordList(gz []byte) []byte {
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		panic("pii: liste de mots illisible : " + err.Error())
@@ -67,30 +64,19 @@ func loadWordList(gz []byte, index map[string]wordInfo, bit wordInfo) *wordList 
 	if err != nil {
 		panic("pii: liste de mots illisible : " + err.Error())
 	}
-	w := &wordList{data: string(b), offs: make([]uint32, 0, bytes.Count(b, []byte{'\n'})), index: index, bit: bit}
-	for i := 0; i < len(b); {
-		w.offs = append(w.offs, uint32(i))
-		j := bytes.IndexByte(b[i:], '\n')
-		if j < 0 {
-			break
-		}
-		i += j + 1
-	}
-	for i := range w.offs {
-		index[w.at(i)] |= bit
-	}
-	return w
+	return b
 }
 
-func (w *wordList) at(i int) string {
-	end := len(w.data)
-	if i+1 < len(w.offs) {
-		end = int(w.offs[i+1])
+// loadWordList marks the keys of a decompressed list, one a line, with bit in index.
+func loadWordList(b []byte, index *wordIndex, bit wordInfo) *wordList {
+	w := &wordList{index: index, bit: bit}
+	for len(b) > 0 {
+		line, rest, _ := bytes.Cut(b, []byte{'\n'})
+		index.add(string(line), bit)
+		w.n++
+		b = rest
 	}
-	if end > int(w.offs[i]) && w.data[end-1] == '\n' {
-		end--
-	}
-	return w.data[w.offs[i]:end]
+	return w
 }
 
 // has reports whether the folded key k is in the list.
@@ -98,11 +84,11 @@ func (w *wordList) has(k string) bool {
 	if w == nil || k == "" {
 		return false
 	}
-	return w.index[k]&w.bit != 0
+	return w.index.get(k)&w.bit != 0
 }
 
 // Len is the number of keys.
-func (w *wordList) Len() int { return len(w.offs) }
+func (w *wordList) Len() int { return w.n }
 
 // LexiconKey folds a word the way the filter looks words up: lower-case, accents removed, hyphens and spaces as
 // '-', apostrophes as '\”. scripts/pii-lexicons.sh builds the embedded lists with it.
