@@ -40,3 +40,20 @@ func TestBirthdatesSpoken(t *testing.T) {
 		{"rendez-vous le seize juin à la sous-préfecture", "seize juin"},
 	})
 }
+
+// TestDocumentNumbersByKind: a residence card « UE » is a document, not a European text; the number that answers
+// a question naming the document on the line before, or that follows a foreign word for a passport, is that
+// document's; a European regulation's number stays.
+func TestDocumentNumbersByKind(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"residence card UE", "Il est belge, titulaire d'une carte de séjour UE n° 6409921735, et demande l'APL.", "6409921735", LabelIDDoc},
+		{"answer to a question on the document", "Agent : Et le numéro de votre récépissé ?\nUsager : 5120 7734 18.\nAgent : Merci.", "5120 7734 18", LabelIDDoc},
+		{"answer after a passport question", "Conseillère : Votre numéro de passeport ?\nM. Sylla : P4417920, Mali.", "P4417920", LabelIDDoc},
+		{"foreign word for passport", "Mi pasaporte colombiano AV3381290, gracias.", "AV3381290", LabelIDDoc},
+		{"CNIE", "CNIE : KM208841, délivrée à Rabat", "KM208841", LabelIDDoc},
+	})
+	keptAll(t, [][2]string{
+		{"selon le règlement UE n° 2016/679 sur les données", "2016/679"},
+		{"Agent : Vous pouvez me rappeler l'article ?\nUsager : article L. 262-1, je crois.", "262-1"},
+	})
+}

@@ -230,6 +230,9 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 			if transportWords[t.key] && len(s) > 6 {
 				break
 			}
+			if (t.key == "ue" || t.key == "ce" || t.key == "cee") && k > 0 && (isDocCue(numberCues[d.toks[k-1].key]) || d.toks[k-1].key == "carte") {
+				break // « carte de séjour UE n° … »: a document issued under EU law, not the text's number
+			}
 			if t.in(tagCourt) && strings.Contains(d.text[d.toks[a].start:d.toks[b].end], "/") {
 				break // « ordonnance IP n° 24/01583 »: a court's docket number (texts are numbered 2020-1234)
 			}

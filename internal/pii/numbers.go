@@ -276,6 +276,17 @@ func (d *detector) groupLengths(a, b int, lens ...int) bool {
 // labelCue looks back, within the sentence, for the word that says what kind of identifier follows, past the
 // small words that stop cueBefore: it only chooses a label, never whether to mask.
 func (d *detector) labelCue(a int) cue {
+	if c := d.labelCue1(a); c != cueNone {
+		return c
+	}
+	if q := d.questionBefore(a); q >= 0 {
+		return d.questionCue(q) // « Votre numéro de passeport ? ⏎ M. Sylla : P4417920 »
+	}
+	return cueNone
+}
+
+// labelCue1 is labelCue within the number's own sentence.
+func (d *detector) labelCue1(a int) cue {
 	for k, n := a-1, 0; k >= 0 && n < 8; k, n = k-1, n+1 {
 		g := d.gap(k)
 		if strings.ContainsAny(g, "!?\n") || strings.Contains(g, ". ") && !abbreviations[d.toks[k].key] {
@@ -580,6 +591,11 @@ func (d *detector) cueBefore(a int) cue {
 	if c != cueNone {
 		return c
 	}
+	if q := d.questionBefore(a); q >= 0 {
+		if c := d.questionCue(q); c != cueNone {
+			return c
+		}
+	}
 	// « numéro », « n° » alone say it is a number of something, not of what.
 	for k, n := a-1, 0; k >= 0 && n < 3; k, n = k-1, n+1 {
 		switch d.toks[k].key {
@@ -588,6 +604,42 @@ func (d *detector) cueBefore(a int) cue {
 		}
 		if strings.ContainsAny(d.gap(k), "\n!?") {
 			break
+		}
+	}
+	return cueNone
+}
+
+// questionBefore reports, for a number that opens the answer of a dialogue (« Usager : 4201 9385 77 »), the
+// last token of the question on the line before (« Vous avez le numéro du récépissé ? »), or -1.
+func (d *detector) questionBefore(a int) int {
+	for k, n := a-1, 0; k >= 0 && n <= 3; k, n = k-1, n+1 {
+		g := d.gap(k)
+		if strings.Contains(g, "\n") {
+			if strings.Contains(g, "?") && !strings.Contains(g, "\n\n") && (k == a-1 || strings.Contains(d.gap(a-1), ":")) {
+				return k
+			}
+			return -1
+		}
+		if k < a-1 && strings.Trim(g, " .'’") != "" {
+			return -1 // the speaker's label is a few words, a colon after them
+		}
+	}
+	return -1
+}
+
+// questionCue finds, in the question that ends at token q, the word that says what number is asked for: the
+// answer's number is of that kind.
+func (d *detector) questionCue(q int) cue {
+	for k, n := q, 0; k >= 0 && n < 8; k, n = k-1, n+1 {
+		if k < q && strings.ContainsAny(d.gap(k), ".!?\n") {
+			break
+		}
+		t := &d.toks[k]
+		if !t.in(tagCue) {
+			continue
+		}
+		if c, ok := numberCues[t.key]; ok && c != cuePhone && !(t.key == "carte" && k < q) {
+			return c
 		}
 	}
 	return cueNone
