@@ -21,7 +21,7 @@ for set in reviews reviews-real43 reviews5 reviews2 reviews3 reviews4; do
     "$tmp/peer" score --gold "$ev/$set.jsonl" --run "$tmp/peer-$set.jsonl" --split "$s" --name bm25peer
   done
 done
-for set in questions questions2 questions3; do
+for set in questions questions2 questions5 questions3; do
   "$plume" search --jsonl -k 5 < "$ev/$set.jsonl" > "$tmp/plume-$set.jsonl" 2>/dev/null || true
   "$tmp/peer" run --corpus "$dir" --input "$ev/$set.jsonl" > "$tmp/peer-$set.jsonl"
   "$tmp/peer" score --gold "$ev/$set.jsonl" --run "$tmp/plume-$set.jsonl" --name plume
