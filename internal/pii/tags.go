@@ -29,7 +29,7 @@ const (
 
 var (
 	keyTagsOnce sync.Once
-	keyTags     map[string]uint32
+	keyTags     *wordIndex // a tag set's bits as the info of its keys
 	// tagLens has bit n set when a tagged key has n bytes, tagFirst bit c when one starts with byte c: most
 	// tokens of a text are in no set, and most of those are told so without hashing them.
 	tagLens  uint64
@@ -42,7 +42,7 @@ func tagsOf(k string) uint32 {
 	if len(k) == 0 || len(k) > 63 || tagLens&(1<<len(k)) == 0 || tagFirst[k[0]>>6]&(1<<(k[0]&63)) == 0 {
 		return 0
 	}
-	return keyTags[k]
+	return uint32(keyTags.get(k))
 }
 
 // buildKeyTags indexes the sets once, at the first scan: they are all filled by then.
@@ -69,14 +69,22 @@ func buildKeyTags() {
 	put(tagBirthCue, boolKeys(birthCues))
 	put(tagSecu, boolKeys(secuWords))
 	put(tagFiscal, boolKeys(fiscalWords))
+	keyBytes := 0
 	for k := range m {
 		if len(k) > 63 {
 			panic("pii: clé de liste trop longue pour les étiquettes : " + k)
 		}
 		tagLens |= 1 << len(k)
 		tagFirst[k[0]>>6] |= 1 << (k[0] & 63)
+		keyBytes += len(k)
 	}
-	keyTags = m
+	// The lexicon's table, not the map: every token of a text passing the two filters above is looked up.
+	x := newWordIndex(len(m), keyBytes)
+	for k, tags := range m {
+		x.add(k, wordInfo(tags))
+	}
+	x.done()
+	keyTags = x
 }
 
 // boolKeys yields the keys of a set whose value is true.

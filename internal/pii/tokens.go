@@ -41,12 +41,14 @@ func (t *tok) lettersOnly() bool { return t.flags&(fDigit|fLetter) == fLetter }
 // costs two allocations whatever its length. It calls check every few thousand tokens: on a 3.5 MB body
 // tokenizing alone took most of a second, and a scan past its deadline must stop there too.
 func tokenize(text string, toks []tok, arena []byte, check func()) ([]tok, []byte) {
-	// A text of n bytes holds at most (n+1)/2 tokens. With less room than that, the tokens are counted first (a
-	// scan of bytes, a hundredth of tokenize) and allocated once: guessing the density and growing the slice
-	// allocated and copied a body of single digits' tokens twice, a third of its scan, in one stretch without a
-	// look at the clock.
-	if cap(toks) < (len(text)+1)/2 {
-		if n := countTokens(text, check); cap(toks) < n {
+	// A text of n bytes holds at most (n+1)/2 tokens. With less room than that, a short text gets room for that
+	// many; a long one has its tokens counted first (a scan of bytes, a few per cent of tokenize) and allocated
+	// once: guessing the density and growing the slice allocated and copied a body of single digits' tokens
+	// twice, a third of its scan, in one stretch without a look at the clock.
+	if most := (len(text) + 1) / 2; cap(toks) < most {
+		if len(text) <= 64<<10 {
+			toks = make([]tok, 0, most) // at most 1.3 MB, kept in the pool: the next texts need no count
+		} else if n := countTokens(text, check); cap(toks) < n {
 			toks = make([]tok, 0, n)
 		}
 	}
