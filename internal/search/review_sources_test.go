@@ -2,12 +2,17 @@ package search_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/embed"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
+	"github.com/plume-services/plume/internal/store/storetest"
 )
 
 // TestReviewTitleSearch checks the title search of a review: a short title that names the démarche lifts its
@@ -44,5 +49,60 @@ func TestReviewTitleSearch(t *testing.T) {
 		if len(f.Passages) == 0 || f.URL == "" || i > 0 && f.Score > src.Fiches[i-1].Score {
 			t.Errorf("fiche %d: %+v (scores not in order or no passage)", i, f)
 		}
+	}
+}
+
+// TestReviewQueryTF checks that a word the review repeats counts more than once in the full-text scores: the
+// fiche of the allowance named three times (two rare words) passes the fiche that holds three of the narrative's
+// words, each said once, one of them less rare; counting every word once (QueryTF 1) gives the narrative's fiche.
+func TestReviewQueryTF(t *testing.T) {
+	t.Parallel()
+	st := storetest.NewDB(t)
+	ctx := context.Background()
+	doc := func(id, title, body string) corpus.Document {
+		return corpus.Document{ID: id, Audience: "particuliers", Kind: "F", Title: title, URL: "https://example.org/" + id,
+			Sections: []corpus.Section{{Blocks: []string{body}}}}
+	}
+	docs := []corpus.Document{
+		doc("F1", "Versements aux familles", "La subvention quinquennale est versée une fois tous les cinq ans aux familles."),
+		doc("F2", "Location d'un logement", "Le bailleur fixe le loyer ; la caution est rendue au locataire qui part."),
+	}
+	for i := range 40 { // common words, so that IDF tells them from the rare ones; « caution » is less rare
+		body := "Les familles qui déménagent demandent une aide."
+		if i < 4 {
+			body = "Les familles qui déménagent demandent une caution."
+		}
+		docs = append(docs, doc(fmt.Sprintf("F%d", 100+i), "Famille et logement", body))
+	}
+	if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(ctx, inMemory(docs)); err != nil {
+		t.Fatal(err)
+	}
+	// The full-text legs alone: the vectors count repeated words in their own way.
+	s := search.New(st, embed.NewLocal(dim), search.Options{FullTextWeight: 1, VectorWeight: 0})
+	review := search.Review{Organisation: "Caisse", Text: pii.Public("Ma subvention quinquennale n'arrive pas. " +
+		"La subvention quinquennale devait tomber en mai. J'attends toujours la subvention quinquennale. " +
+		"Mon bailleur réclame le loyer et garde la caution.")}
+	tests := []struct {
+		name    string
+		queryTF int
+		want    []string
+	}{
+		{"the repeated allowance first", 0, []string{"F1", "F2"}},
+		{"each word once: the narrative's fiche first", 1, []string{"F2", "F1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src, err := s.ReviewSources(ctx, review, search.ReviewOptions{QueryTF: tt.queryTF, NoAbstain: true, TitleCoverWeight: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range src.Fiches[:min(2, len(src.Fiches))] {
+				got = append(got, f.DocID)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("first fiches (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -76,7 +76,10 @@ func TestQueryRewriter(t *testing.T) {
 	rank := func(src search.Sources) int {
 		return slices.IndexFunc(src.Fiches, func(f search.Fiche) bool { return f.DocID == "F1726" })
 	}
-	if src.Abstained || rank(src) < 0 || rank(plain) >= 0 && rank(src) >= rank(plain) {
+	// Higher with the rewrite, or as high with the first fiche's lead over it cut: the citizen's own words may
+	// already put it among the first.
+	lead := func(src search.Sources) float64 { return src.Fiches[0].Score - src.Fiches[rank(src)].Score }
+	if src.Abstained || rank(src) < 0 || rank(plain) >= 0 && (rank(src) > rank(plain) || rank(src) == rank(plain) && rank(src) > 0 && lead(src) >= lead(plain)) {
 		t.Errorf("the lost registration certificate F1726 at %d, %d without the rewrite: want it higher", rank(src), rank(plain))
 	}
 
