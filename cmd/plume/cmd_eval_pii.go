@@ -20,6 +20,7 @@ func init() {
 			split := fs.String("split", "all", "jeu évalué : un fichier de eval/pii sans .jsonl (test-blind-3, test-blind-4, test-blind, dev-blind, real43, templates-dev…) ou all")
 			format := fs.String("format", "text", "sortie : text ou json")
 			data := fs.String("data", "", "dossier des jeux annotés (par défaut eval/pii, cherché depuis le répertoire courant)")
+			tagger := fs.Float64("tagger", 0, "ajoute aux règles le modèle de noms embarqué, à ce seuil (0 : les règles seules ; seuil choisi par validation croisée : pii.DefaultTaggerThreshold)")
 			details := fs.Bool("details", false, "liste les valeurs qui fuient et les segments en trop (jamais pour les jeux de mesure : test-blind-3, test-blind-4 et suivants, real43*)")
 			return func(ctx context.Context, a *app) error {
 				if *format != "text" && *format != "json" {
@@ -44,6 +45,9 @@ func init() {
 					timeout = 2 * time.Second
 				}
 				f := pii.NewFilter(timeout)
+				if *tagger > 0 {
+					f = f.WithTagger(pii.EmbeddedTagger(), *tagger)
+				}
 				reports := map[string]eval.PIIReport{}
 				for _, s := range splits {
 					set, err := eval.LoadPIISplit(dir, s)

@@ -197,3 +197,23 @@ func BenchmarkLexiconLoad(b *testing.B) {
 	runtime.KeepAlive(l)
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "heap-MB")
 }
+
+// BenchmarkTaggerLoad measures what the first filter with the name tagger pays: decompressing the embedded model.
+func BenchmarkTaggerLoad(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		m, err := LoadTagger(taggerGZ)
+		if err != nil || len(m.w) == 0 {
+			b.Fatalf("LoadTagger: %v", err)
+		}
+	}
+}
+
+// BenchmarkFindTagger is BenchmarkFind with the embedded name tagger after the rules.
+func BenchmarkFindTagger(b *testing.B) {
+	f := NewFilter(0).WithTagger(EmbeddedTagger(), DefaultTaggerThreshold)
+	benchReviews(b, func(ctx context.Context, text string) error {
+		_, err := f.Find(ctx, text)
+		return err
+	})
+}

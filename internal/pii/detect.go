@@ -35,6 +35,10 @@ type detector struct {
 	officeAddrs []int           // sorted [start, end) pairs of the offices' addresses found
 	public      []int           // sorted [start, end) pairs released as an office's: the second pass leaves them too
 
+	tagger    *Tagger // adds the persons the rules missed (tagger.go); nil: the rules alone
+	threshold float64
+	collect   *TaggerSet // when training, receives the candidate words' features
+
 	ctx      context.Context
 	deadline time.Time
 	ticks    int
@@ -49,6 +53,7 @@ type buffers struct {
 	arena []byte
 	units []unit
 	cands []cand
+	tag   tagCtx
 }
 
 var bufPool = sync.Pool{New: func() any { return &buffers{} }}
@@ -106,6 +111,8 @@ func (d *detector) run() []Span {
 		clear(b.toks2[:b.used2])
 		clear(b.units)
 		b.toks, b.toks2, b.units, b.used2 = b.toks[:0], b.toks2[:0], b.units[:0], 0
+		clear(b.tag.refs)
+		b.tag.refs = b.tag.refs[:0]
 		b.cands = b.cands[:0]
 		bufPool.Put(b)
 	}()
@@ -147,6 +154,12 @@ func (d *detector) run() []Span {
 	b.units = d.us
 	b.cands = d.cands
 	spans := d.resolve()
+	if d.collect != nil {
+		d.collectRows(&b.tag, spans, rw)
+	}
+	if d.tagger != nil {
+		spans = d.tag(&b.tag, spans, d.tagger, d.threshold)
+	}
 	if rw != nil {
 		spans = rw.mapBack(spans)
 		d.public = mapPairs(rw, d.public)

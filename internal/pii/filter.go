@@ -26,8 +26,10 @@ type Result struct {
 
 // Filter finds personal data in French text. It holds no per-text state: one Filter serves every goroutine.
 type Filter struct {
-	timeout time.Duration
-	lex     *lexicon
+	timeout   time.Duration
+	lex       *lexicon
+	tagger    *Tagger // nil: the rules alone
+	threshold float64
 }
 
 // ErrFilter is wrapped by every error of the filter: whatever went wrong, nothing was redacted and nothing may
@@ -76,7 +78,7 @@ func (f *Filter) Find(ctx context.Context, text string) (spans []Span, err error
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%w : %w", ErrFilter, err)
 	}
-	d := &detector{text: text, lex: f.lex, ctx: ctx, lastPerson: -10}
+	d := &detector{text: text, lex: f.lex, ctx: ctx, lastPerson: -10, tagger: f.tagger, threshold: f.threshold}
 	if f.timeout > 0 {
 		d.deadline = time.Now().Add(f.timeout)
 	}
