@@ -57,3 +57,16 @@ func TestDocumentNumbersByKind(t *testing.T) {
 		{"Agent : Vous pouvez me rappeler l'article ?\nUsager : article L. 262-1, je crois.", "262-1"},
 	})
 }
+
+// TestCedexAddresses: an address in Cedex, the mail service of organisations, is an office's when nothing says it
+// is someone's; a person's box number in Cedex, or an address said to be one's own, stays personal.
+func TestCedexAddresses(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"a box in Cedex", "Mon adresse là-bas : BP 812, 98713 Papeete Cedex, Tahiti.", "BP 812, 98713 Papeete Cedex", LabelAddress},
+		{"lodged at an association", "Adresse de domiciliation : Secours populaire, 8 rue des Forges, 21000 Dijon Cedex 4", "8 rue des Forges, 21000 Dijon Cedex 4", LabelAddress},
+	})
+	keptAll(t, [][2]string{
+		{"Vous pouvez aussi écrire au 7 place de la Liberté, 83056 Toulon Cedex, en joignant l'acte.", "7 place de la Liberté, 83056 Toulon Cedex"},
+		{"Le recours est à adresser au 14 rue Saint-Éloi, 67070 Strasbourg Cedex 2.", "67070 Strasbourg Cedex 2"},
+	})
+}

@@ -77,7 +77,7 @@ func (d *detector) dropOffices() {
 	// Addresses first: a phone after an office's address is the office's.
 	for _, c := range d.cands {
 		if c.label == LabelAddress || c.label == LabelPostcodeCity {
-			if s, ok := d.officeAddress(c.start); ok || d.sortingCode(c.start, c.end) {
+			if s, ok := d.officeAddress(c.start); ok || d.sortingCode(c.start, c.end) || d.cedexOffice(c.start, c.end) {
 				drop = append(drop, s, c.end)
 			}
 		}
@@ -477,6 +477,35 @@ func (d *detector) sortingCode(s, e int) bool {
 		}
 	}
 	return false
+}
+
+// cedexOffice reports an address [s, e) whose commune is followed by « Cedex » with no box number in it and no
+// cue of anyone's own before it in its sentence: Cedex is the mail service of organisations that receive much
+// mail, « écrire au 11 rue …, 44941 Nantes Cedex 9 ». A person reached through a box (« BP 34, 98845 Nouméa
+// Cedex ») or lodged at an association (« notre adresse postale : Association …, BP 125, … Cedex ») keeps it.
+func (d *detector) cedexOffice(s, e int) bool {
+	a := d.tokAt(s)
+	cedex := false
+	for k := a; k < len(d.toks) && d.toks[k].start < e; k++ {
+		switch d.toks[k].key {
+		case "cedex":
+			cedex = true
+		case "bp", "boite":
+			return false
+		}
+	}
+	if !cedex {
+		return false
+	}
+	for k, n := a-1, 0; k >= 0 && n < 12; k, n = k-1, n+1 {
+		if d.privateAt(k) {
+			return false
+		}
+		if d.sentenceEndAfter(k) || strings.ContainsAny(d.gap(k), ".!?") && !d.abbrevDot(k) {
+			break
+		}
+	}
+	return true
 }
 
 // letterheadBreak reports a blank line after token k that only spaces out the lines of a letterhead
