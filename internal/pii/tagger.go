@@ -328,6 +328,16 @@ func (d *detector) tagCandidate(c *tagCtx, i int, training bool) bool {
 	return !d.allCaps && t.has(fCap|fUpper|fInitial) && !t.has(fSentStart)
 }
 
+// namedThings are the things, laws and firms named after a person: « la loi Chassaigne », « la société
+// Transports Lemaire ».
+var namedThings = set(`loi lois decret reforme amendement circulaire dispositif plan societe entreprise ets etablissements groupe marque`)
+
+// companyForms are the legal forms written after a firm's name: « Nestlé SA ».
+var companyForms = set(`sa sas sasu sarl eurl sci snc gmbh ag ltd inc llc bv spa srl`)
+
+// townBefore introduce a town: « à Neuilly », « en Avignon ».
+var townBefore = set(`a en de d vers pres habite`)
+
 // placeArticles put a place or a thing after them, not a person: « du Morvan », « au Raincy ».
 var placeArticles = set(`du au aux`)
 
@@ -664,11 +674,21 @@ func (d *detector) afterPlaceWord(c *tagCtx, i int) bool {
 }
 
 // notPersonNext reports the places where a capitalised word is no person: after a reference's word (« la
-// référence MARTIN »), after « du » or « au » (« les habitants du Morvan »), after a town, before thanks in another
-// language (« Mila esker »).
+// référence MARTIN »), after « du » or « au » (« les habitants du Morvan »), after a law's or a firm's word, after
+// a town, a town after « à », before a firm's legal form or thanks in another language (« Mila esker »).
 func (d *detector) notPersonNext(c *tagCtx, i int) bool {
-	if i > 0 && (bookingWords[d.toks[i-1].key] || identifierLabels[d.toks[i-1].key] || placeArticles[d.toks[i-1].key]) {
+	if i > 0 && (bookingWords[d.toks[i-1].key] || identifierLabels[d.toks[i-1].key] || placeArticles[d.toks[i-1].key] ||
+		namedThings[d.toks[i-1].key]) {
 		return true
+	}
+	if i+1 < len(d.toks) && companyForms[d.toks[i+1].key] && d.toks[i+1].has(fUpper) {
+		return true // « Nestlé SA »
+	}
+	// A town after « à », « en », « de »: « chez ses parents, à Neuilly ».
+	if i > 0 && townBefore[d.toks[i-1].key] {
+		if inf := d.infoOf(c, i); inf&wPlace != 0 && inf&(wFirst|wLast) == 0 {
+			return true
+		}
 	}
 	// A district after its town: « Toulouse Borderouge », « Saint-Denis Pleyel ».
 	if i > 0 && d.toks[i-1].lettersOnly() && strings.Trim(d.gap(i-1), " ") == "" && d.toks[i-1].has(fCap|fUpper) {
