@@ -70,3 +70,16 @@ func TestCedexAddresses(t *testing.T) {
 		{"Le recours est à adresser au 14 rue Saint-Éloi, 67070 Strasbourg Cedex 2.", "67070 Strasbourg Cedex 2"},
 	})
 }
+
+// TestPublicFiguresAndTexts: a count of an office's cases grouped by thousands, a European regulation named with
+// its adjective, a « lettre circulaire » (LC) are public; a file number before the same words is not.
+func TestPublicFiguresAndTexts(t *testing.T) {
+	keptAll(t, [][2]string{
+		{"Bilan 2024 : 31 905 demandes traitées, dont 40 % en ligne.", "31 905"},
+		{"Le règlement européen 261/2004 prévoit une indemnisation.", "261/2004"},
+		{"Une lettre de la Cnav (LC n° 2023-045) précise ce point.", "2023-045"},
+	})
+	runKinds(t, []kindCase{
+		{"file number before a count noun", "mon dossier 44810392 demandes en attente", "44810392", LabelCaseID},
+	})
+}

@@ -152,7 +152,7 @@ func safeWordCode(k string) bool {
 // legalWords announce a reference to a text or a form: the number after them is public.
 var legalWords = set(`article articles art loi lois decret decrets arrete arretes circulaire circulaires ordonnance
 	cerfa formulaire formulaires jorf jo directive reglement deliberation alinea al nor bofip boi bo ue ce cee
-	vol train tgv ter intercites ouigo tram bus navette rer instruction instructions vols trains`)
+	vol train tgv ter intercites ouigo tram bus navette rer instruction instructions vols trains lc`)
 
 // transportWords name a train, a flight or a bus: the short number after them is public, a long code is a
 // booking's.
@@ -163,11 +163,16 @@ var courtWords = set(`ordonnance jugement arret`)
 
 // legalAdjectives qualify a text between its kind and its number: « arrêté préfectoral n° … ».
 var legalAdjectives = set(`prefectoral prefectorale municipal municipale ministeriel ministerielle interministeriel
-	interministerielle organique modificatif modificative rectificatif rectificative royal`)
+	interministerielle organique modificatif modificative rectificatif rectificative royal europeen europeenne
+	communautaire`)
 
 // safeNumber reports whether tokens a..b are a known safe form.
 func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	if d.amountAfter(b) || d.amountBefore(a) {
+		return true
+	}
+	// A count of things grouped by thousands: « 48 210 demandes », « 12 004 dossiers traités ».
+	if a < b && d.amountShape(a, b) && b+1 < len(d.toks) && countNouns[d.toks[b+1].key] && strings.TrimSpace(d.gap(b)) == "" {
 		return true
 	}
 	// An amount said by its word, without its currency: « RFR 14 860 », « revenu fiscal de référence : 31 420 ».
@@ -280,6 +285,10 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	}
 	return false
 }
+
+// countNouns are what an office counts in its figures: « 48 210 demandes ».
+var countNouns = set(`demandes dossiers appels usagers visites passages contacts courriers reclamations allocataires
+	beneficiaires foyers familles accompagnements rendez-vous entretiens connexions recours`)
 
 // publicShortNumbers are the national short numbers longer than four digits: spam reports, European helplines.
 var publicShortNumbers = set(`33700 116000 116006 116111 116117 116123`)
