@@ -423,3 +423,50 @@ func inMemory(docs []corpus.Document) *corpus.Source {
 		}
 	}}
 }
+
+// TestQuestionTitleCover checks that a question naming a fiche's whole title puts that fiche before one whose text
+// holds more of the question's words, and that a negative weight turns the bonus off.
+func TestQuestionTitleCover(t *testing.T) {
+	t.Parallel()
+	st := storetest.NewDB(t)
+	ctx := context.Background()
+	doc := func(id, title, body string) corpus.Document {
+		return corpus.Document{ID: id, Audience: "particuliers", Kind: "F", Title: title, URL: "https://example.org/" + id,
+			Sections: []corpus.Section{{Blocks: []string{body}}}}
+	}
+	docs := []corpus.Document{
+		doc("F1", "Porter plainte", "La victime d'une infraction se rend au commissariat ou à la gendarmerie."),
+		doc("F2", "Cycles et deux-roues : démarches après un vol", "Après le vol d'un vélo, il faut porter plainte "+
+			"au commissariat : la plainte pour le vol du vélo est demandée par l'assureur du vélo."),
+	}
+	for i := range 40 { // common words, so that IDF tells them from the rare ones
+		docs = append(docs, doc(fmt.Sprintf("F%d", 100+i), "Famille et logement", "Les familles qui déménagent demandent une aide."))
+	}
+	if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(ctx, inMemory(docs)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		weight float64
+		want   []string
+	}{
+		{"the named title first", 0, []string{"F1", "F2"}},
+		{"without the bonus, the fiche with most words", -1, []string{"F2", "F1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := search.New(st, embed.NewLocal(dim), search.Options{TitleCoverWeight: tt.weight})
+			rs, err := s.Search(ctx, search.Query{Text: pii.Public("on m'a volé mon vélo, comment porter plainte ?"), K: 2, ByDocument: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rs {
+				got = append(got, r.DocID)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("fiches (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -261,24 +261,35 @@ func (s *Searcher) addTitleSearch(ctx context.Context, title pii.Redacted, fiche
 // addTitleCover adds weight times the share of each fiche's title words (light stems, stopwords out) found in
 // the query to the fiche's score, and orders the fiches by the new score.
 func addTitleCover(query pii.Redacted, fiches []Fiche, weight float64) {
+	words := queryTerms(query)
+	for i, f := range fiches {
+		fiches[i].Score += weight * titleCover(f.Title, words)
+	}
+	sortFiches(fiches)
+}
+
+// titleCover is the share of a title's words (light stems, stopwords out) found in words.
+func titleCover(title string, words map[string]bool) float64 {
+	terms := embed.ContentTerms(title)
+	if len(terms) == 0 {
+		return 0
+	}
+	found := 0
+	for _, t := range terms {
+		if words[t] {
+			found++
+		}
+	}
+	return float64(found) / float64(len(terms))
+}
+
+// queryTerms is the set of a query's content words, as titleCover matches them.
+func queryTerms(query pii.Redacted) map[string]bool {
 	words := map[string]bool{}
 	for _, t := range embed.ContentTerms(query.String()) {
 		words[t] = true
 	}
-	for i, f := range fiches {
-		title := embed.ContentTerms(f.Title)
-		if len(title) == 0 {
-			continue
-		}
-		found := 0
-		for _, t := range title {
-			if words[t] {
-				found++
-			}
-		}
-		fiches[i].Score += weight * float64(found) / float64(len(title))
-	}
-	sortFiches(fiches)
+	return words
 }
 
 // sortFiches orders fiches by score, best first, keeping the order of equal ones.
