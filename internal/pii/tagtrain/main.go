@@ -91,12 +91,8 @@ func run(out string, cv bool, ths string, templates, details bool, opts pii.Tagg
 	}
 	fmt.Fprintf(os.Stderr, "traits calculés en %s\n", time.Since(t0).Round(time.Millisecond))
 	if !cv {
-		sets := make([]*pii.TaggerSet, len(splits))
-		for i, s := range splits {
-			sets[i] = s.set
-		}
 		t1 := time.Now()
-		m := pii.TrainTagger(sets, opts)
+		m := pii.TrainTagger(setsOf(splits), opts)
 		b, err := m.MarshalBinary()
 		if err != nil {
 			return err
@@ -134,18 +130,13 @@ func run(out string, cv bool, ths string, templates, details bool, opts pii.Tagg
 				return err
 			}
 		}
+		cs, _, err := score(ctx, rules, m, thresholds, h.ex)
+		if err != nil {
+			return err
+		}
 		row := []string{h.name, strconv.Itoa(len(h.ex))}
-		for k := -1; k < len(thresholds); k++ {
-			f := rules
-			if k >= 0 {
-				f = rules.WithTagger(m, thresholds[k])
-			}
-			rep, err := eval.EvalPII(ctx, f, h.ex)
-			if err != nil {
-				return err
-			}
-			c := countsOf(rep)
-			pooled[k+1].add(c)
+		for k, c := range cs {
+			pooled[k].add(c)
 			row = append(row, c.String())
 		}
 		fmt.Println("| " + strings.Join(row, " | ") + " |")
@@ -159,11 +150,7 @@ func run(out string, cv bool, ths string, templates, details bool, opts pii.Tagg
 		return nil
 	}
 	// The templates (one author's patterns, not learnt from): scored by a model trained on every blind file.
-	all := make([]*pii.TaggerSet, len(splits))
-	for i, s := range splits {
-		all[i] = s.set
-	}
-	m := pii.TrainTagger(all, opts)
+	m := pii.TrainTagger(setsOf(splits), opts)
 	for _, n := range names {
 		if !strings.HasPrefix(n, "templates") {
 			continue
@@ -172,22 +159,45 @@ func run(out string, cv bool, ths string, templates, details bool, opts pii.Tagg
 		if err != nil {
 			return err
 		}
+		cs, reps, err := score(ctx, rules, m, thresholds, ex)
+		if err != nil {
+			return err
+		}
 		row := []string{n + " (not learnt from)", strconv.Itoa(len(ex))}
-		for k := -1; k < len(thresholds); k++ {
-			f := rules
-			if k >= 0 {
-				f = rules.WithTagger(m, thresholds[k])
-			}
-			rep, err := eval.EvalPII(ctx, f, ex)
-			if err != nil {
-				return err
-			}
-			c := countsOf(rep)
-			row = append(row, fmt.Sprintf("%s, %.1f %% clean texts masked", c, 100*rep.TrapReviewsMasked))
+		for k, c := range cs {
+			row = append(row, fmt.Sprintf("%s, %.1f %% clean texts masked", c, 100*reps[k].TrapReviewsMasked))
 		}
 		fmt.Println("| " + strings.Join(row, " | ") + " |")
 	}
 	return nil
+}
+
+// setsOf returns the candidate words of every split.
+func setsOf(splits []split) []*pii.TaggerSet {
+	sets := make([]*pii.TaggerSet, len(splits))
+	for i, s := range splits {
+		sets[i] = s.set
+	}
+	return sets
+}
+
+// score evaluates ex with the rules alone, then with the rules and m at each threshold.
+func score(ctx context.Context, rules *pii.Filter, m *pii.Tagger, thresholds []float64, ex []eval.PIIExample) ([]counts, []eval.PIIReport, error) {
+	var cs []counts
+	var reps []eval.PIIReport
+	for k := -1; k < len(thresholds); k++ {
+		f := rules
+		if k >= 0 {
+			f = rules.WithTagger(m, thresholds[k])
+		}
+		rep, err := eval.EvalPII(ctx, f, ex)
+		if err != nil {
+			return nil, nil, err
+		}
+		cs = append(cs, countsOf(rep))
+		reps = append(reps, rep)
+	}
+	return cs, reps, nil
 }
 
 // measured reports the sets that stay measured, never learnt from: the real experiences and the blind test
