@@ -83,3 +83,15 @@ func TestPublicFiguresAndTexts(t *testing.T) {
 		{"file number before a count noun", "mon dossier 44810392 demandes en attente", "44810392", LabelCaseID},
 	})
 }
+
+// TestHomeBeforeCommune: a commune and its postcode after someone's home (« sa maison à … ») are the person's;
+// after an office's house they stay.
+func TestHomeBeforeCommune(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"her house", "faut-il vendre sa maison à Issoudun 36100 après son décès ?", "Issoudun 36100", LabelPostcodeCity},
+		{"in brackets", "et pour la succession (leur maison à Montargis 45200), rien", "Montargis 45200", LabelPostcodeCity},
+	})
+	keptAll(t, [][2]string{
+		{"rendez-vous à la Maison France services de Vierzon 18100 mardi", "Vierzon 18100"},
+	})
+}

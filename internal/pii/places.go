@@ -878,11 +878,18 @@ func editDistance1(a, b string) bool {
 	return a[i:] == b[i+1:]
 }
 
+// dwellings are the words of a home that also name offices (« Maison de services », « Résidence autonomie »);
+// after a possessive they are someone's home.
+var dwellings = set(`maison residence pavillon villa appartement logement`)
+
 // officeBefore reports whether the commune starting at byte s names an office: « CAF de Grenoble 38000 ».
 func (d *detector) officeBefore(s int) bool {
 	k := sort.Search(len(d.toks), func(k int) bool { return d.toks[k].start >= s }) - 1
 	for n := 0; k >= 0 && n < 3; k, n = k-1, n+1 {
 		key := d.toks[k].key
+		if dwellings[key] && k > 0 && possessives[d.toks[k-1].key] {
+			return false // « sa maison à Vierzon 18100 »: someone's home, not an office
+		}
 		if nonNames[key] || institutions[key] || roles[key] {
 			return true
 		}
