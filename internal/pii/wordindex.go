@@ -34,15 +34,23 @@ func newWordIndex(capacity, keyBytes int) *wordIndex {
 }
 
 // find returns the slot of k, or the empty slot where k would go.
-func (x *wordIndex) find(k string, keys string) *wordSlot {
+func (x *wordIndex) find(k string) *wordSlot {
 	h := hashKey(k)
 	fp := uint16(h >> 48)
 	for i := h & x.mask; ; i = (i + 1) & x.mask {
 		s := &x.slots[i]
-		if s.n == 0 || s.fp == fp && int(s.n) == len(k) && keys[s.off:s.off+uint32(s.n)] == k {
+		if s.n == 0 || s.fp == fp && int(s.n) == len(k) && x.keyIs(s, k) {
 			return s
 		}
 	}
+}
+
+// keyIs reports whether the slot s holds k, reading the keys where they are: in build until done, then in keys.
+func (x *wordIndex) keyIs(s *wordSlot, k string) bool {
+	if x.build != nil {
+		return string(x.build[s.off:s.off+uint32(s.n)]) == k
+	}
+	return x.keys[s.off:s.off+uint32(s.n)] == k
 }
 
 // add marks k with bit, adding k if it is new. A key over 65,535 bytes or an index past its capacity is a build
@@ -55,7 +63,7 @@ func (x *wordIndex) add(k string, bit wordInfo) {
 	if len(k) > 1<<16-1 {
 		panic("pii: clé de lexique trop longue")
 	}
-	s := x.findBuilding(k)
+	s := x.find(k)
 	if s.n == 0 {
 		if (x.n+1)*8 > len(x.slots)*7 {
 			panic("pii: index des lexiques trop petit")
@@ -65,18 +73,6 @@ func (x *wordIndex) add(k string, bit wordInfo) {
 		x.n++
 	}
 	s.info |= bit
-}
-
-// findBuilding is find while the keys are still in build.
-func (x *wordIndex) findBuilding(k string) *wordSlot {
-	h := hashKey(k)
-	fp := uint16(h >> 48)
-	for i := h & x.mask; ; i = (i + 1) & x.mask {
-		s := &x.slots[i]
-		if s.n == 0 || s.fp == fp && int(s.n) == len(k) && string(x.build[s.off:s.off+uint32(s.n)]) == k {
-			return s
-		}
-	}
 }
 
 // done ends the building: the keys move to one string, and the index is read-only from then on.
@@ -93,7 +89,7 @@ func (x *wordIndex) get(k string) wordInfo {
 	if len(k) > 1<<16-1 {
 		return 0 // no key is that long: add refuses them
 	}
-	return x.find(k, x.keys).info
+	return x.find(k).info
 }
 
 // Len is the number of keys.
