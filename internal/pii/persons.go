@@ -337,16 +337,16 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 		// « mon fils Lucas », « la conseillère Sophie », « l'agent Karim »
 		// A French word that is nobody's name is a heading run on after the noun instead: « d'un enfant Congé
 		// maternité », « un référent déontologue ».
-		if (relations[p.key] || roles[p.key]) && u >= 2 && (possessives[us[u-2].key] || articles[us[u-2].key]) &&
+		if p.lex&(wRelation|wRole) != 0 && u >= 2 && (possessives[us[u-2].key] || articles[us[u-2].key]) &&
 			!(us[u].french && !us[u].inLex() && !us[u].known) && (!us[u].lower || d.lowerish || us[u].inLex() || us[u].known) &&
 			!d.acronymWord(&us[u]) {
 			return ctxPhrase
 		}
-		if relations[p.key] && strings.Contains(g, ",") && u >= 2 && (possessives[us[u-2].key] || u >= 3 && countWords[us[u-2].key] && possessives[us[u-3].key]) {
+		if p.lex&wRelation != 0 && strings.Contains(g, ",") && u >= 2 && (possessives[us[u-2].key] || u >= 3 && countWords[us[u-2].key] && possessives[us[u-3].key]) {
 			return ctxPhrase // « mes deux enfants, Mykola et Daryna »
 		}
 		// « mes trois enfants Noé », « mon ex-épouse C. Duhamel »
-		if (relations[p.key] || strings.HasPrefix(p.key, "ex-") && relations[p.key[3:]]) && u >= 2 &&
+		if (p.lex&wRelation != 0 || strings.HasPrefix(p.key, "ex-") && relations[p.key[3:]]) && u >= 2 &&
 			(u >= 3 && countWords[us[u-2].key] && possessives[us[u-3].key] || strings.HasPrefix(p.key, "ex-") && possessives[us[u-2].key]) &&
 			(us[u].cap || us[u].upper || us[u].initial || d.lowerish) && !us[u].notName() {
 			return ctxPhrase
