@@ -108,7 +108,7 @@ func (d *detector) run() []Span {
 		// Keys point into a string built per text, so nothing of this text survives in the pool but capacity.
 		// Only what this scan wrote is cleared: a short text after a long one does not clear megabytes.
 		clear(b.toks)
-		clear(b.toks2[:b.used2])
+		clear(b.toks2[:min(b.used2, cap(b.toks2))]) // used2 may count a slice replaced since: that one is dropped
 		clear(b.units)
 		b.toks, b.toks2, b.units, b.used2 = b.toks[:0], b.toks2[:0], b.units[:0], 0
 		clear(b.tag.refs)
