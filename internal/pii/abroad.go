@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -28,7 +29,7 @@ var streetSuffixes = []string{"strasse", "str", "gasse", "weg", "platz", "straat
 // foreignComplements open a complement line of an address abroad: flat, floor, block, staircase.
 var foreignComplements = set(`apto apt apartamento apartment dpto depto departamento piso ap bl bloc bloque sc scara et
 	etaj daire kat flat suite unit og eg stock tuer top izq izquierda dcha derecha dto esq rc no nr numero casa lote quinta
-	villa building bldg floor andar sala bte boite bus`)
+	villa building bldg floor andar sala bte boite bus m lok kv`)
 
 // countryNames are countries as people abroad write them, in French, in English or in their own language.
 var countryNames = set(`espana spain portugal romania deutschland germany allemagne italia italy brasil brazil
@@ -60,7 +61,8 @@ func (d *detector) foreignAddresses() {
 		switch {
 		case t.in(tagAbroad) && foreignStreetAfter[t.key] && t.has(fCap|fUpper):
 			s, e, ok = d.streetTypeAfter(i)
-		case t.in(tagAbroad) && foreignStreetBefore[t.key] && t.has(fCap|fUpper):
+		case t.in(tagAbroad) && foreignStreetBefore[t.key] && (t.has(fCap|fUpper) || d.gap(i) == ". "):
+			// « Calle Mayor 27 », and the abbreviations written in lower case: « ul. Piotrkowska 112 ».
 			s, e, ok = d.streetTypeBefore(i)
 		case t.has(fCap) && t.end-t.start >= 7 && gluedStreet(t.key):
 			s, e, ok = d.streetTypeBefore(i)
@@ -156,7 +158,9 @@ func (d *detector) numberAfterType(j int) (int, bool) {
 	if d.toks[k].digitsOnly() && d.toks[k].end-d.toks[k].start > 4 {
 		return 0, false
 	}
-	if k+1 < len(d.toks) && plainSpace(d.gap(k)) && (postcodeStops[d.toks[k+1].key] || d.toks[k+1].in(tagMonth)) {
+	// « 112 m. 5 » is a flat (Polish « mieszkanie »), not 112 metres.
+	flat := k+2 < len(d.toks) && d.toks[k+1].key == "m" && d.gap(k+1) == ". " && d.toks[k+2].digitsOnly()
+	if k+1 < len(d.toks) && plainSpace(d.gap(k)) && (postcodeStops[d.toks[k+1].key] && !flat || d.toks[k+1].in(tagMonth)) {
 		return 0, false
 	}
 	return k, true
@@ -190,6 +194,9 @@ func (d *detector) foreignBlock(s, e int) (int, int) {
 			break
 		}
 		end = d.toks[last].end
+		if m := provinceAfter.FindStringIndex(d.text[end:]); m != nil && kind != lineComplement {
+			end += m[1] // « 03501 Benidorm (Alicante) »
+		}
 		if kind != lineTown {
 			e = end
 		}
@@ -198,6 +205,19 @@ func (d *detector) foreignBlock(s, e int) (int, int) {
 		}
 	}
 	return s, e
+}
+
+// provinceAfter is a province or a region in brackets after a town: « (Alicante) », « (MG) ».
+var provinceAfter = regexp.MustCompile(`^[ \x{00a0}]?\(\p{Lu}[\p{L}'’ -]{0,30}\)`)
+
+// spanishFloor reports a floor written with an ordinal indicator: « 2º », « 3ª », « 1o ».
+func spanishFloor(k string) bool {
+	n := countDigits(k)
+	if n == 0 || n > 2 || !allDigits(k[:n]) {
+		return false
+	}
+	r := k[n:]
+	return r == "º" || r == "ª"
 }
 
 // foreignSep is what separates two lines of a postal block abroad: a comma, a line break, a dash.
@@ -248,6 +268,8 @@ func (d *detector) foreignLine(k int) (int, lineKind) {
 	switch {
 	case foreignComplements[t.key] && t.lettersOnly() || d.houseNumber(k) && k < last && foreignComplements[d.toks[k+1].key]:
 		return last, lineComplement
+	case spanishFloor(t.key):
+		return last, lineComplement // « 2º B », « 3ª izq. »
 	}
 	postcode, words := false, 0
 	for j := k; j <= last; j++ {
@@ -294,8 +316,9 @@ func (d *detector) postcodeAbroad(j int) bool {
 		if n >= 4 && n <= 6 {
 			return true
 		}
-		// The second half of « 4750-123 », « 01426-001 ».
-		return n == 3 && j > 0 && d.gap(j-1) == "-" && d.toks[j-1].digitsOnly()
+		// The second half of « 4750-123 », « 01426-001 »; the first of a Polish « 90-006 ».
+		return n == 3 && j > 0 && d.gap(j-1) == "-" && d.toks[j-1].digitsOnly() ||
+			n == 2 && j+1 < len(d.toks) && d.gap(j) == "-" && d.toks[j+1].digitsOnly() && d.toks[j+1].end-d.toks[j+1].start == 3
 	}
 	if n > 4 || n < 2 || !t.has(fDigit) || !t.has(fLetter) {
 		return false

@@ -95,3 +95,16 @@ func TestHomeBeforeCommune(t *testing.T) {
 		{"rendez-vous à la Maison France services de Vierzon 18100 mardi", "Vierzon 18100"},
 	})
 }
+
+// TestAddressesAbroadLayouts: a Spanish floor written with an ordinal sign, a province in brackets after the town,
+// a Polish street abbreviated in lower case with its flat (« m. 5 ») and its postcode NN-NNN are lines of one
+// address abroad; « 12 m. » of a length stays.
+func TestAddressesAbroadLayouts(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"Spanish floor and province", "Vivo en Calle Real 14, 3º A, 29601 Marbella (Málaga), España desde 2019.", "Calle Real 14, 3º A, 29601 Marbella (Málaga), España", LabelAddress},
+		{"Polish street and flat", "Adres: ul. Długa 8 m. 12, 80-831 Gdańsk, Polska.", "ul. Długa 8 m. 12, 80-831 Gdańsk, Polska", LabelAddress},
+	})
+	keptAll(t, [][2]string{
+		{"La Calle Mayor fait 300 m. Le bureau est au fond.", "300 m"},
+	})
+}
