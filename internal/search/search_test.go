@@ -236,6 +236,8 @@ func TestLexiconExpand(t *testing.T) {
 		{"inscrit à Pole Emploi depuis mars", "inscrit à Pole Emploi depuis mars France Travail Pôle emploi"},
 		{"ma carte grise", "ma carte grise certificat d'immatriculation"},
 		{"la CAF et la caf", "la CAF et la caf caisse d'allocations familiales"},
+		{"notre club de pétanque", "notre club de pétanque association"},
+		{"le fisc me relance", "le fisc me relance impôts administration fiscale"},
 		{"rien à voir", "rien à voir"},
 		{"grapl", "grapl"},
 	}
