@@ -2,17 +2,14 @@ package search_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/plume-services/plume/internal/corpus"
 	"github.com/plume-services/plume/internal/embed"
 	"github.com/plume-services/plume/internal/pii"
 	"github.com/plume-services/plume/internal/search"
-	"github.com/plume-services/plume/internal/store/storetest"
 )
 
 // TestReviewTitleSearch checks the title search of a review: a short title that names the démarche lifts its
@@ -57,26 +54,16 @@ func TestReviewTitleSearch(t *testing.T) {
 // words, each said once, one of them less rare; counting every word once (QueryTF 1) gives the narrative's fiche.
 func TestReviewQueryTF(t *testing.T) {
 	t.Parallel()
-	st := storetest.NewDB(t)
 	ctx := context.Background()
-	doc := func(id, title, body string) corpus.Document {
-		return corpus.Document{ID: id, Audience: "particuliers", Kind: "F", Title: title, URL: "https://example.org/" + id,
-			Sections: []corpus.Section{{Blocks: []string{body}}}}
-	}
-	docs := []corpus.Document{
-		doc("F1", "Versements aux familles", "La subvention quinquennale est versée une fois tous les cinq ans aux familles."),
-		doc("F2", "Location d'un logement", "Le bailleur fixe le loyer ; la caution est rendue au locataire qui part."),
-	}
-	for i := range 40 { // common words, so that IDF tells them from the rare ones; « caution » is less rare
-		body := "Les familles qui déménagent demandent une aide."
+	// « caution » is in four of the common fiches: less rare than the other words.
+	st := loadWithCommon(t, func(i int) string {
 		if i < 4 {
-			body = "Les familles qui déménagent demandent une caution."
+			return "Les familles qui déménagent demandent une caution."
 		}
-		docs = append(docs, doc(fmt.Sprintf("F%d", 100+i), "Famille et logement", body))
-	}
-	if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(ctx, inMemory(docs)); err != nil {
-		t.Fatal(err)
-	}
+		return "Les familles qui déménagent demandent une aide."
+	},
+		oneBlockDoc("F1", "Versements aux familles", "La subvention quinquennale est versée une fois tous les cinq ans aux familles."),
+		oneBlockDoc("F2", "Location d'un logement", "Le bailleur fixe le loyer ; la caution est rendue au locataire qui part."))
 	// The full-text legs alone: the vectors count repeated words in their own way.
 	s := search.New(st, embed.NewLocal(dim), search.Options{FullTextWeight: 1, VectorWeight: 0})
 	review := search.Review{Organisation: "Caisse", Text: pii.Public("Ma subvention quinquennale n'arrive pas. " +

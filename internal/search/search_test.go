@@ -292,23 +292,11 @@ func TestSemanticNeighboursOnSample(t *testing.T) {
 // question's common words outranks one holding the rare word alone, and a title match outranks a body match.
 func TestFullTextBM25(t *testing.T) {
 	t.Parallel()
-	st := storetest.NewDB(t)
 	ctx := context.Background()
-	doc := func(id, title, body string) corpus.Document {
-		return corpus.Document{ID: id, Audience: "particuliers", Kind: "F", Title: title, URL: "https://example.org/" + id,
-			Sections: []corpus.Section{{Blocks: []string{body}}}}
-	}
-	docs := []corpus.Document{
-		doc("F1", "Aide au transport", "La subvention quinquennale concerne les communes rurales."),
-		doc("F2", "Prime pour les familles", "La subvention quinquennale est versée aux familles qui déménagent, avec une prime de déménagement."),
-		doc("F3", "Subvention quinquennale", "Conditions générales."),
-	}
-	for i := range 40 { // common words, so that IDF tells them from the rare one
-		docs = append(docs, doc(fmt.Sprintf("F%d", 100+i), "Famille et logement", "Les familles qui déménagent demandent une prime."))
-	}
-	if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(ctx, inMemory(docs)); err != nil {
-		t.Fatal(err)
-	}
+	st := loadWithCommon(t, func(int) string { return "Les familles qui déménagent demandent une prime." },
+		oneBlockDoc("F1", "Aide au transport", "La subvention quinquennale concerne les communes rurales."),
+		oneBlockDoc("F2", "Prime pour les familles", "La subvention quinquennale est versée aux familles qui déménagent, avec une prime de déménagement."),
+		oneBlockDoc("F3", "Subvention quinquennale", "Conditions générales."))
 	s := search.New(st, embed.NewLocal(dim), search.Options{})
 	rank := func(q string) []string {
 		rs, err := s.Search(ctx, search.Query{Text: pii.Public(q), K: 5, ByDocument: true, Mode: search.FullTextOnly})
@@ -415,6 +403,26 @@ func TestDocumentLeg(t *testing.T) {
 	}
 }
 
+// oneBlockDoc is a fiche of the particuliers whose text is one block, in a section without a path.
+func oneBlockDoc(id, title, body string) corpus.Document {
+	return corpus.Document{ID: id, Audience: "particuliers", Kind: "F", Title: title, URL: "https://example.org/" + id,
+		Sections: []corpus.Section{{Blocks: []string{body}}}}
+}
+
+// loadWithCommon loads docs into a fresh database with 40 fiches of common words (the i-th's text common(i)), so
+// that IDF tells the docs' rare words from them.
+func loadWithCommon(t *testing.T, common func(i int) string, docs ...corpus.Document) *store.Store {
+	t.Helper()
+	st := storetest.NewDB(t)
+	for i := range 40 {
+		docs = append(docs, oneBlockDoc(fmt.Sprintf("F%d", 100+i), "Famille et logement", common(i)))
+	}
+	if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(context.Background(), inMemory(docs)); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 // inMemory is a source of service-public.fr fiches over documents already in memory.
 func inMemory(docs []corpus.Document) *corpus.Source {
 	return &corpus.Source{Name: corpus.ServicePublic, Total: len(docs), Documents: func(yield func(corpus.Document, error) bool) {
@@ -430,23 +438,11 @@ func inMemory(docs []corpus.Document) *corpus.Source {
 // holds more of the question's words, and that a negative weight turns the bonus off.
 func TestQuestionTitleCover(t *testing.T) {
 	t.Parallel()
-	st := storetest.NewDB(t)
 	ctx := context.Background()
-	doc := func(id, title, body string) corpus.Document {
-		return corpus.Document{ID: id, Audience: "particuliers", Kind: "F", Title: title, URL: "https://example.org/" + id,
-			Sections: []corpus.Section{{Blocks: []string{body}}}}
-	}
-	docs := []corpus.Document{
-		doc("F1", "Porter plainte", "La victime d'une infraction se rend au commissariat ou à la gendarmerie."),
-		doc("F2", "Cycles et deux-roues : démarches après un vol", "Après le vol d'un vélo, il faut porter plainte "+
-			"au commissariat : la plainte pour le vol du vélo est demandée par l'assureur du vélo."),
-	}
-	for i := range 40 { // common words, so that IDF tells them from the rare ones
-		docs = append(docs, doc(fmt.Sprintf("F%d", 100+i), "Famille et logement", "Les familles qui déménagent demandent une aide."))
-	}
-	if _, err := (&search.Indexer{Store: st, Embedder: embed.NewLocal(dim)}).Load(ctx, inMemory(docs)); err != nil {
-		t.Fatal(err)
-	}
+	st := loadWithCommon(t, func(int) string { return "Les familles qui déménagent demandent une aide." },
+		oneBlockDoc("F1", "Porter plainte", "La victime d'une infraction se rend au commissariat ou à la gendarmerie."),
+		oneBlockDoc("F2", "Cycles et deux-roues : démarches après un vol", "Après le vol d'un vélo, il faut porter plainte "+
+			"au commissariat : la plainte pour le vol du vélo est demandée par l'assureur du vélo."))
 	tests := []struct {
 		name   string
 		weight float64
