@@ -150,6 +150,7 @@ func (d *detector) run() []Span {
 	d.mailHeaders()
 	d.signatureBlocks()
 	d.joinBlocks()
+	d.countryTails()
 	d.dropOffices()
 	b.units = d.us
 	b.cands = d.cands
