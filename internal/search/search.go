@@ -129,6 +129,10 @@ type Options struct {
 	// fused score when ranking fiches (ByDocument, Hybrid), default DefaultQuestionTitleCoverWeight; negative disables
 	// it. Reviews have their own, ReviewOptions.TitleCoverWeight.
 	TitleCoverWeight float64
+	// NameWeight is the weight of the title leg (the question's vector against each fiche's title and
+	// breadcrumb) when a question is searched in both legs with the local embedder and no reranker, default
+	// DefaultNameWeight; negative disables it. Reviews have their own title search, ReviewOptions.TitleWeight.
+	NameWeight float64
 }
 
 // DefaultQuestionTitleCoverWeight is the default Options.TitleCoverWeight: a short question often names its
@@ -158,6 +162,7 @@ type Searcher struct {
 	mu       sync.Mutex
 	metaSeen time.Time
 	active   embed.Embedder // emb, with the corpus's IDF table for the local embedder
+	titles   *titleIndex    // the fiches' name vectors by active, nil without the title leg
 }
 
 // New returns a Searcher embedding queries with emb, which must be the embedder that built the corpus.
@@ -183,6 +188,7 @@ func New(st *store.Store, emb embed.Embedder, opt Options) *Searcher {
 	opt.SpreadBonus = weightOr(opt.SpreadBonus, DefaultSpreadBonus)
 	opt.DocumentWeight = weightOr(opt.DocumentWeight, DefaultDocumentWeight)
 	opt.TitleCoverWeight = weightOr(opt.TitleCoverWeight, DefaultQuestionTitleCoverWeight)
+	opt.NameWeight = weightOr(opt.NameWeight, DefaultNameWeight)
 	return &Searcher{store: st, emb: emb, opt: opt}
 }
 
@@ -241,7 +247,14 @@ func (s *Searcher) embedder(ctx context.Context) (embed.Embedder, int, error) {
 		}
 		active = local.WithIDF(idf).WithSemantic(sem)
 	}
-	s.active, s.metaSeen = active, meta.UpdatedAt
+	var titles *titleIndex
+	if _, ok := s.emb.(*embed.Local); ok && s.opt.NameWeight > 0 {
+		// Only the local embedder: a remote one would be asked for every fiche's name at the first question.
+		if titles, err = newTitleIndex(ctx, s.store, active); err != nil {
+			return nil, 0, err
+		}
+	}
+	s.active, s.titles, s.metaSeen = active, titles, meta.UpdatedAt
 	return active, meta.Dim, nil
 }
 
@@ -270,6 +283,10 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]ground.Passage, error
 		limit = max(limit, titleCoverFiches)
 	}
 	sq.Limit = limit
+	titles := s.titleLeg(q)
+	if titles != nil {
+		sq.Limit = max(limit, titlePool)
+	}
 	// Without a reranker, the store ranks fiches itself; a reranker scores passages, so it gets them all.
 	sq.ByDocument = q.ByDocument && s.opt.Reranker == nil
 	if q.ByDocument && s.opt.Reranker != nil {
@@ -278,6 +295,9 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]ground.Passage, error
 	res, err := s.store.SearchCorpus(ctx, sq)
 	if err != nil {
 		return nil, err
+	}
+	if titles != nil {
+		res = fuseTitles(res, titles.ranks(sq.Vector, q.Audience, q.Theme, titleDepth), s.opt.NameWeight, s.opt.RRFK)
 	}
 	if s.opt.Reranker != nil && len(res) > 1 {
 		if res, err = s.opt.Reranker.Rerank(ctx, q.Text, res); err != nil {
@@ -299,6 +319,17 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]ground.Passage, error
 		res = res[:q.K]
 	}
 	return res, nil
+}
+
+// titleLeg returns the fiches' name vectors when q is one the title leg re-ranks: both legs, no reranker (which
+// orders passages by itself), no single fiche asked for.
+func (s *Searcher) titleLeg(q Query) *titleIndex {
+	if q.Mode != Hybrid || s.opt.Reranker != nil || q.DocID != "" {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.titles
 }
 
 // prepare builds the store query of text: the lexicon's official words added, the full-text words and the

@@ -1,0 +1,72 @@
+package search
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/plume-services/plume/internal/ground"
+	"github.com/plume-services/plume/internal/store"
+)
+
+func TestTitleIndexRanks(t *testing.T) {
+	t.Parallel()
+	ti := &titleIndex{
+		docs: []store.CorpusTitle{
+			{DocID: "F1", Audience: "particuliers", Theme: "famille"},
+			{DocID: "F2", Audience: "particuliers", Theme: "travail"},
+			{DocID: "F3", Audience: "professionnels", Theme: "travail"},
+			{DocID: "F1", Audience: "professionnels", Theme: "famille"}, // the same fiche in another audience
+			{DocID: "F4", Audience: "particuliers", Theme: "famille"},
+		},
+		vecs: [][]float32{{1, 0}, {0.6, 0.8}, {0.8, 0.6}, {0.9, 0.1}, {0, 1}},
+	}
+	tests := []struct {
+		name            string
+		audience, theme string
+		depth           int
+		want            map[string]int
+	}{
+		{"all, a fiche ranked once by its best name", "", "", 10, map[string]int{"F1": 1, "F3": 2, "F2": 3, "F4": 4}},
+		{"depth", "", "", 2, map[string]int{"F1": 1, "F3": 2}},
+		{"audience", "professionnels", "", 10, map[string]int{"F1": 1, "F3": 2}},
+		{"theme", "", "travail", 10, map[string]int{"F3": 1, "F2": 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, ti.ranks([]float32{1, 0}, tt.audience, tt.theme, tt.depth)); diff != "" {
+				t.Errorf("ranks (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestFuseTitles(t *testing.T) {
+	t.Parallel()
+	res := func(pairs ...any) []ground.Passage {
+		var out []ground.Passage
+		for i := 0; i < len(pairs); i += 2 {
+			out = append(out, ground.Passage{DocID: pairs[i].(string), Score: pairs[i+1].(float64)})
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		in    []ground.Passage
+		ranks map[string]int
+		want  []ground.Passage
+	}{
+		{"a well-named fiche overtakes", res("A", 0.2, "B", 0.15), map[string]int{"B": 1}, res("B", 0.25, "A", 0.2)},
+		{"both named: the leg's ranks add", res("A", 0.2, "B", 0.16), map[string]int{"A": 11, "B": 1}, res("B", 0.26, "A", 0.25)},
+		{"no name in the leg: order kept", res("A", 0.2, "B", 0.2, "C", 0.1), nil, res("A", 0.2, "B", 0.2, "C", 0.1)},
+		{"every passage of a fiche gets its name's rank", res("A", 0.3, "B", 0.2, "B", 0.1), map[string]int{"B": 11}, res("A", 0.3, "B", 0.25, "B", 0.15)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := fuseTitles(tt.in, tt.ranks, 1, 9) // rank 1 adds 0.1, rank 11 0.05
+			if diff := cmp.Diff(tt.want, got, cmp.Comparer(func(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 })); diff != "" {
+				t.Errorf("fuseTitles (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
