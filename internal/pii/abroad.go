@@ -29,7 +29,7 @@ var streetSuffixes = []string{"strasse", "str", "gasse", "weg", "platz", "straat
 // foreignComplements open a complement line of an address abroad: flat, floor, block, staircase.
 var foreignComplements = set(`apto apt apartamento apartment dpto depto departamento piso ap bl bloc bloque sc scara et
 	etaj daire kat flat suite unit og eg stock tuer top izq izquierda dcha derecha dto esq rc no nr numero casa lote quinta
-	villa building bldg floor andar sala bte boite bus m lok kv bt cite lot`)
+	villa building bldg floor andar sala bte boite bus m lok kv`)
 
 // countryNames are countries as people abroad write them, in French, in English or in their own language.
 var countryNames = set(`espana spain portugal romania deutschland germany allemagne italia italy brasil brazil
@@ -164,52 +164,6 @@ func (d *detector) numberAfterType(j int) (int, bool) {
 		return 0, false
 	}
 	return k, true
-}
-
-// countryTails widens an address or a postcode found by the other rules over the rest of its block when the block
-// ends with a country: « BP 2456⏎Bamako⏎MALI », « Bab Ezzouar 16024, Alger, Algérie », « Villa n° 112, Cité
-// Keur Gorgui, Dakar, Sénégal ». Without the country, a town after an address may start the next sentence's
-// subject, and is left.
-func (d *detector) countryTails() {
-	for ci := range d.cands {
-		c := &d.cands[ci]
-		if c.label != LabelAddress && c.label != LabelPostcodeCity {
-			continue
-		}
-		d.tick()
-		// The block is read by tokens: a span that starts inside one (a rewritten part) is left as it is.
-		if k := d.tokAt(c.start); k >= len(d.toks) || d.toks[k].start != c.start || !d.countryAhead(c.end) {
-			continue
-		}
-		s, e := d.foreignBlock(c.start, c.end)
-		if c.label == LabelPostcodeCity && s >= c.start {
-			continue // a postcode, a town and a country without a street line stay a postcode and town: « 9000 Gent, Belgique »
-		}
-		if s < c.start || e > c.end {
-			c.start, c.end = min(s, c.start), max(e, c.end)
-			c.label, c.prio = LabelAddress, classByLabel[LabelAddress].priority
-		}
-	}
-}
-
-// countryAhead reports that the postal block going on at byte end reaches a country within four lines.
-func (d *detector) countryAhead(end int) bool {
-	for n := 0; n < 4; n++ {
-		k := d.tokAt(end)
-		if k >= len(d.toks) || !foreignSep(d.text[end:d.toks[k].start]) {
-			return false
-		}
-		last, kind := d.foreignLine(k)
-		switch kind {
-		case lineNone:
-			return false
-		case lineCountry:
-			// A country by name, not any place in capitals: « … Cedex – SIREN 775 … » ends no block abroad.
-			return countryNames[d.toks[k].key] || last > k && countryPairs[d.toks[k].key+"-"+d.toks[last].key]
-		}
-		end = d.toks[last].end
-	}
-	return false
 }
 
 // foreignBlock widens the street line [s, e) over the other lines of its postal block: complements before and

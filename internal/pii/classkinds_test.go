@@ -108,16 +108,3 @@ func TestAddressesAbroadLayouts(t *testing.T) {
 		{"La Calle Mayor fait 300 m. Le bureau est au fond.", "300 m"},
 	})
 }
-
-// TestCountryTails: a postal block abroad found by its box, its villa or its postcode goes on to its town and its
-// country when the block ends with one; an office's line after a Cedex address is no country.
-func TestCountryTails(t *testing.T) {
-	runKinds(t, []kindCase{
-		{"box, town and country on lines", "Oumar Dicko\nBP 1318\nNiamey\nNIGER\nObjet : ma pension de réversion", "BP 1318\nNiamey\nNIGER", LabelAddress},
-		{"villa, district, town, country", "J'habite Villa n° 47, Cité Sicap Liberté, Dakar, Sénégal, depuis 2015.", "47, Cité Sicap Liberté, Dakar, Sénégal", LabelAddress},
-		{"block and postcode then country", "Adresse : Cité 500 logements, Bt 3 n° 12, Bordj El Kiffan 16120, Alger, Algérie.", "Cité 500 logements, Bt 3 n° 12, Bordj El Kiffan 16120, Alger, Algérie", LabelAddress},
-	})
-	keptAll(t, [][2]string{
-		{"Carsat, 11 allée des Tilleuls, 59662 Villeneuve-d'Ascq Cedex – SIREN 775 663 601", "SIREN"},
-	})
-}

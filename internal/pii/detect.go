@@ -150,7 +150,6 @@ func (d *detector) run() []Span {
 	d.mailHeaders()
 	d.signatureBlocks()
 	d.joinBlocks()
-	d.countryTails()
 	d.dropOffices()
 	b.units = d.us
 	b.cands = d.cands
