@@ -20,7 +20,7 @@ func init() {
 			split := fs.String("split", "all", "jeu évalué : un fichier de eval/pii sans .jsonl (test-blind-3, test-blind-4, test-blind, dev-blind, real43, templates-dev…) ou all")
 			format := fs.String("format", "text", "sortie : text ou json")
 			data := fs.String("data", "", "dossier des jeux annotés (par défaut eval/pii, cherché depuis le répertoire courant)")
-			tagger := fs.Float64("tagger", 0, "ajoute aux règles le modèle de noms embarqué, à ce seuil (0 : les règles seules ; seuil choisi par validation croisée : pii.DefaultTaggerThreshold)")
+			tagger := fs.Float64("tagger", pii.DefaultTaggerThreshold, "seuil du modèle de noms embarqué qui s'ajoute aux règles (par défaut celui que la validation croisée a choisi ; 0 : les règles seules)")
 			details := fs.Bool("details", false, "liste les valeurs qui fuient et les segments en trop (jamais pour les jeux de mesure : test-blind-3, test-blind-4 et suivants, real43*)")
 			return func(ctx context.Context, a *app) error {
 				if *format != "text" && *format != "json" {
@@ -45,7 +45,12 @@ func init() {
 					timeout = 2 * time.Second
 				}
 				f := pii.NewFilter(timeout)
-				if *tagger > 0 {
+				if *tagger < 0 || *tagger >= 1 {
+					return usagef("tagger %v : un seuil entre 0 (les règles seules) et 1 est attendu", *tagger)
+				}
+				if *tagger == 0 {
+					f = f.WithTagger(nil, 0)
+				} else {
 					f = f.WithTagger(pii.EmbeddedTagger(), *tagger)
 				}
 				reports := map[string]eval.PIIReport{}

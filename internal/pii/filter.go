@@ -39,7 +39,7 @@ var ErrFilter = errors.New("filtre de données personnelles en échec")
 // NewFilter returns a filter that gives up (and fails closed) after timeout per text; zero means no limit but
 // the context's.
 func NewFilter(timeout time.Duration) *Filter {
-	return &Filter{timeout: timeout, lex: names()}
+	return &Filter{timeout: timeout, lex: names(), tagger: EmbeddedTagger(), threshold: DefaultTaggerThreshold}
 }
 
 // Redact replaces the personal data of text with placeholders numbered from 1. On any failure (context ended,

@@ -26,8 +26,8 @@ var taggerGZ []byte
 
 // DefaultTaggerThreshold is the score above which the embedded tagger adds a word to the persons, chosen by
 // leave-one-writer-out cross-validation (go run ./internal/pii/tagtrain -cv): the highest zero-leak share that
-// masks no more traps than the rules alone. NewFilter does not use the tagger yet (data/README.md says why);
-// NewFilter(t).WithTagger(EmbeddedTagger(), DefaultTaggerThreshold) does.
+// masks no more traps than the rules alone. NewFilter uses it at this threshold; WithTagger(nil, 0) gives the
+// rules alone (what tagtrain compares with).
 const DefaultTaggerThreshold = 0.8
 
 // Tagger is a trained name tagger: hashed feature weights and the frequent context words it may name.
