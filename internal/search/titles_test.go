@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -68,5 +69,22 @@ func TestFuseTitles(t *testing.T) {
 				t.Errorf("fuseTitles (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// BenchmarkTitleRanks measures the title leg's own cost per question on as many names as the full corpus holds.
+func BenchmarkTitleRanks(b *testing.B) {
+	const n, dim = 3500, 384
+	ti := &titleIndex{docs: make([]store.CorpusTitle, n), vecs: make([][]float32, n)}
+	for i := range n {
+		ti.docs[i].DocID = fmt.Sprintf("F%d", i)
+		ti.vecs[i] = make([]float32, dim)
+		for k := range dim {
+			ti.vecs[i][k] = float32((i*31+k*17)%101) / 101
+		}
+	}
+	q := ti.vecs[42]
+	for b.Loop() {
+		ti.ranks(q, "", "", titleDepth)
 	}
 }
