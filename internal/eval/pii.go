@@ -116,14 +116,18 @@ func PIISplits(dir string) ([]string, error) {
 	return out, nil
 }
 
-// SplitTestBlind5 to SplitTestBlind8 are the held-out test splits, written by people who never read the filter's
+// SplitTestBlind5 to SplitTestBlind10 are the held-out test splits, written by people who never read the filter's
 // code: the figures the project claims and gates on, read in aggregate only (-5 and -6 from session 4, -7 and -8
-// from session 5).
+// from session 5, -9 and -10 from session 6).
 const (
 	SplitTestBlind5 = "test-blind-5"
 	SplitTestBlind6 = "test-blind-6"
 	SplitTestBlind7 = "test-blind-7"
 	SplitTestBlind8 = "test-blind-8"
+	// SplitTestBlind9 holds citizen reviews and SplitTestBlind10 other texts (replies, advisers' questions and
+	// notes, transcripts, letters), written blind in session 6.
+	SplitTestBlind9  = "test-blind-9"
+	SplitTestBlind10 = "test-blind-10"
 )
 
 // piiTuningBlindSplits are the blind sets that served as test splits before newer blind sets arrived: their

@@ -79,6 +79,26 @@ var (
 		ZeroLeakShare: 0.93,
 		TrapMaskedMax: 0.03,
 	}
+	// test-blind-9 (citizen reviews: written for someone else, dictated, mixed languages, pasted messages, named
+	// agents) and test-blind-10 (advisers' questions, agents' replies, letters, transcripts, social workers' notes),
+	// written in session 6 by two more people who never read internal/pii, measured in aggregate at the session's
+	// start (a2f7c06) and end (698cb69, name tagger on): test-blind-9 PERSON 0.979 → 0.979, recall 0.962 → 0.965,
+	// precision 0.946 → 0.943, zero leak 0.925 → 0.940, traps 1.7 → 2.1 %; test-blind-10 PERSON 0.948 → 0.950,
+	// recall 0.908 → 0.913, precision 0.924 → 0.918, zero leak 0.870 → 0.885, traps 3.0 → 3.0 %.
+	testFloor9 = PIITargets{
+		Recall:        map[string]float64{pii.LabelPerson: 0.97},
+		OverallRecall: 0.96,
+		Precision:     0.94,
+		ZeroLeakShare: 0.935,
+		TrapMaskedMax: 0.025,
+	}
+	testFloor10 = PIITargets{
+		Recall:        map[string]float64{pii.LabelPerson: 0.94},
+		OverallRecall: 0.91,
+		Precision:     0.91,
+		ZeroLeakShare: 0.88,
+		TrapMaskedMax: 0.035,
+	}
 )
 
 // TestPIITargets is the regression gate of the personal-data filter, on the test splits: only their aggregate
@@ -89,7 +109,7 @@ func TestPIITargets(t *testing.T) {
 		split string
 		floor PIITargets
 	}{{SplitTestBlind5, testFloor5}, {SplitTestBlind6, testFloor6}, {SplitTestBlind7, testFloor7},
-		{SplitTestBlind8, testFloor8}} {
+		{SplitTestBlind8, testFloor8}, {SplitTestBlind9, testFloor9}, {SplitTestBlind10, testFloor10}} {
 		rep := runPIISplit(t, tt.split, 200)
 		for _, m := range rep.Check(tt.floor) {
 			t.Errorf("%s : %s", tt.split, m)
@@ -288,7 +308,7 @@ func TestPseudonymLeaked(t *testing.T) {
 func TestPIIMeasurementSplits(t *testing.T) {
 	t.Parallel()
 	for split, want := range map[string]bool{"test-blind-3": false, "test-blind-4": false, SplitTestBlind5: true,
-		SplitTestBlind6: true, SplitTestBlind7: true, SplitTestBlind8: true, "test-blind-12": true, "real43": true, "real43-replies": true, "test-blind": false, "test-blind-2": false, "dev-blind": false,
+		SplitTestBlind6: true, SplitTestBlind7: true, SplitTestBlind8: true, SplitTestBlind9: true, SplitTestBlind10: true, "test-blind-12": true, "real43": true, "real43-replies": true, "test-blind": false, "test-blind-2": false, "dev-blind": false,
 		"templates-dev": false, "templates-heldout": false} {
 		if got := PIIMeasurementSplit(split); got != want {
 			t.Errorf("PIIMeasurementSplit(%q) = %v, want %v", split, got, want)
