@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -389,15 +390,7 @@ func (s *Semantic) Nearest(word string, k int) []string {
 		}
 		best = append(best, scored{i, d})
 	}
-	slices.SortFunc(best, func(a, b scored) int {
-		switch {
-		case a.sim > b.sim:
-			return -1
-		case a.sim < b.sim:
-			return 1
-		}
-		return a.i - b.i
-	})
+	slices.SortFunc(best, func(a, b scored) int { return cmp.Or(cmp.Compare(b.sim, a.sim), a.i-b.i) })
 	out := make([]string, 0, k)
 	for _, b := range best[:min(k, len(best))] {
 		out = append(out, s.words[b.i])

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -294,15 +295,7 @@ func queryTerms(query pii.Redacted) map[string]bool {
 
 // sortFiches orders fiches by score, best first, keeping the order of equal ones.
 func sortFiches(fiches []Fiche) {
-	slices.SortStableFunc(fiches, func(a, b Fiche) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(fiches, func(a, b Fiche) int { return cmp.Compare(b.Score, a.Score) })
 }
 
 // abstains reports whether the review's reply cites no fiche: its procedure score is below opt.MinProcedure

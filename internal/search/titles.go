@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -74,15 +75,7 @@ func (ti *titleIndex) ranks(v []float32, audience, theme string, depth int) map[
 		best = append(best, scored{i, dot(ti.vecs[i], v)})
 	}
 	// Ties by the store's order, so that the ranks never depend on the sort.
-	slices.SortFunc(best, func(a, b scored) int {
-		switch {
-		case a.sim > b.sim:
-			return -1
-		case a.sim < b.sim:
-			return 1
-		}
-		return a.i - b.i
-	})
+	slices.SortFunc(best, func(a, b scored) int { return cmp.Or(cmp.Compare(b.sim, a.sim), a.i-b.i) })
 	out := make(map[string]int, depth)
 	for _, b := range best {
 		if len(out) == depth {
@@ -121,14 +114,6 @@ func fuseTitles(res []ground.Passage, ranks map[string]int, w, k float64) []grou
 			res[i].Score += w / (k + float64(r))
 		}
 	}
-	slices.SortStableFunc(res, func(a, b ground.Passage) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(res, func(a, b ground.Passage) int { return cmp.Compare(b.Score, a.Score) })
 	return res
 }
