@@ -279,10 +279,7 @@ func (d *detector) labelCue(a int) cue {
 	if c := d.labelCue1(a); c != cueNone {
 		return c
 	}
-	if q := d.questionBefore(a); q >= 0 {
-		return d.questionCue(q) // « Votre numéro de passeport ? ⏎ M. Sylla : P4417920 »
-	}
-	return cueNone
+	return d.answerCue(a)
 }
 
 // labelCue1 is labelCue within the number's own sentence.
@@ -591,10 +588,8 @@ func (d *detector) cueBefore(a int) cue {
 	if c != cueNone {
 		return c
 	}
-	if q := d.questionBefore(a); q >= 0 {
-		if c := d.questionCue(q); c != cueNone {
-			return c
-		}
+	if c := d.answerCue(a); c != cueNone {
+		return c
 	}
 	// « numéro », « n° » alone say it is a number of something, not of what.
 	for k, n := a-1, 0; k >= 0 && n < 3; k, n = k-1, n+1 {
@@ -605,6 +600,15 @@ func (d *detector) cueBefore(a int) cue {
 		if strings.ContainsAny(d.gap(k), "\n!?") {
 			break
 		}
+	}
+	return cueNone
+}
+
+// answerCue is the cue of the question a number answers in a dialogue (« Votre numéro de passeport ? ⏎ M. Sylla :
+// P4417920 »), cueNone when it answers none: both cue lookups, labelCue and cueBefore, fall back on it.
+func (d *detector) answerCue(a int) cue {
+	if q := d.questionBefore(a); q >= 0 {
+		return d.questionCue(q)
 	}
 	return cueNone
 }
