@@ -309,7 +309,7 @@ func TestPseudonymLeaked(t *testing.T) {
 func TestPIIMeasurementSplits(t *testing.T) {
 	t.Parallel()
 	for split, want := range map[string]bool{"test-blind-3": false, "test-blind-4": false, SplitTestBlind5: true,
-		SplitTestBlind6: true, SplitTestBlind7: true, SplitTestBlind8: true, SplitTestBlind9: true, SplitTestBlind10: true, "test-blind-12": true, "real43": true, "real43-replies": true, "test-blind": false, "test-blind-2": false, "dev-blind": false,
+		SplitTestBlind6: true, SplitTestBlind7: true, SplitTestBlind8: true, SplitTestBlind9: false, SplitTestBlind10: false, "test-blind-11": true, "test-blind-12": true, "real43": true, "real43-replies": true, "test-blind": false, "test-blind-2": false, "dev-blind": false,
 		"templates-dev": false, "templates-heldout": false} {
 		if got := PIIMeasurementSplit(split); got != want {
 			t.Errorf("PIIMeasurementSplit(%q) = %v, want %v", split, got, want)
