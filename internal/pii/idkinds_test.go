@@ -152,3 +152,16 @@ func TestSumsCodesAndDocuments(t *testing.T) {
 	})
 	wantSpan(t, "le montant de mon dossier 418522 reste dû", "418522", LabelCaseID)
 }
+
+// TestGroupedNumbersNotDatesNorServices: digits in groups that only look like a date (its year out of the last
+// centuries) or a service number (groups laid out otherwise than a phone's) are one identifier.
+func TestGroupedNumbersNotDatesNorServices(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"year 0044", "Votre numéro d'adhérent : 1 64 03 12 0044.", "1 64 03 12 0044", LabelCaseID},
+		{"08 then groups of three", "Numéro fiscal de M. : 08 79 398 416 842 (avis).", "08 79 398 416 842", LabelTaxID},
+	})
+	keptAll(t, [][2]string{
+		{"le service au 0 811 10 10 10 20 fois par jour", "0 811 10 10 10"},
+		{"rendez-vous le 03 12 2024 à la mairie", "03 12 2024"},
+	})
+}

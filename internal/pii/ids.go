@@ -485,6 +485,8 @@ func (d *detector) dateAt(a, j int) (int, bool) {
 	case l0 <= 2 && l1 <= 2 && (l2 == 2 || l2 == 4):
 		dd, mm := atoi2(t0.key), atoi2(t1.key)
 		ok = dd >= 1 && dd <= 31 && mm >= 1 && mm <= 12 || dd == 0 && mm == 0 && l2 == 4 // « 00/00/1948 »: an unknown day
+		// A year of four digits is of the last centuries: « 1 64 03 12 0044 » holds no date.
+		ok = ok && (l2 == 2 || t2.key[0] == '1' && t2.key[1] >= '8' || t2.key[:2] == "20")
 	case l0 == 4 && l1 <= 2 && l2 <= 2:
 		mm, dd := atoi2(t1.key), atoi2(t2.key)
 		ok = (t0.key[:2] == "19" || t0.key[:2] == "20") && dd >= 1 && dd <= 31 && mm >= 1 && mm <= 12

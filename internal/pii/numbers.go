@@ -717,19 +717,25 @@ func (d *detector) serviceNumberAt(a, j int) (int, bool) {
 		return 0, false
 	}
 	var buf [12]byte
-	n := 0
+	n, layout := 0, 0
 	for k := a; k <= j && d.toks[k].digitsOnly(); k++ {
 		t := &d.toks[k]
 		if n+t.end-t.start > 10 {
 			return 0, false
 		}
 		n += copy(buf[n:], d.text[t.start:t.end])
+		layout = layout*10 + t.end - t.start
 		if n == 10 {
-			return k, k < j && buf[1] == '8'
+			return k, k < j && buf[1] == '8' && serviceLayouts[layout]
 		}
 	}
 	return 0, false
 }
+
+// serviceLayouts are the ways a service's ten digits are grouped (each digit a group's length): « 08 00 12 34 56 »,
+// « 0 800 123 456 », « 0800 12 34 56 ». « 08 79 398 416 842 », grouped otherwise, is one longer number.
+var serviceLayouts = map[int]bool{22222: true, 1333: true, 13222: true, 433: true, 4222: true, 10: true, 136: true,
+	46: true, 3322: true, 334: true}
 
 // hasCueNear reports whether a cue of kind c appears in the few words before token a.
 func (d *detector) hasCueNear(a int, c cue) bool {
