@@ -47,7 +47,7 @@ func init() {
 			fs.Float64Var(&ro.TitleWeight, "title-weight", 0, "sources : poids de la recherche faite avec le seul titre de l'avis (0 : valeur par défaut, négatif : aucune)")
 			fs.Float64Var(&ro.TitleCoverWeight, "title-cover-weight", 0, "sources : bonus d'une fiche selon la part des mots de son titre que l'avis contient (0 : valeur par défaut, négatif : aucun)")
 			fs.BoolVar(&ro.NoRewrite, "no-rewrite", false, "sources : garder la requête tirée de l'avis par règles même quand un modèle est configuré (LLM_BASE_URL)")
-			fs.IntVar(&ro.QueryTF, "query-tf", 0, "sources : nombre maximal de fois qu'un mot répété dans l'avis compte dans le plein texte (0 : valeur par défaut, 1 : une seule)")
+			fs.IntVar(&ro.QueryTF, "query-tf", 0, "sources : nombre maximal de fois qu'un mot répété dans l'avis compte dans le plein texte (0 : valeur par défaut, une seule)")
 			fs.BoolVar(&ro.NoAbstain, "no-abstain", false, "sources : ne jamais s'abstenir (calibrage)")
 			signals := fs.Bool("signals", false, "sources : ajoute à chaque ligne les signaux d'abstention (calibrage)")
 			return func(ctx context.Context, a *app) error {

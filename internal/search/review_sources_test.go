@@ -49,9 +49,10 @@ func TestReviewTitleSearch(t *testing.T) {
 	}
 }
 
-// TestReviewQueryTF checks that a word the review repeats counts more than once in the full-text scores: the
-// fiche of the allowance named three times (two rare words) passes the fiche that holds three of the narrative's
-// words, each said once, one of them less rare; counting every word once (QueryTF 1) gives the narrative's fiche.
+// TestReviewQueryTF checks that ReviewOptions.QueryTF caps how many times a word the review repeats counts in the
+// full-text scores: by default each word counts once and the fiche that holds three of the narrative's words, each
+// said once, one of them less rare, comes first; at QueryTF 2 the fiche of the allowance named three times (two
+// rare words) passes it.
 func TestReviewQueryTF(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -74,8 +75,8 @@ func TestReviewQueryTF(t *testing.T) {
 		queryTF int
 		want    []string
 	}{
-		{"the repeated allowance first", 0, []string{"F1", "F2"}},
-		{"each word once: the narrative's fiche first", 1, []string{"F2", "F1"}},
+		{"each word once by default: the narrative's fiche first", 0, []string{"F2", "F1"}},
+		{"a repeated word counting twice: the allowance first", 2, []string{"F1", "F2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

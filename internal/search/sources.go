@@ -55,13 +55,13 @@ const (
 	// abstention): recall@1 over the 214 of them 0.673 without it, 0.706 at 0.06 (0.696–0.710 from 0.03 to 0.10),
 	// recall@5 0.925 → 0.930.
 	DefaultTitleCoverWeight = 0.06
-	// DefaultReviewQueryTF caps how many times a word the review's query repeats counts in the full-text scores
-	// (each occurrence once, as in a plain engine's OR query, up to this many): a citizen names their subject
-	// again and again (« RSA suspendu … mon RSA … le RSA »), while the narrative's words come once each. Chosen
-	// on the tuning sets (reviews.jsonl dev and test, real43, reviews5; 214 procedure reviews): recall@5
-	// 195 → 198 at 2 (198 at 3), recall@1 148 → 149 (147 at 3), no-fiche shares unchanged; the moves are
-	// mostly a relevant fiche climbing from outside the five into them, the losses one rank each.
-	DefaultReviewQueryTF = 2
+	// DefaultReviewQueryTF caps how many times a word the review's query repeats counts in the full-text scores:
+	// once. Counting a repeated word up to twice (« RSA suspendu … mon RSA … le RSA », 53d1337) won 3 of 214
+	// procedure reviews at recall@5 on the four tuning sets of session 6 but did not carry to the next ones; over
+	// the six review tuning sets of session 7 (reviews, reviews2 to reviews6; 507 procedure reviews) it ties at
+	// recall@5 (464 at 1, 464 at 2, 463 at 3) and loses at recall@1 (343 at 1, 338 at 2, 339 at 3), reviews6
+	// alone 0.576 / 0.765 at 1 against 0.518 / 0.753 at 2; the no-fiche shares do not depend on it.
+	DefaultReviewQueryTF = 1
 )
 
 // ReviewOptions tune ReviewSources; zero values take the defaults.
