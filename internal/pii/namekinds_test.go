@@ -28,3 +28,20 @@ func TestNamesInNarratives(t *testing.T) {
 	// A word after a first name, in the middle of a sentence, is not the surname.
 	wantKept(t, "jsui allocataire 7788123 et kevin blanc de colère depuis", "blanc de colère")
 }
+
+// TestNamesInLettersAndNotes: kinds of names that letters, replies and case notes give (invented examples): a
+// household named after its holder, a short surname that folds to a function word after a civil title, and a
+// double surname of which one part was found elsewhere in the text.
+func TestNamesInLettersAndNotes(t *testing.T) {
+	wantSpans(t, LabelPerson, []spanCase{
+		{"household of a titled person", "le logement reste au foyer de Mme Wiśniewska jusqu'en juin", "Wiśniewska"},
+		{"short surname after a title", "Bonjour Monsieur Vũ,\nvotre dossier est complet.", "Vũ"},
+		{"short surname after M.", "le dossier de M. Ma. Il manque un relevé.", "Ma"},
+		{"double surname of a name found", "De : Nadia Haddad\nObjet : cantine Girard-Haddad\nBonjour", "Girard-Haddad"},
+	})
+	// A building bears a doctor's name; a function or a longer name follows a title; a district keeps its name.
+	wantKept(t, "rendez-vous au centre du Docteur Roux à 10 h", "centre du Docteur Roux")
+	wantKept(t, "Madame La Directrice, je vous écris", "La Directrice")
+	wantKept(t, "Madame Monsieur, je vous écris", "Monsieur")
+	wantKept(t, "Signé Paul Roubaix, à la mairie annexe de Roubaix-Est", "Roubaix-Est")
+}

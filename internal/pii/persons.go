@@ -210,6 +210,11 @@ func (d *detector) persons() {
 			continue
 		}
 		cur := &us[u]
+		if d.titledShortName(us, u) {
+			d.add(cur.start, cur.end, LabelPerson)
+			d.lastPerson = u
+			continue // not repeated: its other mentions are the function word
+		}
 		// The lexicon's index already told each unit's word sets (u.lex): a bit, not a hash, for every unit.
 		if (cur.lex&wTitle != 0 || cur.stop && !(cur.lex&wNameParticle != 0 && (cur.cap || cur.upper || u > 0 && us[u-1].lex&wTitle != 0 && !d.function(us, u)))) &&
 			!d.initialsRun(us, u) {
@@ -979,7 +984,7 @@ func (d *detector) repeatNames(us []unit, found map[string]bool) {
 		if !(w.cap || w.upper || d.lowerish || d.named[w.key]) {
 			continue
 		}
-		if !found[w.key] && !d.misspelt(w, near) {
+		if !found[w.key] && !d.misspelt(w, near) && !d.compoundOf(w, found) {
 			continue
 		}
 		if (w.common || w.french) && (!w.cap || d.toks[w.a].has(fSentStart)) && !d.named[w.key] {
@@ -1000,6 +1005,27 @@ func (d *detector) repeatNames(us []unit, found map[string]bool) {
 			prev = k // added: the next word may join it
 		}
 	}
+}
+
+// compoundOf reports a double name written as one word, one part of it a surname found elsewhere in the text:
+// « Lemoine-Akkad » after « Samia Akkad ». A first name found is no such part: « Jean » found leaves « lycée
+// Jean-Jaurès ». Not a place's name either.
+func (d *detector) compoundOf(w *unit, found map[string]bool) bool {
+	if w.a == w.b || w.nonName || w.place || strings.Contains(w.key, "'") {
+		return false
+	}
+	// Every other part a name too, not a word: « Lille-Sud » is a district even when a Mr Lille was found.
+	some := false
+	for part := range strings.SplitSeq(w.key, "-") {
+		pw := d.lex.word(part)
+		switch {
+		case len(part) >= 3 && found[part] && pw&wFirst == 0:
+			some = true
+		case pw&(wFrench|wFrenchExtra|wStop|wPlace|wNonName) != 0 && pw&(wFirst|wLast) == 0:
+			return false
+		}
+	}
+	return some
 }
 
 // misspelt reports a word written as a name, not French, one edit (a letter changed, added, dropped, or two
@@ -1233,7 +1259,8 @@ func (d *detector) officeNamedBefore(us []unit, k int) bool {
 }
 
 // streetTitle reports a title at unit u-1 that names a street or a building after a person: a street type or an
-// institution, then « du », « de la », « des », before it.
+// institution, then « du », « de la », « des », before it. A building is named after a doctor or a master, not
+// after a « Mme » or a « M. »: « au foyer de Mme Nowak » is her household.
 func (d *detector) streetTitle(us []unit, u int) bool {
 	k := u - 2
 	if k >= 0 && (us[k].key == "la" || us[k].key == "l") {
@@ -1242,8 +1269,28 @@ func (d *detector) streetTitle(us []unit, u int) bool {
 	if k < 1 || us[k].key != "du" && us[k].key != "de" && us[k].key != "des" {
 		return false
 	}
-	return streetTypes[us[k-1].key] || streetTypesAmbiguous[us[k-1].key] || institutions[us[k-1].key]
+	return streetTypes[us[k-1].key] || streetTypesAmbiguous[us[k-1].key] || institutions[us[k-1].key] && !civilTitles[us[u-1].key]
 }
+
+// titledShortName reports a short surname that is also a French function word once folded, capitalised alone
+// after a civil title and closing the phrase: « Madame Lê, », « M. Ma. », « Mme Do ». With a word after it, the
+// same word opens a function or a longer name instead: « Madame La Directrice », « M. Le Goff ».
+func (d *detector) titledShortName(us []unit, u int) bool {
+	w := &us[u]
+	if u == 0 || !w.stop || !w.cap || d.allCaps || w.a != w.b || len(w.key) > 3 || w.lex&wTitle != 0 || !civilTitles[us[u-1].key] {
+		return false
+	}
+	p := &us[u-1]
+	g := d.ugap(us, u-1)
+	if p.key == "m" && !(p.initial && strings.HasPrefix(g, ".")) || !(g == " " || g == ". " || g == "\u00a0" || g == ".\u00a0") {
+		return false
+	}
+	rest := strings.TrimLeft(d.text[w.end:], " \t")
+	return rest == "" || strings.ContainsAny(rest[:1], ",;.\n)!?")
+}
+
+// civilTitles address a person; no building bears them.
+var civilTitles = set(`m mr mme mmes mlle melle monsieur madame mademoiselle messieurs mesdames`)
 
 // town reports a word the place lists hold as a town, not the name of a country that names institutions
 // (« France Travail », « France services »).
