@@ -50,9 +50,18 @@ func (u *unit) notName() bool {
 
 // units groups the letter tokens of the text into name units.
 func (d *detector) units() []unit {
+	// At most one unit per token of letters: no copy while the slice grows on a long text. Counted, not taken as
+	// the number of tokens: a unit is 88 bytes, and a 3.5 MB body of digits held 150 MB of units never written,
+	// which the collector scanned.
+	n := 0
+	for i := range d.toks {
+		if d.toks[i].lettersOnly() {
+			n++
+		}
+	}
 	us := d.us[:0]
-	if n := len(d.toks); cap(us) < n {
-		us = make([]unit, 0, n) // at most one unit per token: no copy while the slice grows on a long text
+	if cap(us) < n {
+		us = make([]unit, 0, n)
 	}
 	var kb []byte
 	for i := 0; i < len(d.toks); i++ {
