@@ -145,6 +145,9 @@ func (d *detector) run() []Span {
 	d.foreignAddresses()
 	d.addressBlocks()
 	d.persons()
+	if hasDigit {
+		d.namedBirthYears()
+	}
 	d.localityLines()
 	d.greetingHandles()
 	d.mailHeaders()

@@ -165,3 +165,22 @@ func TestGroupedNumbersNotDatesNorServices(t *testing.T) {
 		{"rendez-vous le 03 12 2024 à la mairie", "03 12 2024"},
 	})
 }
+
+// TestBirthYearsOfAHousehold: a year alone is a birth date in parentheses after a person's name, or after another
+// member's in the same list, in a list after « nés en », and after « née vers »; a year in parentheses after
+// anything else, or a range, is not.
+func TestBirthYearsOfAHousehold(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"after a name", "Foyer : M. Jean-Paul Morin (1961) et son fils", "1961", LabelBirthdate},
+		{"month and year", "sa fille Lena Morin (mars 2012) peut-elle", "mars 2012", LabelBirthdate},
+		{"after the maiden name", "Mme Fanta Camara (née Sylla, 1990), sans titre", "1990", LabelBirthdate},
+		{"list after a name", "3 enfants : Louise Morin (2010), Zorbak (2013) et Kiliane (2018).", "2018", LabelBirthdate},
+		{"listed after nés en", "2 enfants nés en 2016 et 2019, lui intérimaire", "2019", LabelBirthdate},
+		{"née vers", "Mme Claire Morin, née vers 1995 à Anjouan", "1995", LabelBirthdate},
+	})
+	keptAll(t, [][2]string{
+		{"ouvrier chez Renault Flins (1981-2014) puis retraité", "1981-2014"},
+		{"pour ma génération (1964). La Carsat", "1964"},
+		{"la loi Travail (2016) a changé", "2016"},
+	})
+}

@@ -37,7 +37,7 @@ func (d *detector) birthdates() {
 			case t.key == "e" || t.key == "le" || t.key == "la" || t.key == "en" || t.key == "a" || t.key == "de" ||
 				t.key == "du" || t.key == "d" || t.key == "s" || t.key == "date" || t.key == "es" || t.key == "l" ||
 				t.key == "est" || t.key == "ma" || t.key == "sa" || t.key == "son" || t.key == "mon" || t.key == "jour" ||
-				t.key == "au" || t.key == "aux":
+				t.key == "au" || t.key == "aux" || t.key == "vers":
 			case t.has(fCap) || t.has(fUpper):
 				// « né à Dakar le … », « née au Cameroun, à Douala, le … »
 			case t.lettersOnly() && j > i+1 && (d.toks[j-1].key == "a" || d.toks[j-1].key == "au") && !t.in(tagStop|tagMonth):
@@ -58,6 +58,7 @@ func (d *detector) birthdates() {
 			d.add(d.toks[j].start, d.toks[end].end, LabelBirthdate)
 		} else if d.birthYear(i, j) {
 			d.add(d.toks[j].start, d.toks[j].end, LabelBirthdate)
+			d.moreBirthYears(j)
 		}
 		// « la date de naissance de chaque enfant, j'ai mis 12.06.17 pour Noah et 28.02.2019 pour Jade »: after
 		// the noun, the dates written in digits further in the same sentence are births too.
@@ -1057,7 +1058,8 @@ func (d *detector) birthYear(i, j int) bool {
 	switch cue := d.toks[i].key; {
 	case cue == "ne" || cue == "nee" || cue == "nes" || cue == "nees":
 		// « né en 1948 », or the year right after the participle in a writer's French: « elle née 1950 ».
-		return d.toks[j-1].key == "en" && j-1 > i || j == i+1 && strings.TrimSpace(d.gap(i)) == ""
+		// « née vers 1995 »: an approximate year is still the person's.
+		return (d.toks[j-1].key == "en" || d.toks[j-1].key == "vers") && j-1 > i || j == i+1 && strings.TrimSpace(d.gap(i)) == ""
 	default:
 		// « naissance : 1948 », « DDN 1975 », « année de naissance 1962 »
 		return j == i+1 && strings.Trim(d.gap(i), " :\u00a0") == ""
