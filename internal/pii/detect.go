@@ -34,6 +34,7 @@ type detector struct {
 	names       []int           // sorted [start, end) pairs of the name candidates, for the office rules (institutions.go)
 	officeAddrs []int           // sorted [start, end) pairs of the offices' addresses found
 	public      []int           // sorted [start, end) pairs released as an office's: the second pass leaves them too
+	orgs        []int           // [start, end) pairs of the firms and public figures the name rules left (persons.go)
 
 	tagger    *Tagger // adds the persons the rules missed (tagger.go); nil: the rules alone
 	threshold float64

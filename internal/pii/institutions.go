@@ -63,6 +63,10 @@ var phoneLabels = set(`standard renseignements fax`)
 // dropOffices removes the candidates that are an office's address, postcode or phone, with whatever other
 // candidate lies inside them, and keeps their ranges in d.public so that the second pass leaves them too.
 func (d *detector) dropOffices() {
+	// The firms the name rules left are released like an office's words: the tagger does not take them up. A
+	// name found elsewhere in the text stays masked inside them (repeatNames): « SCP Castaing & Morel » after
+	// « Maître Hélène Castaing ».
+	d.public = pairsSorted(d.orgs)
 	if len(d.cands) == 0 {
 		return
 	}
@@ -106,7 +110,7 @@ func (d *detector) dropOffices() {
 		}
 	}
 	d.cands = kept
-	d.public = drop
+	d.public = pairsSorted(append(drop, d.orgs...))
 }
 
 // pairsSorted sorts [start, end) pairs by start.

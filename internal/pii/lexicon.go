@@ -169,7 +169,8 @@ var nonNames = set(`bravo grazie gracias danke obrigado obrigada dziekuje spasib
 	etat republique region departement conseil tribunal justice police gendarmerie poste banque credit societe
 	generale orange sfr free bouygues edf engie sncf ratp apl rsa aah paje cmu css puma ald crous cpf dsn
 	janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre lundi mardi mercredi
-	jeudi vendredi samedi dimanche paris lyon marseille toulouse nice nantes strasbourg montpellier bordeaux
+	jeudi vendredi samedi dimanche january february september october november december monday tuesday wednesday
+	thursday friday saturday sunday paris lyon marseille toulouse nice nantes strasbourg montpellier bordeaux
 	lille rennes reims toulon grenoble dijon angers nimes villeurbanne clermont ferrand aix provence brest
 	tours amiens limoges perpignan metz besancon orleans rouen mulhouse caen nancy argenteuil montreuil
 	roubaix tourcoing avignon nanterre creteil poitiers versailles pau calais cannes antibes ajaccio bastia

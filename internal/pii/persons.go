@@ -270,6 +270,16 @@ func (d *detector) persons() {
 			next = last + 1 // « à San Diego »: not « Diego » either
 			continue
 		}
+		if ctx != ctxTitle && (d.firmSlot(us, u, last) || d.publicFigure(us, u, last)) {
+			// A firm or a public figure: left in the text, and the tagger does not take it up again. Partners'
+			// names go on the firm's: « SCP Castaing & Morel ».
+			for last+1 < len(us) && strings.TrimSpace(d.ugap(us, last)) == "&" && (us[last+1].cap || us[last+1].upper) {
+				last++
+			}
+			d.orgs = append(d.orgs, us[u].start, us[last].end)
+			next = last + 1
+			continue
+		}
 		if !d.acceptName(us, u, last, n, ctx) {
 			continue
 		}
@@ -371,7 +381,9 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			return ctxPhrase
 		}
 		// « la tante de Nomvula », « le fils de Mme … » (the title decides there): a name that is not French.
-		if p.key == "de" && u >= 2 && relations[us[u-2].key] && (us[u].cap || us[u].upper) && us[u].nameWord() && !us[u].french {
+		// Not an office's town: « le tribunal pour enfants de Beauvais ».
+		if p.key == "de" && u >= 2 && relations[us[u-2].key] && (us[u].cap || us[u].upper) && us[u].nameWord() && !us[u].french &&
+			!d.officeTown(us, u) {
 			return ctxPhrase
 		}
 		// « l'AESH de Yanis », « l'ATSEM de Lucas »: a helper's acronym, then whom they help, a frequent first name.
@@ -671,8 +683,9 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 		return false
 	}
 	// « au CCAS de Villeneuve-d'Ascq », « l'agence de Clermont-Ferrand », « Tribunal judiciaire de Bobigny »,
-	// « France services de Murat »: the town of an office, past its adjectives.
-	if ctx == ctxNone && u >= 2 && (us[u-1].key == "de" || us[u-1].key == "d" || us[u-1].key == "du") && d.officeNamedBefore(us, u-2) {
+	// « France services de Murat », « la préfecture de l'Aude »: the town or the département of an office, past
+	// its adjectives.
+	if ctx == ctxNone && d.officeTown(us, u) {
 		return false
 	}
 	switch ctx {
@@ -1253,18 +1266,110 @@ func (d *detector) workplaceAfter(us []unit, j int, ctx nameCtx) bool {
 }
 
 // officeNamedBefore reports an office's word at unit k, or before it past at most two words of its name in lower
-// case (« judiciaire », « départemental ») or one capitalised (« France services »).
+// case (« judiciaire », « départemental ») or one capitalised (« France services »), and the « pour » or « des »
+// that join them (« tribunal pour enfants », « maison départementale des personnes handicapées »).
 func (d *detector) officeNamedBefore(us []unit, k int) bool {
-	for j := k; j >= 0 && j >= k-2; j-- {
+	for j, words := k, 0; j >= 0 && words <= 2; j-- {
 		w := &us[j]
 		if office(w) || officeHeads[w.key] {
 			return true
 		}
-		if j > 0 && !plainSpace(d.ugap(us, j-1)) || !(w.lower && w.french && !w.stop || w.key == "france") {
+		if j > 0 && !plainSpace(d.ugap(us, j-1)) {
+			return false
+		}
+		switch {
+		case w.lower && officeJoins[w.key]:
+		case w.lower && w.french && !w.stop || w.key == "france":
+			words++
+		default:
 			return false
 		}
 	}
 	return false
+}
+
+// officeJoins join the words of an office's name: « tribunal pour enfants », « maison des solidarités ».
+var officeJoins = set(`pour des aux et`)
+
+// officeTown reports unit u after « de », « du », « de la », « de l' » that follow an office's name: « au CCAS de
+// Villeneuve-d'Ascq », « le conseil départemental de l'Aude », « la préfecture de la Somme ».
+func (d *detector) officeTown(us []unit, u int) bool {
+	k := u - 1
+	if k >= 1 && (us[k].key == "l" || us[k].key == "la") && us[k].lower && (us[k-1].key == "de" || us[k-1].key == "d") {
+		k--
+	}
+	return k >= 1 && (us[k].key == "de" || us[k].key == "d" || us[k].key == "du") && d.officeNamedBefore(us, k-1)
+}
+
+// firmWords name a firm or an employer; the capitalised words after them are its name: « mon employeur Budimex »,
+// « le bailleur Vilogia », « l'agence d'intérim Adecco Villejuif », « l'auto-école CER Bobillot ».
+var firmWords = set(`employeur entreprise societe ste bailleur interim auto-ecole saad ssiad enseigne magasin
+	supermarche hypermarche garage concessionnaire constructeur transporteur fournisseur assureur groupe etablissements
+	ets marque`)
+
+// firmForms are legal forms written before a firm's name, in capitals: « SCP Castaing & Morel », « SAS Transports
+// Maréchal ».
+var firmForms = set(`sa sas sasu sarl eurl sci scp snc scop selarl selas gie gmbh`)
+
+// workWords say that a sentence is about someone's job: the capitalised name after « chez » is the employer's.
+var workWords = set(`travail travaille travailles travaillait travaillais travaillions travailler travaillant bosse
+	bossais bossait bosser emploi employe employee salarie salariee embauche embauchee licencie licenciee licenciement
+	cdi cdd interim stage stagiaire apprenti apprentie apprentissage alternance alternant mi-temps partiel poste contrat
+	carriere trimestres cotise cotisations`)
+
+// firmSlot reports a name run u..last that stands where a firm is named: after a firm's word or its legal form
+// (« mon employeur Michelin », « SCP Castaing & Morel »), or after « chez » in a sentence about work (« licenciée
+// après 30 ans chez Bigard », « mes trimestres chez Renault »). A frequent first name opening the run keeps it a
+// person's: « parent employeur Fatoumata Keïta », « je travaille chez Sandrine ».
+func (d *detector) firmSlot(us []unit, u, last int) bool {
+	if w := &us[u]; last > u && (firmWords[w.key] || firmForms[w.key] && w.upper) {
+		return true // « le SAAD Domidom »: the firm's word opens the run
+	}
+	if u == 0 || !plainSpace(d.ugap(us, u-1)) || us[u].first >= minLoneFirst && !us[u].common {
+		return false
+	}
+	p := &us[u-1]
+	if firmWords[p.key] || firmForms[p.key] && p.upper {
+		return true
+	}
+	if p.key != "chez" {
+		return false
+	}
+	for k := u - 2; k >= 0 && k >= u-10; k-- {
+		if workWords[us[k].key] {
+			return true
+		}
+		if strings.ContainsAny(d.ugap(us, k), ".!?\n;") {
+			return false
+		}
+	}
+	return false
+}
+
+// publicFigures are the presidents of the Fifth Republic and the prime ministers since 2007 (the lists of the
+// Élysée and of Matignon), named in full: people write about them, they are nobody the citizen's data reveals.
+var publicFigures = set(`charles-de-gaulle georges-pompidou valery-giscard-d'estaing francois-mitterrand jacques-chirac
+	nicolas-sarkozy francois-hollande emmanuel-macron francois-fillon jean-marc-ayrault manuel-valls bernard-cazeneuve
+	edouard-philippe jean-castex elisabeth-borne gabriel-attal michel-barnier francois-bayrou sebastien-lecornu`)
+
+// publicFigure reports a run u..last that is, in full, the name of a president or a prime minister.
+func (d *detector) publicFigure(us []unit, u, last int) bool {
+	return last > u && last-u <= 4 && publicFigures[d.runKey(us, u, last)]
+}
+
+// runKey joins the keys of units u..last as a place or a name is listed: by hyphens, or by the apostrophe written
+// (« villeneuve-d'ascq », « valery-giscard-d'estaing »).
+func (d *detector) runKey(us []unit, u, last int) string {
+	var b strings.Builder
+	for k := u; k <= last; k++ {
+		if k > u && (d.ugap(us, k-1) == "'" || d.ugap(us, k-1) == "’") {
+			b.WriteByte('\'')
+		} else if k > u {
+			b.WriteByte('-')
+		}
+		b.WriteString(us[k].key)
+	}
+	return b.String()
 }
 
 // streetTitle reports a title at unit u-1 that names a street or a building after a person: a street type or an
@@ -1311,17 +1416,8 @@ func (d *detector) town(w *unit) bool {
 // (« Los Angeles »), or towns and countries that no name table holds, alone inside a sentence or after « à »,
 // « de », « en ».
 func (d *detector) placeRun(us []unit, u, last int, ctx nameCtx) bool {
-	if last-u < 4 {
-		var b strings.Builder
-		for k := u; k <= last; k++ {
-			if k > u && (d.ugap(us, k-1) == "'" || d.ugap(us, k-1) == "’") {
-				b.WriteByte('\'') // « Villeneuve-d'Ascq »
-			} else if k > u {
-				b.WriteByte('-')
-			}
-			b.WriteString(us[k].key)
-		}
-		if last > u && d.lex.places.has(b.String()) {
+	if last-u < 4 && last > u {
+		if key := d.runKey(us, u, last); d.lex.places.has(key) || exonyms[key] && !d.wordsElsewhere(us, u, last) {
 			return true
 		}
 	}
@@ -1332,6 +1428,23 @@ func (d *detector) placeRun(us []unit, u, last int, ctx nameCtx) bool {
 	}
 	// Alone at the end, « Carolina » signs: a first name that is also a town somewhere.
 	return u == last && ctx == ctxNone || u > 0 && placePrepositions[us[u-1].key]
+}
+
+// wordsElsewhere reports a word of the run u..last (three letters or more) that the text holds outside it too:
+// « Minh » of « Hô Chi Minh-Ville » in « son fils, Trần Minh Đức » may be a name, and a doubt masks.
+func (d *detector) wordsElsewhere(us []unit, u, last int) bool {
+	for k := us[u].a; k <= us[last].b; k++ {
+		key := d.toks[k].key
+		if len(key) < 3 {
+			continue
+		}
+		for j := range d.toks {
+			if (j < us[u].a || j > us[last].b) && d.toks[j].key == key {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // genericAddressees are greeted when no name is known: « Bonjour Usager », « Cher client ».

@@ -330,7 +330,8 @@ func (d *detector) tagCandidate(c *tagCtx, i int, training bool) bool {
 
 // namedThings are the things, laws and firms named after a person: « la loi Chassaigne », « la société
 // Transports Lemaire ».
-var namedThings = set(`loi lois decret reforme amendement circulaire dispositif plan societe entreprise ets etablissements groupe marque`)
+var namedThings = set(`loi lois decret reforme amendement circulaire dispositif plan societe entreprise ets etablissements groupe marque
+	transports ambulances taxis`)
 
 // companyForms are the legal forms written after a firm's name: « Nestlé SA ».
 var companyForms = set(`sa sas sasu sarl eurl sci snc gmbh ag ltd inc llc bv spa srl`)

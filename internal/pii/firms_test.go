@@ -1,0 +1,34 @@
+package pii
+
+import "testing"
+
+// TestFirmsAndFiguresKept: a firm named where a firm stands (after an employer's or a firm's word, its legal form,
+// « chez » in a sentence about work), an office's town or département, a town abroad in its French name and a
+// president or prime minister named in full are nobody's personal data (invented examples).
+func TestFirmsAndFiguresKept(t *testing.T) {
+	wantAllKept(t, []keptCase{
+		{"employer's word", "Mon employeur Dalkia Nord refuse de signer l'attestation.", "Dalkia Nord"},
+		{"landlord", "J'ai une dette de loyer (bailleur Logirem) de 900 €.", "Logirem"},
+		{"temp agency", "L'agence d'intérim Proman Carvin a envoyé une attestation fausse.", "Proman Carvin"},
+		{"firm's acronym opening the name", "L'aide à domicile passe par le SSIAD Valmy deux fois par semaine.", "SSIAD Valmy"},
+		{"legal form", "Courrier de la SCP Berthier & Lacombe, huissiers à Rodez.", "Berthier & Lacombe"},
+		{"work then « chez »", "J'ai travaillé quinze ans chez Lactalis avant mon licenciement.", "Lactalis"},
+		{"quarters then « chez »", "La caisse ne trouve pas mes trimestres chez Peugeot Sochaux.", "Peugeot Sochaux"},
+		{"département after « de l' »", "Il faut écrire au conseil départemental de l'Aude pour l'APA.", "Aude"},
+		{"office's town past « pour »", "Audience au tribunal pour enfants de Beauvais le 3 juin.", "Beauvais"},
+		{"town abroad in French", "Le consulat de France à Hô Chi Minh-Ville ne répond pas.", "Hô Chi Minh-Ville"},
+		{"president in full", "J'ai entendu Emmanuel Macron parler de la réforme à la radio.", "Emmanuel Macron"},
+		{"date of a mail header", "Sent: Thursday, 6 November 2025 10:12\nSubject: dossier", "November"},
+	})
+}
+
+// TestFirmSlotsKeepPersons: a person stays masked where a firm could stand: a frequent first name after the
+// employer's word or « chez », a name found elsewhere inside a firm's name, a word of a town also in a name.
+func TestFirmSlotsKeepPersons(t *testing.T) {
+	wantSpans(t, LabelPerson, []spanCase{
+		{"private employer", "Pajemploi : parent employeur Fatoumata Keïta, salariée depuis mars.", "Fatoumata Keïta"},
+		{"nanny at a family's", "Je travaille chez Sandrine depuis deux ans comme nounou.", "Sandrine"},
+		{"notary's name in the firm", "De : Maître Hélène CASTAING\nObjet : succession\n\nÉtude SCP Castaing & Morel, notaires", "Castaing"},
+		{"word of a town abroad also in a name", "Le consulat à Hô Chi Minh-Ville attend. Je suis son fils, Trần Minh Đức.", "Minh"},
+	})
+}
