@@ -21,7 +21,7 @@ var publicCallers = map[string]string{
 	"internal/ground.PromptSources":       "marks the passages search returned: service-public.fr fiches read from the corpus tables",
 	"internal/search.lexiconSuffix":       "marks the words Plume's embedded lexicon appended to an already redacted query",
 	"internal/search.(*Indexer).embedAll": "marks corpus passages (official fiches) sent to the embeddings server when indexing",
-	"internal/search.newTitleIndex":       "marks the titles and breadcrumbs of the stored fiches, embedded once for the questions' title leg",
+	"internal/search.newTitleIndex":       "marks the titles, breadcrumbs and descriptions of the stored fiches, embedded once for the questions' title leg",
 }
 
 const piiImport = "github.com/plume-services/plume/internal/pii"
