@@ -149,6 +149,7 @@ func (d *detector) run() []Span {
 	if hasDigit {
 		d.namedBirthYears()
 	}
+	d.spelledNames()
 	d.localityLines()
 	d.greetingHandles()
 	d.mailHeaders()

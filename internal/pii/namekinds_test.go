@@ -45,3 +45,24 @@ func TestNamesInLettersAndNotes(t *testing.T) {
 	wantKept(t, "Madame Monsieur, je vous écris", "Monsieur")
 	wantKept(t, "Signé Paul Roubaix, à la mairie annexe de Roubaix-Est", "Roubaix-Est")
 }
+
+// TestSpelledAndTypedNames: names spelled letter by letter on the phone, and names in texts typed without
+// capitals where « c'est » is written as it sounds (invented examples).
+func TestSpelledAndTypedNames(t *testing.T) {
+	wantSpans(t, LabelPerson, []spanCase{
+		{"hyphens", "Usager : Kowalczyk. K-O-W-A-L-C-Z-Y-K.", "K-O-W-A-L-C-Z-Y-K"},
+		{"spaces", "Appelant : bonjour, Ferreira, F E R R E I R A, Joaquim.", "F E R R E I R A"},
+		{"comme and deux", "Usagère : Madame Hubbell, H comme Henri, U, deux B, E, deux L.", "H comme Henri, U, deux B, E, deux L"},
+		{"known name spelled alone", "je vous épelle : N, G, U, Y, E, N.", "N, G, U, Y, E, N"},
+		{"c'est typed ses", "bonjour moi ses josiane jai pas eu ma pension", "josiane"},
+		{"c'est typed ces after a relation", "mon mari ces thierry il est malade", "thierry"},
+		{"née in lower case", "je suis yvette morin née kowalski le 3 mai", "kowalski"},
+		{"first name that is a word, then a surname", "le colis est au bureau de poste moussa diabaté merci", "moussa diabaté"},
+	})
+	wantNoPerson(t,
+		"il y a a b c d dans la liste",
+		"moi ses papiers sont perdus",
+		"ma fille ces pas normal",
+		"elle est née le 3 mai et née prématurée",
+	)
+}

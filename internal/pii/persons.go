@@ -232,7 +232,7 @@ func (d *detector) persons() {
 		if cur.lower && cur.french && !cur.inLex() && !cur.known && cur.lex&wNameParticle == 0 && !d.namedBy(us, u) {
 			continue // a French word in lower case starts no name, whatever stands before it: skip the context
 		}
-		if d.lowerish && d.lowerPair(us, u) {
+		if d.lowerish && (d.lowerPair(us, u) || d.lowerFirstSurname(us, u)) {
 			last := u + 1
 			// A third name goes on the pair: « kouassi yao serge ».
 			if w := last + 1; w < len(us) && plainSpace(d.ugap(us, last)) && us[w].lower && us[w].inLex() && !us[w].stop &&
@@ -423,7 +423,9 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 		case "appelle", "appelait", "appellait", "nomme", "signe", "signee", "prenom", "prenoms", "nom", "noms", "soussigne", "soussignee",
 			"sappelle", "sapelle", "sappelait",
 			"mappelle", "mapelle", "apelle", "jsuis", "chui", "veuve", "veuf", "divorcee", "epouse", "nee":
-			if p.key == "nee" && !(us[u].cap || us[u].upper) {
+			// « née vidal » typed without capitals: a name of the tables that is no French word; « née le »,
+			// « née à », « née prématurée » stay.
+			if p.key == "nee" && !(us[u].cap || us[u].upper) && !(us[u].lower && d.lowerish && us[u].nameWord() && !us[u].french && !us[u].stop) {
 				break
 			}
 			return ctxPhrase
@@ -494,6 +496,14 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			}
 		case "c":
 			if u >= 2 && us[u-2].key == "moi" {
+				return ctxPhrase
+			}
+		case "ces", "ses", "cest", "se", "sest":
+			// « moi ses jacqueline », « maman ces rosa », « mon nom ses gaëlle le floch »: « c'est » as it sounds,
+			// in a text typed without capitals, after who is being named; the word after it a name of the tables
+			// or no French word.
+			if d.lowerish && u >= 2 && d.selfOrKin(us, u-2) && us[u].nameWord() && !us[u].common && !us[u].stop && !us[u].notName() &&
+				(!us[u].french || us[u].first >= minLoneFirst) {
 				return ctxPhrase
 			}
 		case "moi":
@@ -980,7 +990,28 @@ func (d *detector) lowerPair(us []unit, u int) bool {
 	if !a.lower || !b.lower || a.french || b.french || a.stop || b.stop || a.notName() || b.notName() {
 		return false
 	}
-	return a.first > 0 && b.last > 0 || a.last > 0 && b.first > 0
+	if a.first > 0 && b.last > 0 || a.last > 0 && b.first > 0 {
+		return true
+	}
+	return false
+}
+
+// lowerFirstSurname reports, in a text written without capitals, a frequent first name (even one that is also a
+// French word: « moussa », « bernard ») followed by a word no French or English list holds, that is a known
+// name or ends the text: « au bureau de poste moussa konaté plaque … », « … 2 3 1 9 bernard couderc ».
+func (d *detector) lowerFirstSurname(us []unit, u int) bool {
+	if u+1 >= len(us) || !plainSpace(d.ugap(us, u)) {
+		return false
+	}
+	a, b := &us[u], &us[u+1]
+	if !a.lower || !b.lower || a.first < minLoneFirst || a.common || a.stop || a.notName() || b.notName() || !b.foreign() ||
+		b.first > 0 || len(b.key) < 4 || a.a != a.b {
+		return false
+	}
+	if b.last > 0 || b.known {
+		return true
+	}
+	return strings.TrimRight(d.text[b.end:], " .!\n") == ""
 }
 
 // repeatNames masks the other mentions of a name already found: « mes enfants Noah et Jade … pour Jade ». Only
@@ -1401,6 +1432,21 @@ func (d *detector) titledShortName(us []unit, u int) bool {
 	}
 	rest := strings.TrimLeft(d.text[w.end:], " \t")
 	return rest == "" || strings.ContainsAny(rest[:1], ",;.\n)!?")
+}
+
+// selfOrKin reports who a phrase « c'est … » names at unit k: « moi », a relation after a possessive or alone
+// (« maman », « mon père »), « mon nom », « mon prénom ».
+func (d *detector) selfOrKin(us []unit, k int) bool {
+	w := &us[k]
+	switch {
+	case w.key == "moi":
+		return true
+	case w.key == "nom" || w.key == "prenom":
+		return k >= 1 && possessives[us[k-1].key]
+	case w.lex&wRelation != 0:
+		return k >= 1 && possessives[us[k-1].key] || w.key == "maman" || w.key == "papa"
+	}
+	return false
 }
 
 // civilTitles address a person; no building bears them.
