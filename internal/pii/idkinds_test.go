@@ -184,3 +184,19 @@ func TestBirthYearsOfAHousehold(t *testing.T) {
 		{"la loi Travail (2016) a changé", "2016"},
 	})
 }
+
+// TestNumberSignAndSpelledIdentifiers: five digits given as « n° » or « numéro » are no postcode; an identifier
+// dictated one character at a time with commas is one; a list of marks or of numbers in order is not.
+func TestNumberSignAndSpelledIdentifiers(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"n° d'écrou", "incarcéré à Liancourt, n° d'écrou 48217 depuis mai", "48217", LabelCaseID},
+		{"numéro", "mon numéro est le 48217 au service", "48217", LabelCaseID},
+		{"dictated", "Conseiller : Votre numéro CESU ?\nUsagère : Z, 2, 7, 1, 9, 4, 0, 3, 8, 5, 6\nConseiller : Merci.",
+			"Z, 2, 7, 1, 9, 4, 0, 3, 8, 5, 6", LabelCaseID},
+	})
+	keptAll(t, [][2]string{
+		{"l'agence de Roubaix 59100 est fermée", "59100"},
+		{"les étapes 1, 2, 3, 4, 5, 6, 7 et 8", "1, 2, 3, 4, 5, 6, 7"},
+		{"mes notes : 5, 3, 4, 2, 5, 1 sur 5", "5, 3, 4, 2, 5, 1"},
+	})
+}

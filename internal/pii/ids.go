@@ -279,9 +279,29 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	if a == b && len(s) >= 2 && len(s) <= 6 && (s[0] == 'L' || s[0] == 'R' || s[0] == 'D') && allDigits(s[1:]) && s[1] != '0' && !isDocCue(c) {
 		return true
 	}
-	// A postcode alone, no cue before it: a place (« l'agence de Roubaix 59100 », « le 93 »).
-	if a == b && len(s) == 5 && allDigits(s) && postcodeOK(s) && c == cueNone {
+	// A postcode alone, no cue before it: a place (« l'agence de Roubaix 59100 », « le 93 »). Not a number given
+	// as one: « n° d'écrou 48217 », « numéro 48217 » (a postcode is never « numéro »).
+	if a == b && len(s) == 5 && allDigits(s) && postcodeOK(s) && c == cueNone && !d.numberSignBefore(a) {
 		return true
+	}
+	return false
+}
+
+// numberSignBefore reports « n° », « no », « numéro » in the three words before token a, in the same clause:
+// « n° d'écrou 48217 », « mon numéro est le 48217 ».
+func (d *detector) numberSignBefore(a int) bool {
+	for k := a - 1; k >= 0 && k >= a-3; k-- {
+		if strings.ContainsAny(d.gap(k), ",;.!?()\n") || d.toks[k].has(fDigit) {
+			return false
+		}
+		switch d.toks[k].key {
+		case "numero", "num":
+			return true
+		case "n", "no":
+			if g := d.gap(k); strings.HasPrefix(g, "°") || strings.HasPrefix(g, "º") || d.toks[k].key == "no" && d.text[d.toks[k].start] == 'N' {
+				return true
+			}
+		}
 	}
 	return false
 }

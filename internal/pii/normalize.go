@@ -72,6 +72,7 @@ func rewrite(text string, edits []edit) *rewriting {
 func (d *detector) normEdits(text string, ws []tok) []edit {
 	edits := d.emailEdits(text, ws)
 	edits = append(edits, d.numberEdits(text, ws)...)
+	edits = append(edits, spelledEdits(text, ws)...)
 	if len(edits) == 0 {
 		return nil
 	}
@@ -443,4 +444,45 @@ func (rw *rewriting) mapBack(spans []Span) []Span {
 		out = append(out, sp)
 	}
 	return out
+}
+
+// spelledEdits joins an identifier dictated one character at a time with commas between, as a transcript writes
+// it: « Z, 2, 7, 1, 9, 4, 0, 3, 8, 5, 6 » → « Z2719403856 ». Eight characters at least, or six with a letter, and
+// five digits: a list of letters, of marks (« 5, 3, 4, 2, 5 ») or of numbers in order (« 1, 2, 3, 5, 8 ») is not one.
+func spelledEdits(text string, ws []tok) []edit {
+	var edits []edit
+	one := func(w tok) bool {
+		return w.end-w.start == 1 && (isDigit(text[w.start]) || text[w.start] >= 'A' && text[w.start] <= 'Z')
+	}
+	for k := 0; k < len(ws); k++ {
+		if !one(ws[k]) {
+			continue
+		}
+		j, digits, rising, last := k, 0, true, byte(0)
+		for {
+			if c := text[ws[j].start]; isDigit(c) {
+				digits++
+				rising = rising && c > last
+				last = c
+			} else {
+				rising = false
+			}
+			if j+1 >= len(ws) || !one(ws[j+1]) {
+				break
+			}
+			if g := strings.TrimSpace(text[ws[j].end:ws[j+1].start]); g != "," {
+				break
+			}
+			j++
+		}
+		if (j-k >= 7 || j-k >= 5 && digits <= j-k) && digits >= 5 && !rising {
+			var b strings.Builder
+			for m := k; m <= j; m++ {
+				b.WriteByte(text[ws[m].start])
+			}
+			edits = append(edits, edit{start: ws[k].start, end: ws[j].end, repl: b.String()})
+		}
+		k = j
+	}
+	return edits
 }
