@@ -142,6 +142,9 @@ func (d *detector) run() []Span {
 		d.correctedBirthdates()
 	}
 	d.bookingCodes()
+	if hasDigit {
+		d.shortCodes()
+	}
 	d.addresses()
 	d.foreignAddresses()
 	d.addressBlocks()

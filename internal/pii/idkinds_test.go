@@ -200,3 +200,16 @@ func TestNumberSignAndSpelledIdentifiers(t *testing.T) {
 		{"mes notes : 5, 3, 4, 2, 5, 1 sur 5", "5, 3, 4, 2, 5, 1"},
 	})
 }
+
+// TestShortAndAskedCodes: a code of four or five letters and digits right after « code », and a code of capitals
+// that answers a question naming a file or a booking, are case numbers; an activity code, a word are not.
+func TestShortAndAskedCodes(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"code de cession", "le vendeur m'a donné le code de cession 7K2QX. Sur l'ANTS", "7K2QX", LabelCaseID},
+		{"answer", "Agent : Avez-vous la référence de votre dossier ?\nClient : WKTRPD, au nom de mon père", "WKTRPD", LabelCaseID},
+	})
+	keptAll(t, [][2]string{
+		{"code APE 8411Z de la mairie", "8411Z"},
+		{"Agent : Avez-vous la référence de votre dossier ?\nClient : MERCI, je la cherche", "MERCI"},
+	})
+}

@@ -902,7 +902,8 @@ func (d *detector) requestBefore(k int) bool {
 var bookingWords = set(`dossier reservation reference ref pnr billet billets voyage commande confirmation`)
 
 // bookingCodes finds booking references typed as six capitals without a digit, right after a booking or file
-// word (« de », « n° », another such word may stand between): the default-deny rule only sees codes with digits.
+// word (« de », « n° », another such word may stand between) or answering a question that names one: the
+// default-deny rule only sees codes with digits.
 // A word of any lexicon, a name, a service's acronym or a code with three vowels or more is left alone.
 func (d *detector) bookingCodes() {
 	for i := range d.toks {
@@ -936,10 +937,63 @@ func (d *detector) bookingCodes() {
 				break
 			}
 		}
-		if cued {
+		if cued || d.bookingAsked(i) {
 			d.add(t.start, t.end, LabelCaseID)
 		}
 	}
+}
+
+// shortCodes finds a code of four or five letters and digits (two of each at least) right after the word « code »,
+// maybe with what it is for: « le code de cession 7K2QX », « code 4F7KQ ». The default-deny rule only sees codes
+// of six characters; a code said to be one is personal at any length (« code APE 8411Z » names no « de »).
+func (d *detector) shortCodes() {
+	for i := range d.toks {
+		if d.toks[i].key != "code" {
+			continue
+		}
+		d.tick()
+		k := i + 1
+		if k+1 < len(d.toks) && (d.toks[k].key == "de" || d.toks[k].key == "d") && d.toks[k+1].lettersOnly() && !d.toks[k+1].has(fUpper) {
+			k += 2
+		}
+		if k >= len(d.toks) || strings.ContainsAny(d.gap(k-1), ".!?\n") {
+			continue
+		}
+		t := &d.toks[k]
+		n := t.end - t.start
+		if n < 4 || n > 5 || !t.has(fASCII) {
+			continue
+		}
+		if letters := countLetters(d.text[t.start:t.end]); letters >= 2 && n-letters >= 2 {
+			d.add(t.start, t.end, LabelCaseID)
+		}
+	}
+}
+
+// countLetters counts the ASCII letters of s.
+func countLetters(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c >= 'a' && c <= 'z' {
+			n++
+		}
+	}
+	return n
+}
+
+// bookingAsked reports a code that opens the answer to a question naming a booking or a file: « Agent : Avez-vous
+// la référence de votre dossier ? ⏎ Client : MPXKTL, au nom de … ».
+func (d *detector) bookingAsked(i int) bool {
+	q := d.questionBefore(i)
+	for k, n := q, 0; q >= 0 && k >= 0 && n < 10; k, n = k-1, n+1 {
+		if k < q && strings.ContainsAny(d.gap(k), ".!?\n") {
+			break
+		}
+		if bookingWords[d.toks[k].key] {
+			return true
+		}
+	}
+	return false
 }
 
 // nirLayout reports whether the groups of tokens a..b end where a NIR's fields end (sex, year, month,
