@@ -34,11 +34,16 @@ type ReviewQuery struct {
 	// grise » is about the procedure, the call being only how the citizen followed it, while « 45 minutes
 	// d'attente au téléphone » is about the service. Sentences too short to enter the query count too.
 	ProcedureSentences, ServiceSentences, MixedSentences int
+	// ChannelSentences counts the mixed sentences that name a channel, a place or a person of the service, not
+	// only a wait: beside a démarche, « en attente depuis huit mois » is its delay, not a queue.
+	ChannelSentences int
 	// Conduct counts the words judging how the citizen was treated (aimable, désagréable, merci, bravo, mépris,
 	// l'agent…): praise and complaints about a counter are made of them.
 	Conduct int
-	// Questions counts the question marks of the title and text: a citizen who asks wants to know what to do
-	// or what they are owed, which a fiche answers; praise and complaints about a counter rarely ask.
+	// Questions counts the question marks of the title and text, and their sentences that ask without one
+	// (« je voudrais comprendre comment ça marche », « je ne sais pas quoi faire », « merci de me dire si… »)
+	// and name nothing of the service: a citizen who asks wants to know what to do or what they are owed,
+	// which a fiche answers; praise and complaints about a counter rarely ask.
 	Questions int
 }
 
@@ -68,6 +73,9 @@ func BuildReviewQuery(r Review, maxRunes int) ReviewQuery {
 	body, bstats := cleanSentences(r.Text, false)
 	for _, st := range append(tstats, bstats...) {
 		q.Conduct += st.conduct
+		if st.asks {
+			q.Questions++
+		}
 		switch {
 		case st.cues > 0 && st.service == 0:
 			q.ProcedureSentences++
@@ -75,6 +83,9 @@ func BuildReviewQuery(r Review, maxRunes int) ReviewQuery {
 			q.ServiceSentences++
 		case st.cues > 0:
 			q.MixedSentences++
+			if st.service > st.waits {
+				q.ChannelSentences++
+			}
 		}
 	}
 	titleParts := make([]pii.Redacted, 0, len(title))
@@ -120,6 +131,11 @@ type sentence struct {
 	cues    int
 	service int
 	conduct int
+	// asks is set for a sentence that asks about something else than the service without a question mark:
+	// « je voudrais savoir si… », « je ne sais pas combien… », « merci de me dire… ».
+	asks bool
+	// waits counts the service words about waiting (« attente », « attendre »).
+	waits int
 }
 
 // cleanSentences splits text into sentences and keeps, in each, the words that may say what it is about:
@@ -135,14 +151,18 @@ func cleanSentences(text pii.Redacted, title bool) (out, stats []sentence) {
 	// retrieve fiches about telephones.
 	holes := text.PlaceholderSpans()
 	var words []pii.Redacted
-	content, cues, service, conduct, runes := 0, 0, 0, 0, 0
+	var toks []string // every folded word of the sentence, the dropped ones' included
+	content, cues, service, conduct, runes, waits := 0, 0, 0, 0, 0, 0
+	marked := false
 	flush := func() {
 		minContent := 2
 		if title {
 			minContent = 1
 		}
-		st := sentence{runes: runes, cues: cues, service: service, conduct: conduct}
-		if cues+service+conduct > 0 {
+		// A sentence that names the service asks about it (« je ne sais pas si c'est le personnel qui manque »).
+		asks := !marked && service == 0 && asksIndirectly(toks)
+		st := sentence{runes: runes, cues: cues, service: service, conduct: conduct, asks: asks, waits: waits}
+		if cues+service+conduct > 0 || st.asks {
 			stats = append(stats, st)
 		}
 		if content >= minContent {
@@ -150,6 +170,7 @@ func cleanSentences(text pii.Redacted, title bool) (out, stats []sentence) {
 			out = append(out, st)
 		}
 		words, content, cues, service, conduct, runes = nil, 0, 0, 0, 0, 0
+		toks, marked, waits = toks[:0], false, 0
 	}
 	i := 0
 	for i < len(s) {
@@ -160,6 +181,9 @@ func cleanSentences(text pii.Redacted, title bool) (out, stats []sentence) {
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if !isWordRune(r) {
+			if r == '?' {
+				marked = true
+			}
 			if r == '.' || r == '!' || r == '?' || r == '\n' || r == ';' {
 				flush()
 			}
@@ -178,11 +202,15 @@ func cleanSentences(text pii.Redacted, title bool) (out, stats []sentence) {
 			j += n
 		}
 		w := s[i:j]
-		toks := embed.Tokens(nil, w)
-		drop := len(toks) == 0
-		for _, t := range toks {
+		wt := embed.Tokens(nil, w)
+		toks = append(toks, wt...)
+		drop := len(wt) == 0
+		for _, t := range wt {
 			if serviceWord(t) {
 				service++
+				if waitWord(t) {
+					waits++
+				}
 			}
 			if conductWord(t) {
 				conduct++
@@ -195,7 +223,7 @@ func cleanSentences(text pii.Redacted, title bool) (out, stats []sentence) {
 		if !drop {
 			words = append(words, text.Slice(i, j))
 			runes += utf8.RuneCountInString(w) + 1
-			for _, t := range toks {
+			for _, t := range wt {
 				if !embed.IsStopword(t) && len(t) > 1 {
 					content++
 				}
@@ -326,4 +354,53 @@ func serviceWord(w string) bool {
 		}
 	}
 	return false
+}
+
+// wishWords say that the citizen wants, now, to know something (« je voudrais savoir », « j'aimerais
+// comprendre », « j'ai besoin d'une réponse ») when one of knowWords follows closely; a past wish (« je voulais
+// juste savoir ») tells what was tried, and « je veux dire » says, it does not ask.
+var (
+	wishWords = map[string]bool{"voudrais": true, "voudrait": true, "voudrions": true, "aimerais": true,
+		"aimerait": true, "aimerions": true, "souhaite": true, "souhaiterais": true, "souhaitons": true, "veux": true,
+		"besoin": true}
+	knowWords = map[string]bool{"savoir": true, "comprendre": true, "connaitre": true, "reponse": true,
+		"explication": true, "explications": true, "renseignement": true, "renseignements": true,
+		"information": true, "informations": true, "precisions": true}
+	// tellWords follow « merci de (me) … » in a request: « merci de me dire si… », « merci de m'éclairer ».
+	tellWords = map[string]bool{"dire": true, "indiquer": true, "preciser": true, "expliquer": true, "eclairer": true,
+		"renseigner": true, "informer": true, "orienter": true, "confirmer": true, "repondre": true}
+	// unknownWords follow « je ne sais pas » when what is not known is a question: « … si », « … combien ».
+	unknownWords = map[string]bool{"si": true, "quoi": true, "comment": true, "combien": true, "ou": true,
+		"pourquoi": true, "quand": true, "qui": true, "quel": true, "quelle": true, "quels": true, "quelles": true,
+		"ce": true, "a": true, "lequel": true, "laquelle": true, "vers": true}
+)
+
+// asksIndirectly reports whether a sentence's folded words ask a question without a question mark: a wish to
+// know or understand (« je voudrais savoir si… », « j'aimerais comprendre… »), a request (« merci de me dire… »),
+// or what the citizen does not know (« je ne sais pas combien je vais toucher »).
+func asksIndirectly(toks []string) bool {
+	near := func(i int, words map[string]bool) bool {
+		for _, u := range toks[i+1 : min(i+5, len(toks))] {
+			if words[u] {
+				return true
+			}
+		}
+		return false
+	}
+	for i, t := range toks {
+		switch {
+		case wishWords[t] && near(i, knowWords):
+			return true
+		case t == "merci" && i+1 < len(toks) && toks[i+1] == "de" && near(i, tellWords):
+			return true
+		case (t == "sais" || t == "savons" || t == "sait") && i+2 < len(toks) && toks[i+1] == "pas" && unknownWords[toks[i+2]]:
+			return true
+		}
+	}
+	return false
+}
+
+// waitWord reports whether a service word is about waiting: beside a procedure word, the démarche's delay.
+func waitWord(w string) bool {
+	return strings.HasPrefix(w, "attend") || strings.HasPrefix(w, "attente")
 }

@@ -128,6 +128,22 @@ func TestAbstentionBySentence(t *testing.T) {
 			"L'agent a été très aimable et efficace. Merci à toute l'équipe, bravo !")}, true},
 		{"rude agent at a counter", Review{Title: pii.Public("Guichet"), Text: pii.Public(
 			"L'agent au guichet était désagréable et méprisant. Aucun respect pour les usagers qui attendent.")}, true},
+		// Questions asked without a question mark: the citizen wants to know what a fiche says.
+		{"asks without a question mark", Review{Title: pii.Public("Allocation"), Text: pii.Public(
+			"Le conseiller n'a pas su m'expliquer le calcul de mon allocation. Je voudrais comprendre comment ça marche.")}, false},
+		{"does not know what to do", Review{Title: pii.Public("AME pas renouvelée"), Text: pii.Public(
+			"Ma demande de renouvellement est déposée depuis deux mois, rien. Je ne sais pas quoi faire. Merci")}, false},
+		{"asks for an answer", Review{Title: pii.Public("Rentrée scolaire"), Text: pii.Public(
+			"L'allocation de rentrée n'a pas été versée pour mon grand. J'ai déclaré sa scolarité sur l'appli en septembre. " +
+				"Merci de me dire si c'est encore possible.")}, false},
+		// A past wish tells what was tried, and a doubt that names the service asks nothing a fiche answers.
+		{"a past wish about a phone line", Review{Title: pii.Public("Injoignable"), Text: pii.Public(
+			"Le numéro ne répond jamais, attente sans fin. Je voulais juste savoir si mon courrier était arrivé.")}, true},
+		{"a doubt about the staff", Review{Title: pii.Public("Plateforme"), Text: pii.Public(
+			"Personne ne décroche au téléphone. Je ne sais pas si c'est le personnel qui manque.")}, true},
+		// A procedure word beside the channel complained of does not make the review about the procedure.
+		{"a website bug on a form", Review{Title: pii.Public("Formulaire qui bug"), Text: pii.Public(
+			"Le formulaire en ligne de demande d'acte de naissance a affiché une erreur sur le site. J'ai changé de navigateur et ça a marché.")}, true},
 	}
 	for _, tt := range tests {
 		q := BuildReviewQuery(tt.r, 0)
