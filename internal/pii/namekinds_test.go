@@ -66,3 +66,18 @@ func TestSpelledAndTypedNames(t *testing.T) {
 		"elle est née le 3 mai et née prématurée",
 	)
 }
+
+// TestNamesQuotedListedAndSigned: what someone is called between quotation marks, children listed with their
+// years of birth, a reply signed by a first name and the service (invented examples).
+func TestNamesQuotedListedAndSigned(t *testing.T) {
+	wantSpans(t, LabelPerson, []spanCase{
+		{"nickname in quotes", "Évitez le guichet de « Rachid », comme on l'appelle ici.", "Rachid"},
+		{"first name in quotes", "Le conseiller du 3646, « Kevin » (pas de nom), m'a raccroché au nez.", "Kevin"},
+		{"initials on a badge", "l'agent (badge « K.M. ») a refusé mon dossier", "K.M"},
+		{"uncle in quotes", "l'enfant parle souvent de « Tonton Kader ».", "Kader"},
+		{"children and years", "Enfants : Tahirou (2011), Mariam (2014), Sidiki (2019).", "Sidiki"},
+		{"signed with the service", "Bonjour Monsieur,\nVotre dossier est à jour.\n\nLaetitia, service des retraites, CARSAT Nord", "Laetitia"},
+	})
+	wantKept(t, "rubrique « Contact » puis « Messagerie », réponse « OK »", "« Contact » puis « Messagerie », réponse « OK »")
+	wantKept(t, "les faux conseillers « CPF » appellent encore", "CPF")
+}

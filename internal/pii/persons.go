@@ -301,6 +301,8 @@ func (d *detector) persons() {
 		}
 		next = last + 1
 	}
+	d.quotedNames(us)
+	d.yearListNames(us)
 	d.repeatNames(us, found)
 }
 
@@ -1161,14 +1163,20 @@ func (d *detector) bornAfter(us []unit, u int) bool {
 // conseillère France Services ». Not a place's or an office's name: « la CAF de Lyon, agent… ».
 func (d *detector) roleAfter(us []unit, u int) bool {
 	w := &us[u]
-	// At the start of a line it signs a reply: « Teva, conseiller CPS ».
+	// At the start of a line it signs a reply: « Teva, conseiller CPS », and with the service or the office
+	// instead of the role: « Aurore, service courrier, … », « Murielle, CAF de … ».
 	lineStart := u > 0 && strings.Contains(d.ugap(us, u-1), "\n") || u == 0
 	if u+1 >= len(us) || !w.cap || w.a != w.b || w.notName() || d.toks[w.a].has(fSentStart) && !lineStart || d.allCaps ||
-		strings.TrimSpace(d.ugap(us, u)) != "," || !roles[us[u+1].key] {
+		strings.TrimSpace(d.ugap(us, u)) != "," {
 		return false
 	}
 	if lineStart {
-		return w.nameWord()
+		n := &us[u+1]
+		return w.nameWord() && !w.place && (roles[n.key] || (office(n) || n.key == "service" || n.key == "services" || n.key == "equipe") &&
+			(w.first > 0 || w.known && !w.french) && d.lastLines(u))
+	}
+	if !roles[us[u+1].key] {
+		return false
 	}
 	p := &us[u-1]
 	if p.cap && plainSpace(d.ugap(us, u-1)) || p.key == "de" || p.key == "du" || p.key == "des" || p.key == "d" || p.key == "en" {
@@ -1432,6 +1440,11 @@ func (d *detector) titledShortName(us []unit, u int) bool {
 	}
 	rest := strings.TrimLeft(d.text[w.end:], " \t")
 	return rest == "" || strings.ContainsAny(rest[:1], ",;.\n)!?")
+}
+
+// lastLines reports unit u on one of the last three lines of the text, where a reply is signed.
+func (d *detector) lastLines(u int) bool {
+	return strings.Count(strings.TrimRight(d.text[d.us[u].start:], " \n\t"), "\n") < 3
 }
 
 // selfOrKin reports who a phrase « c'est … » names at unit k: « moi », a relation after a possessive or alone

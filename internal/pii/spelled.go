@@ -89,3 +89,89 @@ func (d *detector) spelledName(word string, at int) bool {
 	}
 	return false
 }
+
+// quotedNames masks a name alone between quotation marks: what someone is called (« Momo » at the counter,
+// « Alex » on the phone, a badge « F.D. »), or a name as it was misspelt (« Ngasam »). A relation word may come
+// before it, « Tonton Dédé ». The word is no French or English word (unless a frequent first name), no acronym,
+// no function word: « Accueil », « Contact », « OK », « CPF » stay.
+func (d *detector) quotedNames(us []unit) {
+	for u := range us {
+		if !openQuote(d.text[:us[u].start]) {
+			continue
+		}
+		d.tick()
+		k := u
+		if (us[k].lex&wRelation != 0 || familyNames[us[k].key]) && us[k].cap && k+1 < len(us) && plainSpace(d.ugap(us, k)) {
+			k++ // « Tonton Dédé »
+		}
+		last := k
+		if us[k].initial {
+			// « F.D. »: initials joined by dots.
+			for last+1 < len(us) && us[last+1].initial && d.ugap(us, last) == "." {
+				last++
+			}
+			if last == k || !strings.HasPrefix(d.text[us[last].end:], ".") || !closeQuote(d.text[us[last].end+1:]) {
+				continue
+			}
+		} else {
+			w := &us[k]
+			if !closeQuote(d.text[w.end:]) || d.allCaps || !(w.cap || w.upper && w.end-w.start >= 6) || w.stop || w.english ||
+				w.lex&(wTitle|wRole|wInstitution|wStreet|wSignoff) != 0 || w.french && (w.first < minLoneFirst || w.common) ||
+				!(w.inLex() || w.known || w.foreign()) {
+				continue
+			}
+		}
+		d.add(us[k].start, us[last].end+strings.Count(d.text[us[last].end:us[last].end+min(1, len(d.text)-us[last].end)], "."), LabelPerson)
+	}
+}
+
+// familyNames are what children call relatives before their first name: « Tonton Dédé », « Mamie Jo ». Not
+// relations: annotators take them into the name, « Mamie Jeanne » is masked whole.
+var familyNames = set(`tonton tata tatie tati mamie mamy papi papy parrain marraine`)
+
+// openQuote reports text that ends with an opening quotation mark and maybe a space.
+func openQuote(before string) bool {
+	before = strings.TrimRight(before, " \u00a0\u202f")
+	return strings.HasSuffix(before, "«") || strings.HasSuffix(before, "“") || strings.HasSuffix(before, "\"")
+}
+
+// closeQuote reports text that starts, maybe after a space, with a closing quotation mark.
+func closeQuote(after string) bool {
+	after = strings.TrimLeft(after, " \u00a0\u202f")
+	return strings.HasPrefix(after, "»") || strings.HasPrefix(after, "”") || strings.HasPrefix(after, "\"")
+}
+
+// yearListNames masks the names of a list whose items are a name and a year of birth between parentheses, as a
+// case note lists children: « Nassur (2016), Faïza (2018), Ankidine (2022) ». Two such items or more, one of
+// them a known name, and none a French word or a place: « Renault (2019) » alone says nothing.
+func (d *detector) yearListNames(us []unit) {
+	var items []int
+	first := false
+	for u := range us {
+		w := &us[u]
+		if !yearInParens(d.text[w.end:]) {
+			continue
+		}
+		d.tick()
+		if !w.cap || d.allCaps || w.stop || w.place || w.notName() || w.english || w.french && !w.inLex() || !(w.inLex() || w.known || w.foreign()) {
+			continue
+		}
+		items = append(items, u)
+		first = first || w.first > 0 || w.known && !w.french
+	}
+	if len(items) < 2 || !first {
+		return
+	}
+	for _, u := range items {
+		d.add(us[u].start, us[u].end, LabelPerson)
+	}
+}
+
+// yearInParens reports text that starts with a year of birth between parentheses: « (2016) », « (1958) ».
+func yearInParens(s string) bool {
+	s = strings.TrimLeft(s, " \u00a0")
+	if len(s) < 6 || s[0] != '(' || s[5] != ')' || !(s[1:3] == "19" || s[1:3] == "20") {
+		return false
+	}
+	return s[3] >= '0' && s[3] <= '9' && s[4] >= '0' && s[4] <= '9'
+}
