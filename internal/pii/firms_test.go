@@ -32,3 +32,29 @@ func TestFirmSlotsKeepPersons(t *testing.T) {
 		{"word of a town abroad also in a name", "Le consulat à Hô Chi Minh-Ville attend. Je suis son fils, Trần Minh Đức.", "Minh"},
 	})
 }
+
+// TestQuantitiesAndRegistrationsKept: a round quantity in thousands, a quarter of a year and an office's or a
+// firm's SIREN or SIRET stay in the text (invented examples).
+func TestQuantitiesAndRegistrationsKept(t *testing.T) {
+	wantAllKept(t, []keptCase{
+		{"round thousands", "La région annonce 20 000 places de formation cette année.", "20 000"},
+		{"round thousands in a currency's name", "La traduction revient à 150 000 francs CFA à Dakar.", "150 000"},
+		{"quarter", "J'ai déclaré le T2 2025 en retard, la majoration tombe.", "T2 2025"},
+		{"half-year", "Les cotisations du S1 2024 sont régularisées.", "S1 2024"},
+		{"office's SIRET after the label", "Réponse de la caisse (SIRET de l'organisme 534 120 987 00011).", "534 120 987 00011"},
+		{"association's SIRET", "Le SIRET 533 201 448 00027 de l'association Les Amis du Rail est à jour.", "533 201 448 00027"},
+		{"employer's SIRET after its legal form", "Employeur : SARL Boulangerie Vidal, SIRET 529 441 082 00015\nSalarié : …",
+			"529 441 082 00015"},
+	})
+}
+
+// TestPrivateRegistrationsMasked: a sole trader's SIRET and a labelled round number stay masked.
+func TestPrivateRegistrationsMasked(t *testing.T) {
+	wantSpans(t, LabelCaseID, []spanCase{
+		{"micro-enterprise", "Micro-entreprise de couture, SIRET 851 204 377 00019. L'Urssaf me réclame 900 €.", "851 204 377 00019"},
+		{"own SIRET", "Je suis auto-entrepreneur, mon SIRET 851 204 377 00019 est bloqué par l'Urssaf.", "851 204 377 00019"},
+		{"a number after another office's number", "Numéro MSA 1 71 03 22 145 009, SIRET de l'exploitation 481 225 913 00012.",
+			"481 225 913 00012"},
+		{"labelled round number", "Mon numéro allocataire 1 000 000 est bloqué.", "1 000 000"},
+	})
+}

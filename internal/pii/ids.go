@@ -175,6 +175,16 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 	if a < b && d.amountShape(a, b) && b+1 < len(d.toks) && countNouns[d.toks[b+1].key] && strings.TrimSpace(d.gap(b)) == "" {
 		return true
 	}
+	// A round quantity grouped by thousands: « 10 000 habitants », « 45 000 nairas la page », « 1 200 000 ». No
+	// file or account number is written in thousands ending in « 000 », unless a label says so.
+	if a < b && c == cueNone && d.amountShape(a, b) && d.roundThousands(a, b) {
+		return true
+	}
+	// A quarter or a half-year of a year: « le T4 2024 », « cotisations du T3 2023 », « S1 2025 ».
+	if b == a+1 && periodOfYear(d.toks[a].key) && d.toks[b].digitsOnly() && d.toks[b].end-d.toks[b].start == 4 &&
+		(d.toks[b].key[:2] == "19" || d.toks[b].key[:2] == "20") && strings.TrimSpace(d.gap(a)) == "" {
+		return true
+	}
 	// An amount said by its word, without its currency: « RFR 14 860 », « revenu fiscal de référence : 31 420 ».
 	if a < b && d.toks[a].lettersOnly() && amountWords[d.toks[a].key] && d.amountShape(a+1, b) || d.amountShape(a, b) && d.amountWordBefore(a) {
 		return true
@@ -309,6 +319,22 @@ func (d *detector) numberSignBefore(a int) bool {
 // countNouns are what an office counts in its figures: « 48 210 demandes ».
 var countNouns = set(`demandes dossiers appels usagers visites passages contacts courriers reclamations allocataires
 	beneficiaires foyers familles accompagnements rendez-vous entretiens connexions recours`)
+
+// roundThousands reports tokens a..b, grouped by thousands, whose groups after the first are all « 000 ».
+func (d *detector) roundThousands(a, b int) bool {
+	for k := a + 1; k <= b; k++ {
+		if d.toks[k].key != "000" {
+			return false
+		}
+	}
+	return true
+}
+
+// periodOfYear reports a quarter or a half-year as payroll and contribution returns write them: « T1 »…« T4 »,
+// « S1 », « S2 ».
+func periodOfYear(k string) bool {
+	return len(k) == 2 && (k[0] == 't' && k[1] >= '1' && k[1] <= '4' || k[0] == 's' && (k[1] == '1' || k[1] == '2'))
+}
 
 // publicShortNumbers are the national short numbers longer than four digits: spam reports, European helplines.
 var publicShortNumbers = set(`33700 116000 116006 116111 116117 116123`)

@@ -88,7 +88,7 @@ func (d *detector) dropOffices() {
 	}
 	d.officeAddrs = pairsSorted(slices.Clone(drop))
 	for _, c := range d.cands {
-		if c.label == LabelCaseID && d.officeRegistration(c.start) {
+		if c.label == LabelCaseID && (d.officeRegistration(c.start) || d.firmRegistration(c.start, c.end)) {
 			drop = append(drop, c.start, c.end)
 		}
 	}
@@ -741,6 +741,62 @@ func (d *detector) officeRegistration(s int) bool {
 
 // weekdays open an office's hours.
 var weekdays = set(`lundi mardi mercredi jeudi vendredi samedi dimanche`)
+
+// registrantWords name a body whose SIREN or SIRET is public: an office, a firm, an association.
+var registrantWords = set(`organisme association societe employeur agence etablissement caisse`)
+
+// soleTraderWords say that a SIREN or a SIRET is a person's own business: « micro-entreprise », « entreprise
+// individuelle », « SIRET de l'exploitation ».
+var soleTraderWords = set(`micro individuelle individuel auto-entrepreneur autoentrepreneur microentreprise
+	micro-entrepreneur exploitation exploitant exploitante gerant gerante artisan artisane entreprise`)
+
+// firmRegistration reports a SIREN or SIRET in [s, e) given as a firm's or an office's, not a sole trader's: the
+// label, then the number, then whose it is (« SIRET 812 345 678 00019 de l'association … », « (SIRET de
+// l'organisme 794 … ) »), or, in the same sentence before the label, a legal form in capitals or an office's or a
+// firm's word (« Employeur : SAS Transports Maréchal, SIRET … », « Agence de services et de paiement, SIREN … »).
+// A private cue in that sentence (« je », « mon », « chez ») keeps it masked: a sole trader's is personal.
+func (d *detector) firmRegistration(s, e int) bool {
+	a, b := d.tokAt(s), d.tokAt(e)-1
+	if a >= len(d.toks) || b < a {
+		return false
+	}
+	lab := -1
+	for k := a - 1; k >= 0 && a-k <= 5; k-- {
+		if key := d.toks[k].key; key == "siren" || key == "siret" {
+			lab = k
+			break
+		}
+		if strings.ContainsAny(d.gap(k), ".!?\n") {
+			return false
+		}
+	}
+	if lab < 0 {
+		return false
+	}
+	whose := false
+	// « SIRET de l'organisme 794 … », « SIRET 812 … de l'association »
+	for _, k := range []int{lab + 1, lab + 2, lab + 3, b + 1, b + 2, b + 3} {
+		if k >= 0 && k < len(d.toks) && (k < a || k > b) {
+			if soleTraderWords[d.toks[k].key] {
+				return false
+			}
+			if registrantWords[d.toks[k].key] {
+				whose = true
+			}
+		}
+	}
+	// Back to the sentence's start or to another number: « Numéro MSA 1 71 …, SIRET … » is no office's.
+	for k := lab - 1; k >= 0 && lab-k <= 12 && !d.sentenceEndAfter(k) && !strings.Contains(d.gap(k), "\n") && !d.toks[k].has(fDigit); k-- {
+		t := &d.toks[k]
+		if d.privateAt(k) || soleTraderWords[t.key] {
+			return false
+		}
+		if firmForms[t.key] && t.has(fUpper) || registrantWords[t.key] || officeHeads[t.key] {
+			whose = true
+		}
+	}
+	return whose
+}
 
 // hoursAfter reports opening hours right after token k: « du lundi au vendredi », « de 8h30 à 17h », « reste
 // disponible de 9h à 12h ».
