@@ -213,3 +213,18 @@ func TestShortAndAskedCodes(t *testing.T) {
 		{"Agent : Avez-vous la référence de votre dossier ?\nClient : MERCI, je la cherche", "MERCI"},
 	})
 }
+
+// TestSignedNumbersAndNoticeReferences: a number shaped like a phone right after « n° » is a file's or a
+// document's unless a phone word stands before; the reference of a notice is a file's, not a tax number.
+func TestSignedNumbersAndNoticeReferences(t *testing.T) {
+	runKinds(t, []kindCase{
+		{"livret", "le relevé de compte Livret A n° 0445 8821 307 et l'avis", "0445 8821 307", LabelCaseID},
+		{"procès-verbal", "verbalisé (50 €, procès-verbal n° PV 0712 449 381) alors", "0712 449 381", LabelCaseID},
+		{"APS", "Ukraine. APS protection temporaire n° 0699415271, renouvelée", "0699415271", LabelIDDoc},
+		{"phone after tél. n°", "Tél. n° 06 12 34 56 78 le soir", "06 12 34 56 78", LabelPhone},
+		{"phone after numéro", "mon numéro 06 12 34 56 78 le soir", "06 12 34 56 78", LabelPhone},
+		{"notice reference", "taxe foncière, prélèvement rejeté. réf. de l'avis 2429718450302. compte joint", "2429718450302", LabelCaseID},
+		{"asked reference", "Agent : la référence de l'avis ?\nUsagère : 24 59 7 218 843 19\nAgent : Merci", "24 59 7 218 843 19", LabelCaseID},
+		{"tax number", "référence : mon numéro fiscal 2429718450302", "2429718450302", LabelTaxID},
+	})
+}

@@ -68,7 +68,7 @@ func (d *detector) byDefault(a, b int, s string, c cue) string {
 			return LabelPlate
 		}
 	}
-	if nl == 0 && (nd == 9 || nd == 11) && s[0] == '0' && s[1] != '0' && s[1] != '8' {
+	if nl == 0 && (nd == 9 || nd == 11) && s[0] == '0' && s[1] != '0' && s[1] != '8' && !d.signedNumber(a) {
 		return LabelPhone // a mobile or landline with a digit missing or one too many
 	}
 	if nl > 0 && b-a >= 3 && phoneWithLetters(s) {
@@ -304,16 +304,37 @@ func (d *detector) numberSignBefore(a int) bool {
 		if strings.ContainsAny(d.gap(k), ",;.!?()\n") || d.toks[k].has(fDigit) {
 			return false
 		}
-		switch d.toks[k].key {
-		case "numero", "num":
+		if key := d.toks[k].key; key == "numero" || key == "num" || d.numberSign(k) {
 			return true
-		case "n", "no":
-			if g := d.gap(k); strings.HasPrefix(g, "°") || strings.HasPrefix(g, "º") || d.toks[k].key == "no" && d.text[d.toks[k].start] == 'N' {
-				return true
-			}
 		}
 	}
 	return false
+}
+
+// numberSign reports whether token k is the sign « n° » (« nº », « No »).
+func (d *detector) numberSign(k int) bool {
+	switch d.toks[k].key {
+	case "n":
+		g := d.gap(k)
+		return strings.HasPrefix(g, "°") || strings.HasPrefix(g, "º")
+	case "no":
+		return d.text[d.toks[k].start] == 'N'
+	}
+	return false
+}
+
+// signedNumber reports a number written right after « n° », maybe after the short capitals of its kind (« n° PV
+// 0712 449 381 »), with no phone word before: « Livret A n° 0445 8821 307 », « titre de séjour n° 0692145873 ». A
+// phone is « mon numéro 06… », « tél. n° 06… », never a bare « n° 06… ».
+func (d *detector) signedNumber(a int) bool {
+	k := a - 1
+	if k > 0 && d.toks[k].lettersOnly() && d.toks[k].has(fUpper) && d.toks[k].end-d.toks[k].start <= 3 && !d.numberSign(k) {
+		k--
+	}
+	if k < 0 || !d.numberSign(k) || strings.ContainsAny(d.gap(k), "\n") {
+		return false
+	}
+	return !d.hasCueNear(k, cuePhone)
 }
 
 // countNouns are what an office counts in its figures: « 48 210 demandes ».

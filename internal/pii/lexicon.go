@@ -62,7 +62,7 @@ var numberCues = map[string]cue{
 	"abonne": cueDossier, "matricule": cueDossier, "affaire": cueDossier, "rg": cueDossier, "plainte": cueDossier,
 	"convocation": cueDossier, "pacage": cueDossier, "adeli": cueDossier, "rpps": cueDossier, "finess": cueDossier,
 	"reservation": cueDossier, "commande": cueDossier, "ine": cueDossier, "ofpra": cueDossier, "ofii": cueDossier,
-	"neph": cuePermis, "asile": cueSejour,
+	"neph": cuePermis, "asile": cueSejour, "aps": cueSejour,
 	"rappelle": cuePhone, "rappellez": cuePhone, "recontacter": cuePhone, "recontactez": cuePhone, "contactez": cuePhone,
 	"joignez": cuePhone, "sms": cuePhone,
 	"joindre": cuePhone, "rappeler": cuePhone, "rappelez": cuePhone, "appeler": cuePhone, "appelez": cuePhone,

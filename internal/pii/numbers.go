@@ -330,7 +330,7 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 	}
 	// A tax number said to be one, typed with a digit missing or one too many: « numéro fiscal 32096654283 ».
 	fiscal := c == cueFiscal || c != cueSecu && digits && L == 13 && d.fiscalContext(a)
-	if digits && fiscal && L >= 10 && L <= 15 && !(L == 15 && nirShape(s) && nirKeyOK(s)) {
+	if digits && fiscal && L >= 10 && L <= 15 && !(L == 15 && nirShape(s) && nirKeyOK(s)) && !d.noticeReference(a) {
 		return LabelTaxID
 	}
 	// A North American number, three, three and four digits: « 438-555-0192 ».
@@ -375,7 +375,7 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 			return LabelCard
 		}
 	}
-	if digits && L == 13 && s[0] <= '3' && (taxIDOK(s) || c == cueFiscal) {
+	if digits && L == 13 && s[0] <= '3' && (taxIDOK(s) || c == cueFiscal) && !d.noticeReference(a) {
 		return LabelTaxID
 	}
 	if digits && (L == 9 || L == 14) && c == cueSiret {
@@ -397,7 +397,8 @@ func (d *detector) classify(a, b int, s string, c cue, plus bool) string {
 		}
 		// A number said to be a document's or a file's is one, even shaped like a phone: « numéro étranger
 		// 0123456789 ».
-		if L == 10 && s[0] == '0' && s[1] != '0' && s[1] != '8' && !((isDocCue(c) || c == cueAlloc || c == cueDossier || c == cueFiscal) && d.cueWithin(a, 3, c)) {
+		if L == 10 && s[0] == '0' && s[1] != '0' && s[1] != '8' && !((isDocCue(c) || c == cueAlloc || c == cueDossier || c == cueFiscal) && d.cueWithin(a, 3, c)) &&
+			!d.signedNumber(a) {
 			return LabelPhone
 		}
 		if strings.HasPrefix(s, "00") && !strings.HasPrefix(s, "0033") && L >= 11 && L <= 15 && s[2] != '0' && c != cueDossier && c != cueAlloc {
@@ -841,6 +842,28 @@ var (
 		foncier fonciere taxe`)
 	secuWords = set(`secu securite sociale nir insee vitale cpam ameli assure assuree immatricule immatriculee`)
 )
+
+// noticeReference reports a number given as a reference, in its clause or in the question it answers: « réf. de
+// l'avis 2429718450302 », « la référence de l'avis ? ⏎ 24 59 7 218 843 19 ». A tax notice's reference is a file's
+// (CASE_ID in the label guide), whatever its length, unless the tax number is named nearer.
+func (d *detector) noticeReference(a int) bool {
+	from := a
+	if q := d.questionBefore(a); q >= 0 {
+		from = q + 1
+	}
+	for k, n := from-1, 0; k >= 0 && n < 6; k, n = k-1, n+1 {
+		if k < from-1 && strings.ContainsAny(d.gap(k), "!?\n") {
+			break
+		}
+		switch t := &d.toks[k]; {
+		case t.key == "reference" || t.key == "ref" || t.key == "references":
+			return true
+		case t.in(tagFiscal) || t.has(fDigit):
+			return false
+		}
+	}
+	return false
+}
 
 // fiscalContext reports that, in the sentences before token a, the tax office was named more recently than
 // health insurance: a thirteen-digit number there is a tax number even laid out like a NIR (« son numéro fiscal
