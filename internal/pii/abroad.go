@@ -233,7 +233,7 @@ func foreignSep(g string) bool {
 // lineStart returns the first token of the line or comma-separated piece that ends with token k.
 func (d *detector) lineStart(k int) int {
 	f := k
-	for f > 0 && k-f < 6 && !strings.ContainsAny(d.gap(f-1), ",\n:;!?()") {
+	for f > 0 && k-f < 6 && !containsAny(d.gap(f-1), ",\n:;!?()") {
 		f--
 	}
 	return f
@@ -254,7 +254,7 @@ const (
 // its last token and what it holds.
 func (d *detector) foreignLine(k int) (int, lineKind) {
 	last := k
-	for last+1 < len(d.toks) && last-k < 6 && !strings.ContainsAny(d.gap(last), ",\n:;!?()–") &&
+	for last+1 < len(d.toks) && last-k < 6 && !containsAny(d.gap(last), ",\n:;!?()–") &&
 		!(strings.Contains(d.gap(last), ".") && d.toks[last].end-d.toks[last].start > 4) {
 		last++
 	}

@@ -98,7 +98,7 @@ func (d *detector) securityPlaceNear(k int) bool {
 // digits standing alone (not the start of a longer number); it returns its token, or -1.
 func (d *detector) shortNumberAfter(k, minLen, maxLen, span int) int {
 	for v := k + 1; v < len(d.toks) && v <= k+span; v++ {
-		if strings.ContainsAny(d.gap(v-1), ".!?\n") && !strings.HasPrefix(strings.TrimSpace(d.gap(v-1)), ":") {
+		if containsAny(d.gap(v-1), ".!?\n") && !strings.HasPrefix(strings.TrimSpace(d.gap(v-1)), ":") {
 			return -1
 		}
 		t := &d.toks[v]

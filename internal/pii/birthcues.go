@@ -51,7 +51,7 @@ func (d *detector) dateHasYear(a, b int) bool {
 func (d *detector) correctedBirthdates() {
 	for _, e := range d.candEnds(LabelBirthdate) {
 		k := d.tokAt(e)
-		if k+2 >= len(d.toks) || strings.ContainsAny(d.gap(k-1), ".!?\n") {
+		if k+2 >= len(d.toks) || containsAny(d.gap(k-1), ".!?\n") {
 			continue
 		}
 		d.tick()
@@ -173,7 +173,7 @@ func (d *detector) birthInParens(k int) (int, int, bool) {
 				return f, k - 1, f == k-1
 			}
 			return f, k, f == k || cue || d.toks[f].key == "en" || d.toks[f].key == "vers"
-		} else if strings.ContainsAny(g, "()\n.;") {
+		} else if containsAny(g, "()\n.;") {
 			return 0, 0, false
 		}
 	}

@@ -92,7 +92,7 @@ func sentenceWeight(s string) int {
 	switch {
 	case strings.Contains(s, "?"):
 		return 3
-	case strings.ContainsAny(s, "0123456789€["):
+	case containsAny(s, "0123456789€["):
 		return 2
 	}
 	low := strings.ToLower(s)

@@ -131,7 +131,7 @@ func (d *detector) run() []Span {
 	d.us = b.units[:0]
 	d.cands = b.cands[:0]
 	d.style()
-	hasDigit := strings.ContainsAny(d.text, "0123456789")
+	hasDigit := containsAny(d.text, "0123456789")
 	if strings.IndexByte(d.text, '@') >= 0 {
 		d.emails()
 	}
@@ -184,7 +184,7 @@ func (d *detector) secondPass(orig string, spans []Span, b *buffers) []Span {
 	// Nothing to look for when every digit and at-sign is already inside a span.
 	rest, pos := false, 0
 	for _, sp := range append(spans, Span{Start: len(orig), End: len(orig)}) {
-		if strings.ContainsAny(orig[pos:sp.Start], "0123456789@") {
+		if containsAny(orig[pos:sp.Start], "0123456789@") {
 			rest = true
 			break
 		}
@@ -335,7 +335,7 @@ func (d *detector) serviceAddress(local, dom string) bool {
 	for _, p := range strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '-' || r == '_' }) {
 		k := foldString(p)
 		switch {
-		case strings.ContainsAny(k, "0123456789") && !officeCode(k):
+		case containsAny(k, "0123456789") && !officeCode(k):
 			return false
 		case d.lex.first[k] > 0 || d.lex.last[k] > 0:
 			return false

@@ -301,7 +301,7 @@ func (d *detector) safeNumber(a, b int, s string, c cue) bool {
 // « n° d'écrou 48217 », « mon numéro est le 48217 ».
 func (d *detector) numberSignBefore(a int) bool {
 	for k := a - 1; k >= 0 && k >= a-3; k-- {
-		if strings.ContainsAny(d.gap(k), ",;.!?()\n") || d.toks[k].has(fDigit) {
+		if containsAny(d.gap(k), ",;.!?()\n") || d.toks[k].has(fDigit) {
 			return false
 		}
 		if key := d.toks[k].key; key == "numero" || key == "num" || d.numberSign(k) {
@@ -383,7 +383,7 @@ func (d *detector) amountShape(a, b int) bool {
 // amountWordBefore reports a word naming a sum in the few words before token a, in the same clause.
 func (d *detector) amountWordBefore(a int) bool {
 	for k, n := a-1, 0; k >= 0 && n < 6; k, n = k-1, n+1 {
-		if strings.ContainsAny(d.gap(k), ".!?\n;") || d.toks[k].has(fDigit) || d.toks[k].in(tagCue) && !d.toks[k].in(tagLegal) &&
+		if containsAny(d.gap(k), ".!?\n;") || d.toks[k].has(fDigit) || d.toks[k].in(tagCue) && !d.toks[k].in(tagLegal) &&
 			d.toks[k].key != "fiscal" && d.toks[k].key != "reference" {
 			return false // « le montant de mon dossier 123456 »: the file's number (the RFR's words are no cue)
 		}
@@ -397,7 +397,7 @@ func (d *detector) amountWordBefore(a int) bool {
 // exampleBefore reports a word right before token a that presents what follows as a format or an example.
 func (d *detector) exampleBefore(a int) bool {
 	for k, n := a-1, 0; k >= 0 && n < 2; k, n = k-1, n+1 {
-		if strings.ContainsAny(d.gap(k), ".!?\n") {
+		if containsAny(d.gap(k), ".!?\n") {
 			return false
 		}
 		switch d.toks[k].key {
@@ -465,7 +465,7 @@ func (d *detector) ownerAfter(b int) bool {
 // « depuis l'étranger au 09 71 10 39 60 », « le standard de la mairie, 03 … ».
 func (d *detector) serviceLineBefore(a int) bool {
 	for k, n := a-1, 0; k >= 0 && n < 6; k, n = k-1, n+1 {
-		if strings.ContainsAny(d.gap(k), ".!?\n") {
+		if containsAny(d.gap(k), ".!?\n") {
 			return false
 		}
 		switch d.toks[k].key {

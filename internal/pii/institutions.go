@@ -158,7 +158,7 @@ func (d *detector) tokAt(s int) int {
 // sentenceEndAfter reports that the gap after token k ends a sentence or a paragraph.
 func (d *detector) sentenceEndAfter(k int) bool {
 	g := d.gap(k)
-	if strings.ContainsAny(g, "!?…") || strings.Count(g, "\n") >= 2 {
+	if containsAny(g, "!?…") || strings.Count(g, "\n") >= 2 {
 		return true
 	}
 	if strings.Contains(g, ".") {
@@ -173,7 +173,7 @@ func (d *detector) sentenceEndAfter(k int) bool {
 // a bracket, a colon, a line break.
 func (d *detector) phraseBreakAfter(k int) bool {
 	g := d.gap(k)
-	return strings.ContainsAny(g, ",;:()[]–—\n«»\"") || strings.Contains(g, " - ")
+	return containsAny(g, ",;:()[]–—\n«»\"") || strings.Contains(g, " - ")
 }
 
 // phraseBefore returns the first token of the phrase that ends with token k, and whether a sentence ends right
@@ -461,7 +461,7 @@ func (d *detector) departmentLine(a, b int) bool {
 		return false
 	}
 	before, after := d.gap(a-1), d.gap(b)
-	if !(strings.Contains(before, "\n") || strings.ContainsAny(before, "–—")) || !strings.Contains(after, "\n") {
+	if !(strings.Contains(before, "\n") || containsAny(before, "–—")) || !strings.Contains(after, "\n") {
 		return false
 	}
 	for k := a; k <= b; k++ {
@@ -505,7 +505,7 @@ func (d *detector) cedexOffice(s, e int) bool {
 		if d.privateAt(k) {
 			return false
 		}
-		if d.sentenceEndAfter(k) || strings.ContainsAny(d.gap(k), ".!?") && !d.abbrevDot(k) {
+		if d.sentenceEndAfter(k) || containsAny(d.gap(k), ".!?") && !d.abbrevDot(k) {
 			break
 		}
 	}
@@ -516,7 +516,7 @@ func (d *detector) cedexOffice(s, e int) bool {
 // (« CNAV », blank, « CS 70009 », blank, « 93166 NOISY LE GRAND »): no sentence ends there.
 func (d *detector) letterheadBreak(k int) bool {
 	g := d.gap(k)
-	return strings.Count(g, "\n") >= 2 && !strings.ContainsAny(g, ".!?…")
+	return strings.Count(g, "\n") >= 2 && !containsAny(g, ".!?…")
 }
 
 // mobile reports a mobile number, French or overseas: offices publish none, so it is always somebody's.
@@ -733,7 +733,7 @@ func (d *detector) officeRegistration(s int) bool {
 	}
 	// Right after the office's address: a sole trader's own SIRET follows no office's address.
 	i := sort.Search(len(d.officeAddrs)/2, func(i int) bool { return d.officeAddrs[2*i] >= s }) - 1
-	if i < 0 || strings.ContainsAny(d.text[d.officeAddrs[2*i+1]:d.toks[k].start], ".!?\n") {
+	if i < 0 || containsAny(d.text[d.officeAddrs[2*i+1]:d.toks[k].start], ".!?\n") {
 		return false
 	}
 	return d.officeLead(k, false)
@@ -766,7 +766,7 @@ func (d *detector) firmRegistration(s, e int) bool {
 			lab = k
 			break
 		}
-		if strings.ContainsAny(d.gap(k), ".!?\n") {
+		if containsAny(d.gap(k), ".!?\n") {
 			return false
 		}
 	}

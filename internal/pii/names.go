@@ -271,11 +271,11 @@ func (d *detector) mailHeaders() {
 		line, _, _ := strings.Cut(d.text[start:], "\n")
 		name, addr, hasAddr := strings.Cut(line, "<")
 		name = strings.TrimSpace(strings.Trim(strings.TrimSpace(name), `"`))
-		if !hasAddr && strings.ContainsAny(line, "@:") || hasAddr && !strings.Contains(addr, "@") {
+		if !hasAddr && containsAny(line, "@:") || hasAddr && !strings.Contains(addr, "@") {
 			continue // « De : service@… », « À : 10 h 30 »
 		}
 		f := strings.Fields(name)
-		if len(f) < 1 || len(f) > 4 || strings.ContainsAny(name, "0123456789@") {
+		if len(f) < 1 || len(f) > 4 || containsAny(name, "0123456789@") {
 			continue
 		}
 		lead := LexiconKey(f[0])

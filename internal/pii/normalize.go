@@ -135,7 +135,7 @@ func (d *detector) emailEdits(text string, ws []tok) []edit {
 			if (w.key == "at" || w.key == "chez") && !bracketed && !(strings.TrimSpace(before) == "" && strings.TrimSpace(after) == "") {
 				continue
 			}
-			if strings.ContainsAny(before+after, "\n,;:!?") {
+			if containsAny(before+after, "\n,;:!?") {
 				continue
 			}
 		}
@@ -301,7 +301,7 @@ func (d *detector) numberEdits(text string, ws []tok) []edit {
 		for j+1 < len(ws) && j < k+40 {
 			g := text[ws[j].end:ws[j+1].start]
 			dotted := dictated && (g == "." || g == ". " || g == " . ") && ws[j+1].in(tagNumWord)
-			if !dotted && (len(g) > 3 || strings.ContainsAny(g, "\n.;:!?")) {
+			if !dotted && (len(g) > 3 || containsAny(g, "\n.;:!?")) {
 				break
 			}
 			nk := ws[j+1].key
@@ -338,7 +338,7 @@ func (d *detector) numberEdits(text string, ws []tok) []edit {
 // digitsNear reports whether one of two neighbouring words is a number in digits and the gap is short.
 func digitsNear(text string, a, b tok) bool {
 	g := text[a.end:b.start]
-	if len(g) > 3 || strings.ContainsAny(g, "\n.;:!?") {
+	if len(g) > 3 || containsAny(g, "\n.;:!?") {
 		return false
 	}
 	// Only short groups: « 02 cinquante et un 37 » is a phone read in pairs; « le 3230 quatre fois » is not.

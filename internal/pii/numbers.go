@@ -174,7 +174,7 @@ func (d *detector) chunk(i, j int) {
 				if _, ok := d.dateAt(b, j); ok {
 					break
 				}
-				if d.toks[b].lettersOnly() && strings.ContainsAny(d.gap(b-1), ".\n()") && !strings.HasPrefix(d.gap(b-1), ")") {
+				if d.toks[b].lettersOnly() && containsAny(d.gap(b-1), ".\n()") && !strings.HasPrefix(d.gap(b-1), ")") {
 					break // « 2187456390124. L'impôt », not a code
 				}
 			}
@@ -286,7 +286,7 @@ func (d *detector) labelCue(a int) cue {
 func (d *detector) labelCue1(a int) cue {
 	for k, n := a-1, 0; k >= 0 && n < 8; k, n = k-1, n+1 {
 		g := d.gap(k)
-		if strings.ContainsAny(g, "!?\n") || strings.Contains(g, ". ") && !abbreviations[d.toks[k].key] {
+		if containsAny(g, "!?\n") || strings.Contains(g, ". ") && !abbreviations[d.toks[k].key] {
 			return cueNone // a sentence ended, not the dot of « nr. », « réf. »
 		}
 		t := &d.toks[k]
@@ -512,7 +512,7 @@ func fniShape(s string) bool {
 }
 
 func hasDigitAndLetter(s string) bool {
-	return strings.ContainsAny(s, "0123456789") && strings.ContainsAny(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	return containsAny(s, "0123456789") && containsAny(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 }
 
 func countDigits(s string) int {
@@ -598,7 +598,7 @@ func (d *detector) cueBefore(a int) cue {
 		case "numero", "num", "no", "n", "nr", "nro", "numeros":
 			return cueNumber
 		}
-		if strings.ContainsAny(d.gap(k), "\n!?") {
+		if containsAny(d.gap(k), "\n!?") {
 			break
 		}
 	}
@@ -636,7 +636,7 @@ func (d *detector) questionBefore(a int) int {
 // answer's number is of that kind.
 func (d *detector) questionCue(q int) cue {
 	for k, n := q, 0; k >= 0 && n < 8; k, n = k-1, n+1 {
-		if k < q && strings.ContainsAny(d.gap(k), ".!?\n") {
+		if k < q && containsAny(d.gap(k), ".!?\n") {
 			break
 		}
 		t := &d.toks[k]
@@ -654,7 +654,7 @@ func (d *detector) questionCue(q int) cue {
 func (d *detector) cueBefore1(a int) cue {
 	for k, n := a-1, 0; k >= 0 && n < 7; k, n = k-1, n+1 {
 		g := d.gap(k)
-		if strings.ContainsAny(g, "!?") || strings.Contains(g, "\n\n") {
+		if containsAny(g, "!?") || strings.Contains(g, "\n\n") {
 			return cueNone
 		}
 		t := &d.toks[k]
@@ -701,7 +701,7 @@ var abbreviations = set(`n no nr nro num ref tel tél art av st ste`)
 // dossier, c'est 06 … » names no file number.
 func (d *detector) cueWithin(a, n int, c cue) bool {
 	for k := a - 1; k >= 0 && k >= a-n; k-- {
-		if strings.ContainsAny(d.gap(k), ",;.!?\n") && k < a-1 {
+		if containsAny(d.gap(k), ",;.!?\n") && k < a-1 {
 			return false
 		}
 		if numberCues[d.toks[k].key] == c {
@@ -948,7 +948,7 @@ func (d *detector) bookingCodes() {
 		}
 		cued := false
 		for j, n := i-1, 0; j >= 0 && n < 3; j, n = j-1, n+1 {
-			if strings.ContainsAny(d.gap(j), ".!?\n") && !(d.toks[j].key == "n" || d.toks[j].key == "ref") {
+			if containsAny(d.gap(j), ".!?\n") && !(d.toks[j].key == "n" || d.toks[j].key == "ref") {
 				break
 			}
 			key := d.toks[j].key
@@ -979,7 +979,7 @@ func (d *detector) shortCodes() {
 		if k+1 < len(d.toks) && (d.toks[k].key == "de" || d.toks[k].key == "d") && d.toks[k+1].lettersOnly() && !d.toks[k+1].has(fUpper) {
 			k += 2
 		}
-		if k >= len(d.toks) || strings.ContainsAny(d.gap(k-1), ".!?\n") {
+		if k >= len(d.toks) || containsAny(d.gap(k-1), ".!?\n") {
 			continue
 		}
 		t := &d.toks[k]
@@ -1009,7 +1009,7 @@ func countLetters(s string) int {
 func (d *detector) bookingAsked(i int) bool {
 	q := d.questionBefore(i)
 	for k, n := q, 0; q >= 0 && k >= 0 && n < 10; k, n = k-1, n+1 {
-		if k < q && strings.ContainsAny(d.gap(k), ".!?\n") {
+		if k < q && containsAny(d.gap(k), ".!?\n") {
 			break
 		}
 		if bookingWords[d.toks[k].key] {

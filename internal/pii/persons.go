@@ -350,12 +350,12 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 			if key := us[k].key; key == "nom" || key == "noms" || key == "prenom" || key == "prenoms" {
 				return ctxPhrase
 			}
-			if k < u-1 && strings.ContainsAny(d.ugap(us, k), ".!?\n:") {
+			if k < u-1 && containsAny(d.ugap(us, k), ".!?\n:") {
 				break
 			}
 		}
 	}
-	if strings.ContainsAny(g, ".!?;") {
+	if containsAny(g, ".!?;") {
 		return d.signoffContext(us, u)
 	}
 	nl := strings.Contains(g, "\n")
@@ -532,10 +532,10 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 // signoffContext recognises a signature: after a closing formula, or alone on the last line.
 func (d *detector) signoffContext(us []unit, u int) nameCtx {
 	g := d.ugap(us, u-1)
-	if !strings.ContainsAny(g, ",\n") {
+	if !containsAny(g, ",\n") {
 		// A name after the last sentence, or after a dash, « Rien à redire. — J.-P. Rousseau »: a signature
 		// when it stands alone at the end.
-		if strings.ContainsAny(g, ".!?—–") && d.aloneOnLine(us, u) {
+		if containsAny(g, ".!?—–") && d.aloneOnLine(us, u) {
 			return ctxSignoff
 		}
 		return ctxNone
@@ -544,7 +544,7 @@ func (d *detector) signoffContext(us []unit, u int) nameCtx {
 		if greetingNext[us[k].key] || us[k].key == "cordialement" || us[k].key == "vous" && k > 0 && us[k-1].key == "a" {
 			return ctxSignoff
 		}
-		if k > 0 && strings.ContainsAny(d.ugap(us, k-1), ".!?\n") {
+		if k > 0 && containsAny(d.ugap(us, k-1), ".!?\n") {
 			break
 		}
 	}
@@ -569,7 +569,7 @@ func (d *detector) aloneOnLine(us []unit, u int) bool {
 	case !nl && !short:
 		return false
 	case u == 0 || strings.Contains(d.ugap(us, u-1), "\n"):
-	case strings.ContainsAny(d.ugap(us, u-1), ".!?—–") && !nl:
+	case containsAny(d.ugap(us, u-1), ".!?—–") && !nl:
 	default:
 		return false
 	}
@@ -590,7 +590,7 @@ func (d *detector) aloneOnLine(us []unit, u int) bool {
 			return false
 		}
 	}
-	return f > 0 && !strings.ContainsAny(line, "0123456789:,;()@.!?")
+	return f > 0 && !containsAny(line, "0123456789:,;()@.!?")
 }
 
 // nameRun reads the name starting at unit u; it returns the last unit and the count of name words.
@@ -712,7 +712,7 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 		if endsText && d.namesOnly(us, u, last) {
 			return true // « … rappelle. Pierre », « Florence Marine »: first names that are words, alone at the end
 		}
-		if u > 0 && !strings.ContainsAny(d.ugap(us, u-1), ",\n") {
+		if u > 0 && !containsAny(d.ugap(us, u-1), ",\n") {
 			// Alone after the last sentence: a first name, a surname beside another name word, or a word
 			// that is not French; not « Bravo. », « Game Over. ».
 			for k := u; k <= last; k++ {
@@ -915,7 +915,7 @@ func (d *detector) surnameClosing(us []unit, k int) bool {
 		return false
 	}
 	rest := strings.TrimLeft(d.text[w.end:], " \t")
-	return rest == "" || strings.ContainsAny(rest[:1], ",;.\n(")
+	return rest == "" || containsAny(rest[:1], ",;.\n(")
 }
 
 // frenchWords reports whether units u..last are all French words and none in the name tables (the large list
@@ -1378,7 +1378,7 @@ func (d *detector) firmSlot(us []unit, u, last int) bool {
 		if workWords[us[k].key] {
 			return true
 		}
-		if strings.ContainsAny(d.ugap(us, k), ".!?\n;") {
+		if containsAny(d.ugap(us, k), ".!?\n;") {
 			return false
 		}
 	}
@@ -1439,7 +1439,7 @@ func (d *detector) titledShortName(us []unit, u int) bool {
 		return false
 	}
 	rest := strings.TrimLeft(d.text[w.end:], " \t")
-	return rest == "" || strings.ContainsAny(rest[:1], ",;.\n)!?")
+	return rest == "" || containsAny(rest[:1], ",;.\n)!?")
 }
 
 // lastLines reports unit u on one of the last three lines of the text, where a reply is signed.
@@ -1524,7 +1524,7 @@ func (d *detector) thanksBefore(us []unit, u int) bool {
 		if thanksWords[us[k].key] {
 			return true
 		}
-		if strings.ContainsAny(d.ugap(us, k), ".!?\n") {
+		if containsAny(d.ugap(us, k), ".!?\n") {
 			return false
 		}
 	}

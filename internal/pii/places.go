@@ -19,7 +19,7 @@ func (d *detector) birthdates() {
 		}
 		j := i + 1
 		for skips := 0; j < len(d.toks) && skips < 7; skips++ {
-			if strings.ContainsAny(d.gap(j-1), ".\n") && !strings.Contains(d.gap(j-1), ":") && skips > 0 {
+			if containsAny(d.gap(j-1), ".\n") && !strings.Contains(d.gap(j-1), ":") && skips > 0 {
 				break
 			}
 			t := &d.toks[j]
@@ -65,7 +65,7 @@ func (d *detector) birthdates() {
 		if key := d.toks[i].key; key == "naissance" || key == "ddn" || nearNaissance(key) {
 			found := 0
 			for k := i + 1; k < len(d.toks) && k < i+25 && found < 3; k++ {
-				if g := d.gap(k - 1); strings.Contains(g, ". ") || strings.ContainsAny(g, "!?\n") || laterEvents[d.toks[k].key] {
+				if g := d.gap(k - 1); strings.Contains(g, ". ") || containsAny(g, "!?\n") || laterEvents[d.toks[k].key] {
 					break // « DDN 12.3.1958, décédé le 2 février »: the next date is another event's
 				}
 				if !d.toks[k].digitsOnly() && d.toks[k].key != "1er" {
@@ -108,7 +108,7 @@ func (d *detector) answerAfter(i int) (int, bool) {
 			q = k
 			break
 		}
-		if strings.ContainsAny(g, ".!\n") {
+		if containsAny(g, ".!\n") {
 			return 0, false
 		}
 	}
@@ -331,7 +331,7 @@ func (d *detector) placeLineBefore(i int) (int, bool) {
 			}
 			return d.toks[k+1].start, true
 		}
-		if !t.lettersOnly() || !(t.has(fCap) || t.has(fUpper) || communeParticles[t.key]) || strings.ContainsAny(d.gap(k), ".!?\n;:") {
+		if !t.lettersOnly() || !(t.has(fCap) || t.has(fUpper) || communeParticles[t.key]) || containsAny(d.gap(k), ".!?\n;:") {
 			return 0, false
 		}
 	}
@@ -450,7 +450,7 @@ func (d *detector) numberedThing(i int) bool {
 			return true
 		}
 		// The word numbered another number, or a sentence ended: « mon numéro 24222176. laetitia 49100 angers ».
-		if d.toks[k].has(fDigit) || strings.ContainsAny(d.gap(k), ".!?\n") && !abbreviations[d.toks[k].key] {
+		if d.toks[k].has(fDigit) || containsAny(d.gap(k), ".!?\n") && !abbreviations[d.toks[k].key] {
 			return false
 		}
 	}
@@ -468,7 +468,7 @@ func (d *detector) cuedStreet(i int) (int, bool) {
 	}
 	cued := false
 	for k, n := i-1, 0; k >= 0 && n < 3; k, n = k-1, n+1 {
-		if strings.ContainsAny(d.gap(k), ".!?\n") {
+		if containsAny(d.gap(k), ".!?\n") {
 			break
 		}
 		if d.toks[k].in(tagAddrCue) || d.toks[k].key == "vit" || d.toks[k].key == "vivons" {
@@ -490,7 +490,7 @@ func (d *detector) cuedStreet(i int) (int, bool) {
 		if words == 0 && strings.TrimSpace(g) != "" && strings.TrimSpace(g) != "," {
 			return 0, false
 		}
-		if words > 0 && strings.ContainsAny(g, ",.\n():;!?") {
+		if words > 0 && containsAny(g, ",.\n():;!?") {
 			break
 		}
 		if !w.lettersOnly() || postcodeStops[w.key] || months[w.key] > 0 || w.key == "a" && words > 0 {
@@ -578,7 +578,7 @@ func (d *detector) street(i int) (end, start int, ok bool) {
 	lowerOK := d.lowerish || d.allCaps || numbered
 	for ; j < len(d.toks) && j < i+10; j++ {
 		g := d.gap(j - 1)
-		if strings.ContainsAny(g, ",\n(;:!?") || strings.Contains(g, ".") && !(d.toks[j-1].key == "st" || d.toks[j-1].key == "ste" ||
+		if containsAny(g, ",\n(;:!?") || strings.Contains(g, ".") && !(d.toks[j-1].key == "st" || d.toks[j-1].key == "ste" ||
 			d.toks[j-1].has(fInitial) || j-1 == i && abbreviatedStreet[t.key]) {
 			break
 		}
@@ -679,7 +679,7 @@ func (d *detector) numberAfterStreet(last int) (int, bool) {
 		}
 	}
 	// The number ends the street's line or clause: « boulevard périphérique 12 minutes » is a duration.
-	if after := strings.TrimLeft(d.gap(p), " \t"); p+1 < len(d.toks) && (after == "" || !strings.ContainsAny(after[:1], ",\n.;)")) {
+	if after := strings.TrimLeft(d.gap(p), " \t"); p+1 < len(d.toks) && (after == "" || !containsAny(after[:1], ",\n.;)")) {
 		return 0, false
 	}
 	if e, c, ok := d.foreignPostcode(p + 1); ok && strings.TrimSpace(d.gap(p)) == "," {
@@ -731,7 +731,7 @@ func (d *detector) commune(i int) (int, bool) {
 			if strings.TrimSpace(strings.ReplaceAll(g, "\u00a0", " ")) != "" && strings.TrimSpace(g) != "-" {
 				return 0, false
 			}
-		} else if strings.ContainsAny(g, ",.\n():;!?") {
+		} else if containsAny(g, ",.\n():;!?") {
 			break
 		}
 		w := &d.toks[j]
@@ -751,7 +751,7 @@ func (d *detector) commune(i int) (int, bool) {
 			continue
 		case w.key == "cedex":
 			end = w.end
-			if j+1 < len(d.toks) && d.toks[j+1].digitsOnly() && d.toks[j+1].end-d.toks[j+1].start <= 2 && !strings.ContainsAny(d.gap(j), ",\n") {
+			if j+1 < len(d.toks) && d.toks[j+1].digitsOnly() && d.toks[j+1].end-d.toks[j+1].start <= 2 && !containsAny(d.gap(j), ",\n") {
 				end = d.toks[j+1].end
 			}
 			return end, true
@@ -941,7 +941,7 @@ func (d *detector) addressBlocks() {
 			// The line before starts after the previous separator, or at the address word that opens it within
 			// the sentence: « j'habite au lieu-dit Kerhuel, 29870 … ».
 			first := k
-			for first > 0 && first > k-8 && !strings.ContainsAny(d.gap(first-1), ",\n:;!?(") &&
+			for first > 0 && first > k-8 && !containsAny(d.gap(first-1), ",\n:;!?(") &&
 				!(strings.Contains(d.gap(first-1), ".") && !d.abbrevDot(first-1)) {
 				first--
 			}
@@ -1002,10 +1002,10 @@ func (d *detector) blockLine(k int) (end, next int, ok bool) {
 		}
 	}
 	j := k
-	for j+1 < len(d.toks) && j < k+8 && !strings.ContainsAny(d.gap(j), ",\n:;!?()") && (!strings.Contains(d.gap(j), ".") || d.abbrevDot(j)) {
+	for j+1 < len(d.toks) && j < k+8 && !containsAny(d.gap(j), ",\n:;!?()") && (!strings.Contains(d.gap(j), ".") || d.abbrevDot(j)) {
 		j++
 	}
-	if strings.ContainsAny(d.gap(j), ".:;!?") && j+1 < len(d.toks) && !strings.Contains(d.gap(j), "\n") && j == k+8 {
+	if containsAny(d.gap(j), ".:;!?") && j+1 < len(d.toks) && !strings.Contains(d.gap(j), "\n") && j == k+8 {
 		return 0, 0, false
 	}
 	return d.toks[j].end, j + 1, true
@@ -1026,7 +1026,7 @@ func (d *detector) abbrevDot(j int) bool {
 // abbreviating dots: « lieu dit le haut bourg 22140 ».
 func (d *detector) lineReaches(f, k int) bool {
 	for j := f; j < k; j++ {
-		if g := d.gap(j); strings.ContainsAny(g, ",\n:;!?()") || strings.Contains(g, ".") && !d.abbrevDot(j) {
+		if g := d.gap(j); containsAny(g, ",\n:;!?()") || strings.Contains(g, ".") && !d.abbrevDot(j) {
 			return false
 		}
 	}

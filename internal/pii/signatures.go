@@ -109,14 +109,14 @@ func (d *detector) nameLine(ls, s, e, le int) bool {
 			return false
 		}
 	}
-	return !strings.ContainsAny(after, "@:")
+	return !containsAny(after, "@:")
 }
 
 // postalLine reports a line [s, e) of a private postal address: a number or an address word, no office's name,
 // no label, no contact or other identifier (others, sorted pairs) in it.
 func (d *detector) postalLine(s, e int, others []int) bool {
 	line := d.text[s:e]
-	if strings.TrimSpace(line) == "" || len(line) > 140 || strings.ContainsAny(line, ":@") || overlapsPairs(others, s, e) {
+	if strings.TrimSpace(line) == "" || len(line) > 140 || containsAny(line, ":@") || overlapsPairs(others, s, e) {
 		return false
 	}
 	postal := false
@@ -188,7 +188,7 @@ func (d *detector) districtBetween(s, e int) bool {
 	// A district on its own line of the block is as much part of it as one between commas: « 47, chemin …⏎Ravine
 	// des Cabris⏎97432 Saint-Pierre ».
 	lines := strings.Count(g, "\n")
-	if strings.ContainsAny(g, ".;:!?()") || strings.Contains(g, "\n\n") || lines == 1 {
+	if containsAny(g, ".;:!?()") || strings.Contains(g, "\n\n") || lines == 1 {
 		return false
 	}
 	words := 0

@@ -446,11 +446,11 @@ func gapClass(g string, edge bool) byte {
 		return 2
 	case strings.IndexByte(g, ',') >= 0:
 		return 3
-	case strings.ContainsAny(g, ".!?;…"):
+	case containsAny(g, ".!?;…"):
 		return 4
 	case strings.IndexByte(g, ':') >= 0:
 		return 7
-	case strings.ContainsAny(g, "()[]\"«»“”"):
+	case containsAny(g, "()[]\"«»“”"):
 		return 8
 	case g == "-":
 		return 5
@@ -667,7 +667,7 @@ func (d *detector) afterPlaceWord(c *tagCtx, i int) bool {
 		if j == i-2 && d.toks[j].has(fUpper) && len(d.toks[j].key) <= 6 && inf&(wFirst|wLast) == 0 && ofWords[d.toks[i-1].key] {
 			return true
 		}
-		if g := d.gap(j); strings.ContainsAny(g, ",.;:()") {
+		if g := d.gap(j); containsAny(g, ",.;:()") {
 			return false
 		}
 	}

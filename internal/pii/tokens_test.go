@@ -2,6 +2,7 @@ package pii
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -105,6 +106,21 @@ func TestCountTokens(t *testing.T) {
 		toks, _ := tokenize(text, nil, nil, func() {})
 		if got := countTokens(text, func() {}); got != len(toks) {
 			t.Errorf("countTokens(%q) = %d, tokenize found %d", text, got, len(toks))
+		}
+	}
+}
+
+// TestContainsAny checks that containsAny answers as strings.ContainsAny, on the short gaps it compares in place
+// as on the strings it passes on: ASCII and not, invalid UTF-8, sets with characters beyond ASCII.
+func TestContainsAny(t *testing.T) {
+	sets := []string{"", "!?", ".!?…", "–—", "0123456789@", "\n,;:!?", "\xff", "’'"}
+	texts := []string{"", " ", ". ", " \n", "a", "…", " – ", "\xff", "\xe2\x80", "x’y", "\u00a0", "  ,  ",
+		"0123456789abcdef!", strings.Repeat(" ", 17) + "?", "ab\u202fcd"}
+	for _, s := range texts {
+		for _, chars := range sets {
+			if got, want := containsAny(s, chars), strings.ContainsAny(s, chars); got != want {
+				t.Errorf("containsAny(%q, %q) = %v, strings.ContainsAny says %v", s, chars, got, want)
+			}
 		}
 	}
 }
