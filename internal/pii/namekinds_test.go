@@ -76,6 +76,10 @@ func TestNamesQuotedListedAndSigned(t *testing.T) {
 		{"initials on a badge", "l'agent (badge « K.M. ») a refusé mon dossier", "K.M"},
 		{"uncle in quotes", "l'enfant parle souvent de « Tonton Kader ».", "Kader"},
 		{"children and years", "Enfants : Tahirou (2011), Mariam (2014), Sidiki (2019).", "Sidiki"},
+		{"year list named again", "Enfants : Tahirou (2011), Mariam (2014). Inscription de Tahirou au collège.", "Tahirou"},
+		{"relation, adjectives, comma", "vos trois enfants mineurs scolarisés, Tiavina et Mamy, sont rattachés", "Tiavina"},
+		{"the little one", "La petite Nomenjanahary est gardée chez moi depuis mars", "Nomenjanahary"},
+		{"first name then titled surname", "Usagère : Kossiwa, Mme Agbodjan, n'a rien reçu.", "Kossiwa"},
 		{"signed with the service", "Bonjour Monsieur,\nVotre dossier est à jour.\n\nLaetitia, service des retraites, CARSAT Nord", "Laetitia"},
 	})
 	wantKept(t, "rubrique « Contact » puis « Messagerie », réponse « OK »", "« Contact » puis « Messagerie », réponse « OK »")

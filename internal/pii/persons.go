@@ -301,14 +301,14 @@ func (d *detector) persons() {
 		}
 		next = last + 1
 	}
-	d.quotedNames(us)
-	d.yearListNames(us)
+	d.quotedNames(us, found)
+	d.yearListNames(us, found)
 	d.repeatNames(us, found)
 }
 
 // nameContext says what, before unit u, announces a name.
 func (d *detector) nameContext(us []unit, u int) nameCtx {
-	if d.bornAfter(us, u) || d.roleAfter(us, u) || d.namedAfter(us, u) {
+	if d.bornAfter(us, u) || d.roleAfter(us, u) || d.namedAfter(us, u) || d.titledAfter(us, u) {
 		return ctxPhrase
 	}
 	if u == 0 {
@@ -370,6 +370,16 @@ func (d *detector) nameContext(us []unit, u int) nameCtx {
 		}
 		if p.lex&wRelation != 0 && strings.Contains(g, ",") && u >= 2 && (possessives[us[u-2].key] || u >= 3 && countWords[us[u-2].key] && possessives[us[u-3].key]) {
 			return ctxPhrase // « mes deux enfants, Mykola et Daryna »
+		}
+		// « vos deux enfants majeurs rattachés, Sovann et Bopha »: the relation's adjectives before the comma; a
+		// name that is no French word.
+		if strings.TrimSpace(g) == "," && d.kinBefore(us, u-1) && (us[u].cap || us[u].upper) && us[u].foreign() && !us[u].place {
+			return ctxPhrase
+		}
+		// « la petite Hanitra », « le petit Ilyes »: a child called so, a name that is no French word.
+		if (p.key == "petite" || p.key == "petit") && p.lower && u >= 2 && (us[u-2].key == "la" || us[u-2].key == "le") &&
+			us[u].cap && us[u].foreign() && !us[u].place && (us[u].known || us[u].inLex() || !us[u].english) {
+			return ctxPhrase
 		}
 		// « mes trois enfants Noé », « mon ex-épouse C. Duhamel »
 		if (p.lex&wRelation != 0 || strings.HasPrefix(p.key, "ex-") && relations[p.key[3:]]) && u >= 2 &&
@@ -1440,6 +1450,36 @@ func (d *detector) titledShortName(us []unit, u int) bool {
 	}
 	rest := strings.TrimLeft(d.text[w.end:], " \t")
 	return rest == "" || containsAny(rest[:1], ",;.\n)!?")
+}
+
+// kinBefore reports, ending at unit k, a relation after a possessive followed by at most two adjectives in
+// lower case: « vos deux enfants majeurs rattachés ».
+func (d *detector) kinBefore(us []unit, k int) bool {
+	for n := 0; n <= 2 && k >= 1; n, k = n+1, k-1 {
+		w := &us[k]
+		if w.lex&wRelation != 0 && !w.cap {
+			return possessives[us[k-1].key] || k >= 2 && countWords[us[k-1].key] && possessives[us[k-2].key]
+		}
+		if !w.lower || !w.french || w.stop || w.inLex() || !plainSpace(d.ugap(us, k-1)) {
+			return false
+		}
+	}
+	return false
+}
+
+// titledAfter reports a first name followed by the same person with a title, in apposition: « Adjoua, Mme
+// N'Guessan, n'a pas reçu … ». A word that is no French word and no place.
+func (d *detector) titledAfter(us []unit, u int) bool {
+	w := &us[u]
+	if u+2 >= len(us) || !w.cap || d.allCaps || w.notName() || w.place || w.french || !w.nameWord() || strings.TrimSpace(d.ugap(us, u)) != "," {
+		return false
+	}
+	t := &us[u+1]
+	if !civilTitles[t.key] || !(us[u+2].cap || us[u+2].upper) {
+		return false
+	}
+	g := d.ugap(us, u+1)
+	return g == " " || g == ". " || g == "\u00a0"
 }
 
 // lastLines reports unit u on one of the last three lines of the text, where a reply is signed.

@@ -94,7 +94,7 @@ func (d *detector) spelledName(word string, at int) bool {
 // « Alex » on the phone, a badge « F.D. »), or a name as it was misspelt (« Ngasam »). A relation word may come
 // before it, « Tonton Dédé ». The word is no French or English word (unless a frequent first name), no acronym,
 // no function word: « Accueil », « Contact », « OK », « CPF » stay.
-func (d *detector) quotedNames(us []unit) {
+func (d *detector) quotedNames(us []unit, found map[string]bool) {
 	for u := range us {
 		if !openQuote(d.text[:us[u].start]) {
 			continue
@@ -121,6 +121,9 @@ func (d *detector) quotedNames(us []unit) {
 				continue
 			}
 		}
+		if last == k {
+			foundName(&us[k], found)
+		}
 		d.add(us[k].start, us[last].end+strings.Count(d.text[us[last].end:us[last].end+min(1, len(d.text)-us[last].end)], "."), LabelPerson)
 	}
 }
@@ -144,7 +147,7 @@ func closeQuote(after string) bool {
 // yearListNames masks the names of a list whose items are a name and a year of birth between parentheses, as a
 // case note lists children: « Nassur (2016), Faïza (2018), Ankidine (2022) ». Two such items or more, one of
 // them a known name, and none a French word or a place: « Renault (2019) » alone says nothing.
-func (d *detector) yearListNames(us []unit) {
+func (d *detector) yearListNames(us []unit, found map[string]bool) {
 	var items []int
 	first := false
 	for u := range us {
@@ -164,6 +167,7 @@ func (d *detector) yearListNames(us []unit) {
 	}
 	for _, u := range items {
 		d.add(us[u].start, us[u].end, LabelPerson)
+		foundName(&us[u], found)
 	}
 }
 
@@ -174,4 +178,12 @@ func yearInParens(s string) bool {
 		return false
 	}
 	return s[3] >= '0' && s[3] <= '9' && s[4] >= '0' && s[4] <= '9'
+}
+
+// foundName marks a name found by a rule outside the main loop of persons, so that its other mentions are
+// masked too (« scolarisation de Nassur » after « Nassur (2016) »): a word that is no French word.
+func foundName(w *unit, found map[string]bool) {
+	if len(w.key) >= 3 && !w.french && !w.stop {
+		found[w.key] = true
+	}
 }
