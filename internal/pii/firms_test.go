@@ -58,3 +58,16 @@ func TestPrivateRegistrationsMasked(t *testing.T) {
 		{"labelled round number", "Mon numéro allocataire 1 000 000 est bloqué.", "1 000 000"},
 	})
 }
+
+// TestBodiesAfterArticlesKept: a body's name after an article or after an office's acronym, an office's acronym
+// after a role, are nobody's name (invented examples).
+func TestBodiesAfterArticlesKept(t *testing.T) {
+	wantAllKept(t, []keptCase{
+		{"foreign body after an article", "J'ai envoyé le formulaire de la Deutsche Rentenversicherung en mai.", "Deutsche Rentenversicherung"},
+		{"branch after an office's acronym", "Une réunion avec la CCI Grand Hainaut est prévue lundi.", "Grand Hainaut"},
+		{"office after a role", "Prochaine permanence de la conseillère MSA le 3 mars.", "MSA"},
+	})
+	wantSpans(t, LabelPerson, []spanCase{
+		{"Vietnamese « là » is no article", "Xin chào. Tôi là Trần Văn Đức. Je demande ma retraite.", "Trần Văn Đức"},
+	})
+}

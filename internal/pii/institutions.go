@@ -20,7 +20,7 @@ var officeHeads = set(`caf cpam cnam msa urssaf carsat cnav crous mdph anah anta
 	centre agence service services direction maison pole bureau bureaux accueil antenne caisse consulat ambassade
 	consulaire institut commissariat gendarmerie caserne banque succursale secretariat permanence guichet
 	section commission casier habitat office siege locaux delegation daaf anef cnaf conseil espace collectivite
-	tresor cfe`)
+	tresor cfe rectorat academie cci cma`)
 
 // privateCues say that what follows is someone's own place or line.
 var privateCues = set(`habite habites habitons habitez habitent habitait domicile domicilie domiciliee domicilies

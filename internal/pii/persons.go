@@ -640,7 +640,7 @@ func (d *detector) nameRun(us []unit, u int, ctx nameCtx) (int, int) {
 		// « Mme Lourdes Mendoza », « je suis Saint-Fleur Magalie ».
 		// Not when an institution's name goes on: « votre conseiller France Travail », « Pôle Solidarité ».
 		placeName := ctx != ctxNone && ctx != ctxSignoff && w.nonName && !w.stop && (w.inLex() || w.known || w.a != w.b) &&
-			(w.cap || w.upper) && !titles[w.key] && !roles[w.key] && !institutions[w.key] &&
+			(w.cap || w.upper) && !titles[w.key] && !roles[w.key] && !institutions[w.key] && !officeHeads[w.key] && !officeWords[w.key] &&
 			!(j+1 < len(us) && (us[j+1].nonName && !((us[j+1].inLex() || us[j+1].known) && d.town(&us[j+1])) || us[j+1].cap && us[j+1].french && !us[j+1].inLex() && !us[j+1].known) &&
 				plainSpace(d.ugap(us, j)))
 		// « Hugo Ferrand », « Jean Lille », « Sandrine Tours »: after a known first name, a known surname or a
@@ -708,6 +708,17 @@ func (d *detector) acceptName(us []unit, u, last, n int, ctx nameCtx) bool {
 	// « France services de Murat », « la préfecture de l'Aude »: the town or the département of an office, past
 	// its adjectives.
 	if ctx == ctxNone && d.officeTown(us, u) {
+		return false
+	}
+	// « la CCI Grand Hainaut », « la CPAM Flandres »: capitalised words right after an office's acronym name
+	// its branch, unless a frequent first name opens them.
+	if ctx == ctxNone && u > 0 && us[u-1].upper && (officeHeads[us[u-1].key] || officeWords[us[u-1].key]) && plainSpace(d.ugap(us, u-1)) &&
+		!(first.first >= minLoneFirst && !first.common) {
+		return false
+	}
+	// « l'attestation de la Deutsche Rentenversicherung »: a name run after an article is a thing's or a body's;
+	// a person's takes a title there (« la Dupont » is not written of a citizen).
+	if ctx == ctxNone && u > 0 && first.cap && frenchArticles[d.text[us[u-1].start:us[u-1].end]] {
 		return false
 	}
 	switch ctx {
@@ -1336,6 +1347,9 @@ func (d *detector) officeNamedBefore(us []unit, k int) bool {
 	}
 	return false
 }
+
+// frenchArticles are the definite articles as written (« là » of « Tôi là Trần Văn Đức » is Vietnamese).
+var frenchArticles = set(`la le les l`)
 
 // officeJoins join the words of an office's name: « tribunal pour enfants », « maison des solidarités ».
 var officeJoins = set(`pour des aux et`)
