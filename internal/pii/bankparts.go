@@ -57,7 +57,7 @@ func (d *detector) cardParts() {
 func (d *detector) candEnds(label string) []int {
 	var ends []int
 	for _, c := range d.cands {
-		if c.label == label {
+		if c.label() == label {
 			ends = append(ends, c.end)
 		}
 	}

@@ -72,7 +72,7 @@ func (d *detector) dropOffices() {
 	}
 	persons := make([]int, 0, 16) // [start, end) pairs of the name candidates, sorted
 	for _, c := range d.cands {
-		if c.label == LabelPerson {
+		if c.label() == LabelPerson {
 			persons = append(persons, c.start, c.end)
 		}
 	}
@@ -80,7 +80,7 @@ func (d *detector) dropOffices() {
 	var drop []int
 	// Addresses first: a phone after an office's address is the office's.
 	for _, c := range d.cands {
-		if c.label == LabelAddress || c.label == LabelPostcodeCity {
+		if c.label() == LabelAddress || c.label() == LabelPostcodeCity {
 			if s, ok := d.officeAddress(c.start); ok || d.sortingCode(c.start, c.end) || d.cedexOffice(c.start, c.end) {
 				drop = append(drop, s, c.end)
 			}
@@ -88,12 +88,12 @@ func (d *detector) dropOffices() {
 	}
 	d.officeAddrs = pairsSorted(slices.Clone(drop))
 	for _, c := range d.cands {
-		if c.label == LabelCaseID && (d.officeRegistration(c.start) || d.firmRegistration(c.start, c.end)) {
+		if c.label() == LabelCaseID && (d.officeRegistration(c.start) || d.firmRegistration(c.start, c.end)) {
 			drop = append(drop, c.start, c.end)
 		}
 	}
 	for _, c := range d.cands {
-		if (c.label == LabelPhone || c.label == LabelCaseID && d.bareLine(c.start, c.end)) && d.officePhone(c.start, c.end) {
+		if (c.label() == LabelPhone || c.label() == LabelCaseID && d.bareLine(c.start, c.end)) && d.officePhone(c.start, c.end) {
 			drop = append(drop, c.start, c.end)
 		}
 	}
@@ -105,7 +105,7 @@ func (d *detector) dropOffices() {
 	for _, c := range d.cands {
 		// A bank account or card is nobody's office: « Banque : 30004 » read as a town's postcode leaves the
 		// field of a RIB masked.
-		if !insidePairs(drop, c.start, c.end) || c.label == LabelIBAN || c.label == LabelCard {
+		if !insidePairs(drop, c.start, c.end) || c.label() == LabelIBAN || c.label() == LabelCard {
 			kept = append(kept, c)
 		}
 	}

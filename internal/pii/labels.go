@@ -56,6 +56,16 @@ func init() {
 	}
 }
 
+// classIndex is the index of label's class in classes; a label of no class is a defect of the rules: it panics.
+func classIndex(label string) uint8 {
+	for i := range classes {
+		if classes[i].label == label {
+			return uint8(i)
+		}
+	}
+	panic("pii: étiquette inconnue : " + label)
+}
+
 // Labels returns every label the filter can produce, in a stable order.
 func Labels() []string {
 	out := make([]string, len(classes))

@@ -354,7 +354,7 @@ var localityParticles = set(`de du des d l la le les aux ar an er en sur sous`)
 func (d *detector) localityLines() {
 	var personEnds map[int]bool
 	for _, c := range d.cands {
-		if c.label == LabelPerson {
+		if c.label() == LabelPerson {
 			if personEnds == nil {
 				personEnds = map[int]bool{}
 			}
@@ -363,7 +363,7 @@ func (d *detector) localityLines() {
 	}
 	for ci := range d.cands {
 		c := &d.cands[ci]
-		if c.label != LabelPostcodeCity {
+		if c.label() != LabelPostcodeCity {
 			continue
 		}
 		d.tick()
@@ -372,7 +372,8 @@ func (d *detector) localityLines() {
 			continue
 		}
 		if start, ok := d.localityBefore(i, personEnds); ok {
-			c.start, c.label, c.prio = start, LabelAddress, classByLabel[LabelAddress].priority
+			c.start = start
+			c.relabel(LabelAddress)
 		}
 	}
 }
@@ -913,7 +914,7 @@ func (d *detector) addressBlocks() {
 	n := len(d.cands)
 	for ci := 0; ci < n; ci++ {
 		c := &d.cands[ci]
-		if c.label != LabelAddress && c.label != LabelPostcodeCity {
+		if c.label() != LabelAddress && c.label() != LabelPostcodeCity {
 			continue
 		}
 		d.tick()
@@ -965,7 +966,8 @@ func (d *detector) addressBlocks() {
 			}
 		}
 		if start != c.start || end != c.end {
-			c.start, c.end, c.label, c.prio = start, end, LabelAddress, classByLabel[LabelAddress].priority
+			c.start, c.end = start, end
+			c.relabel(LabelAddress)
 		}
 	}
 }

@@ -24,7 +24,7 @@ func (d *detector) signatureBlocks() {
 	var others []int // the other identifiers' [start, end) pairs: a line holding one is a contact line
 	var postcodes []int
 	for _, c := range d.cands {
-		switch c.label {
+		switch c.label() {
 		case LabelPostcodeCity:
 			postcodes = append(postcodes, c.start, c.end)
 		case LabelAddress, LabelPerson, LabelCaseID:
@@ -35,7 +35,7 @@ func (d *detector) signatureBlocks() {
 	others, postcodes = pairsSorted(others), pairsSorted(postcodes)
 	for ci := 0; ci < n; ci++ {
 		c := d.cands[ci]
-		if c.label != LabelPerson {
+		if c.label() != LabelPerson {
 			continue
 		}
 		d.tick()
@@ -138,7 +138,7 @@ func (d *detector) postalLine(s, e int, others []int) bool {
 func (d *detector) joinBlocks() {
 	var blocks []int // ADDRESS and POSTCODE_CITY candidates' indexes, by start
 	for i, c := range d.cands {
-		if c.label == LabelAddress || c.label == LabelPostcodeCity {
+		if c.label() == LabelAddress || c.label() == LabelPostcodeCity {
 			blocks = append(blocks, i)
 		}
 	}
@@ -148,7 +148,7 @@ func (d *detector) joinBlocks() {
 	slices.SortFunc(blocks, func(a, b int) int { return d.cands[a].start - d.cands[b].start })
 	for n, i := range blocks {
 		c := &d.cands[i]
-		if c.label != LabelAddress {
+		if c.label() != LabelAddress {
 			continue
 		}
 		d.tick()
@@ -161,7 +161,7 @@ func (d *detector) joinBlocks() {
 			nx := &d.cands[blocks[n+1]]
 			if nx.start >= end && nx.start-end <= 40 && d.districtBetween(end, nx.start) {
 				end = max(end, nx.end)
-				nx.label, nx.prio = LabelAddress, classByLabel[LabelAddress].priority
+				nx.relabel(LabelAddress)
 				nx.start = c.start
 			}
 		}
@@ -169,7 +169,8 @@ func (d *detector) joinBlocks() {
 			end += m[1]
 		}
 		if end != c.end {
-			c.end, c.prio = end, classByLabel[LabelAddress].priority
+			c.end = end
+			c.relabel(LabelAddress)
 		}
 	}
 }
