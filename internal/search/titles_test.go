@@ -2,9 +2,11 @@ package search
 
 import (
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/plume-services/plume/internal/ground"
 	"github.com/plume-services/plume/internal/store"
@@ -35,7 +37,7 @@ func TestTitleIndexRanks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, ti.ranks([]float32{1, 0}, tt.audience, tt.theme, tt.depth)); diff != "" {
+			if diff := gocmp.Diff(tt.want, ti.ranks([]float32{1, 0}, tt.audience, tt.theme, tt.depth)); diff != "" {
 				t.Errorf("ranks (-want +got):\n%s", diff)
 			}
 		})
@@ -65,7 +67,7 @@ func TestFuseTitles(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := fuseTitles(tt.in, tt.ranks, 1, 9) // rank 1 adds 0.1, rank 11 0.05
-			if diff := cmp.Diff(tt.want, got, cmp.Comparer(func(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 })); diff != "" {
+			if diff := gocmp.Diff(tt.want, got, gocmp.Comparer(func(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 })); diff != "" {
 				t.Errorf("fuseTitles (-want +got):\n%s", diff)
 			}
 		})
@@ -86,5 +88,25 @@ func BenchmarkTitleRanks(b *testing.B) {
 	q := ti.vecs[42]
 	for b.Loop() {
 		ti.ranks(q, "", "", titleDepth)
+	}
+}
+
+// TestTitleRanksSelect checks that the ranks of the names selected before sorting are those of a full sort (a
+// depth of every name sorts them all), with ties and fiches named several times.
+func TestTitleRanksSelect(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{10, 250, 3500} {
+		ti := &titleIndex{docs: make([]store.CorpusTitle, n), vecs: make([][]float32, n)}
+		for i := range n {
+			ti.docs[i].DocID = fmt.Sprintf("F%d", rng.IntN(n*2/3+1))             // some fiches under several names
+			ti.vecs[i] = []float32{float32(rng.IntN(50)), float32(rng.IntN(50))} // many ties
+		}
+		q := []float32{1, 0.5}
+		want := ti.ranks(q, "", "", n)
+		maps.DeleteFunc(want, func(_ string, r int) bool { return r > titleDepth })
+		if diff := gocmp.Diff(want, ti.ranks(q, "", "", titleDepth)); diff != "" {
+			t.Errorf("%d names: ranks (-full sort +selected):\n%s", n, diff)
+		}
 	}
 }
