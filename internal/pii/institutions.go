@@ -636,9 +636,20 @@ func (d *detector) officePhone(s, e int) bool {
 			return true
 		}
 	}
-	// The number to call from abroad instead of a service number: « 3960 (ou 09 71 10 39 60 depuis l'étranger) ».
-	if b+1 < len(d.toks) && d.toks[b].key == "depuis" && (d.toks[b+1].key == "l" || d.toks[b+1].key == "etranger") {
+	// The number to call from abroad instead of a service number: « 3960 (ou 09 71 10 39 60 depuis l'étranger) »,
+	// « Depuis l'étranger : +33 9 71 10 39 60 ».
+	if b+1 < len(d.toks) && d.toks[b].key == "depuis" && (d.toks[b+1].key == "l" || d.toks[b+1].key == "etranger") ||
+		a >= 2 && d.toks[a-1].key == "etranger" && (d.toks[a-2].key == "l" || d.toks[a-2].key == "depuis") {
 		return true
+	}
+	// « La Caisse des Français de l'Étranger (CFE) est joignable au … »: the sentence's subject is an office,
+	// nobody is named before the line.
+	if a >= 2 && d.toks[a-1].key == "au" && d.toks[a-2].key == "joignable" && !overlapsPairs(d.names, d.toks[sent].start, s) {
+		for k := sent; k < a-2; k++ {
+			if officeHeads[d.toks[k].key] {
+				return true
+			}
+		}
 	}
 	for k := max(a-4, sent); k < a; k++ {
 		t := &d.toks[k]

@@ -42,6 +42,9 @@ func TestOfficeContactsKept(t *testing.T) {
 		{"a signature's line under the office", "Bien à vous,\nKarine Morel\nAssistante sociale – Département de l'Isère\nTél. 04 76 00 38 38",
 			"04 76 00 38 38"},
 		{"the town hall", "Rendez-vous à l'hôtel de ville, 1 place du Marché, 35000 Rennes.", "1 place du Marché, 35000 Rennes"},
+		{"the line from abroad after its label", "Le minimum est de 747 €. Depuis l'étranger : +33 9 71 10 39 60.", "+33 9 71 10 39 60"},
+		{"an office's subject then « joignable au »", "La Caisse des Français de l'Étranger (CFE) est joignable au +33 1 64 71 19 00.",
+			"+33 1 64 71 19 00"},
 		{"a chamber of agriculture", "Destinataire : Chambre d'agriculture de la Creuse, 1 rue Martinet, 23000 Guéret", "1 rue Martinet, 23000 Guéret"},
 	}
 	wantAllKept(t, tests)
@@ -51,6 +54,8 @@ func TestOfficeContactsKept(t *testing.T) {
 // beside it: a cue of one's home, a name, a mobile, a first person, an identifier.
 func TestPrivateContactsNearOffices(t *testing.T) {
 	tests := []struct{ name, text, value, label string }{
+		{"a relative's line abroad", "Mon fils vit en Espagne, depuis l'étranger : +34 612 345 678.", "+34 612 345 678", LabelPhone},
+		{"a person named before « joignable au »", "Ma fille Inès, à la CAF de Lyon, est joignable au 04 78 12 34 56.", "04 78 12 34 56", LabelPhone},
 		{"home after a dwelling verb", "Je suis hébergée au CROUS, résidence Les Lilas, chambre 12, 86000 Poitiers.", "86000 Poitiers", LabelAddress},
 		{"recipient after the office's letterhead", "CAF de l'Ain\n4 rue Aristide-Briand, 01000 Bourg-en-Bresse Cedex\nMadame Odette Perrin\n7 chemin des Saules\n01250 Ceyzériat",
 			"7 chemin des Saules", LabelAddress},
